@@ -266,6 +266,13 @@ def test_skype_no_data_in_a_required_field_is_an_empty_value(tmp_path: Path) -> 
     expect_error(path, 2, "Duration", "duration '' is not whole seconds or h:mm:ss")
 
 
+def test_skype_no_data_in_charge_is_a_free_call(tmp_path: Path) -> None:
+    path = write_skype(tmp_path / "s.csv", {"Charge": "No data", "Currency": "No data"})
+    usage, calls = read_all(path)
+    assert calls[0][3:5] == (0, False)
+    assert usage.not_credit_billed == Counter(zero_charge=1)
+
+
 # --- the canonical stream fixture -------------------------------------------------------
 
 
