@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -19,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 
 from sim import __version__
 from sim.backtest import Recording
-from sim.clock import Instant, parse_instant, to_datetime
+from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, parse_instant, span, to_datetime
 from sim.errors import InputError
 from sim.journal_csv import journal_writer
 from sim.ledger import JournalSink
@@ -44,9 +43,10 @@ class BadInput(click.ClickException):
 
 
 class DecimalType(click.ParamType):
-    """A decimal amount in major units, e.g. ``400`` or ``12.50``; never a float."""
+    """A decimal number >= 0, e.g. ``400`` or ``12.50``; never a float."""
 
-    name = "AMOUNT"
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, Decimal):
@@ -94,7 +94,9 @@ class CardWindowType(click.ParamType):
             self.fail(f"{text!r}: UNTIL must come after FROM", param, ctx)
 
 
-AMOUNT = DecimalType()
+AMOUNT = DecimalType("AMOUNT")
+MINUTES = DecimalType("MINUTES")
+HOURS = DecimalType("HOURS")
 ISO = InstantType()
 
 
@@ -120,7 +122,7 @@ def main() -> None:
 @click.option("--end", type=ISO, help="Run end [latest call end].")
 @click.option(
     "--recharge-delay-min",
-    type=AMOUNT,
+    type=MINUTES,
     default=Decimal(0),
     show_default=True,
     help="Minutes from a recharge request to its completion.",
@@ -133,7 +135,7 @@ def main() -> None:
 )
 @click.option(
     "--admin-fix-delay-h",
-    type=AMOUNT,
+    type=HOURS,
     default=Decimal(0),
     show_default=True,
     help="Hours for the admin to fix payment after a failure email.",
@@ -141,7 +143,7 @@ def main() -> None:
 @click.option("--manual-topup", type=AMOUNT, help="Admin adds this after each below-zero email.")
 @click.option(
     "--manual-delay-h",
-    type=AMOUNT,
+    type=HOURS,
     default=Decimal(24),
     show_default=True,
     help="Hours the admin takes to react to a below-zero email.",
@@ -194,8 +196,8 @@ def backtest(
     payments = _build(
         "payments",
         lambda: Payments(
-            processing_delay=timedelta(minutes=float(recharge_delay_min)),
-            admin_fix_delay=timedelta(hours=float(admin_fix_delay_h)),
+            processing_delay=span(recharge_delay_min, MICROS_PER_MINUTE),
+            admin_fix_delay=span(admin_fix_delay_h, MICROS_PER_HOUR),
             card_expiries=card_expired,
         ),
     )
@@ -256,7 +258,7 @@ def _policy(
             if manual_topup is None
             else ManualTopUp(
                 minor(manual_topup, "--manual-topup"),
-                timedelta(hours=float(manual_delay_h)),
+                span(manual_delay_h, MICROS_PER_HOUR),
             ),
             scheduled=()
             if monthly_topup is None

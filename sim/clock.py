@@ -12,6 +12,7 @@ to ``dateutil``; it is done in UTC, the zone in which Microsoft stamps usage.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -46,6 +47,11 @@ def to_iso(instant: Instant) -> str:
 def micros(span: timedelta) -> int:
     """A timedelta as whole microseconds (exact: timedelta has that resolution)."""
     return span // _ONE_MICRO
+
+
+def span(count: Decimal, unit_micros: int) -> timedelta:
+    """``count`` units (e.g. 1.5 hours) as an exact timedelta, to the microsecond."""
+    return timedelta(microseconds=int(count * unit_micros))
 
 
 def hours(span_micros: int) -> float:

@@ -20,9 +20,18 @@ import numpy as np
 from sim.clock import Instant
 from sim.stream import Call
 
-DEFAULT_CHUNK_ROWS = 250_000
-_BLOCK_ROWS = 8_192
-_COLUMNS = ("start", "end", "charge", "service", "credit_billed", "ref")
+DEFAULT_CHUNK_ROWS = 100_000
+_BLOCK_ROWS = 1_024
+_RECORD = np.dtype(
+    [
+        ("start", np.int64),
+        ("end", np.int64),
+        ("charge", np.int64),
+        ("service", np.int32),
+        ("credit_billed", np.bool_),
+        ("ref", np.int64),
+    ]
+)
 
 
 @dataclass
@@ -33,7 +42,7 @@ class SortedCalls:
     first_start: Instant | None = None
     last_end: Instant | None = None
     services: list[str] = field(default_factory=list)
-    _chunks: list[dict[str, np.ndarray]] = field(default_factory=list, repr=False)
+    _chunks: list[np.ndarray | Path] = field(default_factory=list, repr=False)
     _spill: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Call]:
@@ -56,13 +65,28 @@ class SortedCalls:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _decode(self, chunk: dict[str, np.ndarray]) -> Iterator[Call]:
-        """Turn a chunk's columns back into Calls, a block at a time."""
+    def _decode(self, chunk: np.ndarray | Path) -> Iterator[Call]:
+        """Turn a chunk back into Calls a block at a time.
+
+        A spilled chunk is read with plain file reads, not memory-mapped, so
+        the blocks already merged do not stay resident.
+        """
         services = self.services
-        for first in range(0, len(chunk["start"]), _BLOCK_ROWS):
-            block = [chunk[name][first : first + _BLOCK_ROWS].tolist() for name in _COLUMNS]
-            for start, end, charge, service, billed, ref in zip(*block, strict=True):
+        for block in _blocks(chunk):
+            columns = [block[name].tolist() for name in _RECORD.names or ()]
+            for start, end, charge, service, billed, ref in zip(*columns, strict=True):
                 yield Call(start, end, services[service], charge, billed, ref)
+
+
+def _blocks(chunk: np.ndarray | Path) -> Iterator[np.ndarray]:
+    """Consecutive blocks of records, from memory or from a spill file."""
+    if isinstance(chunk, np.ndarray):
+        for first in range(0, len(chunk), _BLOCK_ROWS):
+            yield chunk[first : first + _BLOCK_ROWS]
+        return
+    with chunk.open("rb") as handle:
+        while len(block := np.fromfile(handle, dtype=_RECORD, count=_BLOCK_ROWS)):
+            yield block
 
 
 def sort_calls(calls: Iterable[Call], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> SortedCalls:
@@ -85,40 +109,27 @@ def _add_chunk(result: SortedCalls, buffer: list[Call], codes: dict[str, int]) -
     for service in {call.service for call in buffer} - codes.keys():
         codes[service] = len(result.services)
         result.services.append(service)
-    columns = _pack(buffer, codes)
-    order = np.lexsort((columns["ref"], columns["start"]))
-    chunk = {name: values[order] for name, values in columns.items()}
+    records = np.fromiter(
+        (
+            (c.start, c.end, c.charge_minor, codes[c.service], c.credit_billed, c.ref)
+            for c in buffer
+        ),
+        dtype=_RECORD,
+        count=len(buffer),
+    )
+    records = records[np.lexsort((records["ref"], records["start"]))]
     result.count += len(buffer)
     if len(buffer):
-        first, last = int(chunk["start"][0]), int(chunk["end"].max())
+        first, last = int(records["start"][0]), int(records["end"].max())
         result.first_start = first if result.first_start is None else min(result.first_start, first)
         result.last_end = last if result.last_end is None else max(result.last_end, last)
-    if result._chunks:
-        chunk = _spill(result, chunk)
-    result._chunks.append(chunk)
+    result._chunks.append(_spill(result, records) if result._chunks else records)
 
 
-def _pack(buffer: list[Call], codes: dict[str, int]) -> dict[str, np.ndarray]:
-    """Columns of a chunk as compact numpy arrays."""
-    return {
-        "start": np.fromiter((c.start for c in buffer), np.int64, len(buffer)),
-        "end": np.fromiter((c.end for c in buffer), np.int64, len(buffer)),
-        "charge": np.fromiter((c.charge_minor for c in buffer), np.int64, len(buffer)),
-        "service": np.fromiter((codes[c.service] for c in buffer), np.int32, len(buffer)),
-        "credit_billed": np.fromiter((c.credit_billed for c in buffer), np.bool_, len(buffer)),
-        "ref": np.fromiter((c.ref for c in buffer), np.int64, len(buffer)),
-    }
-
-
-def _spill(result: SortedCalls, chunk: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Write a chunk to disk and return memory-mapped views of it."""
+def _spill(result: SortedCalls, records: np.ndarray) -> Path:
+    """Write a sorted chunk to a raw record file in the spool folder."""
     if result._spill is None:
         result._spill = tempfile.TemporaryDirectory(prefix="credsim-spool-")
-    folder = Path(result._spill.name) / f"chunk{len(result._chunks)}"
-    folder.mkdir()
-    mapped = {}
-    for name, values in chunk.items():
-        path = folder / f"{name}.npy"
-        np.save(path, values)
-        mapped[name] = np.load(path, mmap_mode="r")
-    return mapped
+    path = Path(result._spill.name) / f"chunk{len(result._chunks)}.bin"
+    records.tofile(path)
+    return path

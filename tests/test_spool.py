@@ -24,7 +24,7 @@ def test_chunks_spilled_to_disk_merge_back_into_stream_order() -> None:
     with sort_calls(calls, chunk_rows=700) as ordered:
         assert len(ordered._chunks) == 8
         spill = Path(ordered._spill.name)
-        assert len(list(spill.glob("chunk*/start.npy"))) == 7
+        assert len(list(spill.glob("chunk*.bin"))) == 7
         assert list(ordered) == sorted(calls, key=lambda c: (c.start, c.ref))
         assert list(ordered) == list(ordered)  # iterable more than once
         assert ordered.count == 5_000
