@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
-from dateutil.relativedelta import relativedelta
 
 from sim import __version__
 from sim.backtest import Recording
-from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, parse_instant, span, to_datetime
+from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, parse_instant, span
 from sim.errors import InputError
 from sim.journal_csv import journal_writer
 from sim.ledger import JournalSink
@@ -262,17 +261,9 @@ def _policy(
             ),
             scheduled=()
             if monthly_topup is None
-            else (_monthly(minor(monthly_topup, "--monthly-topup"), start),),
+            else (ScheduledTopUp.monthly(minor(monthly_topup, "--monthly-topup"), start),),
         ),
     )
-
-
-def _monthly(amount_minor: int, start: Instant) -> ScheduledTopUp:
-    """A top-up at 00:00 UTC on the 1st of every month, from the first 1st >= start."""
-    first = to_datetime(start).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if first < to_datetime(start):
-        first += relativedelta(months=1)
-    return ScheduledTopUp(amount_minor, first)
 
 
 def _build(what: str, factory: Callable[[], T]) -> T:

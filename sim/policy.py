@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sim.clock import Instant, add_months, to_instant
+from sim.clock import Instant, add_months, to_datetime, to_instant
 
 PORTAL_MIN_TRIGGER_MAJOR = 50
 """The admin portal refuses triggers under 50 whole currency units (ODS #462)."""
@@ -66,6 +66,14 @@ class ScheduledTopUp:
         if self.every_months <= 0:
             raise ValueError(f"every_months(={self.every_months}) must be > 0")
         to_instant(self.first_at)  # refuses a naive datetime
+
+    @classmethod
+    def monthly(cls, amount_minor: int, start: Instant) -> ScheduledTopUp:
+        """A monthly budget: 00:00 UTC on the 1st of every month, from the first 1st >= start."""
+        first = to_datetime(start).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if to_instant(first) < start:
+            first = to_datetime(add_months(to_instant(first), 1))
+        return cls(amount_minor, first)
 
     def instants(self, until: Instant) -> list[Instant]:
         """Every top-up time from ``first_at`` up to and including ``until``.

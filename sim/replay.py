@@ -95,7 +95,6 @@ class Replayer:
         self.last_balance = 0
         self.integral = 0
         self.min_balance: int | None = None
-        self.upcoming: Call | None = None
         self.last_fed = start
         self.done_until: Instant | None = None
         self.schedule(start, _Action.INITIAL, policy.initial_minor)

@@ -54,7 +54,7 @@ def calls(draw: st.DrawFn) -> list[Call]:
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    auto = draw(st.none() | st.builds(AutoRecharge, st.integers(0, 5000), st.integers(1, 8000)))
+    auto = draw(st.none() | st.builds(AutoRecharge, st.integers(0, 5000), st.integers(100, 8000)))
     manual = draw(
         st.none()
         | st.builds(

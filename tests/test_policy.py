@@ -59,3 +59,9 @@ def test_card_expiry_covers_from_expiry_until_renewal() -> None:
     assert payments.resumes_at(at("2025-03-09T12:00")) == at("2025-03-10T12:00")
     never = Payments(card_expiries=(CardExpiry(at("2025-03-01")),))
     assert never.resumes_at(at("2025-06-01")) is None
+
+
+def test_a_monthly_budget_starts_on_the_first_1st_at_or_after_the_start() -> None:
+    assert ScheduledTopUp.monthly(5, at("2025-03-01")).first_at == datetime(2025, 3, 1, tzinfo=UTC)
+    late = ScheduledTopUp.monthly(5, at("2025-03-01T00:00:01"))
+    assert late.first_at == datetime(2025, 4, 1, tzinfo=UTC)
