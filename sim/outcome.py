@@ -55,6 +55,8 @@ class Outcome:
     outage_episodes: list[tuple[Instant, Instant]]
     emails: dict[str, int]
     lots: list[Lot] = field(default_factory=list)
+    daily_balance_minor: list[int] = field(default_factory=list)
+    """End-of-day balance for each whole day since the start (for balance bands)."""
 
     @property
     def funded_minor(self) -> int:

@@ -23,25 +23,15 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from enum import IntEnum
 
-from sim.clock import Instant, micros
+from sim.clock import MICROS_PER_DAY, Instant, micros
 from sim.ledger import EntryKind, JournalSink, Ledger, Source
 from sim.money import Currency
 from sim.outcome import EMAIL_KINDS, BlockedTally, Outcome
 from sim.payments import Payments
 from sim.policy import Policy
 from sim.stream import Call
-
-
-class _Action(IntEnum):
-    """What a scheduled step-3 event does."""
-
-    INITIAL = 0
-    RECHARGE_COMPLETES = 1
-    PAYMENT_FIXED = 2
-    MANUAL_TOP_UP = 3
-    SCHEDULED_TOP_UP = 4
+from sim.ties import Funding
 
 
 class Replayer:
@@ -78,7 +68,7 @@ class Replayer:
         self.ledger = Ledger(on_entry=on_entry)
         self.delay_us = micros(self.payments.processing_delay)
         self.ends: list[tuple[Instant, int, int, int]] = []  # (end, seq, charge, ref)
-        self.actions: list[tuple[Instant, int, _Action, int]] = []  # (time, seq, action, amount)
+        self.actions: list[tuple[Instant, Funding, int, int]] = []  # (time, step, seq, amount)
         self.seq = 0
         self.pending = False
         self.suspended = False
@@ -92,16 +82,18 @@ class Replayer:
         self.calls = 0
         self.credit_billed = 0
         self.last_time = start
+        self.next_sample = start + MICROS_PER_DAY
+        self.daily: list[int] = []
         self.last_balance = 0
         self.integral = 0
         self.min_balance: int | None = None
         self.last_fed = start
         self.done_until: Instant | None = None
-        self.schedule(start, _Action.INITIAL, policy.initial_minor)
+        self.schedule(start, Funding.INITIAL, policy.initial_minor)
         for scheduled in policy.scheduled:
             for moment in scheduled.instants(end):
                 if moment >= start:
-                    self.schedule(moment, _Action.SCHEDULED_TOP_UP, scheduled.amount_minor)
+                    self.schedule(moment, Funding.SCHEDULED_TOP_UP, scheduled.amount_minor)
 
     # -- driving ------------------------------------------------------------
     def advance(self, calls: Iterable[Call], until: Instant) -> None:
@@ -152,9 +144,9 @@ class Replayer:
             yield call
 
     # -- scheduling ---------------------------------------------------------
-    def schedule(self, time: Instant, action: _Action, amount_minor: int = 0) -> None:
+    def schedule(self, time: Instant, action: Funding, amount_minor: int = 0) -> None:
         self.seq += 1
-        heapq.heappush(self.actions, (time, self.seq, action, amount_minor))
+        heapq.heappush(self.actions, (time, action, self.seq, amount_minor))
 
     def maybe_request(self, time: Instant) -> None:
         """Raise an auto-recharge request if the balance is strictly below trigger."""
@@ -164,7 +156,7 @@ class Replayer:
         if self.ledger.balance_minor < auto.trigger_minor:
             self.pending = True
             self.ledger.note(time, EntryKind.RECHARGE_REQUESTED)
-            self.schedule(time + self.delay_us, _Action.RECHARGE_COMPLETES, auto.amount_minor)
+            self.schedule(time + self.delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)
 
     # -- the four steps of an instant ---------------------------------------
     def expire(self, time: Instant) -> None:
@@ -179,20 +171,20 @@ class Replayer:
 
     def act(self, time: Instant) -> None:
         while self.actions and self.actions[0][0] <= time:
-            _, _, action, amount = heapq.heappop(self.actions)
+            _, action, _, amount = heapq.heappop(self.actions)
             self.perform(time, action, amount)
             self.maybe_request(time)
 
-    def perform(self, time: Instant, action: _Action, amount: int) -> None:
-        if action is _Action.INITIAL:
+    def perform(self, time: Instant, action: Funding, amount: int) -> None:
+        if action is Funding.INITIAL:
             if amount:
                 self.ledger.fund(time, amount, Source.INITIAL)
-        elif action is _Action.RECHARGE_COMPLETES:
+        elif action is Funding.RECHARGE_COMPLETES:
             self.complete_recharge(time, amount)
-        elif action is _Action.PAYMENT_FIXED:
+        elif action is Funding.PAYMENT_FIXED:
             self.suspended = False
             self.ledger.note(time, EntryKind.PAYMENT_FIXED)
-        elif action is _Action.MANUAL_TOP_UP:
+        elif action is Funding.MANUAL_TOP_UP:
             self.ledger.fund(time, amount, Source.MANUAL)
             self.notified = False
         else:
@@ -212,7 +204,7 @@ class Replayer:
         self.email(time, "recharge_failed")
         resume = self.payments.resumes_at(time)
         if resume is not None:
-            self.schedule(resume, _Action.PAYMENT_FIXED)
+            self.schedule(resume, Funding.PAYMENT_FIXED)
 
     def admit(self, time: Instant, call: Call) -> None:
         self.calls += 1
@@ -235,6 +227,7 @@ class Replayer:
     def settle(self, time: Instant) -> None:
         """Judge the balance once every event at ``time`` is done."""
         balance = self.ledger.balance_minor
+        self.sample_until(time)
         self.integral += self.last_balance * (time - self.last_time)
         self.last_time, self.last_balance = time, balance
         self.min_balance = balance if self.min_balance is None else min(self.min_balance, balance)
@@ -254,13 +247,24 @@ class Replayer:
             if self.policy.manual is not None:
                 manual = self.policy.manual
                 self.schedule(
-                    time + micros(manual.response_delay), _Action.MANUAL_TOP_UP, manual.amount_minor
+                    time + micros(manual.response_delay), Funding.MANUAL_TOP_UP, manual.amount_minor
                 )
+
+    def sample_until(self, time: Instant) -> None:
+        """Record the balance in force at each day boundary up to ``time``.
+
+        A boundary's sample is the balance just before it (the end-of-day
+        balance), so events at the boundary instant count for the next day.
+        """
+        while self.next_sample <= time:
+            self.daily.append(self.last_balance)
+            self.next_sample += MICROS_PER_DAY
 
     def finish(self) -> Outcome:
         """Process what is left up to the end and return the Outcome."""
         self.advance((), self.end)
         end = self.end
+        self.sample_until(end)
         self.integral += self.last_balance * (end - self.last_time)
         if self.outage_since is not None:
             self.episodes.append((self.outage_since, end))
@@ -284,6 +288,7 @@ class Replayer:
             outage_episodes=self.episodes,
             emails=self.emails,
             lots=ledger.lots,
+            daily_balance_minor=self.daily,
         )
 
 

@@ -319,3 +319,12 @@ def test_failure_probability_without_draws_is_refused() -> None:
         replay(
             [], Policy(1), currency=USD, start=0, end=1, payments=Payments(failure_probability=0.5)
         )
+
+
+def test_end_of_day_balances_are_sampled_before_events_at_the_boundary() -> None:
+    calls = [
+        call("2025-01-01T10:00", "2025-01-01T10:10", 600),
+        call("2025-01-02T23:00", "2025-01-03T00:00", 100),  # posts exactly at a boundary
+    ]
+    outcome, _ = run(calls, Policy(1000), "2025-01-01", "2025-01-04T12:00")
+    assert outcome.daily_balance_minor == [400, 400, 300]
