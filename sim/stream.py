@@ -8,7 +8,10 @@ ledger), so one stream can be replayed against many policies.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
+
+import numpy as np
 
 from sim.clock import Instant
 
@@ -28,3 +31,81 @@ class Call(NamedTuple):
     charge_minor: int
     credit_billed: bool
     ref: int
+
+
+class CallStream:
+    """A rated call stream as numpy columns, in stream order (by start, then index).
+
+    Produced once per replication by ``sim.demand`` and shared by every policy
+    (common random numbers). Columns, all of equal length:
+
+    - ``start_us``, ``end_us`` (int64): instants, microseconds UTC;
+    - ``service`` (int16): index into ``services``;
+    - ``charge_minor`` (int64): what the call costs in credits, >= 0;
+    - ``credit_billed`` (bool): took no pool minutes and costs > 0;
+    - ``billed_min`` (float64): minutes billed to credits after pools;
+    - ``pool`` (int8): index into ``pools`` of the pool it drew on, -1 for none;
+    - ``pool_min`` (float64): minutes it took from that pool.
+    """
+
+    __slots__ = (
+        "billed_min",
+        "charge_minor",
+        "credit_billed",
+        "end_us",
+        "pool",
+        "pool_min",
+        "pools",
+        "service",
+        "services",
+        "start_us",
+    )
+
+    def __init__(
+        self,
+        *,
+        start_us: np.ndarray,
+        end_us: np.ndarray,
+        service: np.ndarray,
+        services: tuple[str, ...],
+        charge_minor: np.ndarray,
+        credit_billed: np.ndarray,
+        billed_min: np.ndarray,
+        pool: np.ndarray,
+        pool_min: np.ndarray,
+        pools: tuple[str, ...],
+    ) -> None:
+        self.start_us, self.end_us = start_us, end_us
+        self.service, self.services = service, services
+        self.charge_minor, self.credit_billed = charge_minor, credit_billed
+        self.billed_min, self.pool, self.pool_min, self.pools = billed_min, pool, pool_min, pools
+        lengths = {
+            len(column)
+            for column in (
+                start_us,
+                end_us,
+                service,
+                charge_minor,
+                credit_billed,
+                billed_min,
+                pool,
+                pool_min,
+            )
+        }
+        if len(lengths) > 1:
+            raise ValueError(f"CallStream columns differ in length: {sorted(lengths)}")
+        if len(start_us) > 1 and bool(np.any(np.diff(start_us) < 0)):
+            raise ValueError("CallStream must be sorted by start")
+
+    def __len__(self) -> int:
+        return len(self.start_us)
+
+    def calls(self) -> Iterator[Call]:
+        """The stream as ``Call`` records (``ref`` is the row index), for the engines."""
+        services = self.services
+        columns = (self.start_us, self.end_us, self.service, self.charge_minor, self.credit_billed)
+        starts, ends, codes, charges, billed = (column.tolist() for column in columns)
+        for index, start in enumerate(starts):
+            yield Call(
+                start, ends[index], services[codes[index]], charges[index], billed[index], index
+            )
