@@ -71,10 +71,12 @@ class Account:
         return steps
 
     # -- events -------------------------------------------------------------
-    def expire(self, time: Instant) -> None:
+    def expire(self, time: Instant) -> int:
         """Step 1: forfeit lots due now; a lower balance may call for a recharge."""
-        if self.ledger.expire(time):
+        forfeited = self.ledger.expire(time)
+        if forfeited:
             self.maybe_request(time)
+        return forfeited
 
     def post(self, time: Instant, charge_minor: int, ref: int) -> None:
         """Step 2: post an admitted call's charge at its end."""

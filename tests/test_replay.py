@@ -8,6 +8,7 @@ import pytest
 
 from sim.clock import MICROS_PER_HOUR, parse_instant
 from sim.ledger import JournalEntry
+from sim.model import simulate
 from sim.money import currency
 from sim.outcome import Outcome
 from sim.payments import CardExpiry, Payments
@@ -26,9 +27,15 @@ def call(start: str, end: str, charge: int, billed: bool = True, service: str = 
     return Call(at(start), at(end), service, charge, billed, ref)
 
 
-def run(calls, policy, start, end, **kwargs) -> tuple[Outcome, list[JournalEntry]]:
+@pytest.fixture(params=[replay, simulate], ids=["replay", "simpy"])
+def engine(request):
+    """Every hand-computed trace must come out of both engines, entry for entry."""
+    return request.param
+
+
+def run(engine, calls, policy, start, end, **kwargs) -> tuple[Outcome, list[JournalEntry]]:
     journal: list[JournalEntry] = []
-    outcome = replay(
+    outcome = engine(
         calls, policy, currency=USD, start=at(start), end=at(end), on_entry=journal.append, **kwargs
     )
     return outcome, journal
@@ -49,13 +56,15 @@ def trace(journal: list[JournalEntry]) -> list[tuple[str, str, int, int, int | N
     ]
 
 
-def test_a_recharge_that_leaves_the_balance_below_trigger_is_followed_by_another() -> None:
+def test_a_recharge_that_leaves_the_balance_below_trigger_is_followed_by_another(engine) -> None:
     calls = [
         call("2025-01-01T10:00", "2025-01-01T10:10", 600, ref=2),
         call("2025-01-01T10:05", "2025-01-01T10:06", 100, ref=3),
         call("2025-01-01T10:20", "2025-01-01T10:30", 100, ref=4),
     ]
-    outcome, journal = run(calls, Policy(500, AutoRecharge(200, 300)), "2025-01-01", "2025-01-02")
+    outcome, journal = run(
+        engine, calls, Policy(500, AutoRecharge(200, 300)), "2025-01-01", "2025-01-02"
+    )
     assert trace(journal) == [
         ("01-01 00:00", "fund", 500, 500, 1, "initial"),
         ("01-01 10:06", "consume", -100, 400, 1, "call@3"),
@@ -87,9 +96,10 @@ def delayed_recharge_calls() -> list[Call]:
     ]
 
 
-def test_a_delayed_recharge_leaves_an_outage_that_blocks_credit_billed_calls_only() -> None:
+def test_a_delayed_recharge_leaves_an_outage_that_blocks_credit_billed_calls_only(engine) -> None:
     payments = Payments(processing_delay=timedelta(minutes=30))
     outcome, journal = run(
+        engine,
         delayed_recharge_calls(),
         Policy(1000, AutoRecharge(500, 2000)),
         "2025-01-01T08:00",
@@ -124,8 +134,11 @@ def test_a_delayed_recharge_leaves_an_outage_that_blocks_credit_billed_calls_onl
     assert (outcome.calls, outcome.credit_billed_calls) == (4, 3)
 
 
-def test_a_zero_delay_recharge_repairs_the_dip_before_a_call_starting_in_the_same_instant() -> None:
+def test_a_zero_delay_recharge_repairs_the_dip_before_a_call_starting_in_the_same_instant(
+    engine,
+) -> None:
     outcome, journal = run(
+        engine,
         delayed_recharge_calls(),
         Policy(1000, AutoRecharge(500, 2000)),
         "2025-01-01T08:00",
@@ -144,13 +157,13 @@ def test_a_zero_delay_recharge_repairs_the_dip_before_a_call_starting_in_the_sam
     assert outcome.final_balance_minor == 3000 - 1450
 
 
-def test_a_credit_billed_call_is_blocked_at_a_balance_of_exactly_zero() -> None:
+def test_a_credit_billed_call_is_blocked_at_a_balance_of_exactly_zero(engine) -> None:
     calls = [
         call("2025-01-01T10:00", "2025-01-01T10:01", 100, ref=1),
         call("2025-01-01T10:01", "2025-01-01T10:03", 40, ref=2),
         call("2025-01-01T10:01", "2025-01-01T10:02", 0, billed=False, ref=3),
     ]
-    outcome, journal = run(calls, Policy(100), "2025-01-01T10:00", "2025-01-01T11:00")
+    outcome, journal = run(engine, calls, Policy(100), "2025-01-01T10:00", "2025-01-01T11:00")
     assert outcome.min_balance_minor == 0
     assert outcome.blocked_total.calls == 1 and outcome.blocked_total.charge_minor == 40
     assert outcome.calls == 3
@@ -162,13 +175,13 @@ def test_a_credit_billed_call_is_blocked_at_a_balance_of_exactly_zero() -> None:
     ]
 
 
-def test_tie_order_expiry_then_posting_then_funding_then_admission() -> None:
+def test_tie_order_expiry_then_posting_then_funding_then_admission(engine) -> None:
     calls = [
         call("2025-02-28T11:00", "2025-02-28T12:00", 200, ref=1),
         call("2025-02-28T12:00", "2025-02-28T12:10", 30, ref=2),
     ]
     outcome, journal = run(
-        calls, Policy(500, AutoRecharge(100, 1000)), "2024-02-29T12:00", "2025-03-01"
+        engine, calls, Policy(500, AutoRecharge(100, 1000)), "2024-02-29T12:00", "2025-03-01"
     )
     assert trace(journal)[1:] == [
         ("02-28 12:00", "forfeit", -500, 0, 1, "expired"),
@@ -183,7 +196,7 @@ def test_tie_order_expiry_then_posting_then_funding_then_admission() -> None:
     assert outcome.blocked == {}
 
 
-def test_a_failed_recharge_suspends_auto_recharge_until_the_card_is_renewed() -> None:
+def test_a_failed_recharge_suspends_auto_recharge_until_the_card_is_renewed(engine) -> None:
     calls = [
         call("2025-03-12T10:00", "2025-03-12T10:30", 600, ref=1),
         call("2025-03-15T09:00", "2025-03-15T09:10", 500, ref=2),
@@ -194,7 +207,12 @@ def test_a_failed_recharge_suspends_auto_recharge_until_the_card_is_renewed() ->
         card_expiries=(CardExpiry(at("2025-03-10"), at("2025-03-20")),),
     )
     outcome, journal = run(
-        calls, Policy(1000, AutoRecharge(500, 1000)), "2025-03-01", "2025-03-31", payments=payments
+        engine,
+        calls,
+        Policy(1000, AutoRecharge(500, 1000)),
+        "2025-03-01",
+        "2025-03-31",
+        payments=payments,
     )
     assert [row for row in trace(journal) if row[1] != "consume"] == [
         ("03-01 00:00", "fund", 1000, 1000, 1, "initial"),
@@ -214,7 +232,7 @@ def test_a_failed_recharge_suspends_auto_recharge_until_the_card_is_renewed() ->
     assert outcome.outage_us == (4 * 24 + 14) * MICROS_PER_HOUR + 50 * 60_000_000
 
 
-def test_random_failures_use_one_draw_per_attempt_and_resume_after_the_fix_delay() -> None:
+def test_random_failures_use_one_draw_per_attempt_and_resume_after_the_fix_delay(engine) -> None:
     draws = iter([0.05, 0.5])
     payments = Payments(
         processing_delay=timedelta(hours=1),
@@ -223,6 +241,7 @@ def test_random_failures_use_one_draw_per_attempt_and_resume_after_the_fix_delay
     )
     calls = [call("2025-01-01T10:00", "2025-01-01T10:10", 800, ref=1)]
     outcome, journal = run(
+        engine,
         calls,
         Policy(1000, AutoRecharge(500, 1000)),
         "2025-01-01",
@@ -247,10 +266,10 @@ def test_random_failures_use_one_draw_per_attempt_and_resume_after_the_fix_delay
     assert outcome.outage_episodes == []  # the balance never reached zero
 
 
-def test_manual_top_up_too_small_to_end_the_outage_brings_another_email_and_top_up() -> None:
+def test_manual_top_up_too_small_to_end_the_outage_brings_another_email_and_top_up(engine) -> None:
     calls = [call("2025-01-01T10:00", "2025-01-01T10:05", 300, ref=1)]
     policy = Policy(100, manual=ManualTopUp(150, timedelta(hours=2)))
-    outcome, journal = run(calls, policy, "2025-01-01", "2025-01-02")
+    outcome, journal = run(engine, calls, policy, "2025-01-01", "2025-01-02")
     assert [row for row in trace(journal) if row[1] in {"fund", "email", "outage_ended"}] == [
         ("01-01 00:00", "fund", 100, 100, 1, "initial"),
         ("01-01 10:05", "email", 0, -200, None, "balance_depleted"),
@@ -264,9 +283,9 @@ def test_manual_top_up_too_small_to_end_the_outage_brings_another_email_and_top_
     assert outcome.funded_by_source_minor["manual"] == 300
 
 
-def test_scheduled_top_ups_fund_on_their_dates_and_an_empty_start_is_no_outage() -> None:
+def test_scheduled_top_ups_fund_on_their_dates_and_an_empty_start_is_no_outage(engine) -> None:
     top_up = ScheduledTopUp(1000, datetime(2025, 1, 1, tzinfo=UTC))
-    outcome, journal = run([], Policy(0, scheduled=(top_up,)), "2025-01-01", "2025-03-15")
+    outcome, journal = run(engine, [], Policy(0, scheduled=(top_up,)), "2025-01-01", "2025-03-15")
     assert [row[:3] for row in trace(journal)] == [
         ("01-01 00:00", "fund", 1000),
         ("02-01 00:00", "fund", 1000),
@@ -275,24 +294,26 @@ def test_scheduled_top_ups_fund_on_their_dates_and_an_empty_start_is_no_outage()
     assert outcome.outage_episodes == [] and outcome.min_balance_minor == 1000
 
 
-def test_no_money_and_no_rules_is_one_outage_for_the_whole_run_with_one_email() -> None:
-    outcome, _ = run([], Policy(0), "2025-01-01", "2025-01-03")
+def test_no_money_and_no_rules_is_one_outage_for_the_whole_run_with_one_email(engine) -> None:
+    outcome, _ = run(engine, [], Policy(0), "2025-01-01", "2025-01-03")
     assert outcome.outage_us == 48 * MICROS_PER_HOUR
     assert outcome.emails == {"recharge_succeeded": 0, "recharge_failed": 0, "balance_depleted": 1}
 
 
 @pytest.mark.parametrize(("end", "forfeited"), [("2026-01-01", 400), ("2025-12-31T23:59", 0)])
-def test_an_expiry_at_the_end_counts_and_one_after_it_does_not(end: str, forfeited: int) -> None:
+def test_an_expiry_at_the_end_counts_and_one_after_it_does_not(
+    engine, end: str, forfeited: int
+) -> None:
     calls = [call("2025-06-01T10:00", "2025-06-01T10:10", 600)]
-    outcome, _ = run(calls, Policy(1000), "2025-01-01", end)
+    outcome, _ = run(engine, calls, Policy(1000), "2025-01-01", end)
     assert outcome.forfeited_minor == forfeited
 
 
-def test_auto_recharge_at_start_with_no_initial_balance_is_immediate() -> None:
-    outcome, _ = run([], Policy(0, AutoRecharge(0, 500)), "2025-01-01", "2025-01-02")
+def test_auto_recharge_at_start_with_no_initial_balance_is_immediate(engine) -> None:
+    outcome, _ = run(engine, [], Policy(0, AutoRecharge(0, 500)), "2025-01-01", "2025-01-02")
     # trigger 0: balance 0 is not strictly below, so nothing is bought and it is an outage.
     assert outcome.recharges == 0 and len(outcome.outage_episodes) == 1
-    outcome, _ = run([], Policy(0, AutoRecharge(1, 500)), "2025-01-01", "2025-01-02")
+    outcome, _ = run(engine, [], Policy(0, AutoRecharge(1, 500)), "2025-01-01", "2025-01-02")
     assert outcome.recharges == 1 and outcome.outage_episodes == []
 
 
@@ -321,10 +342,10 @@ def test_failure_probability_without_draws_is_refused() -> None:
         )
 
 
-def test_end_of_day_balances_are_sampled_before_events_at_the_boundary() -> None:
+def test_end_of_day_balances_are_sampled_before_events_at_the_boundary(engine) -> None:
     calls = [
         call("2025-01-01T10:00", "2025-01-01T10:10", 600),
         call("2025-01-02T23:00", "2025-01-03T00:00", 100),  # posts exactly at a boundary
     ]
-    outcome, _ = run(calls, Policy(1000), "2025-01-01", "2025-01-04T12:00")
+    outcome, _ = run(engine, calls, Policy(1000), "2025-01-01", "2025-01-04T12:00")
     assert outcome.daily_balance_minor == [400, 400, 300]
