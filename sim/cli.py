@@ -7,96 +7,36 @@ naming what is wrong and where, and exit status 2; never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, TypeVar
 
 import click
+import numpy as np
 
 from sim import __version__
 from sim.backtest import Recording
-from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, parse_instant, span
+from sim.cli_types import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
+from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
+from sim.demand import generate, summarize
 from sim.errors import InputError
+from sim.experiment import build_policy, scenario_levers, with_overrides
 from sim.journal_csv import journal_writer
 from sim.ledger import JournalSink
 from sim.money import Currency, major_to_minor
 from sim.payments import CardExpiry, Payments
 from sim.policy import PORTAL_MIN_TRIGGER_MAJOR, AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
-from sim.summary import backtest_text, policy_text
+from sim.run_summary import run_dict, run_text
+from sim.runner import PolicyRuns, RunResults, replication_seeds, run_replications
+from sim.scenario_load import LoadedScenario, load_scenario
+from sim.stats import balance_bands
+from sim.summary import backtest_text, policy_text, scenario_text
 
-T = TypeVar("T")
 EXAMPLE_TRIGGER = Decimal(400)
 EXAMPLE_AMOUNT = Decimal(1000)
 EXAMPLE_INITIAL = Decimal(1000)
-
-
-class BadInput(click.ClickException):
-    """One line on stderr and exit status 2, the same status as usage errors."""
-
-    exit_code = 2
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"credsim: error: {self.format_message()}", err=True, file=file)
-
-
-class DecimalType(click.ParamType):
-    """A decimal number >= 0, e.g. ``400`` or ``12.50``; never a float."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, Decimal):
-            return value
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f"{value!r} is not a decimal number", param, ctx)
-        if not number.is_finite() or number < 0:
-            self.fail(f"{value!r} must be a number >= 0", param, ctx)
-        return number
-
-
-class InstantType(click.ParamType):
-    """An ISO 8601 date or timestamp; without an offset it is UTC."""
-
-    name = "ISO"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_instant(str(value), naive_is_utc=True)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date or timestamp", param, ctx)
-
-
-class CardWindowType(click.ParamType):
-    """``FROM/UNTIL``: the card is expired from FROM until renewed at UNTIL (``FROM/``: never)."""
-
-    name = "FROM/UNTIL"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, CardExpiry):
-            return value
-        text = str(value)
-        if text.count("/") != 1:
-            self.fail(f"{text!r} must be FROM/UNTIL, e.g. 2025-03-01/2025-03-15", param, ctx)
-        first, second = text.split("/")
-        expired = ISO.convert(first, param, ctx)
-        renewed = ISO.convert(second, param, ctx) if second.strip() else None
-        try:
-            return CardExpiry(expired, renewed)
-        except ValueError:
-            self.fail(f"{text!r}: UNTIL must come after FROM", param, ctx)
-
-
-AMOUNT = DecimalType("AMOUNT")
-MINUTES = DecimalType("MINUTES")
-HOURS = DecimalType("HOURS")
-ISO = InstantType()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -192,7 +132,7 @@ def backtest(
             err=True,
         )
 
-    payments = _build(
+    payments = build(
         "payments",
         lambda: Payments(
             processing_delay=span(recharge_delay_min, MICROS_PER_MINUTE),
@@ -200,7 +140,7 @@ def backtest(
             card_expiries=card_expired,
         ),
     )
-    with _bad_input(), Recording(file, currency_code=currency_code) as recording:
+    with bad_input(), Recording(file, currency_code=currency_code) as recording:
         cur = recording.currency
         run_start, _ = recording.window(start, end)
         policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
@@ -246,7 +186,7 @@ def _policy(
         except ValueError as error:
             raise InputError(f"{option}: {error}") from None
 
-    return _build(
+    return build(
         "policy",
         lambda: Policy(
             initial_minor=minor(initial, "--initial"),
@@ -266,25 +206,6 @@ def _policy(
     )
 
 
-def _build(what: str, factory: Callable[[], T]) -> T:
-    """Run a constructor whose validation raises ValueError; report it as bad input."""
-    try:
-        return factory()
-    except ValueError as error:
-        raise BadInput(f"{what}: {error}") from None
-
-
-@contextmanager
-def _bad_input() -> Iterator[None]:
-    """Turn InputError (and unreadable files) into one line and exit status 2."""
-    try:
-        yield
-    except InputError as error:
-        raise BadInput(str(error)) from None
-    except OSError as error:
-        raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
-
-
 @contextmanager
 def _journal(path: Path | None, cur: Currency) -> Iterator[JournalSink | None]:
     """A CSV journal sink when ``--journal`` is given, else nothing."""
@@ -297,3 +218,124 @@ def _journal(path: Path | None, cur: Currency) -> Iterator[JournalSink | None]:
         raise BadInput(f"{path}: cannot write the journal: {error.strerror}") from None
     with handle:
         yield journal_writer(handle, cur)
+
+
+def _load(file: Path) -> LoadedScenario:
+    """Load and validate a scenario file, or exit 2 with where it is wrong."""
+    with bad_input():
+        return load_scenario(file)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def validate(file: Path) -> None:
+    """Check a scenario FILE: schema, values and the rates it needs."""
+    loaded = _load(file)
+    click.echo(scenario_text(loaded))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def demand(file: Path, seed: int, as_json: bool) -> None:
+    """One replication of FILE's demand: calls and spend per month, pool use.
+
+    It is replication 1 of ``credsim run FILE --seed S``.
+    """
+    loaded = _load(file)
+    with bad_input():
+        stream = generate(
+            loaded.scenario,
+            loaded.rates,
+            np.random.default_rng(replication_seeds(seed, 1)[0][0]),
+        )
+        summary = summarize(stream, loaded.scenario)
+    click.echo(json.dumps(summary.to_dict(), indent=2) if as_json else summary.to_text())
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--trigger", type=AMOUNT, help="Override the scenario's trigger.")
+@click.option("--amount", type=AMOUNT, help="Override the scenario's recharge amount.")
+@click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
+@click.option("--initial", type=AMOUNT, help="Override the initial balance.")
+@click.option("--replications", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--engine",
+    type=click.Choice(["simpy", "replay"]),
+    default="simpy",
+    show_default=True,
+    help="simpy: the reference model; replay: the exact fast replay (same numbers).",
+)
+@click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write runs.csv, bands.csv and summary.json here.",
+)
+def run(
+    file: Path,
+    trigger: Decimal | None,
+    amount: Decimal | None,
+    no_auto_recharge: bool,
+    initial: Decimal | None,
+    replications: int,
+    seed: int,
+    engine: str,
+    workers: int | None,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
+    loaded = _load(file)
+    if no_auto_recharge and (trigger is not None or amount is not None):
+        raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
+    levers = with_overrides(
+        scenario_levers(loaded.scenario),
+        trigger=trigger,
+        amount=amount,
+        initial=initial,
+        auto_recharge=False if no_auto_recharge else None,
+    )
+    if levers.trigger is not None and levers.trigger < PORTAL_MIN_TRIGGER_MAJOR:
+        click.echo(
+            f"credsim: warning: trigger {levers.trigger} is below the admin portal's "
+            f"minimum of {PORTAL_MIN_TRIGGER_MAJOR}",
+            err=True,
+        )
+    build("policy", lambda: build_policy(loaded.scenario, levers))
+    with click.progressbar(
+        length=replications, label="replications", file=sys.stderr, show_eta=True
+    ) as bar:
+        results = run_replications(
+            loaded,
+            [levers],
+            replications=replications,
+            seed=seed,
+            engine=engine,  # type: ignore[arg-type]
+            workers=workers,
+            progress=bar.update,
+        )
+    runs = results.policies[0]
+    if out is not None:
+        _write_run(out, loaded, results, runs)
+    click.echo(
+        json.dumps(run_dict(loaded, results, runs), indent=2)
+        if as_json
+        else run_text(loaded, results, runs)
+    )
+
+
+def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> None:
+    """runs.csv (one row per replication), bands.csv (daily balance), summary.json."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        runs.table().to_csv(out / "runs.csv", index=False, lineterminator="\n")
+        balance_bands(runs.daily()).to_csv(out / "bands.csv", index=False, lineterminator="\n")
+        summary = json.dumps(run_dict(loaded, results, runs), indent=2)
+        (out / "summary.json").write_text(summary + "\n", encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"{out}: cannot write results: {error.strerror or error}") from None

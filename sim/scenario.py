@@ -21,7 +21,15 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NUMBER_TYPES = ("landline", "mobile", "toll_free", "geographic")
@@ -75,10 +83,20 @@ ZONE_A = frozenset(
 )
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+def _not_bool(value: object) -> object:
+    """TOML ``true`` is not the number 1: refuse it where a number is expected."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Whole = Annotated[int, Strict()]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
+Positive = Annotated[Number, Field(gt=0.0)]
+NonNegative = Annotated[Number, Field(ge=0.0)]
+Money = Annotated[Decimal, BeforeValidator(_not_bool), Field(ge=0, allow_inf_nan=False)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
@@ -179,7 +197,7 @@ class ScenarioInfo(_Section):
     name: str = Field(min_length=1)
     description: str = ""
     start: datetime
-    horizon_months: int = Field(default=24, ge=1, le=120)
+    horizon_months: Whole = Field(default=24, ge=1, le=120)
     currency: str = "USD"
 
     @field_validator("start")
@@ -251,8 +269,8 @@ class Calendar(_Section):
 class Users(_Section):
     """``[users]``: head count and compound monthly growth."""
 
-    count: int = Field(default=1, ge=0)
-    monthly_growth: float = Field(default=0.0, gt=-1.0, le=1.0)
+    count: Whole = Field(default=1, ge=0)
+    monthly_growth: Number = Field(default=0.0, gt=-1.0, le=1.0)
 
 
 class Destination(_Section):
@@ -352,11 +370,11 @@ class Stream(_Section):
 class Plans(_Section):
     """``[plans]``: licences whose pooled minutes reset on the 1st of each month."""
 
-    audio_conferencing_licences: int = Field(default=0, ge=0)
+    audio_conferencing_licences: Whole = Field(default=0, ge=0)
     dial_out_min_per_licence: NonNegative = 60
-    domestic_plan_users: int = Field(default=0, ge=0)
+    domestic_plan_users: Whole = Field(default=0, ge=0)
     domestic_min_per_user: NonNegative = 3000
-    international_plan_users: int = Field(default=0, ge=0)
+    international_plan_users: Whole = Field(default=0, ge=0)
     international_min_per_user: NonNegative = 600
 
 
@@ -364,14 +382,14 @@ class Rates(_Section):
     """``[rates]``: the rate table (CSV, relative to the scenario file) and increment."""
 
     table: str = "rates/sample-usd.csv"
-    billing_increment_s: int = Field(default=60, ge=1, le=3600)
+    billing_increment_s: Whole = Field(default=60, ge=1, le=3600)
 
 
 class PaymentSettings(_Section):
     """``[payments]``: how auto-recharge payments behave."""
 
     processing_delay_h: NonNegative = 0
-    failure_probability: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
     admin_fix_delay_h: NonNegative = 0
     admin_response_delay_h: Positive = 24
     card_expires: datetime | None = None
@@ -396,7 +414,9 @@ class PolicySettings(_Section):
     initial_balance: Money = Decimal(1000)
     auto_recharge: bool = True
     trigger: Money = Decimal(400)
-    amount: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(1000)
+    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0, allow_inf_nan=False)] = (
+        Decimal(1000)
+    )
     manual_top_up: Money | None = None
     monthly_top_up: Money | None = None
 

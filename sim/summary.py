@@ -6,9 +6,12 @@ from pathlib import Path
 
 from sim.backtest import Backtest
 from sim.clock import hours, to_iso
+from sim.experiment import build_policy, scenario_currency, scenario_levers
 from sim.money import Currency, format_money
 from sim.outcome import EMAIL_KINDS
 from sim.policy import Policy
+from sim.scenario import Scenario
+from sim.scenario_load import LoadedScenario
 
 
 def policy_text(policy: Policy, cur: Currency) -> str:
@@ -82,3 +85,38 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         "Emails: " + ", ".join(f"{kind} {outcome.emails.get(kind, 0)}" for kind in EMAIL_KINDS)
     )
     return "\n".join(lines)
+
+
+def scenario_text(loaded: LoadedScenario) -> str:
+    """What ``credsim validate`` says about a valid scenario."""
+    scenario = loaded.scenario
+    info, calendar = scenario.scenario, scenario.calendar
+    sources = [
+        name
+        for name, present in (
+            ("meetings", scenario.meetings is not None),
+            (f"{len(scenario.big_meetings)} big meeting(s)", bool(scenario.big_meetings)),
+            ("user calling", scenario.user_calling is not None),
+            (f"{len(scenario.streams)} stream(s)", bool(scenario.streams)),
+        )
+        if present
+    ]
+    return "\n".join(
+        [
+            f"OK: {loaded.path}: scenario {info.name!r}",
+            f"  {info.horizon_months} months from {info.start.isoformat()}, {info.currency}, "
+            f"{scenario.users.count:,} users, calendar {calendar.timezone} "
+            f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
+            f"  calls from: {', '.join(sources)}",
+            f"  rates: {loaded.rates.path} ({len(loaded.rates.rates)} destinations), "
+            f"billing increment {scenario.rates.billing_increment_s} s",
+            f"  policy: {scenario_policy_text(scenario)}",
+        ]
+    )
+
+
+def scenario_policy_text(scenario: Scenario) -> str:
+    """The scenario's own policy in words."""
+    return policy_text(
+        build_policy(scenario, scenario_levers(scenario)), scenario_currency(scenario)
+    )

@@ -1,0 +1,110 @@
+"""Monte Carlo statistics: means with confidence intervals, probabilities, bands.
+
+Replications are independent draws of the same world, so a metric's mean
+gets a Student-t interval, and the probability of an outage (a yes/no per
+replication) a Wilson score interval, which behaves at 0 % and 100 % where
+the normal approximation does not. Everything here is deterministic: the same
+replications give the same numbers to the last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+BAND_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A point estimate with a confidence interval (None when n < 2)."""
+
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+
+    def as_mean(self, digits: int = 6) -> dict[str, float | None]:
+        """JSON shape of a metric: ``mean``, ``ci_low``, ``ci_high``."""
+        return {
+            "mean": _round(self.estimate, digits),
+            "ci_low": _round(self.ci_low, digits),
+            "ci_high": _round(self.ci_high, digits),
+        }
+
+    def as_probability(self, digits: int = 6) -> dict[str, float | None]:
+        """JSON shape of a probability: ``estimate``, ``ci_low``, ``ci_high``."""
+        return {
+            "estimate": _round(self.estimate, digits),
+            "ci_low": _round(self.ci_low, digits),
+            "ci_high": _round(self.ci_high, digits),
+        }
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Estimate:
+    """Sample mean with a Student-t confidence interval."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        raise ValueError("mean_ci needs at least one value")
+    mean = float(data.mean())
+    if data.size < 2:
+        return Estimate(mean, None, None)
+    sem = float(data.std(ddof=1)) / math.sqrt(data.size)
+    half = float(stats.t.ppf(0.5 + confidence / 2, data.size - 1)) * sem
+    return Estimate(mean, mean - half, mean + half)
+
+
+def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:
+    """Proportion with a Wilson score interval (scipy's binomtest)."""
+    if trials <= 0:
+        raise ValueError(f"trials(={trials}) must be > 0")
+    interval = stats.binomtest(successes, trials).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return Estimate(successes / trials, float(interval.low), float(interval.high))
+
+
+def quantiles(values: Sequence[float] | np.ndarray, levels: Iterable[float]) -> dict[str, float]:
+    """Named quantiles, e.g. ``{"p5": ..., "p95": ...}``."""
+    data = np.asarray(values, dtype=float)
+    return {f"p{level * 100:g}": float(np.quantile(data, level)) for level in levels}
+
+
+def summarize(runs: pd.DataFrame, metrics: Iterable[str]) -> dict[str, Estimate]:
+    """Mean and CI of each metric column over the replications (rows)."""
+    return {metric: mean_ci(runs[metric].to_numpy()) for metric in metrics}
+
+
+def balance_bands(daily: np.ndarray, percentiles: Sequence[int] = BAND_PERCENTILES) -> pd.DataFrame:
+    """Percentiles of the end-of-day balance across replications, one row per day.
+
+    ``daily`` is replications x days; the result has a ``day`` column and one
+    ``p<k>`` column per percentile, for fan charts.
+    """
+    if daily.ndim != 2 or daily.shape[0] == 0:
+        raise ValueError("balance_bands needs a replications x days array")
+    values = np.percentile(daily, percentiles, axis=0)
+    frame = pd.DataFrame({f"p{p}": values[i] for i, p in enumerate(percentiles)})
+    frame.insert(0, "day", np.arange(1, daily.shape[1] + 1))
+    return frame
+
+
+def flatten(nested: Mapping[str, object], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested dict with dotted keys (booleans and text dropped)."""
+    flat: dict[str, float] = {}
+    for key, value in nested.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            flat[name] = value
+    return flat
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
