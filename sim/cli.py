@@ -22,7 +22,7 @@ from sim.cli_types import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType,
 from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
 from sim.demand import generate, summarize
 from sim.errors import InputError
-from sim.experiment import build_policy, scenario_levers, with_overrides
+from sim.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
 from sim.journal_csv import journal_writer
 from sim.ledger import JournalSink
 from sim.money import Currency, major_to_minor
@@ -32,6 +32,7 @@ from sim.run_summary import run_dict, run_text
 from sim.runner import PolicyRuns, RunResults, replication_seeds, run_replications
 from sim.scenario_load import LoadedScenario, load_scenario
 from sim.stats import balance_bands
+from sim.stream_csv import write_stream
 from sim.summary import backtest_text, policy_text, scenario_text
 
 EXAMPLE_TRIGGER = Decimal(400)
@@ -237,8 +238,13 @@ def validate(file: Path) -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--calls",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write every generated call to this CSV (the stream format backtest reads).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def demand(file: Path, seed: int, as_json: bool) -> None:
+def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     """One replication of FILE's demand: calls and spend per month, pool use.
 
     It is replication 1 of ``credsim run FILE --seed S``.
@@ -251,6 +257,8 @@ def demand(file: Path, seed: int, as_json: bool) -> None:
             np.random.default_rng(replication_seeds(seed, 1)[0][0]),
         )
         summary = summarize(stream, loaded.scenario)
+        if calls is not None:
+            write_stream(stream, calls, scenario_currency(loaded.scenario))
     click.echo(json.dumps(summary.to_dict(), indent=2) if as_json else summary.to_text())
 
 
