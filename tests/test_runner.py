@@ -85,8 +85,8 @@ def test_a_backtest_of_a_runs_stream_equals_the_runs_outcome(tmp_path: Path) -> 
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     start, end = horizon(scenario)
     policy = build_policy(scenario, scenario_levers(scenario))
-    # A backtest is deterministic: an expired card for four months, no random failures.
-    card = CardExpiry(start + 150 * MICROS_PER_DAY, start + 270 * MICROS_PER_DAY)
+    # A backtest is deterministic: an expired card for a year, no random failures.
+    card = CardExpiry(start + 150 * MICROS_PER_DAY, start + 515 * MICROS_PER_DAY)
     payments = replace(build_payments(scenario), failure_probability=0.0, card_expiries=(card,))
     expected = simulate(
         stream.calls(), policy, currency=scenario_currency(scenario), start=start, end=end,
