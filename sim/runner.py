@@ -153,15 +153,20 @@ def _replicate(
             draw=rng.random,
         )
         outcome.calls += free  # free calls never touch the ledger; count them here
-        per_policy.append(_replication(index, outcome))
+        per_policy.append(_replication(index, outcome, stream.services))
     return per_policy, len(stream)
 
 
-def _replication(index: int, outcome: Outcome) -> Replication:
+def _replication(index: int, outcome: Outcome, services: Sequence[str]) -> Replication:
+    """Flat metrics; every service of the stream gets blocked counts, zero or not."""
     scale = outcome.currency.minor_per_major
+    metrics = flatten({k: v for k, v in outcome.to_dict().items() if k not in {"start", "end"}})
+    for service in services:
+        for field_name in ("calls", "minutes", "charge"):
+            metrics.setdefault(f"blocked_by_service.{service}.{field_name}", 0)
     return Replication(
         index=index,
-        metrics=flatten({k: v for k, v in outcome.to_dict().items() if k not in {"start", "end"}}),
+        metrics=metrics,
         daily_balance=[value / scale for value in outcome.daily_balance_minor],
         outage=bool(outcome.outage_episodes),
     )
