@@ -1,0 +1,81 @@
+"""Throughput of the two engines on one replication of a bundled scenario.
+
+    python benchmarks/engines_bench.py [scenarios/midsize.toml] [--seed 1]
+
+Generates one replication's demand, then replays its charged calls under the
+scenario's policy with the SimPy model and with the exact replay, and prints
+JSON: calls, SimPy events processed, wall time and rates for each engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import simpy
+
+from sim.demand import generate
+from sim.experiment import build_payments, build_policy, horizon, scenario_currency, scenario_levers
+from sim.model import simulate
+from sim.replay import replay
+from sim.runner import replication_seeds
+from sim.scenario_load import load_scenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", type=Path, nargs="?", default=Path("scenarios/midsize.toml"))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    loaded = load_scenario(args.scenario)
+    scenario = loaded.scenario
+    demand_seed, payment_seed = replication_seeds(args.seed, 1)[0]
+    began = time.perf_counter()
+    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+    demand_s = time.perf_counter() - began
+    start, end = horizon(scenario)
+    kwargs = {
+        "policy": build_policy(scenario, scenario_levers(scenario)),
+        "currency": scenario_currency(scenario),
+        "start": start,
+        "end": end,
+        "payments": build_payments(scenario),
+    }
+    charged = int((~stream.free_mask).sum())
+    steps = [0]
+    original_step = simpy.Environment.step
+
+    def counting_step(env: simpy.Environment) -> None:
+        steps[0] += 1
+        original_step(env)
+
+    report: dict[str, object] = {
+        "scenario": scenario.scenario.name,
+        "calls": len(stream),
+        "charged_calls": charged,
+        "demand_s": round(demand_s, 3),
+    }
+    for name, engine in (("simpy", simulate), ("replay", replay)):
+        simpy.Environment.step = counting_step  # type: ignore[method-assign]
+        rng = np.random.default_rng(payment_seed)
+        began = time.perf_counter()
+        engine(stream.calls(skip_free=True), draw=rng.random, **kwargs)
+        wall_s = time.perf_counter() - began
+        simpy.Environment.step = original_step  # type: ignore[method-assign]
+        report[name] = {
+            "wall_s": round(wall_s, 3),
+            "charged_calls_per_s": round(charged / wall_s),
+            **(
+                {"events": steps[0], "events_per_s": round(steps[0] / wall_s)}
+                if name == "simpy"
+                else {}
+            ),
+        }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
