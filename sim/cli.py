@@ -31,7 +31,7 @@ from sim.policy import PORTAL_MIN_TRIGGER_MAJOR, AutoRecharge, ManualTopUp, Poli
 from sim.run_summary import run_dict, run_text
 from sim.runner import PolicyRuns, RunResults, replication_seeds, run_replications
 from sim.scenario_load import LoadedScenario, load_scenario
-from sim.stats import balance_bands
+from sim.stats import balance_bands, quantile_table
 from sim.stream_csv import write_stream
 from sim.summary import backtest_text, policy_text, scenario_text
 
@@ -282,7 +282,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Also write runs.csv, bands.csv and summary.json here.",
+    help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
 )
 def run(
     file: Path,
@@ -338,10 +338,13 @@ def run(
 
 
 def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> None:
-    """runs.csv (one row per replication), bands.csv (daily balance), summary.json."""
+    """runs.csv, quantiles.csv, bands.csv (daily balance) and summary.json."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        runs.table().to_csv(out / "runs.csv", index=False, lineterminator="\n")
+        table = runs.table()
+        table.to_csv(out / "runs.csv", index=False, lineterminator="\n")
+        quantiles = quantile_table(table.drop(columns="replication"))
+        quantiles.to_csv(out / "quantiles.csv", index=False, lineterminator="\n")
         balance_bands(runs.daily()).to_csv(out / "bands.csv", index=False, lineterminator="\n")
         summary = json.dumps(run_dict(loaded, results, runs), indent=2)
         (out / "summary.json").write_text(summary + "\n", encoding="utf-8")

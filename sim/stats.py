@@ -10,7 +10,7 @@ replications give the same numbers to the last bit.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ from scipy import stats
 
 CONFIDENCE = 0.95
 BAND_PERCENTILES = (5, 25, 50, 75, 95)
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +70,14 @@ def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estim
     return Estimate(successes / trials, float(interval.low), float(interval.high))
 
 
-def quantiles(values: Sequence[float] | np.ndarray, levels: Iterable[float]) -> dict[str, float]:
-    """Named quantiles, e.g. ``{"p5": ..., "p95": ...}``."""
-    data = np.asarray(values, dtype=float)
-    return {f"p{level * 100:g}": float(np.quantile(data, level)) for level in levels}
+def quantile_table(runs: pd.DataFrame, levels: Sequence[float] = QUANTILES) -> pd.DataFrame:
+    """Quantiles of every metric column over the replications: one row per metric.
 
-
-def summarize(runs: pd.DataFrame, metrics: Iterable[str]) -> dict[str, Estimate]:
-    """Mean and CI of each metric column over the replications (rows)."""
-    return {metric: mean_ci(runs[metric].to_numpy()) for metric in metrics}
+    The spread behind a mean, e.g. the worst 5 % of outage hours.
+    """
+    values = runs.quantile(list(levels), axis=0, numeric_only=True).T
+    values.columns = [f"p{level * 100:g}" for level in levels]
+    return values.rename_axis("metric").reset_index()
 
 
 def balance_bands(daily: np.ndarray, percentiles: Sequence[int] = BAND_PERCENTILES) -> pd.DataFrame:

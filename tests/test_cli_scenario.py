@@ -81,6 +81,11 @@ def test_run_out_writes_runs_bands_and_summary(tmp_path: Path) -> None:
     assert list(bands[0]) == ["day", "p5", "p25", "p50", "p75", "p95"]
     assert len(bands) == 181  # whole days in 6 months from 2027-01-01
     assert json.loads((out / "summary.json").read_text())["replications"] == 3
+    with (out / "quantiles.csv").open() as handle:
+        quantiles = {row["metric"]: row for row in csv.DictReader(handle)}
+    funded = quantiles["funded"]
+    assert list(funded) == ["metric", "p5", "p25", "p50", "p75", "p95"]
+    assert float(funded["p5"]) == float(funded["p95"]) == 1850.0
 
 
 def test_run_overrides_and_their_errors() -> None:

@@ -25,6 +25,7 @@ from sim.experiment import (
     scenario_levers,
 )
 from sim.experiment import with_overrides as override
+from sim.ledger import JournalEntry
 from sim.model import simulate
 from sim.payments import CardExpiry
 from sim.replay import replay
@@ -88,15 +89,26 @@ def test_a_backtest_of_a_runs_stream_equals_the_runs_outcome(tmp_path: Path) -> 
     # A backtest is deterministic: an expired card for a year, no random failures.
     card = CardExpiry(start + 150 * MICROS_PER_DAY, start + 515 * MICROS_PER_DAY)
     payments = replace(build_payments(scenario), failure_probability=0.0, card_expiries=(card,))
+    run_journal: list[JournalEntry] = []
     expected = simulate(
         stream.calls(), policy, currency=scenario_currency(scenario), start=start, end=end,
-        payments=payments,
+        payments=payments, on_entry=run_journal.append,
     )  # fmt: skip
     path = tmp_path / "stream.csv"
     write_stream(stream, path, scenario_currency(scenario))
+    backtest_journal: list[JournalEntry] = []
     with Recording(path) as recording:
-        result = recording.backtest(policy, payments=payments, start=start, end=end)
+        result = recording.backtest(
+            policy, payments=payments, start=start, end=end, on_entry=backtest_journal.append
+        )
     assert result.outcome.to_dict() == expected.to_dict()
+    # The same journal, except that the file names a call by its line (row + 2).
+    renamed = [
+        replace(entry, ref=f"call@{int(entry.ref[5:]) + 2}")
+        if entry.ref.startswith("call@") else entry
+        for entry in run_journal
+    ]  # fmt: skip
+    assert backtest_journal == renamed
     assert result.outcome.outage_episodes == expected.outage_episodes
     assert result.outcome.outage_episodes, "the card expiry should cause an outage"
 
