@@ -36,3 +36,14 @@ class InputError(Exception):
         )
         column = f"column {self.column!r}: " if self.column else ""
         return f"{where}: {column}{self.message}" if where else f"{column}{self.message}"
+
+
+def decode_utf8(data: bytes, source: str | Path) -> str:
+    """UTF-8 text with an optional BOM (Excel writes one); a bad byte is located by line."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text (byte 0x{body[exc.start]:02x}); save the file as UTF-8"
+        raise InputError(message, source=source, line=line) from None

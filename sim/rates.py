@@ -13,7 +13,6 @@ rate listed twice is refused rather than resolved by "last one wins".
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from babel import Locale
 
-from sim.errors import InputError
+from sim.errors import InputError, decode_utf8
 from sim.scenario import NUMBER_TYPES
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ def load_rates(path: Path) -> RateTable:
 
 def parse_rates(data: bytes, path: Path) -> RateTable:
     """A rate table from the file's bytes, so a caller that hashes them parses what it hashed."""
-    lines = _Lines(_decode(data, path))
+    lines = _Lines(decode_utf8(data, path))
     reader = csv.reader(lines, strict=True)
     header = _header(reader, lines, path)
     rates: dict[RateKey, Rate] = {}
@@ -129,17 +128,6 @@ class _Lines:
             if not self.start:
                 self.start = number
             yield line
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 with an optional BOM (Excel writes one); a bad byte is located by line."""
-    body = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body.count(b"\n", 0, exc.start) + 1
-        message = f"not UTF-8 text (byte 0x{body[exc.start]:02x}); save the file as UTF-8"
-        raise InputError(message, source=path, line=line) from None
 
 
 def _next_record(reader: Reader, lines: _Lines, path: Path) -> tuple[int, list[str]] | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
-from sim.errors import InputError
+from sim.errors import InputError, decode_utf8
 from sim.money import currency, major_to_minor
 from sim.rates import RateKey, RateTable, parse_rates
 from sim.scenario import BigMeeting, Meetings, Scenario
@@ -69,7 +69,7 @@ def load_scenario(path: Path) -> LoadedScenario:
 
 def parse_scenario(data: bytes | str, source: Path) -> Scenario:
     """TOML text (or its bytes) as a validated ``Scenario``; ``source`` names it in errors."""
-    text = _decode(data, source) if isinstance(data, bytes) else data
+    text = decode_utf8(data, source) if isinstance(data, bytes) else data
     try:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -151,17 +151,6 @@ def _read(path: Path) -> bytes:
         raise InputError(
             f"cannot read the scenario file: {exc.strerror or exc}", source=path
         ) from None
-
-
-def _decode(data: bytes, source: Path) -> str:
-    """UTF-8 as TOML requires (a leading BOM is tolerated); a bad byte is located by line."""
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body.count(b"\n", 0, exc.start) + 1
-        message = f"not UTF-8 text (byte 0x{body[exc.start]:02x}); save the file as UTF-8"
-        raise InputError(message, source=source, line=line) from None
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputError:
