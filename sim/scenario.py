@@ -33,54 +33,12 @@ from pydantic import (
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NUMBER_TYPES = ("landline", "mobile", "toll_free", "geographic")
-ZONE_A = frozenset(
-    [
-        "AU",
-        "AT",
-        "BE",
-        "BR",
-        "BG",
-        "CA",
-        "CN",
-        "HR",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HK",
-        "HU",
-        "IN",
-        "IE",
-        "IT",
-        "JP",
-        "LU",
-        "MY",
-        "MX",
-        "NL",
-        "NZ",
-        "NO",
-        "PL",
-        "PT",
-        "PR",
-        "RO",
-        "RU",
-        "SG",
-        "SK",
-        "SI",
-        "ZA",
-        "KR",
-        "ES",
-        "SE",
-        "CH",
-        "TW",
-        "TH",
-        "GB",
-        "US",
-    ]
-)
+ZONE_A = frozenset({
+    "AU", "AT", "BE", "BR", "BG", "CA", "CN", "HR", "CZ", "DK", "EE", "FI", "FR", "DE",
+    "GR", "HK", "HU", "IN", "IE", "IT", "JP", "LU", "MY", "MX", "NL", "NZ", "NO", "PL",
+    "PT", "PR", "RO", "RU", "SG", "SK", "SI", "ZA", "KR", "ES", "SE", "CH", "TW", "TH",
+    "GB", "US",
+})  # fmt: skip
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
 
 
