@@ -16,22 +16,18 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from sim.demand import generate
+from sim.engines import ENGINE_NAMES, Engine, evaluate
 from sim.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
-from sim.model import simulate
 from sim.outcome import Outcome
 from sim.policy import Policy
-from sim.replay import replay
 from sim.scenario_load import LoadedScenario
 from sim.stats import flatten
 
-Engine = Literal["simpy", "replay"]
-ENGINES: dict[str, Callable[..., Outcome]] = {"simpy": simulate, "replay": replay}
 Progress = Callable[[int], None]
 
 
@@ -94,8 +90,8 @@ def run_replications(
     """Run ``replications`` of every policy in ``levers`` (common random numbers)."""
     if replications < 1:
         raise ValueError(f"replications(={replications}) must be >= 1")
-    if engine not in ENGINES:
-        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINES)}")
+    if engine not in ENGINE_NAMES:
+        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
     policies = [build_policy(loaded.scenario, item) for item in levers]
     seeds = replication_seeds(seed, replications)
     tasks = [(loaded, policies, index, pair, engine) for index, pair in enumerate(seeds)]
@@ -138,22 +134,11 @@ def _replicate(
     start, end = horizon(scenario)
     cur = scenario_currency(scenario)
     payments = build_payments(scenario)
-    run = ENGINES[engine]
-    free = int(stream.free_mask.sum())
-    per_policy = []
-    for policy in policies:
-        rng = np.random.default_rng(payment_seed)
-        outcome = run(
-            stream.calls(skip_free=True),
-            policy,
-            currency=cur,
-            start=start,
-            end=end,
-            payments=payments,
-            draw=rng.random,
-        )
-        outcome.calls += free  # free calls never touch the ledger; count them here
-        per_policy.append(_replication(index, outcome, stream.services))
+    outcomes = evaluate(
+        engine, stream, policies, currency=cur, start=start, end=end, payments=payments,
+        payment_seed=payment_seed,
+    )  # fmt: skip
+    per_policy = [_replication(index, outcome, stream.services) for outcome in outcomes]
     return per_policy, len(stream)
 
 
