@@ -88,8 +88,12 @@ class ArrivalGrid:
 
     Per slot: ``start_us`` (open instant), ``length_s`` (open seconds),
     ``share`` (fraction of its day's mean that falls in it), ``month_factor``
-    (the ``month_of_year`` multiplier of its day) and ``months_elapsed`` (whole
-    months since the scenario start, for user growth).
+    (the ``month_of_year`` multiplier of its day), ``months_elapsed`` (whole
+    months since the scenario start, for user growth) and ``month`` (index of
+    its calendar month in the zone, ``month_bounds`` of the horizon: a slot
+    lies within one local day, so every call in it starts in that month).
+    ``month_slots[m]`` is the first slot of month ``m`` (one more entry than
+    months, the last being the slot count).
     """
 
     start_us: np.ndarray
@@ -97,12 +101,15 @@ class ArrivalGrid:
     share: np.ndarray
     month_factor: np.ndarray
     months_elapsed: np.ndarray
+    month: np.ndarray
+    month_slots: np.ndarray
 
     @classmethod
-    def empty(cls) -> ArrivalGrid:
+    def empty(cls, months: int = 0) -> ArrivalGrid:
         """A grid without slots: no calendar-driven calls."""
         none = np.zeros(0)
-        return cls(none.astype(np.int64), none.astype(np.int64), none, none, none)
+        ints = none.astype(np.int64)
+        return cls(ints, ints, none, none, none, ints, np.zeros(months + 1, dtype=np.int64))
 
     def expected(self, per_day: float, users: Users | None = None) -> np.ndarray:
         """Expected calls per slot for ``per_day`` (per user when ``users`` is given)."""
@@ -124,7 +131,12 @@ def draw_arrivals(grid: ArrivalGrid, expected: np.ndarray, rng: np.random.Genera
     """
     counts = rng.poisson(expected)
     slot = np.repeat(np.arange(len(counts)), counts)
-    offset_s = np.floor(rng.random(len(slot)) * grid.length_s[slot]).astype(np.int64)
+    return slot_starts(grid, slot, rng.random(len(slot)))
+
+
+def slot_starts(grid: ArrivalGrid, slot: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Start instants in the given slots: floor(u x open seconds) whole seconds after opening."""
+    offset_s = np.floor(uniforms * grid.length_s[slot]).astype(np.int64)
     return grid.start_us[slot] + offset_s * MICROS_PER_SECOND
 
 
@@ -146,7 +158,8 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
         for day in _business_days(calendar, start_us, end_us)
         for opens, closes, weight in hours
     ]
-    return _grid(rows, len(hours), calendar.month_of_year, start_us)
+    bounds = month_bounds(calendar.timezone, start_us, end_us)
+    return _grid(rows, len(hours), calendar.month_of_year, start_us, bounds)
 
 
 def _open_hours(calendar: Calendar) -> list[tuple[int, int, float]]:
@@ -188,22 +201,26 @@ def _grid(
     hours_per_day: int,
     month_of_year: tuple[float, ...] | None,
     start_us: int,
+    bounds: MonthBounds,
 ) -> ArrivalGrid:
     """Assemble slot rows (day, open instant, seconds, kept fraction, weight) into a grid."""
     if not rows:
-        return ArrivalGrid.empty()
+        return ArrivalGrid.empty(len(bounds.labels))
     days, opens_us, length_s, kept, weight = zip(*rows, strict=True)
     weight_arr = np.asarray(weight, dtype=np.float64)
     per_day = weight_arr.reshape(-1, hours_per_day)
     share = (per_day / per_day.sum(axis=1, keepdims=True)).ravel() * np.asarray(kept)
     months = month_of_year or (1.0,) * 12
     start = np.asarray(opens_us, dtype=np.int64)
+    month = bounds.index(start)
     return ArrivalGrid(
         start_us=_frozen(start),
         length_s=_frozen(np.asarray(length_s, dtype=np.int64)),
         share=_frozen(share),
         month_factor=_frozen(np.asarray([months[day.month - 1] for day in days], dtype=np.float64)),
         months_elapsed=_frozen(_months_elapsed(start_us, start)),
+        month=_frozen(month),
+        month_slots=_frozen(np.searchsorted(month, np.arange(len(bounds.labels) + 1))),
     )
 
 

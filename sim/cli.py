@@ -18,6 +18,7 @@ import numpy as np
 
 from sim import __version__
 from sim.backtest import Recording
+from sim.cli_sweep import sweep
 from sim.cli_types import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
 from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
 from sim.demand import generate, summarize
@@ -28,16 +29,13 @@ from sim.ledger import JournalSink
 from sim.money import Currency, major_to_minor
 from sim.payments import CardExpiry, Payments
 from sim.policy import PORTAL_MIN_TRIGGER_MAJOR, AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
 from sim.run_summary import run_dict, run_text
 from sim.runner import PolicyRuns, RunResults, replication_seeds, run_replications
 from sim.scenario_load import LoadedScenario, load_scenario
 from sim.stats import balance_bands, quantile_table
 from sim.stream_csv import write_stream
 from sim.summary import backtest_text, policy_text, scenario_text
-
-EXAMPLE_TRIGGER = Decimal(400)
-EXAMPLE_AMOUNT = Decimal(1000)
-EXAMPLE_INITIAL = Decimal(1000)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -350,3 +348,6 @@ def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: Pol
         (out / "summary.json").write_text(summary + "\n", encoding="utf-8")
     except OSError as error:
         raise BadInput(f"{out}: cannot write results: {error.strerror or error}") from None
+
+
+main.add_command(sweep)

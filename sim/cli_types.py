@@ -15,6 +15,7 @@ import click
 
 from sim.clock import parse_instant
 from sim.errors import InputError
+from sim.grid import parse_values
 from sim.payments import CardExpiry
 
 T = TypeVar("T")
@@ -79,6 +80,23 @@ class CardWindowType(click.ParamType):
             return CardExpiry(expired, renewed)
         except ValueError:
             self.fail(f"{text!r}: UNTIL must come after FROM", param, ctx)
+
+
+class GridValuesType(click.ParamType):
+    """``100,200,250`` or ``START:STOP:STEP``: a sorted tuple of exact decimals."""
+
+    name = "LIST|START:STOP:STEP"
+
+    def __init__(self, *, positive: bool = False) -> None:
+        self.positive = positive
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_values(str(value), positive=self.positive)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 AMOUNT = DecimalType("AMOUNT")

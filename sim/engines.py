@@ -53,7 +53,7 @@ def evaluate(
     if engine not in _ONE_AT_A_TIME:
         raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
     run = _ONE_AT_A_TIME[engine]
-    free = int(stream.free_mask.sum())
+    free = stream.free_count
     outcomes = []
     for policy in policies:
         rng = np.random.default_rng(payment_seed)

@@ -46,8 +46,18 @@ HEADLINE = (
 
 def metric_estimates(runs: PolicyRuns) -> dict[str, Estimate]:
     """Mean and CI of every metric column, in name order."""
-    table = runs.table()
-    return {name: mean_ci(table[name].to_numpy()) for name in table.columns[1:]}
+    return table_estimates(runs.table())
+
+
+def table_estimates(table: pd.DataFrame) -> dict[str, Estimate]:
+    """Mean and CI of every column but ``replication``, in column order.
+
+    Shared by ``credsim run`` and ``credsim sweep`` so that a sweep's row and a
+    single run of the same policy are the same numbers to the last digit.
+    """
+    return {
+        name: mean_ci(table[name].to_numpy()) for name in table.columns if name != "replication"
+    }
 
 
 def outage_probability(runs: PolicyRuns) -> Estimate:

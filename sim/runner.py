@@ -127,8 +127,29 @@ def _execute(tasks: list[tuple], workers: int | None) -> Iterator[tuple[list[Rep
 def _replicate(
     task: tuple[LoadedScenario, list[Policy], int, tuple[np.random.SeedSequence, ...], Engine],
 ) -> tuple[list[Replication], int]:
-    """One replication: demand once, then every policy against it."""
-    loaded, policies, index, (demand_seed, payment_seed), engine = task
+    """``replicate`` for a pool's map: one tuple in, so it pickles as one task."""
+    loaded, policies, index, seeds, engine = task
+    return replicate(loaded, policies, index, seeds, engine)
+
+
+def replicate(
+    loaded: LoadedScenario,
+    policies: Sequence[Policy],
+    index: int,
+    seeds: tuple[np.random.SeedSequence, ...],
+    engine: Engine,
+    *,
+    daily: bool = True,
+) -> tuple[list[Replication], int]:
+    """Replication ``index``: demand once from ``seeds``, then every policy against it.
+
+    ``seeds`` is that replication's (demand, payments) pair from
+    ``replication_seeds``; the sweep calls this too, so a sweep's row and a
+    single run of the same policy are the same computation. ``daily=False``
+    leaves out the end-of-day balances (a sweep does not keep them).
+    Returns one Replication per policy and the number of calls generated.
+    """
+    demand_seed, payment_seed = seeds
     scenario = loaded.scenario
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     start, end = horizon(scenario)
@@ -138,11 +159,13 @@ def _replicate(
         engine, stream, policies, currency=cur, start=start, end=end, payments=payments,
         payment_seed=payment_seed,
     )  # fmt: skip
-    per_policy = [_replication(index, outcome, stream.services) for outcome in outcomes]
+    per_policy = [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
     return per_policy, len(stream)
 
 
-def _replication(index: int, outcome: Outcome, services: Sequence[str]) -> Replication:
+def _replication(
+    index: int, outcome: Outcome, services: Sequence[str], daily: bool = True
+) -> Replication:
     """Flat metrics; every service of the stream gets blocked counts, zero or not."""
     scale = outcome.currency.minor_per_major
     metrics = flatten({k: v for k, v in outcome.to_dict().items() if k not in {"start", "end"}})
@@ -152,6 +175,6 @@ def _replication(index: int, outcome: Outcome, services: Sequence[str]) -> Repli
     return Replication(
         index=index,
         metrics=metrics,
-        daily_balance=[value / scale for value in outcome.daily_balance_minor],
+        daily_balance=[value / scale for value in outcome.daily_balance_minor] if daily else [],
         outage=bool(outcome.outage_episodes),
     )

@@ -379,6 +379,22 @@ class PolicySettings(_Section):
     monthly_top_up: Money | None = None
 
 
+class Objective(_Section):
+    """``[objective]``: what makes one policy better than another, for ``credsim sweep``.
+
+    The cost of a policy is what it loses, per year: forfeited credits, the
+    return the cash tied up in credits would have earned elsewhere
+    (``cost_of_capital_per_year`` x mean balance; 5 % is a typical corporate
+    cost of capital), a fee per recharge (invoice handling), and a penalty per
+    minute of blocked calling. Money is in major units of the currency.
+    """
+
+    max_outage_risk_per_year: Annotated[Number, Field(gt=0.0, le=1.0)] = 0.01
+    cost_of_capital_per_year: Fraction = 0.05
+    fee_per_recharge: Money = Decimal(0)
+    penalty_per_blocked_min: Money = Decimal(0)
+
+
 class Scenario(_Section):
     """A whole scenario file, validated."""
 
@@ -393,6 +409,7 @@ class Scenario(_Section):
     rates: Rates = Field(default_factory=Rates)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    objective: Objective = Field(default_factory=Objective)
 
     @model_validator(mode="after")
     def _some_calls(self) -> Scenario:

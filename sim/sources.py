@@ -22,6 +22,17 @@ Users' own calls are ``international`` (international plan pool) with
 probability ``international_share``, otherwise ``domestic_outbound`` (domestic
 plan pool). Generic ``[[streams]]`` never draw on a pool: they stand for
 services (auto attendants, call queues) that no plan covers.
+
+Calls on the business-hours grid (users' calls and streams) come in batches
+(``Batch``): calls of one service, tariff and pool, with a count per slot and a
+length per call drawn at once, and start instants drawn only when needed (most
+users' calls are plan calls that a pool covers: they need a count and a length,
+for the pool, but no start unless somebody lists them). Users' calls are split into
+one batch per international destination and per domestic number type by
+Poisson thinning: a Poisson count of calls per slot, each independently of a
+kind with probability p, is the same as independent Poisson counts with means
+p x the slot's mean, one per kind, so the calls have the distribution the rule
+states.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from dateutil.rrule import rrulestr
 
-from sim.arrivals import ArrivalGrid, draw_arrivals
+from sim.arrivals import ArrivalGrid, draw_arrivals, slot_starts
 from sim.clock import MICROS_PER_SECOND, to_datetime, to_instant
 from sim.distributions import sample_continuous, sample_count
 from sim.money import Currency
@@ -125,13 +136,89 @@ class Draft:
 
 def seconds(dist: Continuous, size: int, rng: np.random.Generator, *, least: int = 1) -> np.ndarray:
     """Draws in minutes as whole seconds (nearest), at least ``least``."""
-    return np.maximum(np.rint(sample_continuous(dist, size, rng) * 60), least).astype(np.int64)
+    draws = sample_continuous(dist, size, rng)  # a new array: scaled in place
+    draws *= 60
+    whole = np.empty(size, dtype=np.int64)
+    np.rint(draws, out=whole, casting="unsafe")
+    np.maximum(whole, least, out=whole)
+    return whole
 
 
 def _pick(shares: list[float], size: int, rng: np.random.Generator) -> np.ndarray:
     """Indices drawn with probabilities proportional to ``shares``."""
     weights = np.asarray(shares, dtype=np.float64)
     return rng.choice(len(weights), size=size, p=weights / weights.sum())
+
+
+def _shares(shares: list[float]) -> np.ndarray:
+    """``shares`` normalised to probabilities."""
+    weights = np.asarray(shares, dtype=np.float64)
+    return weights / weights.sum()
+
+
+# -- batches on the business-hours grid -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Calls on the arrival grid of one service, tariff and pool; starts drawn on demand.
+
+    ``first_call[s]`` is the index of slot ``s``'s first call (calls are in slot
+    order; one more entry than slots), ``length_s`` each call's whole seconds.
+    Call ``i`` starts at its slot's open instant + floor(u_i x the slot's open
+    seconds) whole seconds, u_i being the i-th uniform of a PCG64 seeded with
+    ``offsets``: any run of slots can be drawn alone (``starts``) and gives the
+    same instants as drawing them all, so which calls a replication lists never
+    changes what they are.
+    """
+
+    grid: ArrivalGrid
+    first_call: np.ndarray
+    length_s: np.ndarray
+    service: int
+    tariff: int
+    pool: int
+    blockable: bool
+    offsets: np.random.SeedSequence
+
+    def __len__(self) -> int:
+        return len(self.length_s)
+
+    def starts(self, first_slot: int, last_slot: int) -> np.ndarray:
+        """Start instants of the calls of slots [first_slot, last_slot), in order."""
+        low, high = int(self.first_call[first_slot]), int(self.first_call[last_slot])
+        bits = np.random.PCG64(self.offsets)
+        bits.advance(low)
+        counts = np.diff(self.first_call[first_slot : last_slot + 1])
+        slot = np.repeat(np.arange(first_slot, last_slot), counts)
+        return slot_starts(self.grid, slot, np.random.Generator(bits).random(high - low))
+
+
+def grid_batch(
+    grid: ArrivalGrid,
+    expected: np.ndarray,
+    duration: Continuous,
+    service: int,
+    tariff: int,
+    rng: np.random.Generator,
+    *,
+    pool: int = NO_POOL,
+    blockable: bool = True,
+) -> Batch:
+    """Poisson counts per slot, then lengths, from ``rng``; the start offsets' seed spawned."""
+    counts = rng.poisson(expected)
+    first_call = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=first_call[1:])
+    return Batch(
+        grid=grid,
+        first_call=first_call,
+        length_s=seconds(duration, int(first_call[-1]), rng),
+        service=service,
+        tariff=tariff,
+        pool=pool,
+        blockable=blockable,
+        offsets=rng.bit_generator.seed_seq.spawn(1)[0],
+    )
 
 
 # -- meetings -----------------------------------------------------------------
@@ -282,45 +369,50 @@ def user_calls(
     grid: ArrivalGrid,
     catalog: Catalog,
     rng: np.random.Generator,
-) -> Draft:
-    """Users' outbound calls: international (plan pool) or domestic (plan pool)."""
-    arrive, length, kind = rng.spawn(3)
-    start_us = draw_arrivals(grid, grid.expected(calling.per_user_per_day, users), arrive)
-    length_s = seconds(calling.duration_min, len(start_us), length)
-    size = len(start_us)
-    abroad = kind.random(size) < calling.international_share
-    tariff = np.full(size, FREE, dtype=np.int32)
-    if calling.international_share > 0:
-        destinations = calling.international_destinations
-        chosen = _pick([d.share for d in destinations], size, kind)
-        tariff = np.where(abroad, _destination_tariffs(destinations, catalog)[chosen], tariff)
-    if calling.international_share < 1:
-        types = list(calling.domestic_number_types)
-        rates = np.asarray([catalog.lookup(calling.domestic_country, t, "outbound") for t in types])
-        chosen = _pick(list(calling.domestic_number_types.values()), size, kind)
-        tariff = np.where(abroad, tariff, rates[chosen])
+) -> list[Batch]:
+    """Users' outbound calls: international (plan pool) or domestic (plan pool).
+
+    One batch per international destination, then one per domestic number
+    type (file order), each with a child of ``rng``; a kind with no share has
+    no batch (and needs no rate).
+    """
     international, domestic = catalog.service("international"), catalog.service("domestic_outbound")
-    return Draft.of(
-        start_us,
-        length_s,
-        np.where(abroad, international, domestic),
-        tariff,
-        np.where(abroad, INTERNATIONAL_POOL, DOMESTIC_POOL),
-    )
+    share = calling.international_share
+    kinds: list[tuple[float, int, int, int]] = []  # (probability, service, tariff, pool)
+    if share > 0:
+        destinations = calling.international_destinations
+        tariffs = _destination_tariffs(destinations, catalog).tolist()
+        shares = _shares([d.share for d in destinations]).tolist()
+        kinds += [
+            (share * p, international, tariff, INTERNATIONAL_POOL)
+            for p, tariff in zip(shares, tariffs, strict=True)
+        ]
+    if share < 1:
+        types = calling.domestic_number_types
+        shares = _shares(list(types.values())).tolist()
+        kinds += [
+            ((1 - share) * p, domestic, catalog.lookup(calling.domestic_country, t, "outbound"),
+             DOMESTIC_POOL)
+            for p, t in zip(shares, types, strict=True)
+        ]  # fmt: skip
+    mean = grid.expected(calling.per_user_per_day, users)
+    return [
+        grid_batch(grid, mean * p, calling.duration_min, service, tariff, child, pool=pool)
+        for (p, service, tariff, pool), child in zip(kinds, rng.spawn(len(kinds)), strict=True)
+    ]
 
 
 def stream_calls(
     stream: Stream, grid: ArrivalGrid, catalog: Catalog, rng: np.random.Generator
-) -> Draft:
+) -> Batch:
     """A generic stream: ``calls_per_day`` on the business calendar (no user growth)."""
-    arrive, length = rng.spawn(2)
-    start_us = draw_arrivals(grid, grid.expected(stream.calls_per_day), arrive)
-    length_s = seconds(stream.duration_min, len(start_us), length)
-    return Draft.of(
-        start_us,
-        length_s,
+    return grid_batch(
+        grid,
+        grid.expected(stream.calls_per_day),
+        stream.duration_min,
         catalog.service(stream.service),
         catalog.tariff(stream_rate(stream, catalog.rates)),
+        rng,
         blockable=stream.credit_billed,
     )
 

@@ -10,6 +10,7 @@ from sim.experiment import build_policy, scenario_currency, scenario_levers
 from sim.money import Currency, format_money
 from sim.outcome import EMAIL_KINDS
 from sim.policy import Policy
+from sim.recommend import percent
 from sim.scenario import Scenario
 from sim.scenario_load import LoadedScenario
 
@@ -111,7 +112,18 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"  rates: {loaded.rates.path} ({len(loaded.rates.rates)} destinations), "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
+            f"  objective: {objective_text(scenario)}",
         ]
+    )
+
+
+def objective_text(scenario: Scenario) -> str:
+    """The ``[objective]`` a sweep recommends by, in words."""
+    goal, code = scenario.objective, scenario.scenario.currency
+    return (
+        f"outage risk <= {percent(goal.max_outage_risk_per_year)} a year, cost of capital "
+        f"{percent(goal.cost_of_capital_per_year)} a year, {goal.fee_per_recharge} {code} per "
+        f"recharge, {goal.penalty_per_blocked_min} {code} per blocked minute"
     )
 
 

@@ -1,0 +1,150 @@
+"""Where replications run: this process, a local process pool, or a Dask cluster.
+
+Every executor has one method, ``run(fn, context, items)``: it calls
+``fn(context, item)`` for each item and yields ``(position, result)`` as each
+finishes, in whatever order they finish. Callers store results by position
+(replication index), so the output never depends on the executor, the
+number of workers or the finishing order; and yielding on completion lets a
+sweep write each replication to disk the moment it is done.
+
+``context`` is what every task shares (the scenario, the policies, the
+engine): it is sent to each worker once (a pool initializer; a Dask
+broadcast), not once per task.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
+
+_CONTEXT: Any = None
+"""A pool worker's copy of the shared context (set once by the initializer)."""
+
+
+class Executor(Protocol):
+    """Runs ``fn(context, item)`` for each item; yields ``(position, result)`` as they finish."""
+
+    def run(
+        self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
+    ) -> Iterator[tuple[int, R]]: ...
+
+    def describe(self) -> dict[str, Any]:
+        """What ran the work, for the manifest."""
+        ...
+
+
+class LocalExecutor:
+    """A pool of ``workers`` processes (default: all cores); 1 worker runs in this process."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers(={workers}) must be >= 1")
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+
+    def describe(self) -> dict[str, Any]:
+        """``{"kind": "local", "workers": K}``."""
+        return {"kind": "local", "workers": self.workers}
+
+    def run(
+        self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
+    ) -> Iterator[tuple[int, R]]:
+        """In this process for one worker or one item, else in a process pool."""
+        count = min(self.workers, len(items))
+        if count <= 1:
+            for position, item in enumerate(items):
+                yield position, fn(context, item)
+            return
+        pool = ProcessPoolExecutor(count, initializer=_install, initargs=(context,))
+        try:
+            yield from _as_completed(pool, fn, items, window=count * 4)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _as_completed(
+    pool: ProcessPoolExecutor, fn: Callable[[Any, T], R], items: Sequence[T], window: int
+) -> Iterator[tuple[int, R]]:
+    """Keep ``window`` tasks in flight (memory stays flat however many items there are)."""
+    pending: dict[Future[R], int] = {}
+    upcoming = iter(enumerate(items))
+    while True:
+        for position, item in upcoming:
+            pending[pool.submit(_call, fn, item)] = position
+            if len(pending) >= window:
+                break
+        if not pending:
+            return
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=pending.__getitem__):
+            yield pending.pop(future), future.result()
+
+
+def _install(context: Any) -> None:
+    global _CONTEXT  # noqa: PLW0603  (one per worker process, set once, by design)
+    _CONTEXT = context
+
+
+def _call(fn: Callable[[Any, T], R], item: T) -> R:
+    return fn(_CONTEXT, item)
+
+
+class DaskExecutor:
+    """The same work on a Dask distributed cluster (``distributed.Client(address)``).
+
+    One task per item; the context is broadcast to every worker once. Workers
+    need ``credsim`` installed (the same version: the manifest records it).
+    ``connect`` first to fail fast, before anything is written.
+    """
+
+    def __init__(self, address: str, *, timeout_s: float = 20.0) -> None:
+        self.address = address
+        self.timeout_s = timeout_s
+        self._client: Any = None
+
+    def describe(self) -> dict[str, Any]:
+        """``{"kind": "dask", "scheduler": ADDRESS}``."""
+        return {"kind": "dask", "scheduler": self.address}
+
+    def connect(self) -> None:
+        """Connect to the scheduler; ConnectionError says which address failed and why."""
+        if self._client is not None:
+            return
+        from distributed import Client  # noqa: PLC0415  (only when asked for)
+
+        try:
+            self._client = Client(self.address, timeout=f"{self.timeout_s}s")
+        except (OSError, ValueError) as error:
+            raise ConnectionError(
+                f"cannot reach the Dask scheduler at {self.address}: {error}"
+            ) from None
+
+    def close(self) -> None:
+        """Disconnect (the cluster itself keeps running)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def run(
+        self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
+    ) -> Iterator[tuple[int, R]]:
+        """Submit every item, yield results as the cluster finishes them."""
+        from distributed import as_completed  # noqa: PLC0415
+
+        self.connect()
+        client = self._client
+        shared = client.scatter(context, broadcast=True, hash=False)
+        futures = [client.submit(fn, shared, item, pure=False) for item in items]
+        positions = {future.key: position for position, future in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                future.release()  # the cluster may forget it: the caller keeps it now
+                yield positions[future.key], result
+        finally:
+            client.cancel(futures)

@@ -1,0 +1,574 @@
+"""The fast engine: the exact replay, compiled with numba, for sweeps.
+
+Same rules, same tie order, same numbers as ``sim.replay`` and the SimPy
+model (differential tests check every Outcome field), but as one compiled
+loop over numpy arrays instead of Python objects. Per replication the call
+stream is prepared once (charged calls only, plus the order in which their
+charges post) and each policy is a pass over it.
+
+How it mirrors the replay:
+- postings follow (end, admission order); a blocked call is skipped, and a
+  zero-length call admitted at an instant posts in a second round of that
+  same instant, after the admissions;
+- fundings and admin steps wait in slots ordered by (time, ``Funding`` step):
+  the opening fundings (initial, scheduled top-ups) in a sorted list, and at
+  most one pending recharge, payment fix and manual top-up;
+- lots live in arrays, oldest first; open lots are a contiguous range, since
+  a lot that is born empty (it only repaid a deficit) is born when none is
+  open;
+- the balance integral is kept in two int64 halves so it stays exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+from sim.clock import MICROS_PER_DAY, Instant, micros
+from sim.ledger import LOT_VALIDITY_MONTHS, Lot, Source
+from sim.money import Currency
+from sim.outcome import EMAIL_KINDS, BlockedTally, Outcome
+from sim.payments import Payments
+from sim.policy import Policy
+from sim.stream import CallStream
+
+NEVER = np.iinfo(np.int64).max
+_SPLIT_BITS = 24  # the integral's low half counts the spans' low 24 bits of microseconds
+_SPLIT_MASK = (1 << _SPLIT_BITS) - 1
+_SOURCES = (Source.INITIAL, Source.AUTO_RECHARGE, Source.MANUAL, Source.SCHEDULED)
+_INITIAL, _AUTO, _MANUAL, _SCHEDULED = 0, 1, 2, 3
+_FIRST_DRAWS = 64
+
+
+# -- calendar arithmetic (UTC), exactly as dateutil's relativedelta(months=n) ------------
+
+
+@numba.njit(cache=True)
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm)."""
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    year = yoe + era * 400 + (1 if month <= 2 else 0)
+    return year, month, day
+
+
+@numba.njit(cache=True)
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Day count since 1970-01-01 of a civil date."""
+    year -= 1 if month <= 2 else 0
+    era = (year if year >= 0 else year - 399) // 400
+    yoe = year - era * 400
+    doy = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@numba.njit(cache=True)
+def _month_length(year: int, month: int) -> int:
+    if month == 2:
+        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+@numba.njit(cache=True)
+def add_months_us(instant: int, months: int) -> int:
+    """The same UTC wall-clock time ``months`` calendar months later (day clipped)."""
+    days = instant // MICROS_PER_DAY
+    time_of_day = instant - days * MICROS_PER_DAY
+    year, month, day = _civil_from_days(days)
+    index = year * 12 + (month - 1) + months
+    year, month = index // 12, index % 12 + 1
+    day = min(day, _month_length(year, month))
+    return _days_from_civil(year, month, day) * MICROS_PER_DAY + time_of_day
+
+
+# -- the compiled run ------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _grow(values: np.ndarray, size: int) -> np.ndarray:
+    if size < len(values):
+        return values
+    bigger = np.empty(max(2 * len(values), size + 1), values.dtype)
+    bigger[: len(values)] = values
+    return bigger
+
+
+@numba.njit(cache=True)
+def _run(  # noqa: PLR0915  (one loop, kept together so it reads like sim.replay)
+    starts, ends, services, charges, billed, billed_before, post_order, n_services,
+    start, end, initial, auto_on, trigger, amount, manual_on, manual_amount, manual_delay,
+    opening_times, opening_amounts, delay, probability, fix_delay, card_from, card_until,
+    draws,
+):  # fmt: skip
+    n = len(starts)
+    # calls before start_ptr have started (admitted or blocked); blocked ones never post
+    blocked_call = np.zeros(n, np.bool_)
+    lot_time = np.empty(16, np.int64)
+    lot_expiry = np.empty(16, np.int64)
+    lot_amount = np.empty(16, np.int64)
+    lot_left = np.empty(16, np.int64)
+    lot_repaid = np.empty(16, np.int64)
+    lot_used = np.empty(16, np.int64)
+    lot_lost = np.empty(16, np.int64)
+    lot_source = np.empty(16, np.int64)
+    n_lots = 0
+    head = 0
+    funded = np.zeros(4, np.int64)
+    balance = 0
+    deficit = 0
+    consumed = 0
+    forfeited = 0
+    # pending steps: one recharge, one payment fix (time NEVER when none), and the
+    # manual top-ups in order (each below-zero email sets one in motion)
+    recharge_at = NEVER
+    fix_at = NEVER
+    manual_times = np.empty(8, np.int64)
+    manual_head = 0
+    manual_tail = 0
+    next_opening = 0
+    pending = False
+    suspended = False
+    notified = False
+    draws_used = 0
+    recharges = 0
+    failed = 0
+    emails = np.zeros(3, np.int64)
+    blocked = np.zeros((n_services, 3), np.int64)
+    credit_billed = 0
+    episodes = np.empty((8, 2), np.int64)
+    n_episodes = 0
+    outage_since = -1
+    in_outage = False
+    last_time = start
+    last_balance = 0
+    integral_high = 0
+    integral_low = 0
+    min_balance = 0
+    settled_once = False
+    n_days = (end - start) // MICROS_PER_DAY  # day boundaries in (start, end]
+    daily = np.empty(n_days, np.int64)
+    sampled = 0
+    next_sample = start + MICROS_PER_DAY
+    start_ptr = 0
+    post_ptr = 0
+    out_of_draws = False
+
+    while True:
+        # the next instant: expiry, posting, step, or admission
+        now = NEVER
+        if head < n_lots and lot_expiry[head] < now:
+            now = lot_expiry[head]
+        while post_ptr < n and blocked_call[post_order[post_ptr]]:
+            post_ptr += 1
+        if post_ptr < n and ends[post_order[post_ptr]] < now:
+            now = ends[post_order[post_ptr]]
+        if next_opening < len(opening_times) and opening_times[next_opening] < now:
+            now = opening_times[next_opening]
+        manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
+        now = min(now, recharge_at, fix_at, manual_at)
+        # Calls starting before that instant only need admitting: the balance cannot
+        # change until then (any call ending sooner would be the next posting), so
+        # they are admitted, or blocked, as one batch and need no settling.
+        if start_ptr < n and starts[start_ptr] < now and starts[start_ptr] <= end:
+            stop = np.searchsorted(starts, min(now, end + 1), side="left")
+            if balance > 0:
+                credit_billed += billed_before[stop] - billed_before[start_ptr]
+            else:
+                for call in range(start_ptr, stop):
+                    if billed[call]:
+                        credit_billed += 1
+                        blocked_call[call] = True
+                        blocked[services[call], 0] += 1
+                        blocked[services[call], 1] += ends[call] - starts[call]
+                        blocked[services[call], 2] += charges[call]
+            start_ptr = stop
+            continue
+        if now == NEVER or now > end:
+            break
+        rounds = 0
+        while True:
+            rounds += 1
+            # 1. expiries
+            lost_now = 0
+            while head < n_lots and lot_expiry[head] <= now:
+                lot_lost[head] = lot_left[head]
+                lost_now += lot_left[head]
+                forfeited += lot_left[head]
+                balance -= lot_left[head]
+                lot_left[head] = 0
+                head += 1
+            if lost_now > 0 and auto_on and not pending and not suspended and balance < trigger:
+                pending = True
+                recharge_at = now + delay
+            # 2. postings of admitted calls ending now
+            while post_ptr < n:
+                call = post_order[post_ptr]
+                if ends[call] > now or call >= start_ptr:
+                    break
+                post_ptr += 1
+                if blocked_call[call]:
+                    continue
+                left = charges[call]
+                consumed += left
+                while left > 0 and head < n_lots:
+                    take = min(left, lot_left[head])
+                    lot_left[head] -= take
+                    lot_used[head] += take
+                    left -= take
+                    balance -= take
+                    if lot_left[head] == 0:
+                        head += 1
+                if left > 0:
+                    deficit += left
+                    balance -= left
+                if auto_on and not pending and not suspended and balance < trigger:
+                    pending = True
+                    recharge_at = now + delay
+            # 3. fundings and admin steps, by (time, step)
+            while True:
+                step = -1
+                manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
+                if next_opening < len(opening_times) and opening_times[next_opening] <= now:
+                    step = 0 if next_opening == 0 else 1
+                elif manual_at <= now:
+                    step = 2
+                elif fix_at <= now:
+                    step = 3
+                elif recharge_at <= now:
+                    step = 4
+                if step == -1:
+                    break
+                fund_amount = 0
+                fund_source = -1
+                if step <= 1:
+                    fund_amount = opening_amounts[next_opening]
+                    fund_source = _INITIAL if step == 0 else _SCHEDULED
+                    next_opening += 1
+                elif step == 2:
+                    manual_head += 1
+                    fund_amount = manual_amount
+                    fund_source = _MANUAL
+                    notified = False
+                elif step == 3:
+                    fix_at = NEVER
+                    suspended = False
+                else:
+                    recharge_at = NEVER
+                    pending = False
+                    draw = 1.0
+                    if probability > 0.0:
+                        if draws_used >= len(draws):
+                            out_of_draws = True  # the caller retries with more draws
+                            break
+                        draw = draws[draws_used]
+                        draws_used += 1
+                    card = -1
+                    for k in range(len(card_from)):
+                        if card_from[k] <= now and (card_until[k] < 0 or now < card_until[k]):
+                            card = k
+                            break
+                    if card < 0 and not draw < probability:
+                        fund_amount = amount
+                        fund_source = _AUTO
+                        recharges += 1
+                        emails[0] += 1
+                    else:
+                        failed += 1
+                        suspended = True
+                        emails[1] += 1
+                        if card < 0:
+                            fix_at = now + fix_delay
+                        elif card_until[card] >= 0:
+                            fix_at = max(now + fix_delay, card_until[card])
+                if fund_amount > 0:
+                    repaid = min(deficit, fund_amount)
+                    deficit -= repaid
+                    if n_lots == len(lot_time):
+                        lot_time = _grow(lot_time, n_lots)
+                        lot_expiry = _grow(lot_expiry, n_lots)
+                        lot_amount = _grow(lot_amount, n_lots)
+                        lot_left = _grow(lot_left, n_lots)
+                        lot_repaid = _grow(lot_repaid, n_lots)
+                        lot_used = _grow(lot_used, n_lots)
+                        lot_lost = _grow(lot_lost, n_lots)
+                        lot_source = _grow(lot_source, n_lots)
+                    lot_time[n_lots] = now
+                    lot_expiry[n_lots] = add_months_us(now, LOT_VALIDITY_MONTHS)
+                    lot_amount[n_lots] = fund_amount
+                    lot_left[n_lots] = fund_amount - repaid
+                    lot_repaid[n_lots] = repaid
+                    lot_used[n_lots] = 0
+                    lot_lost[n_lots] = 0
+                    lot_source[n_lots] = fund_source
+                    if lot_left[n_lots] == 0 and head == n_lots:
+                        head += 1
+                    n_lots += 1
+                    funded[fund_source] += fund_amount
+                    balance += fund_amount
+                if auto_on and not pending and not suspended and balance < trigger:
+                    pending = True
+                    recharge_at = now + delay
+            if out_of_draws:
+                break
+            # 4. admissions of calls starting now
+            while start_ptr < n and starts[start_ptr] <= now:
+                call = start_ptr
+                start_ptr += 1
+                if billed[call]:
+                    credit_billed += 1
+                    if balance <= 0:
+                        blocked_call[call] = True
+                        blocked[services[call], 0] += 1
+                        blocked[services[call], 1] += ends[call] - starts[call]
+                        blocked[services[call], 2] += charges[call]
+            # another round only for zero-length calls admitted now
+            again = False
+            while post_ptr < n and blocked_call[post_order[post_ptr]]:
+                post_ptr += 1
+            if post_ptr < n and ends[post_order[post_ptr]] <= now:
+                again = True
+            if recharge_at <= now or fix_at <= now:
+                again = True
+            if manual_head < manual_tail and manual_times[manual_head] <= now:
+                again = True
+            if not again:
+                break
+        if out_of_draws:
+            break
+        # settle the instant
+        if now >= next_sample:  # crossed day boundaries: they get the balance before now
+            due = (now - start) // MICROS_PER_DAY
+            for day in range(sampled, due):
+                daily[day] = last_balance
+            sampled = due
+            next_sample = start + (due + 1) * MICROS_PER_DAY
+        span = now - last_time
+        integral_high += last_balance * (span >> _SPLIT_BITS)
+        integral_low += last_balance * (span & _SPLIT_MASK)
+        last_time = now
+        last_balance = balance
+        if not settled_once or balance < min_balance:
+            min_balance = balance
+            settled_once = True
+        if balance > 0:
+            if in_outage:
+                if n_episodes == len(episodes):
+                    bigger = np.empty((2 * n_episodes, 2), np.int64)
+                    bigger[:n_episodes] = episodes
+                    episodes = bigger
+                episodes[n_episodes, 0] = outage_since
+                episodes[n_episodes, 1] = now
+                n_episodes += 1
+                in_outage = False
+            notified = False
+        else:
+            if not in_outage:
+                in_outage = True
+                outage_since = now
+            if not notified:
+                notified = True
+                emails[2] += 1
+                if manual_on:
+                    if manual_tail == len(manual_times):
+                        manual_times = _grow(manual_times, manual_tail)
+                    manual_times[manual_tail] = now + manual_delay
+                    manual_tail += 1
+    # close the books at the end
+    for day in range(sampled, n_days):
+        daily[day] = last_balance
+    span = end - last_time
+    integral_high += last_balance * (span >> _SPLIT_BITS)
+    integral_low += last_balance * (span & _SPLIT_MASK)
+    if in_outage:
+        if n_episodes == len(episodes):
+            bigger = np.empty((2 * n_episodes, 2), np.int64)
+            bigger[:n_episodes] = episodes
+            episodes = bigger
+        episodes[n_episodes, 0] = outage_since
+        episodes[n_episodes, 1] = end
+        n_episodes += 1
+    totals = np.array(
+        [balance, consumed, forfeited, min_balance if settled_once else 0, recharges, failed,
+         1 if pending else 0, n, credit_billed, integral_high, integral_low, draws_used,
+         1 if out_of_draws else 0],
+        np.int64,
+    )  # fmt: skip
+    lots = np.empty((n_lots, 8), np.int64)
+    for k in range(n_lots):
+        lots[k, 0] = lot_time[k]
+        lots[k, 1] = lot_expiry[k]
+        lots[k, 2] = lot_amount[k]
+        lots[k, 3] = lot_left[k]
+        lots[k, 4] = lot_repaid[k]
+        lots[k, 5] = lot_used[k]
+        lots[k, 6] = lot_lost[k]
+        lots[k, 7] = lot_source[k]
+    return totals, funded, emails, blocked, episodes[:n_episodes].copy(), daily, lots
+
+
+# -- the Python side ---------------------------------------------------------------------
+
+
+class Prepared:
+    """A replication's charged calls as the compiled loop wants them (shared by policies)."""
+
+    def __init__(self, stream: CallStream) -> None:
+        charged = stream.charged()  # a demand stream never builds its free calls for this
+        self.free = stream.free_count
+        self.services = stream.services
+        self.starts = np.ascontiguousarray(charged.start_us, np.int64)
+        self.ends = np.ascontiguousarray(charged.end_us, np.int64)
+        self.service = np.ascontiguousarray(charged.service, np.int64)
+        self.charges = np.ascontiguousarray(charged.charge_minor, np.int64)
+        self.billed = np.ascontiguousarray(charged.credit_billed, np.bool_)
+        self.billed_before = np.concatenate(([0], np.cumsum(self.billed, dtype=np.int64)))
+        index = np.arange(len(self.starts), dtype=np.int64)
+        self.post_order = np.lexsort((index, self.ends)).astype(np.int64)
+
+
+def replay_many(
+    stream: CallStream,
+    policies: Sequence[Policy],
+    *,
+    currency: Currency,
+    start: Instant,
+    end: Instant,
+    payments: Payments,
+    payment_seed: np.random.SeedSequence,
+    with_lots: bool = True,
+) -> list[Outcome]:
+    """One Outcome per policy (same contract as ``sim.engines.evaluate``)."""
+    prepared = Prepared(stream)
+    return [
+        replay_prepared(
+            prepared, policy, currency=currency, start=start, end=end, payments=payments,
+            payment_seed=payment_seed, with_lots=with_lots,
+        )
+        for policy in policies
+    ]  # fmt: skip
+
+
+def replay_prepared(
+    prepared: Prepared,
+    policy: Policy,
+    *,
+    currency: Currency,
+    start: Instant,
+    end: Instant,
+    payments: Payments,
+    payment_seed: np.random.SeedSequence,
+    with_lots: bool = True,
+) -> Outcome:
+    """Run one policy over a prepared stream; draws are taken as the replay takes them."""
+    if end < start:
+        raise ValueError(f"end(={end}) must not be before start(={start})")
+    count = _FIRST_DRAWS
+    while True:
+        draws = np.random.default_rng(payment_seed).random(count)
+        result = _run_policy(prepared, policy, start, end, payments, draws)
+        if not result[0][12]:
+            return _outcome(prepared, result, currency, start, end, with_lots=with_lots)
+        count *= 8  # ran out of pre-drawn uniforms: the same prefix, more of it
+
+
+def _run_policy(
+    prepared: Prepared,
+    policy: Policy,
+    start: Instant,
+    end: Instant,
+    payments: Payments,
+    draws: np.ndarray,
+) -> tuple:
+    opening = _opening_fundings(policy, start, end)
+    auto, manual = policy.auto, policy.manual
+    cards = payments.card_expiries
+    return _run(
+        prepared.starts, prepared.ends, prepared.service, prepared.charges, prepared.billed,
+        prepared.billed_before, prepared.post_order, len(prepared.services),
+        start, end, policy.initial_minor,
+        auto is not None, auto.trigger_minor if auto else 0, auto.amount_minor if auto else 0,
+        manual is not None, manual.amount_minor if manual else 0,
+        micros(manual.response_delay) if manual else 0,
+        np.array([time for time, _ in opening], np.int64),
+        np.array([amount for _, amount in opening], np.int64),
+        micros(payments.processing_delay), payments.failure_probability,
+        micros(payments.admin_fix_delay),
+        np.array([card.expired_at for card in cards], np.int64),
+        np.array([-1 if card.renewed_at is None else card.renewed_at for card in cards], np.int64),
+        draws,
+    )  # fmt: skip
+
+
+def _opening_fundings(policy: Policy, start: Instant, end: Instant) -> list[tuple[int, int]]:
+    """Initial purchase first, then scheduled top-ups by time (ties in policy order)."""
+    scheduled = [
+        (moment, order, top_up.amount_minor)
+        for order, top_up in enumerate(policy.scheduled)
+        for moment in top_up.instants(end)
+        if moment >= start
+    ]
+    scheduled.sort(key=lambda item: (item[0], item[1]))
+    return [(start, policy.initial_minor)] + [(moment, amount) for moment, _, amount in scheduled]
+
+
+def _outcome(
+    prepared: Prepared,
+    result: tuple,
+    currency: Currency,
+    start: Instant,
+    end: Instant,
+    *,
+    with_lots: bool,
+) -> Outcome:
+    totals, funded, emails, blocked, episodes, daily, lots = result
+    (balance, consumed, forfeited, min_balance, recharges, failed, pending, calls,
+     credit_billed, high, low, _, _) = totals.tolist()  # fmt: skip
+    tallies = {
+        service: BlockedTally(*blocked[code].tolist())
+        for code, service in enumerate(prepared.services)
+        if blocked[code, 0]
+    }
+    return Outcome(
+        currency=currency,
+        start=start,
+        end=end,
+        funded_by_source_minor=dict(zip(_SOURCES, funded.tolist(), strict=True)),
+        consumed_minor=consumed,
+        forfeited_minor=forfeited,
+        final_balance_minor=balance,
+        balance_integral=(high << _SPLIT_BITS) + low,
+        min_balance_minor=min_balance,
+        recharges=recharges,
+        failed_recharges=failed,
+        recharge_pending_at_end=bool(pending),
+        calls=calls + prepared.free,
+        credit_billed_calls=credit_billed,
+        blocked=tallies,
+        outage_episodes=[(int(a), int(b)) for a, b in episodes.tolist()],
+        emails=dict(zip(EMAIL_KINDS, emails.tolist(), strict=True)),
+        lots=_lots(lots) if with_lots else [],
+        daily_balance_minor=daily.tolist(),
+    )
+
+
+def _lots(lots: np.ndarray) -> list[Lot]:
+    return [
+        Lot(
+            id=index + 1, source=_SOURCES[source], purchased_at=time, expires_at=expiry,
+            amount_minor=amount, remaining_minor=left, repaid_deficit_minor=repaid,
+            consumed_minor=used, forfeited_minor=lost,
+        )
+        for index, (time, expiry, amount, left, repaid, used, lost, source) in enumerate(
+            lots.tolist()
+        )
+    ]  # fmt: skip
