@@ -68,10 +68,13 @@ def test_the_compiled_engine_equals_the_replay_on_any_case(case: Case, seed: int
     assert outcome == expected
 
 
-@pytest.mark.parametrize(
-    "name", ["small-team", "midsize", "card-expiry", "checks/poisson-manual", "checks/instant-recharge",
-             "checks/business-hours-tokyo"],
-)  # fmt: skip
+BUNDLED = sorted(
+    str(path.relative_to(ROOT / "scenarios").with_suffix(""))
+    for path in (ROOT / "scenarios").rglob("*.toml")
+)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
 def test_the_compiled_engine_equals_the_replay_on_every_bundled_scenario(name: str) -> None:
     loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
     scenario = loaded.scenario
