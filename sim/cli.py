@@ -22,6 +22,7 @@ from sim.cli_sweep import sweep
 from sim.cli_types import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
 from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
 from sim.demand import generate, summarize
+from sim.engines import ENGINE_NAMES
 from sim.errors import InputError
 from sim.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
 from sim.journal_csv import journal_writer
@@ -270,10 +271,11 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--engine",
-    type=click.Choice(["simpy", "replay"]),
-    default="simpy",
+    type=click.Choice(ENGINE_NAMES),
+    default="fast",
     show_default=True,
-    help="simpy: the reference model; replay: the exact fast replay (same numbers).",
+    help="fast: compiled exact replay; simpy: the reference model; replay: the exact "
+    "event replay in Python. All three give the same numbers.",
 )
 @click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
