@@ -195,6 +195,73 @@ def _run(  # noqa: PLR0915  (one loop, kept together so it reads like sim.replay
             continue
         if now == NEVER or now > end:
             break
+        # A quiet stretch: instants that only post charges, keep the balance > 0 and
+        # at or above the trigger, and meet no expiry or funding. They need no phases,
+        # so they are posted and settled here in a tight loop (the same arithmetic).
+        # Calls starting meanwhile are all admitted (the balance stays > 0), so they
+        # are admitted as a batch afterwards; their charges post here in order.
+        if balance > 0 and not in_outage and post_ptr < n and ends[post_order[post_ptr]] == now:
+            limit = min(end + 1, recharge_at, fix_at, manual_at)
+            if head < n_lots:
+                limit = min(limit, lot_expiry[head])
+            if next_opening < len(opening_times):
+                limit = min(limit, opening_times[next_opening])
+            if manual_head < manual_tail:
+                limit = min(limit, manual_times[manual_head])
+            watch = auto_on and not pending and not suspended
+            floor = max(trigger, 1) if watch else 1  # the balance must stay >= floor
+            settled_any = False
+            while post_ptr < n:
+                call = post_order[post_ptr]
+                if blocked_call[call]:
+                    post_ptr += 1
+                    continue
+                instant = ends[call]
+                if instant >= limit:
+                    break
+                # every posting of this instant must keep the balance >= floor
+                total = 0
+                scan = post_ptr
+                while scan < n and ends[post_order[scan]] == instant:
+                    if not blocked_call[post_order[scan]]:
+                        total += charges[post_order[scan]]
+                    scan += 1
+                if balance - total < floor:
+                    break
+                for k in range(post_ptr, scan):
+                    if blocked_call[post_order[k]]:
+                        continue
+                    left = charges[post_order[k]]
+                    consumed += left
+                    while left > 0:
+                        take = min(left, lot_left[head])
+                        lot_left[head] -= take
+                        lot_used[head] += take
+                        left -= take
+                        if lot_left[head] == 0:
+                            head += 1
+                balance -= total
+                post_ptr = scan
+                if instant >= next_sample:
+                    due = (instant - start) // MICROS_PER_DAY
+                    for day in range(sampled, due):
+                        daily[day] = last_balance
+                    sampled = due
+                    next_sample = start + (due + 1) * MICROS_PER_DAY
+                span = instant - last_time
+                integral_high += last_balance * (span >> _SPLIT_BITS)
+                integral_low += last_balance * (span & _SPLIT_MASK)
+                last_time = instant
+                last_balance = balance
+                min_balance = min(min_balance, balance)
+                notified = False
+                settled_any = True
+            if settled_any:
+                stop = np.searchsorted(starts, last_time, side="right")
+                if stop > start_ptr:
+                    credit_billed += billed_before[stop] - billed_before[start_ptr]
+                    start_ptr = stop
+                continue
         rounds = 0
         while True:
             rounds += 1

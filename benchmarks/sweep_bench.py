@@ -1,0 +1,161 @@
+"""Sweep benchmark: the fast engine against the SimPy model, and whole sweeps.
+
+    python benchmarks/sweep_bench.py [--out benchmarks/results/sweep.json]
+
+For `midsize` and `enterprise`:
+
+1. engine throughput on the same work: one replication's stream, the same
+   policies (the 10 x 10 grid for the fast engine; its first few for SimPy,
+   which is slow), timed in this process; policy-call evaluations per second
+   = policies x charged calls / engine time, and the fast/SimPy ratio;
+2. whole sweeps through the CLI (`credsim sweep ... --quiet` in a child
+   process): wall time and peak resident memory (``wait4``: the largest
+   process of the child's tree), with the fast engine at two replication
+   counts (memory must not grow with them) and with SimPy at a few.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.demand import generate
+from sim.engines import evaluate
+from sim.experiment import (
+    build_payments,
+    build_policy,
+    horizon,
+    scenario_currency,
+    scenario_levers,
+    with_overrides,
+)
+from sim.grid import parse_values
+from sim.runner import replication_seeds
+from sim.scenario_load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "print(usage.ru_maxrss)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+GRIDS = {
+    "midsize": ("100:1000:100", "250:2500:250"),
+    "enterprise": ("1000:10000:1000", "2500:25000:2500"),
+}
+
+
+def engine_throughput(name: str, simpy_policies: int) -> dict[str, object]:
+    """Both engines on the same stream and policies; evaluations per second."""
+    loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    scenario = loaded.scenario
+    demand_seed, payment_seed = replication_seeds(1, 1)[0]
+    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+    charged = len(stream.charged())
+    start, end = horizon(scenario)
+    base = scenario_levers(scenario)
+    triggers, amounts = (parse_values(text) for text in GRIDS[name])
+    policies = [
+        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
+        for trigger in triggers
+        for amount in amounts
+    ]
+    kwargs = {
+        "currency": scenario_currency(scenario), "start": start, "end": end,
+        "payments": build_payments(scenario), "payment_seed": payment_seed,
+    }  # fmt: skip
+    evaluate("fast", stream, policies[:1], **kwargs)  # compile (or load the cache) first
+    report: dict[str, object] = {"calls": len(stream), "charged_calls": charged}
+    for engine, chosen in (("fast", policies), ("simpy", policies[:simpy_policies])):
+        began = time.perf_counter()
+        outcomes = evaluate(engine, stream, chosen, **kwargs)
+        wall_s = time.perf_counter() - began
+        report[engine] = {
+            "policies": len(chosen),
+            "engine_s": round(wall_s, 4),
+            "per_policy_ms": round(1000 * wall_s / len(chosen), 3),
+            "evaluations_per_s": round(len(chosen) * charged / wall_s),
+        }
+        if engine == "fast":
+            fast_outcomes = outcomes
+        else:
+            assert outcomes == fast_outcomes[: len(chosen)], "the engines disagree"
+    fast, simpy = report["fast"], report["simpy"]
+    report["ratio_fast_to_simpy"] = round(
+        fast["evaluations_per_s"] / simpy["evaluations_per_s"],
+        1,  # type: ignore[index]
+    )
+    return report
+
+
+def sweep(name: str, replications: int, engine: str, grid: tuple[str, str]) -> dict[str, object]:
+    """A whole `credsim sweep` in a child process: wall time and peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="credsim-sweep-bench-") as folder:
+        command = [
+            sys.executable, "-m", "sim", "sweep", str(ROOT / "scenarios" / f"{name}.toml"),
+            "--triggers", grid[0], "--amounts", grid[1], "--replications", str(replications),
+            "--engine", engine, "--out", str(Path(folder) / "out"), "--quiet",
+        ]  # fmt: skip
+        began = time.perf_counter()
+        # A small launcher process runs the sweep and reports its peak RSS (wait4):
+        # forked straight from this large process, the child would count our pages.
+        finished = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, check=False
+        )
+        wall_s = time.perf_counter() - began
+        if finished.returncode != 0:
+            raise SystemExit(f"sweep failed: {finished.stderr}")
+        peak_kb = int(finished.stdout.split()[-1])
+    policies = len(parse_values(grid[0])) * len(parse_values(grid[1]))
+    return {
+        "engine": engine,
+        "policies": policies,
+        "replications": replications,
+        "wall_s": round(wall_s, 2),
+        "policy_replications_per_s": round(policies * replications / wall_s, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--quick", action="store_true", help="fewer replications (a smoke run)")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    report: dict[str, object] = {
+        "benchmark": "sweep",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    for name in ("midsize", "enterprise"):
+        first_policy = (GRIDS[name][0].split(":")[0], GRIDS[name][1].split(":")[0])
+        report[name] = {
+            "engine_throughput": engine_throughput(name, simpy_policies=3),
+            "sweeps": [
+                sweep(name, 200 // scale, "fast", GRIDS[name]),
+                sweep(name, 50 // scale, "fast", GRIDS[name]),
+                sweep(name, 2, "simpy", first_policy),
+            ],
+        }
+        print(json.dumps({name: report[name]}), file=sys.stderr)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
