@@ -1,4 +1,4 @@
-"""The compiled engine against the exact replay: every Outcome field, always.
+"""The compiled engine against the SimPy model: every Outcome field, always.
 
 Hypothesis searches streams, policies and payment behaviour (delays,
 failures, card expiries, lot expiries, ties, zero-length calls); the bundled
@@ -18,9 +18,16 @@ from hypothesis import strategies as st
 from sim.clock import MICROS_PER_DAY, add_months
 from sim.demand import generate
 from sim.engines import evaluate
-from sim.experiment import build_payments, build_policy, horizon, scenario_currency, scenario_levers
+from sim.experiment import (
+    build_payments,
+    build_policy,
+    horizon,
+    scenario_currency,
+    scenario_levers,
+    with_overrides,
+)
 from sim.fast import add_months_us, replay_many
-from sim.replay import replay
+from sim.model import simulate
 from sim.runner import replication_seeds
 from sim.scenario_load import load_scenario
 from sim.stream import Call, CallStream
@@ -52,11 +59,11 @@ def as_stream(calls: list[Call]) -> CallStream:
 
 @settings(max_examples=500, deadline=None)
 @given(cases(), st.integers(0, 2**32))
-def test_the_compiled_engine_equals_the_replay_on_any_case(case: Case, seed: int) -> None:
+def test_the_compiled_engine_equals_the_simpy_model_on_any_case(case: Case, seed: int) -> None:
     payment_seed = np.random.SeedSequence(seed)
     stream = as_stream(case.calls)
     free = int(stream.free_mask.sum())
-    expected = replay(
+    expected = simulate(
         stream.calls(skip_free=True), case.policy, currency=USD, start=START, end=END,
         payments=case.payments, draw=np.random.default_rng(payment_seed).random,
     )  # fmt: skip
@@ -75,7 +82,9 @@ BUNDLED = sorted(
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_the_compiled_engine_equals_the_replay_on_every_bundled_scenario(name: str) -> None:
+def test_the_compiled_engine_equals_both_reference_engines_on_every_bundled_scenario(
+    name: str,
+) -> None:
     loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
     scenario = loaded.scenario
     demand_seed, payment_seed = replication_seeds(3, 1)[0]
@@ -85,7 +94,15 @@ def test_the_compiled_engine_equals_the_replay_on_every_bundled_scenario(name: s
         "currency": scenario_currency(scenario), "start": start, "end": end,
         "payments": build_payments(scenario), "payment_seed": payment_seed,
     }  # fmt: skip
-    policies = [build_policy(scenario, scenario_levers(scenario))]
+    base = scenario_levers(scenario)
+    policies = [
+        build_policy(scenario, levers)
+        for levers in (
+            base,
+            with_overrides(base, auto_recharge=False),
+            with_overrides(base, trigger=base.initial / 10, amount=base.initial / 10),
+        )
+    ]
     assert evaluate("fast", stream, policies, **kwargs) == evaluate(
         "replay", stream, policies, **kwargs
     )
