@@ -26,7 +26,8 @@ from sim.experiment import (
     scenario_levers,
     with_overrides,
 )
-from sim.fast import add_months_us, replay_many
+from sim.fast import replay_many
+from sim.fast_calendar import add_months_us
 from sim.model import simulate
 from sim.runner import replication_seeds
 from sim.scenario_load import load_scenario
