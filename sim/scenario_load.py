@@ -57,14 +57,37 @@ def load_scenario(path: Path) -> LoadedScenario:
     not an error: the scenario gets an empty table.
     """
     path = Path(path)
-    data = _read(path)
-    scenario = parse_scenario(data, path)
-    rates, table_bytes = _rate_table(scenario, path)
+    return load_scenario_bytes(_read(path), source=path, folder=path.parent)
+
+
+def load_scenario_bytes(data: bytes, *, source: Path, folder: Path) -> LoadedScenario:
+    """The same checks for a scenario that is not a file (an upload).
+
+    ``source`` names it in messages; ``folder`` is where ``[rates].table`` is
+    resolved (for uploads, the bundled scenarios folder).
+    """
+    scenario = parse_scenario(data, source)
+    rates, table_bytes = _rate_table(scenario, source, folder)
     problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, rates)
     if problems:
-        raise InputError(combine(problems), source=path)
-    return LoadedScenario(path, scenario, rates, content_hash(data, table_bytes))
+        raise InputError(combine(problems), source=source)
+    return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
+
+
+def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScenario:
+    """A scenario changed in memory (e.g. edited in the dashboard), checked like a file.
+
+    Its hash covers the base hash and the changed scenario, so results of the
+    edited world are never mistaken for the original's.
+    """
+    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
+    problems += missing_rates(scenario, base.rates)
+    if problems:
+        raise InputError(combine(problems), source=label)
+    digest = hashlib.sha256(base.content_hash.encode())
+    digest.update(scenario.model_dump_json().encode())
+    return LoadedScenario(base.path, scenario, base.rates, digest.hexdigest())
 
 
 def parse_scenario(data: bytes | str, source: Path) -> Scenario:
@@ -171,10 +194,10 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputE
     return InputError(f"TOML syntax error: {message}", source=source)
 
 
-def _rate_table(scenario: Scenario, path: Path) -> tuple[RateTable, bytes]:
+def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable, bytes]:
     """The table and its bytes (for the hash); parsed from the very bytes that are hashed."""
     written = scenario.rates.table
-    table_path = path.parent / written
+    table_path = folder / written
     try:
         data = table_path.read_bytes()
     except FileNotFoundError:

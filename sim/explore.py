@@ -1,0 +1,305 @@
+"""What the dashboard asks of the model, answered here (the dashboard holds no logic).
+
+Each function takes plain values (a loaded scenario, levers in major units,
+replications, a seed) and returns plain results (estimates, tables, Outcomes)
+that ``sim.charts`` draws. Interactive speed comes from ``DemandBank``: the
+demand of a (scenario, seed, replications) is generated once, kept as the
+compiled engine's prepared arrays, and every policy change replays only that.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.backtest import Backtest, Recording
+from sim.clock import MICROS_PER_HOUR, add_months
+from sim.demand import generate, summarize
+from sim.demand_summary import DemandSummary
+from sim.errors import InputError
+from sim.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
+from sim.fast import Prepared, replay_prepared
+from sim.ledger import JournalEntry
+from sim.money import Currency, major_to_minor
+from sim.outcome import Outcome
+from sim.policy import AutoRecharge, Policy
+from sim.replay import replay
+from sim.runner import replication_seeds
+from sim.scenario import Scenario
+from sim.scenario_load import LoadedScenario, checked, load_scenario_bytes
+from sim.stats import Estimate, balance_bands, mean_ci, wilson
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_REPORT_BYTES = 200 * 1024 * 1024
+Progress = Callable[[int, int], None]
+
+
+# -- scenarios -----------------------------------------------------------------------------
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """The bundled scenario files by name (``midsize``, ``checks/poisson-manual``, ...)."""
+    return {
+        str(path.relative_to(SCENARIOS).with_suffix("")): path
+        for path in sorted(SCENARIOS.rglob("*.toml"))
+    }
+
+
+def scenario_upload(data: bytes, name: str) -> LoadedScenario:
+    """An uploaded scenario: parsed as TOML only, size-limited, rates from the bundle."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
+    return load_scenario_bytes(data, source=Path(name), folder=SCENARIOS)
+
+
+@dataclass(frozen=True)
+class Edits:
+    """The levers of the world a planner changes most (None: as in the file)."""
+
+    users: int | None = None
+    monthly_growth: float | None = None
+    meetings_per_user_per_day: float | None = None
+    toll_free_share: float | None = None
+    processing_delay_h: float | None = None
+    failure_probability: float | None = None
+    card_expires: datetime | None = None
+    card_renewed: datetime | None = None
+
+
+def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
+    """The scenario with ``edits`` applied, validated again (InputError names the key)."""
+    data = loaded.scenario.model_dump()
+    _set(data, ("users", "count"), edits.users)
+    _set(data, ("users", "monthly_growth"), edits.monthly_growth)
+    if data.get("meetings") is not None:
+        _set(data, ("meetings", "per_user_per_day"), edits.meetings_per_user_per_day)
+        _set(data, ("meetings", "toll_free_share"), edits.toll_free_share)
+    _set(data, ("payments", "processing_delay_h"), edits.processing_delay_h)
+    _set(data, ("payments", "failure_probability"), edits.failure_probability)
+    _set(data, ("payments", "card_expires"), edits.card_expires)
+    _set(data, ("payments", "card_renewed"), edits.card_renewed)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValueError as error:
+        raise InputError(_first_problem(error), source=loaded.path) from None
+    return checked(scenario, loaded, str(loaded.path))
+
+
+def _set(data: dict[str, Any], keys: tuple[str, str], value: object) -> None:
+    if value is not None:
+        data[keys[0]][keys[1]] = value
+
+
+def _first_problem(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(error)
+
+
+# -- demand, generated once ------------------------------------------------------------
+
+
+@dataclass
+class DemandBank:
+    """Each replication's prepared demand for one (scenario, seed, replications)."""
+
+    loaded: LoadedScenario
+    seed: int
+    prepared: list[Prepared] = field(default_factory=list)
+    payment_seeds: list[np.random.SeedSequence] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, loaded: LoadedScenario, seed: int, replications: int, progress: Progress | None = None
+    ) -> DemandBank:
+        """Generate every replication's demand (the slow part, done once)."""
+        bank = cls(loaded, seed)
+        for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
+            stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+            bank.prepared.append(Prepared(stream))
+            bank.payment_seeds.append(payment_seed)
+            if progress is not None:
+                progress(index + 1, replications)
+        return bank
+
+    def outcomes(self, policy: Policy) -> list[Outcome]:
+        """The policy's Outcome in every replication (compiled engine, same numbers)."""
+        scenario = self.loaded.scenario
+        start, end = horizon(scenario)
+        cur, payments = scenario_currency(scenario), build_payments(scenario)
+        return [
+            replay_prepared(
+                prepared, policy, currency=cur, start=start, end=end, payments=payments,
+                payment_seed=payment_seed, with_lots=False,
+            )
+            for prepared, payment_seed in zip(self.prepared, self.payment_seeds, strict=True)
+        ]  # fmt: skip
+
+
+# -- the policy view ---------------------------------------------------------------------
+
+
+KPI_LABELS = {
+    "outage_probability_12m": "P(outage) in the next 12 months",
+    "outage_hours_per_year": "Outage hours a year",
+    "blocked_toll_free_per_year": "Blocked toll-free dial-ins a year",
+    "forfeited_per_year": "Forfeited funds a year",
+    "mean_balance": "Mean balance (cash tied up)",
+    "recharges_per_year": "Recharges a year",
+    "emails_per_year": "Admin emails a year",
+}
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """KPIs with CIs, balance bands, and the sample path of replication 1."""
+
+    levers: Levers
+    kpis: dict[str, Estimate]
+    bands: pd.DataFrame
+    sample: Outcome
+    journal: list[JournalEntry]
+    currency: str
+
+
+def policy_view(bank: DemandBank, levers: Levers) -> PolicyView:
+    """Everything the policy view shows, for one policy."""
+    scenario = bank.loaded.scenario
+    policy = build_policy(scenario, levers)
+    outcomes = bank.outcomes(policy)
+    sample, journal = sample_path(bank, policy)
+    scale = scenario_currency(scenario).minor_per_major
+    daily = np.array([o.daily_balance_minor for o in outcomes], dtype=float) / scale
+    return PolicyView(
+        levers=levers,
+        kpis=kpis(outcomes, scenario),
+        bands=balance_bands(daily),
+        sample=sample,
+        journal=journal,
+        currency=scenario.scenario.currency,
+    )
+
+
+def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:
+    """The headline figures, per year where that reads better, with 95 % CIs."""
+    years = scenario.scenario.horizon_months / 12
+    scale = scenario_currency(scenario).minor_per_major
+    start, _ = horizon(scenario)
+    year_end = add_months(start, 12)
+    early = sum(any(s < year_end for s, _ in o.outage_episodes) for o in outcomes)
+
+    def per_year(values: list[float]) -> Estimate:
+        return mean_ci([value / years for value in values])
+
+    return {
+        "outage_probability_12m": wilson(early, len(outcomes)),
+        "outage_hours_per_year": per_year([o.outage_us / MICROS_PER_HOUR for o in outcomes]),
+        "blocked_toll_free_per_year": per_year([_blocked_toll_free(o) for o in outcomes]),
+        "forfeited_per_year": per_year([o.forfeited_minor / scale for o in outcomes]),
+        "mean_balance": mean_ci([o.mean_balance_minor / scale for o in outcomes]),
+        "recharges_per_year": per_year([o.recharges for o in outcomes]),
+        "emails_per_year": per_year([sum(o.emails.values()) for o in outcomes]),
+    }
+
+
+def _blocked_toll_free(outcome: Outcome) -> int:
+    tally = outcome.blocked.get("toll_free_dial_in")
+    return tally.calls if tally is not None else 0
+
+
+def sample_path(bank: DemandBank, policy: Policy) -> tuple[Outcome, list[JournalEntry]]:
+    """Replication 1 replayed with its journal, for the events chart and the lots."""
+    scenario = bank.loaded.scenario
+    demand_seed, payment_seed = replication_seeds(bank.seed, 1)[0]
+    stream = generate(scenario, bank.loaded.rates, np.random.default_rng(demand_seed))
+    start, end = horizon(scenario)
+    journal: list[JournalEntry] = []
+    outcome = replay(
+        stream.calls(skip_free=True), policy, currency=scenario_currency(scenario),
+        start=start, end=end, payments=build_payments(scenario),
+        draw=np.random.default_rng(payment_seed).random, on_entry=journal.append,
+    )  # fmt: skip
+    outcome.calls += stream.free_count
+    return outcome, journal
+
+
+def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:
+    """Up to three policies side by side: one row per KPI, one column per policy."""
+    if not 1 <= len(levers) <= 3:
+        raise InputError(f"compare 1 to 3 policies, not {len(levers)}")
+    scenario = bank.loaded.scenario
+    columns = {}
+    for item in levers:
+        figures = kpis(bank.outcomes(build_policy(scenario, item)), scenario)
+        columns[item.label()] = {
+            KPI_LABELS[name]: _estimate_text(est, percent=name == "outage_probability_12m")
+            for name, est in figures.items()
+        }
+    return pd.DataFrame(columns)
+
+
+def _estimate_text(est: Estimate, *, percent: bool) -> str:
+    def show(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.1%}" if percent else f"{value:,.2f}"
+
+    return f"{show(est.estimate)} ({show(est.ci_low)} to {show(est.ci_high)})"
+
+
+# -- the other views ----------------------------------------------------------------------
+
+
+def demand_view(loaded: LoadedScenario, seed: int) -> DemandSummary:
+    """One replication's demand: spend per month by service and pool use."""
+    demand_seed, _ = replication_seeds(seed, 1)[0]
+    stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    return summarize(stream, loaded.scenario)
+
+
+def backtest_upload(
+    data: bytes, name: str, levers: Sequence[Levers]
+) -> list[tuple[Levers, Backtest, list[JournalEntry]]]:
+    """Replay an uploaded usage report (CSV only, size-limited) under several policies.
+
+    Amounts are in the file's currency, known once the file is read; each
+    policy's journal comes back too.
+    """
+    if len(data) > MAX_REPORT_BYTES:
+        raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_REPORT_BYTES:,}")
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".csv", ".tsv", ".txt"}:
+        raise InputError(f"{name}: upload a CSV usage report (.csv), not {suffix or 'this file'}")
+    with tempfile.TemporaryDirectory(prefix="credsim-upload-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        results = []
+        with Recording(path) as recording:
+            for item in levers:
+                policy = _plain_policy(item, recording.currency)
+                journal: list[JournalEntry] = []
+                results.append((item, recording.backtest(policy, on_entry=journal.append), journal))
+        return results
+
+
+def _plain_policy(levers: Levers, cur: Currency) -> Policy:
+    """Initial balance and auto-recharge in the file's currency (what a backtest varies)."""
+    try:
+        auto = None
+        if levers.trigger is not None and levers.amount is not None:
+            auto = AutoRecharge(
+                major_to_minor(levers.trigger, cur), major_to_minor(levers.amount, cur)
+            )
+        return Policy(major_to_minor(levers.initial, cur), auto)
+    except ValueError as error:
+        raise InputError(f"policy {levers.label()}: {error}") from None
