@@ -395,6 +395,25 @@ class Objective(_Section):
     penalty_per_blocked_min: Money = Decimal(0)
 
 
+class RegressionPolicy(_Section):
+    """One policy that ``credsim regress`` checks (omitted levers: the scenario's)."""
+
+    initial: Money | None = None
+    auto_recharge: bool | None = None
+    trigger: Money | None = None
+    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0)] | None = None
+
+
+class Regression(_Section):
+    """``[regression]``: what CI recomputes and compares with the stored baseline."""
+
+    replications: Whole = Field(default=100, ge=2, le=10_000)
+    seed: Whole = 1
+    policies: tuple[RegressionPolicy, ...] = Field(
+        default_factory=lambda: (RegressionPolicy(),)
+    )  # by default the scenario's own policy
+
+
 class Scenario(_Section):
     """A whole scenario file, validated."""
 
@@ -410,6 +429,7 @@ class Scenario(_Section):
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     objective: Objective = Field(default_factory=Objective)
+    regression: Regression | None = None
 
     @model_validator(mode="after")
     def _some_calls(self) -> Scenario:
