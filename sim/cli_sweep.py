@@ -84,7 +84,7 @@ def sweep(
     build(
         "policy", lambda: [build_policy(loaded.scenario, levers) for levers in plan.grid_levers()]
     )
-    _warn_portal(triggers)
+    warn_portal(triggers)
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
     arguments = _arguments(file, grid, replications, seed, out, workers, scheduler, resume,
                            force, engine)  # fmt: skip
@@ -102,12 +102,12 @@ def sweep(
         if isinstance(executor, DaskExecutor):
             executor.close()
     rule = result.summary["references"]["rule_of_thumb"]["policy"]
-    _warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
+    warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
     click.echo(sweep_text(result.summary))
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
 
-def _warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
+def warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
     """One stderr line naming the triggers the admin portal would refuse (a warning, not a stop)."""
     low = [str(value) for value in triggers if value < PORTAL_MIN_TRIGGER_MAJOR]
     if low:

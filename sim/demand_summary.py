@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.arrivals import horizon, month_bounds
 from sim.clock import MICROS_PER_MINUTE
@@ -21,6 +22,9 @@ from sim.money import Currency, currency, format_money, to_number
 from sim.rating import allotments_s
 from sim.scenario import Scenario
 from sim.stream import CallStream
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOURS_PER_DAY = 24
 
 
 @dataclass(frozen=True)
@@ -171,3 +175,27 @@ def _pool_tables(
         _tally(cell, stream.pool_min[eligible], shape),
         _tally(cell, stream.billed_min[eligible], shape),
     )
+
+
+def hour_weekday_counts(
+    stream: CallStream, timezone: str, *, charged_only: bool = False
+) -> pd.DataFrame:
+    """Calls by weekday (rows ``Mon``..``Sun``) x local hour of their start (columns 0..23).
+
+    Why: the calendar, hour-of-day weights and big meetings of a scenario are
+    easiest to check as a picture of when calls start, in the scenario's own
+    zone (``[calendar].timezone``, daylight saving included). ``charged_only``
+    keeps the calls that cost credits (``~free_mask``), which are what draw
+    the balance down; reading every call builds a generated stream's free
+    calls (``sim.demand_stream``).
+    """
+    starts = stream.charged().start_us if charged_only else stream.start_us
+    local = pd.DatetimeIndex(pd.to_datetime(starts, unit="us", utc=True)).tz_convert(timezone)
+    cell = local.dayofweek.to_numpy() * HOURS_PER_DAY + local.hour.to_numpy()
+    counts = np.bincount(cell, minlength=len(WEEKDAY_NAMES) * HOURS_PER_DAY)
+    table = pd.DataFrame(
+        counts.reshape(len(WEEKDAY_NAMES), HOURS_PER_DAY),
+        index=pd.Index(WEEKDAY_NAMES, name="weekday"),
+        columns=pd.Index(range(HOURS_PER_DAY), name="hour"),
+    )
+    return table

@@ -9,10 +9,12 @@ compiled engine's prepared arrays, and every policy change replays only that.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,16 @@ import pandas as pd
 from sim.backtest import Backtest, Recording
 from sim.clock import MICROS_PER_HOUR, add_months
 from sim.demand import generate, summarize
-from sim.demand_summary import DemandSummary
+from sim.demand_summary import DemandSummary, hour_weekday_counts
 from sim.errors import InputError
-from sim.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
+from sim.experiment import (
+    Levers,
+    build_payments,
+    build_policy,
+    horizon,
+    scenario_currency,
+    scenario_levers,
+)
 from sim.fast import Prepared, replay_prepared
 from sim.ledger import JournalEntry
 from sim.money import Currency, major_to_minor
@@ -72,6 +81,8 @@ class Edits:
     failure_probability: float | None = None
     card_expires: datetime | None = None
     card_renewed: datetime | None = None
+    no_card_expiry: bool = False
+    """Drop the file's card expiry (None above can only keep it): "what if it were renewed?"."""
 
 
 def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
@@ -86,6 +97,8 @@ def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     _set(data, ("payments", "failure_probability"), edits.failure_probability)
     _set(data, ("payments", "card_expires"), edits.card_expires)
     _set(data, ("payments", "card_renewed"), edits.card_renewed)
+    if edits.no_card_expiry:
+        data["payments"]["card_expires"] = data["payments"]["card_renewed"] = None
     try:
         scenario = Scenario.model_validate(data)
     except ValueError as error:
@@ -104,6 +117,43 @@ def _first_problem(error: ValueError) -> str:
         first = errors()[0]
         return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
     return str(error)
+
+
+def policy_levers(
+    scenario: Scenario, *, initial: float, trigger: float | None, amount: float | None
+) -> Levers:
+    """The levers a planner typed (widget floats), as exact decimals on the scenario's own levers.
+
+    Why here: a widget gives ``400.0``; the model needs the exact ``Decimal('400')``
+    that ``credsim run --trigger 400`` builds (same label, same policy), and a
+    value the currency cannot hold (``0.125`` USD) must come back as a message,
+    not a traceback. ``trigger``/``amount`` None turns auto-recharge off.
+    """
+    base = scenario_levers(scenario)
+    values = {"initial": initial, "trigger": trigger, "amount": amount}
+    exact = {name: None if value is None else _exact(value, name) for name, value in values.items()}
+    if exact["amount"] is not None and exact["amount"] <= 0:
+        raise InputError(f"amount(={exact['amount']}) must be > 0")
+    auto = exact["trigger"] is not None and exact["amount"] is not None
+    levers = replace(
+        base,
+        initial=exact["initial"],
+        trigger=exact["trigger"] if auto else None,
+        amount=exact["amount"] if auto else None,
+    )
+    try:
+        build_policy(scenario, levers)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return levers
+
+
+def _exact(value: float, name: str) -> Decimal:
+    """A widget float as the decimal it shows (``400.0`` -> ``400``, ``12.5`` -> ``12.5``)."""
+    if not math.isfinite(value) or value < 0:
+        raise InputError(f"{name}(={value}) must be a number >= 0")
+    number = Decimal(repr(float(value)))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
 # -- demand, generated once ------------------------------------------------------------
@@ -262,9 +312,30 @@ def _estimate_text(est: Estimate, *, percent: bool) -> str:
 
 def demand_view(loaded: LoadedScenario, seed: int) -> DemandSummary:
     """One replication's demand: spend per month by service and pool use."""
+    return demand_picture(loaded, seed).summary
+
+
+@dataclass(frozen=True)
+class DemandPicture:
+    """Replication 1's demand as the demand view draws it."""
+
+    summary: DemandSummary
+    by_hour_weekday: pd.DataFrame
+    """Calls by weekday (rows) x local hour of their start (columns), every call counted."""
+    charged_by_hour_weekday: pd.DataFrame
+    """The same for the calls that cost credits (what draws the balance down)."""
+
+
+def demand_picture(loaded: LoadedScenario, seed: int) -> DemandPicture:
+    """Replication 1 of ``seed`` (what ``credsim demand --seed`` shows), tallied for the charts."""
     demand_seed, _ = replication_seeds(seed, 1)[0]
     stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-    return summarize(stream, loaded.scenario)
+    zone = loaded.scenario.calendar.timezone
+    return DemandPicture(
+        summary=summarize(stream, loaded.scenario),
+        by_hour_weekday=hour_weekday_counts(stream, zone),
+        charged_by_hour_weekday=hour_weekday_counts(stream, zone, charged_only=True),
+    )
 
 
 def backtest_upload(
