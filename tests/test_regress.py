@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli import main
-from sim.regress import Row, compare, markdown
+from sim.regress import Row, compare, find_checks, markdown
+from sim.scenario_load import required_rates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -178,3 +179,18 @@ def test_the_markdown_table_lists_changes_and_summarises_the_rest() -> None:
     assert "| s | p | a | 1 | 2 | +1 | 9 | **drift** |" in text
     assert "| s | (all others) | 1 metrics | | | | | unchanged |" in text
     assert "| s | p | b |" in markdown(rows, everything=True)
+
+
+def test_every_rate_of_every_bundled_table_is_under_regression() -> None:
+    """So that changing any rate makes CI's `credsim regress` fail."""
+    checks = find_checks(ROOT / "scenarios")
+    used = {
+        (check.loaded.rates.path.resolve(), key)
+        for check in checks
+        for key in required_rates(check.loaded.scenario)
+    }
+    tables = {check.loaded.rates.path.resolve(): check.loaded.rates for check in checks}
+    assert (ROOT / "scenarios" / "rates" / "sample-usd.csv").resolve() in tables
+    missing = [(path.name, key) for path, table in tables.items() for key in table.rates
+               if (path, key) not in used]  # fmt: skip
+    assert missing == []
