@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -184,13 +185,15 @@ def grid_heatmap(
     (a label) outlines that policy's cell.
     """
     table, triggers, amounts = _pivot(rows, metric)
+    z = table.to_numpy(dtype=float)
     figure = go.Figure(
         go.Heatmap(
-            z=table.to_numpy(),
+            z=z,
+            **_colour_range(z),
             x=amounts,
             y=triggers,
             colorscale="Reds" if unit == "percent" else "Blues",
-            texttemplate=hover_number("z", unit, currency),
+            texttemplate="%{z:.1%}" if unit == "percent" else hover_number("z", unit, currency),
             hovertemplate=f"trigger %{{y}}, amount %{{x}}<br>{hover_number('z', unit, currency)}"
             "<extra></extra>",
             colorbar=_colorbar(unit, currency),
@@ -237,9 +240,23 @@ def _axis_label(value: object) -> str:
     return f"{float(value):g}" if isinstance(value, int | float) else str(value)
 
 
+def _colour_range(z: np.ndarray) -> dict[str, float]:
+    """From 0 (or below, for negatives) to the largest value; a flat grid stays pale.
+
+    Autoscaling a grid of equal values (no forfeits anywhere) would paint it
+    mid-scale with ticks below zero.
+    """
+    finite = z[np.isfinite(z)]
+    if not finite.size:
+        return {}
+    low = min(0.0, float(finite.min()))
+    high = float(finite.max())
+    return {"zmin": low, "zmax": high if high > low else low + 1.0}
+
+
 def _colorbar(unit: Unit, currency: str | None) -> dict[str, object]:
     if unit == "percent":
-        return {"tickformat": ".1~%"}
+        return {"tickformat": ".2~%"}
     if unit == "money" and currency:
         return {"tickprefix": currency_symbol(currency), "tickformat": ",.~f"}
     return {}
@@ -291,10 +308,10 @@ def pareto_frontier(
             line={"color": COLOURS["frontier"], "width": 2},
         )
     )
-    for name, label, symbol, size in (
-        ("recommended", recommended, "star", 20),
+    for name, label, symbol, size in (  # the recommended last: drawn on top
         ("documented example", documented_example, "diamond", 14),
         ("rule of thumb", rule_of_thumb, "square", 12),
+        ("recommended", recommended, "star", 20),
     ):
         key = name.replace(" ", "_")
         marker = {

@@ -19,6 +19,7 @@ import numpy as np
 from sim import __version__
 from sim.backtest import Recording
 from sim.cli_regress import regress
+from sim.cli_report import report
 from sim.cli_sweep import sweep
 from sim.cli_types import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
 from sim.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
@@ -354,4 +355,5 @@ def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: Pol
 
 
 main.add_command(sweep)
+main.add_command(report)
 main.add_command(regress)

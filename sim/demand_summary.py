@@ -191,7 +191,7 @@ def hour_weekday_counts(
     """
     starts = stream.charged().start_us if charged_only else stream.start_us
     local = pd.DatetimeIndex(pd.to_datetime(starts, unit="us", utc=True)).tz_convert(timezone)
-    cell = local.dayofweek.to_numpy() * HOURS_PER_DAY + local.hour.to_numpy()
+    cell = local.day_of_week.to_numpy() * HOURS_PER_DAY + local.hour.to_numpy()
     counts = np.bincount(cell, minlength=len(WEEKDAY_NAMES) * HOURS_PER_DAY)
     table = pd.DataFrame(
         counts.reshape(len(WEEKDAY_NAMES), HOURS_PER_DAY),

@@ -34,10 +34,10 @@ def scenarios(tmp_path: Path) -> Path:
 
 def keep_only(folder: Path, *names: str) -> None:
     """Drop the other scenarios (and their baselines) to keep a test quick."""
-    for path in folder.glob("*.toml"):
+    for path in folder.rglob("*.toml"):
         if path.stem not in names:
             path.unlink()
-            (folder / "baselines" / f"{path.stem}.json").unlink()
+            (folder / "baselines" / f"{path.stem}.json").unlink(missing_ok=True)
 
 
 def drifted(result: Result) -> set[tuple[str, str]]:
