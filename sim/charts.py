@@ -258,7 +258,7 @@ def _colorbar(unit: Unit, currency: str | None) -> dict[str, object]:
     if unit == "percent":
         return {"tickformat": ".2~%"}
     if unit == "money" and currency:
-        return {"tickprefix": currency_symbol(currency), "tickformat": ",.~f"}
+        return {"tickprefix": currency_symbol(currency), "tickformat": ",.2~f"}
     return {}
 
 
@@ -283,8 +283,9 @@ def pareto_frontier(
     """Every grid policy as a point, the frontier as a line, the choice and references marked.
 
     ``rows`` has ``label``, ``outage_risk_per_year`` and ``cost_per_year``
-    (with ``.ci_low``/``.ci_high``: drawn as whiskers) and ``in_grid`` (the
-    points; references outside the grid are only marked). ``frontier`` is
+    (with ``.ci_low``/``.ci_high``: whiskers on the frontier and the marked
+    policies only, since a hundred sets of whiskers hide the points) and
+    ``in_grid`` (the points; references outside the grid are only marked). ``frontier`` is
     in the order to join (increasing risk); ``limit`` draws the risk limit.
     """
     grid = rows[rows["in_grid"].astype(bool)] if "in_grid" in rows else rows
@@ -294,6 +295,7 @@ def pareto_frontier(
             grid,
             "all policies",
             currency,
+            whiskers=False,
             mode="markers",
             marker={"color": COLOURS["policies"], "size": 8},
         )
@@ -346,15 +348,18 @@ def pareto_frontier(
     return figure
 
 
-def _points(frame: pd.DataFrame, name: str, currency: str, **style: object) -> go.Scatter:
-    """A scatter of risk (x) against cost (y) with CI whiskers when the bounds are there."""
+def _points(
+    frame: pd.DataFrame, name: str, currency: str, *, whiskers: bool = True, **style: object
+) -> go.Scatter:
+    """A scatter of risk (x) against cost (y), with CI whiskers if asked and the bounds exist."""
+    hidden = {"visible": False}
     return go.Scatter(
         x=frame[RISK].astype(float),
         y=frame[COST].astype(float),
         name=name,
         text=frame["label"],
-        error_x=_whiskers(frame, RISK),
-        error_y=_whiskers(frame, COST),
+        error_x=_whiskers(frame, RISK) if whiskers else hidden,
+        error_y=_whiskers(frame, COST) if whiskers else hidden,
         hovertemplate="%{text}<br>outage risk %{x:.2%} a year<br>"
         f"cost {hover_number('y', 'money', currency)} a year<extra></extra>",
         **style,

@@ -170,14 +170,28 @@ class DemandBank:
 
     @classmethod
     def build(
-        cls, loaded: LoadedScenario, seed: int, replications: int, progress: Progress | None = None
+        cls,
+        loaded: LoadedScenario,
+        seed: int,
+        replications: int,
+        progress: Progress | None = None,
+        *,
+        max_bytes: int | None = None,
     ) -> DemandBank:
-        """Generate every replication's demand (the slow part, done once)."""
+        """Generate every replication's demand (the slow part, done once).
+
+        A bank holds every replication's charged calls in memory (about 2.4 MB
+        a replication on midsize, 14 MB on enterprise); with ``max_bytes`` the
+        first replication's size is extrapolated and a bank that would not fit
+        is refused with an InputError before the rest is generated.
+        """
         bank = cls(loaded, seed)
         for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
             stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
             bank.prepared.append(Prepared(stream))
             bank.payment_seeds.append(payment_seed)
+            if index == 0 and max_bytes is not None:
+                _check_size(array_bytes(bank.prepared[0]), replications, max_bytes)
             if progress is not None:
                 progress(index + 1, replications)
         return bank
@@ -194,6 +208,26 @@ class DemandBank:
             )
             for prepared, payment_seed in zip(self.prepared, self.payment_seeds, strict=True)
         ]  # fmt: skip
+
+
+def array_bytes(item: object) -> int:
+    """Bytes held by an object's numpy arrays (its attributes, one level deep)."""
+    names = getattr(item, "__dict__", None) or {
+        name: getattr(item, name) for name in getattr(item, "__slots__", ()) if hasattr(item, name)
+    }
+    return sum(value.nbytes for value in names.values() if isinstance(value, np.ndarray))
+
+
+def _check_size(per_replication: int, replications: int, max_bytes: int) -> None:
+    """InputError when ``replications`` replications of this size would exceed ``max_bytes``."""
+    if per_replication * replications > max_bytes:
+        fits = max(1, max_bytes // max(per_replication, 1))
+        raise InputError(
+            f"{replications:,} replications of this scenario need about "
+            f"{per_replication * replications / 2**30:.1f} GiB of memory here; at most "
+            f"{fits:,} fit in {max_bytes / 2**30:.0f} GiB. Use fewer replications, or "
+            "`credsim run`/`credsim sweep`, which keep one replication at a time."
+        )
 
 
 # -- the policy view ---------------------------------------------------------------------
@@ -355,11 +389,17 @@ def backtest_upload(
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
         results = []
-        with Recording(path) as recording:
-            for item in levers:
-                policy = _plain_policy(item, recording.currency)
-                journal: list[JournalEntry] = []
-                results.append((item, recording.backtest(policy, on_entry=journal.append), journal))
+        try:
+            with Recording(path) as recording:
+                for item in levers:
+                    policy = _plain_policy(item, recording.currency)
+                    journal: list[JournalEntry] = []
+                    backtest = recording.backtest(policy, on_entry=journal.append)
+                    results.append((item, backtest, journal))
+        except InputError as error:  # name the upload, not the scratch file
+            raise InputError(
+                error.message, source=name, line=error.line, column=error.column
+            ) from None
         return results
 
 

@@ -163,6 +163,8 @@ def test_grid_heatmap_refuses_two_rows_for_one_cell_and_keeps_a_flat_grid_pale()
         charts.grid_heatmap(pd.concat([rows, rows.head(1)]), "metric", title="m", unit="number")
     flat = charts.grid_heatmap(rows.assign(metric=0.0), "metric", title="m", unit="percent")
     assert (flat.data[0].zmin, flat.data[0].zmax) == (0.0, 1.0)
+    money = charts.grid_heatmap(rows, "metric", title="m", unit="money", currency="USD")
+    assert money.data[0].colorbar.tickformat == ",.2~f"  # not $0.6000000000000001
 
 
 def pareto_rows() -> pd.DataFrame:
@@ -206,8 +208,10 @@ def test_pareto_points_are_the_grid_and_the_frontier_is_joined_in_order() -> Non
     assert list(points.text) == ["A", "B", "C", "D"]  # references outside the grid: marked only
     frontier = traces["Pareto frontier"]
     assert list(frontier.x) == [0.0, 0.002, 0.05] and list(frontier.y) == [30.0, 12.0, 5.0]
-    assert list(points.error_x.array) == pytest.approx([0.01] * 4)
-    assert list(points.error_y.arrayminus) == pytest.approx([1.0] * 4)
+    assert points.error_x.visible is False and points.error_y.visible is False  # a cloud, no bars
+    assert list(frontier.error_x.array) == pytest.approx([0.01] * 3)
+    assert list(frontier.error_y.arrayminus) == pytest.approx([1.0] * 3)
+    assert list(traces["recommended: B"].error_y.array) == pytest.approx([2.0])
 
 
 def test_pareto_draws_the_risk_limit_with_percent_and_money_axes() -> None:

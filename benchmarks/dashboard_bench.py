@@ -1,0 +1,107 @@
+"""Dashboard benchmark: what a planner waits for, measured in headless Chromium.
+
+    python benchmarks/dashboard_bench.py [--out benchmarks/results/dashboard.json]
+
+Starts ``streamlit run app_dashboard.py`` on a free localhost port (the browser
+test's harness, ``tests/e2e/harness.py``) and times, on ``midsize`` with the
+default 200 replications:
+
+1. the first page: from the browser's first request to the KPI cards (the
+   demand of every replication is generated, then the first policy replayed);
+2. new policies: from typing a trigger (Enter) to its KPI cards, warm (the
+   demand kept), for several triggers never seen before;
+3. a policy already seen: the same, answered from the cache;
+4. the Trade-offs view's default sweep (100 policies): from the click to the
+   recommendation.
+
+Needs ``/usr/bin/chromium`` and the test extras (``pip install -e ".[test]"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.harness import (  # noqa: E402 (the repository root is on the path only now)
+    METRIC,
+    RERUN_MS,
+    browser_page,
+    choose_view,
+    dashboard_server,
+    kpi_values,
+    set_number,
+    settle,
+    wait_for_metric_change,
+)
+
+TRIGGER = "Trigger (recharge when the balance falls below)"
+BALANCE = "Mean balance (cash tied up)"
+NEW_TRIGGERS = ("300", "200", "350", "250", "450", "500")
+SWEEP_MS = 600_000
+
+
+def change_trigger(page: Page, trigger: str) -> float:
+    """Seconds from typing ``trigger`` to the new mean-balance card."""
+    old = kpi_values(page)[BALANCE]
+    began = time.perf_counter()
+    set_number(page, TRIGGER, trigger)
+    wait_for_metric_change(page, BALANCE, old)
+    elapsed = time.perf_counter() - began
+    settle(page)
+    return elapsed
+
+
+def measure() -> dict[str, object]:
+    """Every figure of the module docstring, in seconds."""
+    with dashboard_server() as url, browser_page(1400, 1800) as page:
+        began = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector(METRIC, timeout=SWEEP_MS)
+        first_page_s = time.perf_counter() - began
+        settle(page)
+        new = [change_trigger(page, trigger) for trigger in NEW_TRIGGERS]
+        seen = [change_trigger(page, trigger) for trigger in ("300", "400", "300")]
+        choose_view(page, "Trade-offs")
+        button = page.get_by_role("button", name="Run the sweep")
+        button.wait_for(timeout=RERUN_MS)
+        began = time.perf_counter()
+        button.click()
+        page.get_by_text("Recommended: T").first.wait_for(timeout=SWEEP_MS)
+        sweep_s = time.perf_counter() - began
+    return {
+        "scenario": "midsize",
+        "replications": 200,
+        "first_page_s": round(first_page_s, 2),
+        "new_policy_s": [round(value, 2) for value in new],
+        "new_policy_median_s": round(statistics.median(new), 2),
+        "new_policy_max_s": round(max(new), 2),
+        "seen_policy_s": [round(value, 2) for value in seen],
+        "sweep_100_policies_s": round(sweep_s, 2),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
+    args = parser.parse_args()
+    figures = measure()
+    text = json.dumps(figures, indent=2) + "\n"
+    print(text, end="")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Screenshots of each dashboard view for the README: ``python docs/make_screenshots.py``.
+
+Starts ``streamlit run app_dashboard.py`` on a free localhost port and drives
+Debian's headless Chromium with Playwright, exactly as the browser test does
+(``tests/e2e/harness.py``), then writes ``docs/dashboard-<view>.png``. Needs
+``/usr/bin/chromium`` and the test extras (``pip install -e ".[test]"``).
+About a minute: the trade-offs view runs midsize's default 100-policy sweep.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.harness import (  # noqa: E402 (the repository root is on the path only now)
+    FIRST_RESULTS_MS,
+    RERUN_MS,
+    browser_page,
+    charts_drawn,
+    choose_view,
+    dashboard_server,
+    open_dashboard,
+    set_number,
+)
+
+DOCS = ROOT / "docs"
+WIDTH = 1400
+TRIGGER = "Trigger (recharge when the balance falls below)"
+
+
+def main() -> None:
+    """Each view of midsize, in the order of the README's "Dashboard" section."""
+    began = time.perf_counter()
+    with dashboard_server() as url, browser_page(WIDTH, 2300) as page:
+        open_dashboard(page, url)
+        # Policy: a lean policy against the file's T400/A1000/I1000 (the cards' changes).
+        set_number(page, TRIGGER, "100")
+        set_number(page, "Recharge amount", "250")
+        page.get_by_text("Policy T100/A250/I1000 over 200").wait_for(timeout=RERUN_MS)
+        shot(page, "policy")
+        set_number(page, TRIGGER, "400")
+        set_number(page, "Recharge amount", "1000")
+        page.get_by_text("Policy T400/A1000/I1000 over 200").wait_for(timeout=RERUN_MS)
+        choose_view(page, "Trade-offs")
+        page.get_by_role("button", name="Run the sweep").click()
+        page.get_by_text("Recommended: T").first.wait_for(timeout=FIRST_RESULTS_MS)
+        page.set_viewport_size({"width": WIDTH, "height": 2700})
+        shot(page, "tradeoffs")
+        page.set_viewport_size({"width": WIDTH, "height": 2000})
+        choose_view(page, "Demand")
+        page.get_by_text("When charged calls start").wait_for(timeout=RERUN_MS)
+        shot(page, "demand")
+        page.set_viewport_size({"width": WIDTH, "height": 1500})
+        choose_view(page, "Backtest")
+        uploader = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
+        uploader.set_input_files(str(ROOT / "examples" / "calls.csv"))
+        page.get_by_text("Journal of").wait_for(timeout=RERUN_MS)
+        shot(page, "backtest")
+        page.set_viewport_size({"width": WIDTH, "height": 1300})
+        page.get_by_text("Edit the world").click()
+        choose_view(page, "Scenario")
+        page.get_by_text("scenario 'midsize'").wait_for(timeout=RERUN_MS)
+        shot(page, "scenario")
+    print(f"wrote docs/dashboard-*.png in {time.perf_counter() - began:.0f} s")
+
+
+def shot(page: Page, view: str) -> None:
+    """``docs/dashboard-<view>.png`` once the charts have drawn."""
+    charts_drawn(page)
+    path = DOCS / f"dashboard-{view}.png"
+    page.screenshot(path=str(path))
+    print(f"{path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
