@@ -27,12 +27,18 @@ VIEWS = ("Policy", "Trade-offs", "Demand", "Backtest", "Scenario")
 
 
 def started(replications: int | None = FEW) -> AppTest:
-    """The app after its first run, with ``replications`` set in the sidebar."""
+    """The app after its first run, with ``replications`` in the sidebar from the start.
+
+    Set through the widget's session state before the first run, so that a test
+    on a few replications never builds the default 200-replication demand.
+    """
     app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    app.run()
     if replications is not None:
-        app.number_input(key="replications").set_value(replications).run()
+        app.session_state["replications"] = replications
+    app.run()
     assert not app.exception, app.exception
+    if replications is not None:
+        assert app.number_input(key="replications").value == replications
     return app
 
 

@@ -2,7 +2,7 @@
 
 The test starts ``streamlit run app_dashboard.py`` on a free localhost port,
 as a planner would, and checks what a person sees: the KPI cards appear, a
-trigger change updates them (timed: the README's responsiveness figure), a
+trigger change updates them (timed, for the record; the target is the benchmark's), a
 bad upload shows its message, every view draws, and no error element shows
 where none is expected. Screenshots and timings go to ``test-artifacts/``
 (git-ignored). It skips only where ``/usr/bin/chromium`` is absent;
@@ -46,8 +46,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 TRIGGER = "Trigger (recharge when the balance falls below)"
 BALANCE = "Mean balance (cash tied up)"
 RISK = "P(outage) in the next 12 months"
-RESPONSIVE_S = 3.0
-"""Issue 5: a policy change on midsize with 200 replications shows new KPIs within 3 s (warm)."""
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +91,9 @@ def test_kpis_appear_and_follow_the_trigger_quickly(page: Page) -> None:
     assert page.get_by_text("Policy T350/A1000/I1000 over 200 replications").is_visible()
     measured = {"kpis_after_trigger_change_s": timings, "median_s": statistics.median(timings)}
     (ARTIFACTS / "responsiveness.json").write_text(json.dumps(measured, indent=2) + "\n")
+    # Kept, not asserted: the 3 s target is checked by benchmarks/dashboard_bench.py, since
+    # a timed test on a shared machine fails on noise (the developers' guide).
     print(f"new KPIs after a trigger change (midsize, 200 replications, warm): {measured}")
-    assert statistics.median(timings) <= RESPONSIVE_S, timings
     assert error_texts(page) == []
 
 
