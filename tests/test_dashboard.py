@@ -12,6 +12,8 @@ fast; the default page is rendered as a planner opens it (midsize, 200).
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,18 @@ APP = str(ROOT / "app_dashboard.py")
 TIMEOUT_S = 180
 FEW = 20
 VIEWS = ("Policy", "Trade-offs", "Demand", "Backtest", "Scenario")
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored() -> Iterator[None]:
+    """Put back ``sys.modules["__main__"]``, which AppTest leaves set to the app's module.
+
+    Left as it is, every process started later with ``spawn`` (Dask's workers)
+    would run the whole dashboard script while bootstrapping: 10 s per cluster.
+    """
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def started(replications: int | None = FEW) -> AppTest:
