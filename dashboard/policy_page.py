@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.state import Choice, kept_sweep, policy_view
 from sim import charts
-from sim.explore_display import journal_csv, kpi_cards
+from sim.explore_display import forfeit_table, journal_csv, kpi_cards
 
 CARDS_PER_ROW = 4
 
@@ -45,6 +45,12 @@ def show(choice: Choice) -> None:
     st.plotly_chart(charts.balance_fan(view.bands, currency=view.currency, trigger=trigger))
     st.plotly_chart(charts.sample_path(picture.path, currency=view.currency, trigger=trigger))
     st.plotly_chart(charts.forfeiture_sources(picture.lots, currency=view.currency))
+    forfeits = forfeit_table(picture.lots, view.currency)
+    if forfeits.empty:
+        st.caption("No lot of this replication expired with money left in it.")
+    else:
+        st.markdown("**The lots of this replication that expired with money left in them**")
+        st.dataframe(forfeits, hide_index=True)
     name = f"journal-{choice.loaded.scenario.scenario.name}-{view.levers.label()}"
     st.download_button(
         "Download the sample path's journal (CSV)",

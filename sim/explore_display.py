@@ -212,3 +212,24 @@ def path_picture(view: PolicyView, scenario: Scenario) -> PathPicture:
         ),
         lots=lots_frame(view.sample.lots, currency=cur, timezone=zone),
     )
+
+
+def forfeit_table(lots: pd.DataFrame, currency_code: str) -> pd.DataFrame:
+    """The lots that expired with money left: which lot, bought how and when, expired when.
+
+    ``lots`` is ``PathPicture.lots``. This answers "where did the forfeited
+    money come from?" for the sample path in words a planner can check
+    against a card statement; an empty frame means nothing was forfeited.
+    """
+    cur = currency(currency_code)
+    lost = lots[lots["forfeited"] > 0]
+    return pd.DataFrame(
+        {
+            "Lot": lost["lot"].astype(int).tolist(),
+            "Bought as": lost["source"].str.replace("_", " ").tolist(),
+            "Bought on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["purchased"]],
+            "Expired on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["expires"]],
+            "Bought": [show(value, "money", cur) for value in lost["amount"]],
+            "Forfeited": [show(value, "money", cur) for value in lost["forfeited"]],
+        }
+    )

@@ -111,6 +111,20 @@ def test_a_much_leaner_policy_raises_the_outage_risk() -> None:
     assert deltas["P(outage) in the next 12 months"].startswith("+")  # against the file's policy
 
 
+def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
+    app = started()
+    app.selectbox(key="scenario").set_value("small-team").run()
+    assert not any(item.value.startswith("**The lots") for item in app.markdown)
+    widget(app, "number_input", "Initial balance").set_value(5000.0).run()
+    clean(app)
+    assert kpis(app)["Forfeited funds a year"] > 1000
+    (table,) = [frame.value for frame in app.dataframe]
+    assert table.iloc[0][["Lot", "Bought as", "Bought on", "Bought"]].tolist() == [
+        1, "initial", "2027-01-01 00:00", "$5,000.00"
+    ]  # fmt: skip
+    assert table.iloc[0]["Forfeited"].startswith("$4,")
+
+
 def test_turning_auto_recharge_off_is_a_policy_too() -> None:
     app = started()
     widget(app, "toggle", "Auto-recharge").set_value(False).run()

@@ -147,6 +147,27 @@ def test_one_replication_has_no_interval_to_show() -> None:
     assert balance.interval == "no 95 % CI with one replication"
 
 
+def test_the_forfeit_table_names_each_lot_that_expired_with_money_left() -> None:
+    lots = pd.DataFrame(
+        {
+            "lot": [1, 2, 3],
+            "source": ["initial", "auto_recharge", "auto_recharge"],
+            "purchased": pd.to_datetime(["2027-01-01 00:00", "2027-03-05 09:30",
+                                         "2027-06-01 10:00"]),
+            "expires": pd.to_datetime(["2028-01-01 00:00", "2028-03-05 09:30",
+                                       "2028-06-01 10:00"]),
+            "amount": [1000.0, 250.0, 250.0],
+            "forfeited": [0.0, 82.65, 0.0],
+        }
+    )  # fmt: skip
+    table = explore_display.forfeit_table(lots, "USD")
+    assert table.to_dict("records") == [
+        {"Lot": 2, "Bought as": "auto recharge", "Bought on": "2027-03-05 09:30",
+         "Expired on": "2028-03-05 09:30", "Bought": "$250.00", "Forfeited": "$82.65"}
+    ]  # fmt: skip
+    assert explore_display.forfeit_table(lots.assign(forfeited=0.0), "USD").empty
+
+
 # -- backtests and journals ---------------------------------------------------------------
 
 
