@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.state import Choice, kept_sweep, policy_view
+from dashboard.state import Choice, kept_sweep, policy_path, policy_view
 from sim import charts
 from sim.explore_display import forfeit_table, journal_csv, kpi_cards
 
@@ -13,10 +13,10 @@ CARDS_PER_ROW = 4
 
 def show(choice: Choice) -> None:
     """Draw the view for the sidebar's policy (cached per policy; the demand is kept)."""
-    view, picture = policy_view(choice, choice.levers)
+    view = policy_view(choice, choice.levers)
     baseline = None
     if choice.levers != choice.file_levers:
-        baseline = policy_view(choice, choice.file_levers)[0].kpis
+        baseline = policy_view(choice, choice.file_levers).kpis
     st.subheader(f"Policy {choice.levers.label()} over {choice.replications} replications")
     if baseline is not None:
         st.caption(f"Changes are against the scenario file's policy, {choice.file_levers.label()}.")
@@ -43,6 +43,7 @@ def show(choice: Choice) -> None:
                 st.caption(card.interval)
     trigger = None if choice.levers.trigger is None else float(choice.levers.trigger)
     st.plotly_chart(charts.balance_fan(view.bands, currency=view.currency, trigger=trigger))
+    picture = policy_path(choice, choice.levers)  # after the cards: they show while it replays
     st.plotly_chart(charts.sample_path(picture.path, currency=view.currency, trigger=trigger))
     st.plotly_chart(charts.forfeiture_sources(picture.lots, currency=view.currency))
     forfeits = forfeit_table(picture.lots, view.currency)
@@ -54,7 +55,7 @@ def show(choice: Choice) -> None:
     name = f"journal-{choice.loaded.scenario.scenario.name}-{view.levers.label()}"
     st.download_button(
         "Download the sample path's journal (CSV)",
-        lambda: journal_csv(view.journal, view.currency),
+        lambda: journal_csv(picture.journal, view.currency),
         file_name=f"{name.replace('/', '-')}.csv",
         mime="text/csv",
         key="journal_download",

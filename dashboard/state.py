@@ -98,17 +98,28 @@ def bank(choice: Choice) -> DemandBank:
 
 
 @st.cache_data(max_entries=32, show_spinner="Replaying the policy against every replication...")
-def policy_picture(
+def policy_figures(
     content_hash: str, seed: int, replications: int, levers: Levers, _choice: Choice
-) -> tuple[PolicyView, PathPicture]:
-    """KPIs, balance bands and the sample path of one policy."""
-    view = explore.policy_view(bank(_choice), levers)
-    return view, explore_display.path_picture(view, _choice.loaded.scenario)
+) -> PolicyView:
+    """KPIs and balance bands of one policy over every replication."""
+    return explore.policy_view(bank(_choice), levers)
 
 
-def policy_view(choice: Choice, levers: Levers) -> tuple[PolicyView, PathPicture]:
-    """The cached view of ``levers`` on the choice's scenario and replications."""
-    return policy_picture(*choice.key, levers, choice)
+def policy_view(choice: Choice, levers: Levers) -> PolicyView:
+    """The cached KPIs of ``levers`` on the choice's scenario and replications."""
+    return policy_figures(*choice.key, levers, choice)
+
+
+@st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
+def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) -> PathPicture:
+    """Replication 1 with its journal (the same whatever the replication count)."""
+    sample, journal = explore.policy_path(_choice.loaded, seed, levers)
+    return explore_display.path_picture(sample, journal, levers, _choice.loaded.scenario)
+
+
+def policy_path(choice: Choice, levers: Levers) -> PathPicture:
+    """The cached sample path of ``levers`` on the choice's scenario and seed."""
+    return path_figures(choice.loaded.content_hash, choice.seed, levers, choice)
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing the policies...")

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from sim import explore, explore_display, explore_sweep
 from sim.cli import main
 from sim.errors import InputError
-from sim.experiment import Levers, scenario_levers
+from sim.experiment import Levers, build_policy, scenario_levers
 from sim.explore import DemandBank, Edits
 from sim.scenario_load import LoadedScenario, load_scenario
 from sim.stats import Estimate
@@ -86,6 +86,22 @@ def test_a_renewal_before_the_expiry_is_refused_with_the_rule(midsize: LoadedSce
     )
     with pytest.raises(InputError, match="card_renewed must be after card_expires"):
         explore.edited(midsize, edits)
+
+
+def test_the_sample_path_is_replication_1_of_the_bank(tiny: LoadedScenario) -> None:
+    levers = Levers(Decimal(20), Decimal(10), Decimal(30))  # lean: recharges and outages
+    bank = DemandBank.build(tiny, seed=5, replications=3)
+    first = bank.outcomes(build_policy(tiny.scenario, levers))[0]
+    sample, journal = explore.policy_path(tiny, 5, levers)
+    fields = ("consumed_minor", "forfeited_minor", "final_balance_minor", "balance_integral",
+              "recharges", "failed_recharges", "calls", "outage_episodes", "emails")  # fmt: skip
+    assert {name: getattr(sample, name) for name in fields} == {
+        name: getattr(first, name) for name in fields
+    }
+    assert sample.recharges > 0 and journal[-1].balance_after_minor == sample.final_balance_minor
+    picture = explore_display.path_picture(sample, journal, levers, tiny.scenario)
+    assert picture.journal is journal
+    assert picture.lots["amount"].sum() * 100 == sum(sample.funded_by_source_minor.values())
 
 
 # -- demand --------------------------------------------------------------------------------
