@@ -55,7 +55,7 @@ def show(choice: Choice) -> None:
     name = f"journal-{choice.loaded.scenario.scenario.name}-{view.levers.label()}"
     st.download_button(
         "Download the sample path's journal (CSV)",
-        lambda: journal_csv(picture.journal, view.currency),
+        lambda: journal_csv(picture.trace.entries, view.currency),
         file_name=f"{name.replace('/', '-')}.csv",
         mime="text/csv",
         key="journal_download",

@@ -18,15 +18,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sim import explore, explore_display
+from sim import explore
 from sim.backtest import Backtest
 from sim.experiment import Levers
 from sim.explore import DemandBank, DemandPicture, Edits, PolicyView
-from sim.explore_display import PathPicture
-from sim.explore_sweep import SweepOutput
 from sim.grid import Grid
 from sim.ledger import JournalEntry
+from sim.sample_path import PathPicture
 from sim.scenario_load import LoadedScenario, load_scenario
+from sim.sweep import Swept
 
 BANKS_KEPT = 2
 """Demand banks kept in memory (each holds every replication's charged calls)."""
@@ -113,8 +113,7 @@ def policy_view(choice: Choice, levers: Levers) -> PolicyView:
 @st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
 def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) -> PathPicture:
     """Replication 1 with its journal (the same whatever the replication count)."""
-    sample, journal = explore.policy_path(_choice.loaded, seed, levers)
-    return explore_display.path_picture(sample, journal, levers, _choice.loaded.scenario)
+    return explore.policy_path(_choice.loaded, seed, levers)
 
 
 def policy_path(choice: Choice, levers: Levers) -> PathPicture:
@@ -144,12 +143,12 @@ def backtests(
     return explore.backtest_upload(data, name, levers)
 
 
-def keep_sweep(choice: Choice, output: SweepOutput, grid: Grid) -> None:
+def keep_sweep(choice: Choice, output: Swept, grid: Grid) -> None:
     """Keep the session's last sweep (one at a time), tied to the scenario it was run on."""
     st.session_state["sweep"] = (choice.loaded.content_hash, output, grid)
 
 
-def kept_sweep(choice: Choice) -> tuple[SweepOutput, Grid] | None:
+def kept_sweep(choice: Choice) -> tuple[Swept, Grid] | None:
     """The session's last sweep if it was run on this scenario (as edited), else None."""
     kept = st.session_state.get("sweep")
     if kept is None or kept[0] != choice.loaded.content_hash:

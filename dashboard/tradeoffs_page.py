@@ -17,9 +17,8 @@ from dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim import charts, explore_sweep
 from sim.errors import InputError
 from sim.explore import Edits
-from sim.explore_sweep import SweepOutput
 from sim.grid import Grid
-from sim.sweep import Advance
+from sim.sweep import Advance, Swept
 from sim.sweep_summary import summary_table
 
 MAX_COMPARED = 3
@@ -48,7 +47,7 @@ def progress_bar(stage: str, total: int) -> Iterator[Advance]:
     bar.empty()
 
 
-def _sweep_form(choice: Choice) -> tuple[SweepOutput, Grid] | None:
+def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
     """Grid inputs and the run button; the session's sweep of this scenario, if any."""
     scenario = choice.loaded.scenario
     triggers, amounts = explore_sweep.default_grid(scenario)
@@ -90,7 +89,7 @@ def _sweep_form(choice: Choice) -> tuple[SweepOutput, Grid] | None:
     return kept
 
 
-def _results(choice: Choice, output: SweepOutput, grid: Grid) -> None:
+def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     """The recommendation, the two heatmaps, the frontier and the downloads."""
     summary = output.summary
     rec = summary["recommendation"]
@@ -141,7 +140,7 @@ def _results(choice: Choice, output: SweepOutput, grid: Grid) -> None:
     _downloads(choice, output, grid)
 
 
-def _downloads(choice: Choice, output: SweepOutput, grid: Grid) -> None:
+def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:
     """The sweep's summary.csv, and the standalone HTML report on the same grid."""
     summary = output.summary
     left, right = st.columns(2)
@@ -153,14 +152,8 @@ def _downloads(choice: Choice, output: SweepOutput, grid: Grid) -> None:
         key="sweep_download",
     )
     wanted = (choice.loaded.content_hash, grid, summary["replications"], summary["seed"])
-    if right.button("Build the HTML report (runs the sweep again, with the fan and a path)"):
-        html = explore_sweep.report_html(
-            choice.loaded,
-            grid,
-            replications=summary["replications"],
-            seed=summary["seed"],
-            progress=progress_bar,
-        )
+    if right.button("Build the HTML report (adds the recommended policy's fan and path)"):
+        html = explore_sweep.report_html(choice.loaded, grid, output, progress=progress_bar)
         st.session_state["report"] = (wanted, html)
     kept = st.session_state.get("report")
     if kept is not None and kept[0] == wanted:

@@ -39,8 +39,8 @@ from sim.ledger import JournalEntry
 from sim.money import Currency, major_to_minor
 from sim.outcome import Outcome
 from sim.policy import AutoRecharge, Policy
-from sim.replay import replay
 from sim.runner import replication_seeds
+from sim.sample_path import PathPicture, path_picture, traced_run
 from sim.scenario import Scenario
 from sim.scenario_load import LoadedScenario, checked, load_scenario_bytes
 from sim.stats import Estimate, balance_bands, mean_ci, wilson
@@ -251,7 +251,7 @@ class PolicyView:
     Replication 1's sample path (``policy_path``) is separate: it is replayed
     by the exact Python engine to get its journal, which takes longer than
     all the replications on the compiled engine (0.4 s against 0.2 s on
-    midsize, 2 s against 0.4 s on enterprise), so the dashboard can show the
+    midsize, about 3 s against 0.5 s on enterprise), so the dashboard can show the
     KPIs first.
     """
 
@@ -275,11 +275,9 @@ def policy_view(bank: DemandBank, levers: Levers) -> PolicyView:
     )
 
 
-def policy_path(
-    loaded: LoadedScenario, seed: int, levers: Levers
-) -> tuple[Outcome, list[JournalEntry]]:
+def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPicture:
     """Replication 1 of ``seed`` under ``levers``, with its journal (any replication count)."""
-    return sample_path(loaded, seed, build_policy(loaded.scenario, levers))
+    return path_picture(traced_run(loaded, levers, seed=seed), levers, loaded.scenario)
 
 
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:
@@ -309,24 +307,6 @@ def _blocked_toll_free(outcome: Outcome) -> int:
     return tally.calls if tally is not None else 0
 
 
-def sample_path(
-    loaded: LoadedScenario, seed: int, policy: Policy
-) -> tuple[Outcome, list[JournalEntry]]:
-    """Replication 1 replayed with its journal, for the events chart and the lots."""
-    scenario = loaded.scenario
-    demand_seed, payment_seed = replication_seeds(seed, 1)[0]
-    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
-    journal: list[JournalEntry] = []
-    outcome = replay(
-        stream.calls(skip_free=True), policy, currency=scenario_currency(scenario),
-        start=start, end=end, payments=build_payments(scenario),
-        draw=np.random.default_rng(payment_seed).random, on_entry=journal.append,
-    )  # fmt: skip
-    outcome.calls += stream.free_count
-    return outcome, journal
-
-
 def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:
     """Up to three policies side by side: one row per KPI, one column per policy."""
     if not 1 <= len(levers) <= 3:
@@ -352,11 +332,6 @@ def _estimate_text(est: Estimate, *, percent: bool) -> str:
 
 
 # -- the other views ----------------------------------------------------------------------
-
-
-def demand_view(loaded: LoadedScenario, seed: int) -> DemandSummary:
-    """One replication's demand: spend per month by service and pool use."""
-    return demand_picture(loaded, seed).summary
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,10 @@ import pandas as pd
 
 from sim.backtest import Backtest
 from sim.clock import MICROS_PER_DAY, hours, to_iso
-from sim.experiment import Levers, horizon, scenario_currency
 from sim.explore import KPI_LABELS
 from sim.journal_csv import COLUMNS, journal_writer
 from sim.ledger import JournalEntry
-from sim.money import Currency, currency, format_money, major_to_minor
-from sim.outcome import Outcome
-from sim.sample_path import SamplePath, lots_frame, sample_path
-from sim.scenario import Scenario
+from sim.money import Currency, currency, format_money
 from sim.stats import Estimate
 
 Unit = Literal["probability", "hours", "count", "money"]
@@ -185,45 +181,10 @@ def journal_csv(entries: Sequence[JournalEntry], currency_code: str) -> str:
     return handle.getvalue()
 
 
-# -- the sample path -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PathPicture:
-    """Replication 1 of a policy, laid out for ``charts.sample_path`` and the lots chart."""
-
-    path: SamplePath
-    lots: pd.DataFrame
-    """``sim.sample_path.lots_frame``: where each lot's money went (forfeits included)."""
-    journal: list[JournalEntry]
-    """Every entry, for the journal download."""
-
-
-def path_picture(
-    sample: Outcome, journal: list[JournalEntry], levers: Levers, scenario: Scenario
-) -> PathPicture:
-    """``sim.explore.policy_path``'s replication in the calendar's local time, major units."""
-    cur = scenario_currency(scenario)
-    zone = scenario.calendar.timezone
-    _, end = horizon(scenario)
-    amount = levers.amount
-    return PathPicture(
-        path=sample_path(
-            journal,
-            currency=cur,
-            timezone=zone,
-            end=end,
-            recharge_minor=None if amount is None else major_to_minor(amount, cur),
-        ),
-        lots=lots_frame(sample.lots, currency=cur, timezone=zone),
-        journal=journal,
-    )
-
-
 def forfeit_table(lots: pd.DataFrame, currency_code: str) -> pd.DataFrame:
     """The lots that expired with money left: which lot, bought how and when, expired when.
 
-    ``lots`` is ``PathPicture.lots``. This answers "where did the forfeited
+    ``lots`` is ``sim.sample_path.PathPicture.lots``. This answers "where did the forfeited
     money come from?" for the sample path in words a planner can check
     against a card statement; an empty frame means nothing was forfeited.
     """

@@ -11,8 +11,6 @@ recommended one, the rule of thumb, or one typed as ``T300/A800/I1000``).
 from __future__ import annotations
 
 import re
-import tempfile
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -28,8 +26,7 @@ from sim.report import ReportPlan, compute_report
 from sim.report_render import render_report
 from sim.scenario import Scenario
 from sim.scenario_load import LoadedScenario
-from sim.sweep import ProgressFactory, SweepPlan, run_sweep
-from sim.sweep_store import SUMMARY_CSV
+from sim.sweep import ProgressFactory, Swept, sweep_in_scratch
 
 MAX_SWEEP_POLICIES = 400
 """The most grid policies one click may start (400 x 200 replications of midsize: about 50 s)."""
@@ -57,17 +54,6 @@ def default_grid(scenario: Scenario) -> tuple[str, str]:
         return f"{step}:{step * GRID_STEPS}:{step}"
 
     return axis(trigger), axis(amount)
-
-
-@dataclass(frozen=True)
-class SweepOutput:
-    """A finished sweep's results as ``credsim sweep`` writes them."""
-
-    summary: dict[str, Any]
-    """summary.json."""
-    summary_csv: str
-    """summary.csv, byte for byte (the dashboard's download)."""
-    wall_s: float
 
 
 def sweep_grid(scenario: Scenario, triggers: str, amounts: str, initials: str = "") -> Grid:
@@ -108,18 +94,15 @@ def sweep(
     seed: int,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
-) -> SweepOutput:
-    """Run the sweep in a scratch folder (removed after) and return what it wrote.
+) -> Swept:
+    """Run the sweep in a scratch folder and return what it wrote, in memory.
 
     The same plan as ``credsim sweep`` with the same grid, replications and
-    seed (fast engine), so the numbers are the CLI's to the last digit.
+    seed (fast engine), so the numbers are the CLI's to the last digit; and
+    the report's plan, so ``report_html`` can reuse it.
     """
-    plan = SweepPlan(loaded, grid, replications, seed, "fast")
-    with tempfile.TemporaryDirectory(prefix="credsim-sweep-") as folder:
-        out = Path(folder) / "sweep"
-        result = run_sweep(plan, out, executor=LocalExecutor(workers), progress=progress)
-        csv_text = (out / SUMMARY_CSV).read_text(encoding="utf-8")
-    return SweepOutput(result.summary, csv_text, result.timings["wall_s"])
+    plan = ReportPlan(loaded, grid, replications, seed).sweep_plan()
+    return sweep_in_scratch(plan, executor=LocalExecutor(workers), progress=progress)
 
 
 def grid_initials(rows: pd.DataFrame) -> list[str]:
@@ -221,18 +204,16 @@ def parse_label(text: str, base: Levers) -> Levers:
 def report_html(
     loaded: LoadedScenario,
     grid: Grid,
+    swept: Swept,
     *,
-    replications: int,
-    seed: int,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
 ) -> str:
-    """The standalone HTML report (``credsim report``) on this scenario and grid, as text.
+    """The standalone HTML report (``credsim report``) on this scenario and the sweep ``swept``.
 
-    The report runs its own sweep of ``grid`` (the same numbers as the
-    dashboard's sweep with the same replications and seed), then the
-    recommended policy's fan chart, sample path and demand.
+    ``swept`` is ``sweep``'s result on the same scenario and grid; the report
+    adds the recommended policy's fan chart, sample path and demand to it.
     """
-    plan = ReportPlan(loaded, grid, replications, seed)
-    data = compute_report(plan, workers=workers, progress=progress)
+    plan = ReportPlan(loaded, grid, swept.summary["replications"], swept.summary["seed"])
+    data = compute_report(plan, workers=workers, progress=progress, swept=swept)
     return render_report(data, command=plan.command(Path("report.html")))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import shlex
-import tempfile
 import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -34,17 +33,16 @@ from sim.demand import generate
 from sim.demand_summary import DemandSummary, hour_weekday_counts, summarize
 from sim.engines import Engine
 from sim.executors import LocalExecutor
-from sim.experiment import Levers, horizon, scenario_currency
+from sim.experiment import Levers
 from sim.grid import Grid
-from sim.money import major_to_minor
 from sim.policy import PORTAL_MIN_TRIGGER_MAJOR
 from sim.recommend import replications_needed
 from sim.runner import replication_seeds, run_replications
-from sim.sample_path import SamplePath, Trace, lots_frame, sample_path, traced_run
+from sim.sample_path import SamplePath, Trace, path_picture, traced_run
 from sim.scenario import Scenario
 from sim.scenario_load import LoadedScenario
 from sim.stats import balance_bands, mean_ci
-from sim.sweep import Advance, ProgressFactory, SweepPlan, run_sweep
+from sim.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
 
 MULTIPLES = (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4))
 """The default grid: these multiples of the scenario's own trigger and amount."""
@@ -150,32 +148,37 @@ class ReportData:
 
 
 def compute_report(
-    plan: ReportPlan, *, workers: int | None = None, progress: ProgressFactory | None = None
+    plan: ReportPlan,
+    *,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+    swept: Swept | None = None,
 ) -> ReportData:
-    """Run the sweep, then the recommended policy's fan, sample path and demand."""
+    """Run the sweep, then the recommended policy's fan, sample path and demand.
+
+    ``swept`` is that sweep when the caller has run it already (the dashboard's
+    Trade-offs view): it must be ``plan.sweep_plan()``'s, and is not run again.
+    """
     began = time.perf_counter()
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    executor = LocalExecutor(workers)
-    with tempfile.TemporaryDirectory(prefix="credsim-report-") as folder:
-        result = run_sweep(plan.sweep_plan(), Path(folder) / "sweep", executor=executor,
-                           progress=progress, arguments={"report": True})  # fmt: skip
-        manifest = result.store.read_manifest() or {}
-    summary = result.summary
+    if swept is None:
+        swept = sweep_in_scratch(
+            plan.sweep_plan(), executor=LocalExecutor(workers), progress=progress,
+            arguments={"report": True},
+        )  # fmt: skip
+    else:
+        began -= swept.wall_s  # the report's time includes the sweep it reuses
+    summary = swept.summary
     label = summary["recommendation"]["label"]
-    levers = next(policy.levers for policy in result.policies if policy.label == label)
+    levers = next(policy.levers for policy in swept.policies if policy.label == label)
     bands = _fan(plan, levers, workers, progress)
     trace, demand, hours = _replication_one(plan, levers)
     scenario = plan.loaded.scenario
-    cur, zone = scenario_currency(scenario), scenario.calendar.timezone
-    path = sample_path(
-        trace.entries, currency=cur, timezone=zone, end=horizon(scenario)[1],
-        recharge_minor=None if levers.amount is None else major_to_minor(levers.amount, cur),
-    )  # fmt: skip
+    picture = path_picture(trace, levers, scenario)
     return ReportData(
-        plan=plan, summary=summary, manifest=manifest,
-        kpis=kpi_table(result.runs, summary, scenario.scenario.horizon_months),
-        levers=levers, bands=bands, trace=trace, path=path,
-        lots=lots_frame(trace.outcome.lots, currency=cur, timezone=zone),
+        plan=plan, summary=summary, manifest=swept.manifest,
+        kpis=kpi_table(swept.runs, summary, scenario.scenario.horizon_months),
+        levers=levers, bands=bands, trace=trace, path=picture.path, lots=picture.lots,
         demand=demand, hours=hours, created=created, wall_s=time.perf_counter() - began,
     )  # fmt: skip
 

@@ -26,10 +26,11 @@ from sim.clock import Instant
 from sim.demand import generate
 from sim.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
 from sim.ledger import EntryKind, JournalEntry, Lot, Source
-from sim.money import Currency
+from sim.money import Currency, major_to_minor
 from sim.outcome import Outcome
 from sim.replay import replay
 from sim.runner import replication_seeds
+from sim.scenario import Scenario
 from sim.scenario_load import LoadedScenario
 from sim.stream import CallStream
 
@@ -100,6 +101,27 @@ def traced_run(
     )
     outcome.calls += stream.free_count  # as every engine counts free calls
     return Trace(outcome, entries)
+
+
+@dataclass(frozen=True)
+class PathPicture:
+    """A traced replication laid out for the sample-path and lots charts."""
+
+    trace: Trace
+    path: SamplePath
+    lots: pd.DataFrame
+    """``lots_frame``: where each lot's money went (forfeits included)."""
+
+
+def path_picture(trace: Trace, levers: Levers, scenario: Scenario) -> PathPicture:
+    """``trace`` in the calendar's local time and major units (the report's and dashboard's)."""
+    cur, zone = scenario_currency(scenario), scenario.calendar.timezone
+    amount = levers.amount
+    path = sample_path(
+        trace.entries, currency=cur, timezone=zone, end=horizon(scenario)[1],
+        recharge_minor=None if amount is None else major_to_minor(amount, cur),
+    )  # fmt: skip
+    return PathPicture(trace, path, lots_frame(trace.outcome.lots, currency=cur, timezone=zone))
 
 
 def sample_path(

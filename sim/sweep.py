@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import platform
 import shlex
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -198,6 +199,41 @@ def run_sweep(
     manifest["files"] = [RUNS, SUMMARY_CSV, SUMMARY_JSON]
     store.write_manifest(manifest)
     return SweepResult(store, runs, summary, policies, computed, timings)
+
+
+@dataclass(frozen=True)
+class Swept:
+    """A finished sweep held in memory, for callers that want answers, not a folder."""
+
+    runs: pd.DataFrame
+    summary: dict[str, Any]
+    policies: list[SweepPolicy]
+    manifest: dict[str, Any]
+    summary_csv: str
+    """summary.csv, byte for byte what ``credsim sweep`` writes."""
+    wall_s: float
+
+
+def sweep_in_scratch(
+    plan: SweepPlan,
+    *,
+    executor: Executor,
+    progress: ProgressFactory | None = None,
+    arguments: dict[str, Any] | None = None,
+) -> Swept:
+    """``run_sweep`` into a scratch folder that is removed after; the results kept in memory.
+
+    The dashboard's sweep and the report's run through here, so a report
+    built from a dashboard sweep reuses it rather than sweeping again.
+    """
+    with tempfile.TemporaryDirectory(prefix="credsim-sweep-") as folder:
+        out = Path(folder) / "sweep"
+        result = run_sweep(plan, out, executor=executor, progress=progress, arguments=arguments)
+        manifest = result.store.read_manifest() or {}
+        csv_text = (out / SUMMARY_CSV).read_text(encoding="utf-8")
+    return Swept(
+        result.runs, result.summary, result.policies, manifest, csv_text, result.timings["wall_s"]
+    )
 
 
 def _write_results(

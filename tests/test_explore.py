@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim import explore, explore_display, explore_sweep
+from sim import explore, explore_display, explore_sweep, report
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiment import Levers, build_policy, scenario_levers
 from sim.explore import DemandBank, Edits
+from sim.report import ReportPlan, compute_report
 from sim.scenario_load import LoadedScenario, load_scenario
 from sim.stats import Estimate
 
@@ -92,15 +93,14 @@ def test_the_sample_path_is_replication_1_of_the_bank(tiny: LoadedScenario) -> N
     levers = Levers(Decimal(20), Decimal(10), Decimal(30))  # lean: recharges and outages
     bank = DemandBank.build(tiny, seed=5, replications=3)
     first = bank.outcomes(build_policy(tiny.scenario, levers))[0]
-    sample, journal = explore.policy_path(tiny, 5, levers)
+    picture = explore.policy_path(tiny, 5, levers)
+    sample, journal = picture.trace.outcome, picture.trace.entries
     fields = ("consumed_minor", "forfeited_minor", "final_balance_minor", "balance_integral",
               "recharges", "failed_recharges", "calls", "outage_episodes", "emails")  # fmt: skip
     assert {name: getattr(sample, name) for name in fields} == {
         name: getattr(first, name) for name in fields
     }
     assert sample.recharges > 0 and journal[-1].balance_after_minor == sample.final_balance_minor
-    picture = explore_display.path_picture(sample, journal, levers, tiny.scenario)
-    assert picture.journal is journal
     assert picture.lots["amount"].sum() * 100 == sum(sample.funded_by_source_minor.values())
 
 
@@ -305,11 +305,25 @@ def test_a_label_that_is_no_policy_is_a_message(text: str) -> None:
         explore_sweep.parse_label(text, Levers(Decimal(1), None, None))
 
 
-def test_the_report_is_a_standalone_html_file(tiny: LoadedScenario) -> None:
+def test_the_report_reuses_the_dashboards_sweep_and_equals_credsim_reports(
+    tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
     grid = explore_sweep.sweep_grid(tiny.scenario, "0,50", "100")
-    html = explore_sweep.report_html(tiny, grid, replications=4, seed=1, workers=1)
+    swept = explore_sweep.sweep(tiny, grid, replications=4, seed=1, workers=1)
+    alone = compute_report(ReportPlan(tiny, grid, 4, 1), workers=1)  # as `credsim report` does
+
+    def no_second_sweep(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the report swept again")
+
+    monkeypatch.setattr(report, "sweep_in_scratch", no_second_sweep)
+    html = explore_sweep.report_html(tiny, grid, swept, workers=1)
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "sweep-tiny" in html
+    reused = compute_report(ReportPlan(tiny, grid, 4, 1), workers=1, swept=swept)
+    assert reused.summary == alone.summary
+    pd.testing.assert_frame_equal(reused.kpis, alone.kpis)
+    pd.testing.assert_frame_equal(reused.bands, alone.bands)
+    assert reused.trace == alone.trace
 
 
 def test_a_bad_upload_is_named_by_its_own_name_not_a_scratch_path() -> None:
