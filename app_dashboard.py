@@ -1,36 +1,10 @@
-"""credsim dashboard: `streamlit run app_dashboard.py` (README, "Dashboard").
+"""credsim dashboard: `streamlit run app_dashboard.py` (or `credsim dashboard`).
 
-Thin on purpose: the sidebar collects a ``Choice`` (scenario, edits, policy,
-replications, seed), and each view hands it to ``sim`` and draws what comes
-back with ``sim.charts``. No simulation, statistics or plotting lives here or
-in ``dashboard/``: they are in ``sim`` where the CLI, report and notebooks
-share them.
+A thin entry for a clone of the repository: the page lives in
+``sim/dashboard/app.py``, which is also what the installed ``credsim
+dashboard`` command starts.
 """
 
-from __future__ import annotations
+from sim.dashboard.app import main
 
-import streamlit as st
-
-from dashboard import backtest_page, demand_page, policy_page, scenario_page, tradeoffs_page
-from dashboard.sidebar import choose
-from sim.errors import InputError
-
-VIEWS = {
-    "Policy": policy_page.show,
-    "Trade-offs": tradeoffs_page.show,
-    "Demand": demand_page.show,
-    "Backtest": backtest_page.show,
-    "Scenario": scenario_page.show,
-}
-
-st.set_page_config(page_title="credsim: Teams Communications Credits", layout="wide")
-st.title("credsim: Communications Credits planner")
-choice = choose()
-view = st.segmented_control("View", list(VIEWS), default="Policy", key="view", required=True)
-if choice is None:
-    st.info("Results appear here once the inputs in the sidebar are valid.")
-    st.stop()
-try:
-    VIEWS[view or "Policy"](choice)
-except InputError as error:  # the model's own words, e.g. a bank too big for memory
-    st.error(str(error))
+main()

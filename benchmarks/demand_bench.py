@@ -1,4 +1,4 @@
-"""Time ``sim.demand.generate`` for a constructed 1,000- and 5,000-user tenant; print JSON.
+"""Time ``sim.world.demand.generate`` for a constructed 1,000- and 5,000-user tenant; print JSON.
 
 Run: ``python benchmarks/demand_bench.py [--reps N]``. Each size is generated
 once to warm up (grid cache, allocator), then ``N`` times with seeds 0..N-1;
@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.demand import generate
-from sim.rates import Rate, RateTable
-from sim.scenario import Scenario
+from sim.world.demand import generate
+from sim.world.rates import Rate, RateTable
+from sim.world.scenario import Scenario
 
 RATES = RateTable(
     Path("bench-rates"),

@@ -17,11 +17,17 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sim.demand import generate
-from sim.engines import evaluate
-from sim.experiment import build_payments, build_policy, horizon, scenario_currency, scenario_levers
-from sim.runner import replication_seeds
-from sim.scenario_load import load_scenario
+from sim.engines.batch import evaluate
+from sim.study.experiment import (
+    build_payments,
+    build_policy,
+    horizon,
+    scenario_currency,
+    scenario_levers,
+)
+from sim.study.runner import replication_seeds
+from sim.world.demand import generate
+from sim.world.load import load_scenario
 
 
 def main() -> None:

@@ -29,9 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.demand import generate
-from sim.engines import evaluate
-from sim.experiment import (
+from sim.engines.batch import evaluate
+from sim.study.experiment import (
     build_payments,
     build_policy,
     horizon,
@@ -39,9 +38,10 @@ from sim.experiment import (
     scenario_levers,
     with_overrides,
 )
-from sim.grid import parse_values
-from sim.runner import replication_seeds
-from sim.scenario_load import load_scenario
+from sim.study.grid import parse_values
+from sim.study.runner import replication_seeds
+from sim.world.demand import generate
+from sim.world.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = """

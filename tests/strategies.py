@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from sim.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, parse_instant
-from sim.money import currency
-from sim.payments import CardExpiry, Payments
-from sim.policy import AutoRecharge, ManualTopUp, Policy
-from sim.stream import Call
+from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, parse_instant
+from sim.account.money import currency
+from sim.account.payments import CardExpiry, Payments
+from sim.account.policy import AutoRecharge, ManualTopUp, Policy
+from sim.account.stream import Call
 
 USD = currency("USD")
 START = parse_instant("2024-01-15T00:00:00Z", naive_is_utc=False)

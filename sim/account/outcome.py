@@ -1,0 +1,132 @@
+"""Outcome: what one run measures (EMA Workbench's "outcomes").
+
+A flat record of exact integers (minor units, microseconds, counts) kept as the
+engine produced them; ``to_dict`` turns it into the JSON shape the CLI prints,
+with money in major units rounded to the currency's minor unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.account.clock import MICROS_PER_MINUTE, Instant, hours, to_iso
+from sim.account.ledger import Lot, Source
+from sim.account.money import Currency, to_number
+
+EMAIL_KINDS = ("recharge_succeeded", "recharge_failed", "balance_depleted")
+
+
+@dataclass(slots=True)
+class BlockedTally:
+    """Calls that could not start, with the talk time and charge they would have had."""
+
+    calls: int = 0
+    duration_us: int = 0
+    charge_minor: int = 0
+
+    def add(self, duration_us: int, charge_minor: int) -> None:
+        """Count one more blocked call."""
+        self.calls += 1
+        self.duration_us += duration_us
+        self.charge_minor += charge_minor
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything one run of one policy against one call stream produced."""
+
+    currency: Currency
+    start: Instant
+    end: Instant
+    funded_by_source_minor: dict[Source, int]
+    consumed_minor: int
+    forfeited_minor: int
+    final_balance_minor: int
+    balance_integral: int
+    """Balance integrated over time, in minor units x microseconds (exact)."""
+    min_balance_minor: int
+    recharges: int
+    failed_recharges: int
+    recharge_pending_at_end: bool
+    calls: int
+    credit_billed_calls: int
+    blocked: dict[str, BlockedTally]
+    outage_episodes: list[tuple[Instant, Instant]]
+    emails: dict[str, int]
+    lots: list[Lot] = field(default_factory=list)
+    daily_balance_minor: list[int] = field(default_factory=list)
+    """End-of-day balance for each whole day since the start (for balance bands)."""
+
+    @property
+    def funded_minor(self) -> int:
+        """All money added, whatever the source."""
+        return sum(self.funded_by_source_minor.values())
+
+    @property
+    def mean_balance_minor(self) -> float:
+        """Time-weighted mean balance over the run: the cash tied up in credits."""
+        span = self.end - self.start
+        return self.balance_integral / span if span else float(self.final_balance_minor)
+
+    @property
+    def blocked_total(self) -> BlockedTally:
+        """Blocked calls summed over services."""
+        total = BlockedTally()
+        for tally in self.blocked.values():
+            total.calls += tally.calls
+            total.duration_us += tally.duration_us
+            total.charge_minor += tally.charge_minor
+        return total
+
+    @property
+    def outage_us(self) -> int:
+        """Total time with balance at or below zero."""
+        return sum(end - start for start, end in self.outage_episodes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``credsim backtest --json`` (money in major units)."""
+
+        def money(minor: int | float) -> float | int:
+            return to_number(minor, self.currency)
+
+        total = self.blocked_total
+        return {
+            "currency": self.currency.code,
+            "start": to_iso(self.start),
+            "end": to_iso(self.end),
+            "funded": money(self.funded_minor),
+            "funded_by_source": {
+                source.value: money(amount)
+                for source, amount in self.funded_by_source_minor.items()
+            },
+            "consumed": money(self.consumed_minor),
+            "forfeited": money(self.forfeited_minor),
+            "final_balance": money(self.final_balance_minor),
+            "mean_balance": money(self.mean_balance_minor),
+            "min_balance": money(self.min_balance_minor),
+            "recharges": self.recharges,
+            "failed_recharges": self.failed_recharges,
+            "recharge_pending_at_end": self.recharge_pending_at_end,
+            "calls": self.calls,
+            "credit_billed_calls": self.credit_billed_calls,
+            "blocked_calls": total.calls,
+            "blocked_minutes": _minutes(total.duration_us),
+            "blocked_charge": money(total.charge_minor),
+            "blocked_by_service": {
+                service: {
+                    "calls": tally.calls,
+                    "minutes": _minutes(tally.duration_us),
+                    "charge": money(tally.charge_minor),
+                }
+                for service, tally in sorted(self.blocked.items())
+            },
+            "outage_episodes": len(self.outage_episodes),
+            "outage_hours": round(hours(self.outage_us), 6),
+            "emails": {kind: self.emails.get(kind, 0) for kind in EMAIL_KINDS},
+        }
+
+
+def _minutes(duration_us: int) -> float:
+    """Talk time in minutes, to the microsecond's precision that survives JSON."""
+    return round(duration_us / MICROS_PER_MINUTE, 6)

@@ -1,0 +1,207 @@
+"""The tenant's credit account under one policy: every rule, no clock of its own.
+
+``Account`` knows *what* happens at an event — a posting, an expiry, a
+recharge completing, a call starting, an instant settling — and asks its
+engine, through ``schedule``, to come back later for fundings it sets in
+motion (a recharge request, a payment fix, a manual top-up). *When* events run
+and in which order within an instant is the engine's job: the exact replay
+(``sim.engines.replay``) sorts them, the SimPy model (``sim.engines.simpy_model``) lets SimPy do it
+with the priorities of ``sim.account.ties``. Both share this one set of rules, so the
+differential test between them checks their scheduling, to the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sim.account.clock import MICROS_PER_DAY, Instant, micros
+from sim.account.ledger import EntryKind, JournalSink, Ledger, Source
+from sim.account.money import Currency
+from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
+from sim.account.payments import Payments
+from sim.account.policy import Policy
+from sim.account.stream import Call
+from sim.account.ties import Funding
+
+Schedule = Callable[[Instant, Funding, int], None]
+"""How an engine is asked to run a funding step at an instant, with an amount."""
+
+
+class Account:
+    """Balance, recharge state, outage tracking and counters of one run."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        currency: Currency,
+        start: Instant,
+        schedule: Schedule,
+        payments: Payments | None = None,
+        draw: Callable[[], float] | None = None,
+        on_entry: JournalSink | None = None,
+    ) -> None:
+        self.payments = payments or Payments()
+        if self.payments.needs_draws and draw is None:
+            raise ValueError("a failure_probability > 0 needs a draw() of uniform numbers")
+        self.policy, self.currency, self.start = policy, currency, start
+        self.schedule, self.draw = schedule, draw
+        self.ledger = Ledger(on_entry=on_entry)
+        self.delay_us = micros(self.payments.processing_delay)
+        self.pending = self.suspended = self.notified = False
+        self.outage_since: Instant | None = None
+        self.episodes: list[tuple[Instant, Instant]] = []
+        self.blocked: dict[str, BlockedTally] = {}
+        self.emails = dict.fromkeys(EMAIL_KINDS, 0)
+        self.recharges = self.failed = self.calls = self.credit_billed = 0
+        self.last_time, self.last_balance, self.integral = start, 0, 0
+        self.min_balance: int | None = None
+        self.next_sample = start + MICROS_PER_DAY
+        self.daily: list[int] = []
+
+    def opening_fundings(self, end: Instant) -> list[tuple[Instant, Funding, int]]:
+        """The initial purchase and every scheduled top-up, in scheduling order."""
+        steps = [(self.start, Funding.INITIAL, self.policy.initial_minor)]
+        for top_up in self.policy.scheduled:
+            steps.extend(
+                (moment, Funding.SCHEDULED_TOP_UP, top_up.amount_minor)
+                for moment in top_up.instants(end)
+                if moment >= self.start
+            )
+        return steps
+
+    # -- events -------------------------------------------------------------
+    def expire(self, time: Instant) -> int:
+        """Step 1: forfeit lots due now; a lower balance may call for a recharge."""
+        forfeited = self.ledger.expire(time)
+        if forfeited:
+            self.maybe_request(time)
+        return forfeited
+
+    def post(self, time: Instant, charge_minor: int, ref: int) -> None:
+        """Step 2: post an admitted call's charge at its end."""
+        self.ledger.consume(time, charge_minor, f"call@{ref}")
+        self.maybe_request(time)
+
+    def perform(self, time: Instant, step: Funding, amount_minor: int) -> None:
+        """Step 3: a funding or admin action completes."""
+        if step is Funding.INITIAL:
+            if amount_minor:
+                self.ledger.fund(time, amount_minor, Source.INITIAL)
+        elif step is Funding.RECHARGE_COMPLETES:
+            self.complete_recharge(time, amount_minor)
+        elif step is Funding.PAYMENT_FIXED:
+            self.suspended = False
+            self.ledger.note(time, EntryKind.PAYMENT_FIXED)
+        elif step is Funding.MANUAL_TOP_UP:
+            self.ledger.fund(time, amount_minor, Source.MANUAL)
+            self.notified = False
+        else:
+            self.ledger.fund(time, amount_minor, Source.SCHEDULED)
+        self.maybe_request(time)
+
+    def admit(self, time: Instant, call: Call) -> bool:
+        """Step 4: a call starts. True if it was admitted with a charge to post."""
+        self.calls += 1
+        if call.credit_billed:
+            self.credit_billed += 1
+            if self.ledger.balance_minor <= 0:
+                tally = self.blocked.setdefault(call.service, BlockedTally())
+                tally.add(call.end - call.start, call.charge_minor)
+                self.ledger.note(time, EntryKind.CALL_BLOCKED, f"call@{call.ref}")
+                return False
+        return call.charge_minor > 0
+
+    def settle(self, time: Instant) -> None:
+        """After every event at ``time``: samples, minimum, outages, below-zero email."""
+        balance = self.ledger.balance_minor
+        self._sample_until(time)
+        self.integral += self.last_balance * (time - self.last_time)
+        self.last_time, self.last_balance = time, balance
+        self.min_balance = balance if self.min_balance is None else min(self.min_balance, balance)
+        if balance > 0:
+            if self.outage_since is not None:
+                self.episodes.append((self.outage_since, time))
+                self.outage_since = None
+                self.ledger.note(time, EntryKind.OUTAGE_ENDED)
+            self.notified = False
+            return
+        if self.outage_since is None:
+            self.outage_since = time
+            self.ledger.note(time, EntryKind.OUTAGE_STARTED)
+        if not self.notified:
+            self.notified = True
+            self._email(time, "balance_depleted")
+            manual = self.policy.manual
+            if manual is not None:
+                self.schedule(
+                    time + micros(manual.response_delay), Funding.MANUAL_TOP_UP, manual.amount_minor
+                )
+
+    def outcome(self, end: Instant) -> Outcome:
+        """Close the books at ``end`` (every event up to it must have run)."""
+        self._sample_until(end)
+        integral = self.integral + self.last_balance * (end - self.last_time)
+        episodes = list(self.episodes)
+        if self.outage_since is not None:
+            episodes.append((self.outage_since, end))
+        ledger = self.ledger
+        return Outcome(
+            currency=self.currency,
+            start=self.start,
+            end=end,
+            funded_by_source_minor=dict(ledger.funded_by_source_minor),
+            consumed_minor=ledger.consumed_minor,
+            forfeited_minor=ledger.forfeited_minor,
+            final_balance_minor=ledger.balance_minor,
+            balance_integral=integral,
+            min_balance_minor=self.min_balance if self.min_balance is not None else 0,
+            recharges=self.recharges,
+            failed_recharges=self.failed,
+            recharge_pending_at_end=self.pending,
+            calls=self.calls,
+            credit_billed_calls=self.credit_billed,
+            blocked=self.blocked,
+            outage_episodes=episodes,
+            emails=self.emails,
+            lots=ledger.lots,
+            daily_balance_minor=self.daily,
+        )
+
+    # -- rules behind the events ---------------------------------------------
+    def maybe_request(self, time: Instant) -> None:
+        """Raise an auto-recharge request if the balance is strictly below trigger."""
+        auto = self.policy.auto
+        if auto is None or self.pending or self.suspended:
+            return
+        if self.ledger.balance_minor < auto.trigger_minor:
+            self.pending = True
+            self.ledger.note(time, EntryKind.RECHARGE_REQUESTED)
+            self.schedule(time + self.delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)
+
+    def complete_recharge(self, time: Instant, amount_minor: int) -> None:
+        """A payment attempt: one draw; success buys a lot, failure suspends."""
+        self.pending = False
+        draw = self.draw() if self.draw is not None and self.payments.needs_draws else 1.0
+        if not self.payments.attempt_fails(time, draw):
+            self.ledger.fund(time, amount_minor, Source.AUTO_RECHARGE)
+            self.recharges += 1
+            self._email(time, "recharge_succeeded")
+            return
+        self.failed += 1
+        self.suspended = True
+        self.ledger.note(time, EntryKind.RECHARGE_FAILED)
+        self._email(time, "recharge_failed")
+        resume = self.payments.resumes_at(time)
+        if resume is not None:
+            self.schedule(resume, Funding.PAYMENT_FIXED, 0)
+
+    def _email(self, time: Instant, kind: str) -> None:
+        self.emails[kind] += 1
+        self.ledger.note(time, EntryKind.EMAIL, kind)
+
+    def _sample_until(self, time: Instant) -> None:
+        """End-of-day balances: each boundary gets the balance just before it."""
+        while self.next_sample <= time:
+            self.daily.append(self.last_balance)
+            self.next_sample += MICROS_PER_DAY

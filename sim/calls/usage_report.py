@@ -1,0 +1,229 @@
+"""Recorded usage files (Teams, Skype for Business, canonical CSV) read as ``Call`` records.
+
+Why streaming: a year of PSTN usage for a large tenant runs to millions of rows,
+so a file is read row by row with the stdlib ``csv`` module and each row becomes
+one ``Call`` in file order; sorting into stream order happens elsewhere. Nothing
+is skipped: every data row yields exactly one call, and rows that do not draw on
+credits are still yielded (with ``credit_billed=False``) and counted by reason,
+so a planner can see what was left out of blocking and why.
+
+Why strict errors: a wrong charge or a shifted column would silently change the
+outage and forfeiture figures, so every bad row stops the read with an
+``InputError`` naming the line (as an editor counts it, header = 1) and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from sim.account.money import Currency, currency
+from sim.account.stream import Call
+from sim.calls.usage_rows import PARSERS, Parse
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+
+class UsageFormat(StrEnum):
+    """The accepted layouts, told apart by the names in the header line."""
+
+    STREAM = "stream"
+    TEAMS = "teams"
+    SKYPE = "skype"
+
+
+STREAM_REQUIRED = ("start", "end", "service", "charge")
+STREAM_OPTIONAL = ("credit_billed", "currency")
+TEAMS_COLUMNS = (
+    "UsageId", "Call ID", "Conference ID", "User Location", "AAD ObjectId", "UPN",
+    "User Display Name", "Caller ID", "Call Type", "Number Type", "Domestic/International",
+    "Destination Dialed", "Destination Number", "Start Time", "End Time", "Duration Seconds",
+    "Connection Fee", "Charge", "Currency", "Capability",
+)  # fmt: skip
+TEAMS_REQUIRED = (
+    "Call Type", "Number Type", "Domestic/International", "Start Time", "End Time",
+    "Duration Seconds", "Connection Fee", "Charge", "Currency", "Capability",
+)  # fmt: skip
+SKYPE_COLUMNS = (
+    "Call ID", "User ID", "Phone number", "User location", "Caller ID", "Call type",
+    "Domestic/International", "Destination dialed", "Number type", "Start Time (UTC)",
+    "Duration", "ConfID", "Charge", "Currency", "Capability",
+)  # fmt: skip
+SKYPE_REQUIRED = (
+    "Call type", "Number type", "Domestic/International", "Start Time (UTC)", "Duration",
+    "Charge", "Currency", "Capability",
+)  # fmt: skip
+_SKYPE_HINTS = frozenset({"start time (utc)", "user id", "confid", "phone number"})
+_TEAMS_HINTS = frozenset({"usageid", "upn", "start time", "duration seconds", "call type"})
+_UNKNOWN_HEADER = (
+    f"unrecognised header; expected one of: stream: {','.join(STREAM_REQUIRED)} (any order,"
+    f" optional {' and '.join(STREAM_OPTIONAL)}); teams (comma-separated):"
+    f" {','.join(TEAMS_COLUMNS)}; skype (TAB-separated): {','.join(SKYPE_COLUMNS)}"
+)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the header line told us: delimiter, column names as written, their positions."""
+
+    delimiter: str
+    header: tuple[str, ...]
+    columns: dict[str, int]  # lowercased name -> index
+    requested: Currency | None
+
+
+@dataclass
+class UsageFile:
+    """An opened usage file whose rows are read lazily by ``calls()``.
+
+    ``currency``, ``not_credit_billed`` and ``rows`` fill in while ``calls()``
+    is iterated; read them once it is exhausted.
+    """
+
+    path: Path
+    format: UsageFormat
+    currency: Currency
+    _layout: _Layout = field(repr=False, compare=False)
+    not_credit_billed: Counter[str] = field(default_factory=Counter)
+    rows: int = 0
+    _used: bool = field(default=False, repr=False, compare=False)
+
+    def calls(self) -> Iterator[Call]:
+        """One ``Call`` per data row, in file order. May be called only once."""
+        if self._used:
+            raise RuntimeError(f"calls() of {self.path} was already iterated; open it again")
+        self._used = True
+        parser = PARSERS[self.format.value](self)
+        return self._read(parser)
+
+    def _read(self, parse: Parse) -> Iterator[Call]:
+        """Open the file again (open_usage keeps no handle) and read past the header."""
+        try:
+            handle = _open_text(self.path)
+        except OSError as exc:
+            raise _unreadable(self.path, exc) from None
+        with handle:
+            reader = csv.reader(handle, delimiter=self._layout.delimiter, strict=True)
+            yield from self._rows(reader, parse)
+
+    def _rows(self, reader: Reader, parse: Parse) -> Iterator[Call]:
+        """One call per data row; blank lines only at the end; read failures located."""
+        width, line, blank_line = len(self._layout.header), 1, 0
+        try:
+            next(reader, None)  # the header, already checked by open_usage
+            for row in reader:
+                line = reader.line_num
+                if len(row) != width or not any(row):
+                    if "".join(row).strip():
+                        found = f"expected {width} fields as in the header, found {len(row)}"
+                        raise self._error(f"{found} (an unquoted delimiter?)", line)
+                    blank_line = blank_line or line
+                    continue
+                if blank_line:
+                    raise self._error("blank line before more data rows", blank_line)
+                self.rows += 1
+                yield parse(line, row)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(self.path, exc) from None
+        except csv.Error as exc:
+            end = reader.line_num
+            where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
+            raise self._error(f"malformed CSV ({exc}){where}", end) from None
+
+    def _error(self, message: str, line: int) -> InputError:
+        return InputError(message, source=self.path, line=line)
+
+
+def open_usage(path: Path, *, currency_code: str | None = None) -> UsageFile:
+    """Open a usage file and detect its format from the header line alone.
+
+    ``currency_code`` is the scenario's currency: it is the default when the
+    file names none, and a file in another currency is refused rather than
+    mixed with it.
+    """
+    path = Path(path)
+    requested = None
+    if currency_code is not None:
+        try:
+            requested = currency(currency_code)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    first = _first_line(path)
+    # The delimiter is sniffed, not tied to the format: Excel re-saves either report either way.
+    delimiter = "\t" if "\t" in first else ","
+    header = tuple(name.strip() for name in next(csv.reader([first], delimiter=delimiter), []))
+    columns = _column_map(header, path)
+    layout = _Layout(delimiter, header, columns, requested)
+    fmt = _detect(columns, path)
+    return UsageFile(path, fmt, requested or currency("USD"), layout)
+
+
+def _open_text(path: Path) -> TextIO:
+    """UTF-8 with an optional BOM (Excel writes one); newline="" as csv requires."""
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with _open_text(path) as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc) from None
+    if not first:
+        raise InputError("the file is empty; expected a header line", source=path)
+    return first
+
+
+def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> InputError:
+    if isinstance(exc, OSError):
+        return InputError(f"cannot read the usage file: {exc.strerror or exc}", source=path)
+    line, byte = _first_bad_line(path, exc.object[exc.start])
+    message = f"not UTF-8 text (byte 0x{byte:02x}); export or save the file as UTF-8"
+    return InputError(message, source=path, line=line)
+
+
+def _first_bad_line(path: Path, byte: int) -> tuple[int | None, int]:
+    """Find the line that is not UTF-8: the text decoder fails whole chunks, not lines."""
+    try:
+        with path.open("rb") as raw:
+            for number, text in enumerate(raw, 1):
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    return number, text[bad.start]
+    except OSError:
+        pass
+    return None, byte
+
+
+def _column_map(header: tuple[str, ...], path: Path) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = name.lower()
+        if key in columns and key:
+            raise InputError(f"column {name!r} appears twice in the header", source=path, line=1)
+        columns[key] = index
+    return columns
+
+
+def _detect(columns: dict[str, int], path: Path) -> UsageFormat:
+    """Pick the format by header names; then insist on the columns it needs."""
+    if all(name in columns for name in STREAM_REQUIRED):
+        return UsageFormat.STREAM
+    if columns.keys() & _SKYPE_HINTS:
+        fmt, required, label = UsageFormat.SKYPE, SKYPE_REQUIRED, "Skype for Business report"
+    elif columns.keys() & _TEAMS_HINTS:
+        fmt, required, label = UsageFormat.TEAMS, TEAMS_REQUIRED, "Teams PSTN usage report"
+    else:
+        raise InputError(_UNKNOWN_HEADER, source=path, line=1)
+    missing = ", ".join(repr(name) for name in required if name.lower() not in columns)
+    if missing:
+        raise InputError(f"the {label} header lacks column(s) {missing}", source=path, line=1)
+    return fmt

@@ -1,0 +1,290 @@
+"""Row parsers of the usage formats: one ``Call`` from one row, or a located error.
+
+Split from ``sim.calls.usage_report`` (which opens files, detects the format and
+walks the rows) so each module holds one concept. A parser is built once per
+pass over a file and called as ``parser(line, fields)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sim.account.clock import MICROS_PER_SECOND, Instant, parse_instant
+from sim.account.money import Currency, currency, parse_minor
+from sim.account.stream import Call
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.calls.usage_report import UsageFile
+
+Parse = Callable[[int, list[str]], Call]  # (line number, fields) -> the row's call
+_NO_DATA = "No data"
+_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": None}
+_DIRECT_ROUTING = "direct_routing"
+_INBOUND_TYPES = frozenset({"conf_in", "user_in", "ucap_in"})
+_DIAL_OUT_TYPES = frozenset({"conf_out", "user_out_conf"})
+_OUTBOUND_TYPES = frozenset({"user_out", "user_out_transfer", "user_out_forwarding", "ucap_out"})
+_CACHE_LIMIT = 4096  # bounds per-file caches so a file of unique values cannot grow memory
+
+
+def _seconds(text: str) -> int:
+    """Whole seconds from ``75``, ``0:01:15`` or ``00:01:15`` (both report styles)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    parts = text.split(":")
+    if (
+        len(parts) == 3
+        and all(part.isascii() and part.isdigit() for part in parts)
+        and len(parts[1]) == len(parts[2]) == 2
+        and int(parts[1]) < 60
+        and int(parts[2]) < 60
+    ):
+        return int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])
+    raise ValueError(f"duration {text!r} is not whole seconds or h:mm:ss")
+
+
+def _is_zero(text: str) -> bool:
+    digits = text.strip().lstrip("+-").replace(".", "", 1)
+    return bool(digits) and digits.isdigit() and not digits.strip("0")
+
+
+def _service(call_type: str, number_type: str, scope: str) -> str:
+    """Map a report row to the service name the outcome is broken down by."""
+    kind = call_type.strip().lower()
+    if kind.startswith("dr_"):
+        return _DIRECT_ROUTING
+    if kind in _INBOUND_TYPES:
+        number = number_type.lower()
+        return "toll_free_dial_in" if "toll" in number and "free" in number else "inbound"
+    if kind in _DIAL_OUT_TYPES:
+        return "dial_out"
+    if kind in _OUTBOUND_TYPES:
+        international = scope.strip().lower() == "international"
+        return "international" if international else "domestic_outbound"
+    return kind
+
+
+class _Parser:
+    """State shared by one pass over a file: columns, the file's currency, caches."""
+
+    def __init__(self, usage: UsageFile) -> None:
+        self.usage = usage
+        self.header = usage._layout.header
+        self.columns = usage._layout.columns
+        self.requested = usage._layout.requested
+        self.reasons = usage.not_credit_billed
+        self.default = usage.currency
+        self.file_currency: Currency | None = None
+        self.currency_line = 0
+        self.code_text = ""
+        self.amounts: dict[str, int] = {}
+
+    def fail(self, message: str, line: int, index: int | None) -> InputError:
+        column = None if index is None else self.header[index]
+        return InputError(message, source=self.usage.path, line=line, column=column)
+
+    def instant(self, row: list[str], index: int, line: int, *, naive_is_utc: bool) -> Instant:
+        try:
+            return parse_instant(row[index], naive_is_utc=naive_is_utc)
+        except ValueError as exc:
+            detail, shown = str(exc), repr(row[index].strip())
+            message = f": {detail}" if shown in detail else f" {shown}: {detail}"
+            raise self.fail(f"bad timestamp{message}", line, index) from None
+
+    def end_before_start(self, row: list[str], start: int, end: int, line: int) -> InputError:
+        """An end before its start is refused: a negative duration has no meaning."""
+        shown = [f"{self.header[i]} {row[i].strip()!r}" for i in (end, start)]
+        return self.fail(f"{shown[0]} is before {shown[1]}", line, end)
+
+    def currency_at(self, row: list[str], index: int | None, line: int) -> Currency | None:
+        """The row's currency (None when blank), holding the file to one currency."""
+        if index is None:
+            return self.default
+        code = row[index].strip()
+        if not code or code == self.code_text:
+            return self.file_currency if code else None
+        try:
+            found = currency(code)
+        except ValueError as exc:
+            raise self.fail(str(exc), line, index) from None
+        first, requested = self.file_currency, self.requested
+        if first is None and requested is not None and found != requested:
+            message = f"currency {found.code!r} differs from the requested {requested.code!r}"
+            raise self.fail(message, line, index)
+        if first is not None and found != first:
+            message = f"currency mix: {found.code!r} here but {first.code!r} from line"
+            raise self.fail(f"{message} {self.currency_line}", line, index)
+        if first is None:
+            self.file_currency, self.currency_line = found, line
+            self.usage.currency = found
+        self.code_text = code
+        return found
+
+    def money(self, row: list[str], index: int, cur: Currency | None, line: int) -> int:
+        """An amount >= 0 in minor units; with a blank currency only zero is allowed."""
+        text = row[index]
+        cached = self.amounts.get(text) if cur is not None else None
+        if cached is not None:
+            return cached
+        if not text.strip():
+            raise self.fail("is blank; expected an amount such as 0.44", line, index)
+        if cur is None:
+            if _is_zero(text):
+                return 0
+            message = f"is blank but {self.header[index]} is {text.strip()!r}; a blank currency"
+            raise self.fail(
+                f"{message} is allowed only when the charge and fee are 0",
+                line,
+                self.columns["currency"],
+            )
+        try:
+            minor = parse_minor(text, cur)
+        except ValueError as exc:
+            raise self.fail(str(exc), line, index) from None
+        if minor < 0:
+            raise self.fail(f"{text.strip()!r} must be >= 0", line, index)
+        if len(self.amounts) < _CACHE_LIMIT:
+            self.amounts[text] = minor
+        return minor
+
+    def priced(self, start: Instant, end: Instant, service: str, charge: int, line: int) -> Call:
+        """A call with a known charge: credit-billed unless it is free."""
+        if charge == 0:
+            self.reasons["zero_charge"] += 1
+            return Call(start, end, service, 0, False, line)
+        return Call(start, end, service, charge, True, line)
+
+
+class _StreamParser(_Parser):
+    """The canonical format: start,end,service,charge[,credit_billed][,currency]."""
+
+    def __init__(self, usage: UsageFile) -> None:
+        super().__init__(usage)
+        cols = self.columns
+        self.i_start, self.i_end = cols["start"], cols["end"]
+        self.i_service, self.i_charge = cols["service"], cols["charge"]
+        self.i_billed = cols.get("credit_billed")
+        self.i_currency = cols.get("currency")
+
+    def __call__(self, line: int, row: list[str]) -> Call:
+        start = self.instant(row, self.i_start, line, naive_is_utc=False)
+        end = self.instant(row, self.i_end, line, naive_is_utc=False)
+        if end < start:
+            raise self.end_before_start(row, self.i_start, self.i_end, line)
+        service = row[self.i_service].strip()
+        if not service:
+            raise self.fail("service is blank", line, self.i_service)
+        cur = self.currency_at(row, self.i_currency, line)
+        charge = self.money(row, self.i_charge, cur, line)
+        billed = None if self.i_billed is None else self.billed(row, self.i_billed, line)
+        if charge and billed is False:
+            self.reasons["drew_on_pool"] += 1
+            return Call(start, end, service, charge, False, line)
+        return self.priced(start, end, service, charge, line)
+
+    def billed(self, row: list[str], index: int, line: int) -> bool | None:
+        """The credit_billed flag; None (blank) leaves it to the charge."""
+        text = row[index].strip()
+        flag = _FLAGS.get(text.lower(), text)
+        if isinstance(flag, str):
+            raise self.fail(f"{text!r} is not true/false, 1/0 or yes/no", line, index)
+        return flag
+
+
+class _ReportParser(_Parser):
+    """Rules shared by the Teams and Skype reports: service, direct routing, currency."""
+
+    def __init__(self, usage: UsageFile) -> None:
+        super().__init__(usage)
+        cols = self.columns
+        self.i_type, self.i_number = cols["call type"], cols["number type"]
+        self.i_scope = cols["domestic/international"]
+        self.i_charge, self.i_currency = cols["charge"], cols["currency"]
+        self.i_fee = cols.get("connection fee")  # Teams only
+        self.services: dict[tuple[str, str, str], str] = {}
+
+    def service(self, row: list[str], line: int) -> str:
+        key = (row[self.i_type], row[self.i_number], row[self.i_scope])
+        found = self.services.get(key)
+        if found is None:
+            if not key[0].strip():
+                raise self.fail("call type is blank", line, self.i_type)
+            found = _service(*key)
+            if len(self.services) < _CACHE_LIMIT:
+                self.services[key] = found
+        return found
+
+    def duration(self, row: list[str], index: int, line: int) -> int:
+        """A duration column in microseconds."""
+        try:
+            return _seconds(row[index]) * MICROS_PER_SECOND
+        except ValueError as exc:
+            raise self.fail(str(exc), line, index) from None
+
+    def charged(
+        self, start: Instant, end: Instant, service: str, row: list[str], line: int
+    ) -> Call:
+        """Price a row; Direct Routing is never billed to credits, whatever it says.
+
+        A ``dr_`` row's Charge, fee and Currency are not read at all: they cannot
+        matter, so a blank or foreign value there must not stop the import.
+        """
+        if service == _DIRECT_ROUTING:
+            self.reasons[_DIRECT_ROUTING] += 1
+            return Call(start, end, service, 0, False, line)
+        cur = self.currency_at(row, self.i_currency, line)
+        charge = self.money(row, self.i_charge, cur, line)
+        fee = self.i_fee
+        if fee is not None and row[fee].strip():
+            charge += self.money(row, fee, cur, line)
+        return self.priced(start, end, service, charge, line)
+
+
+class _TeamsParser(_ReportParser):
+    """The Teams PSTN usage report (20 columns, comma-separated, UTC times)."""
+
+    def __init__(self, usage: UsageFile) -> None:
+        super().__init__(usage)
+        cols = self.columns
+        self.i_start, self.i_end = cols["start time"], cols["end time"]
+        self.i_seconds = cols["duration seconds"]
+
+    def __call__(self, line: int, row: list[str]) -> Call:
+        service = self.service(row, line)
+        start = self.instant(row, self.i_start, line, naive_is_utc=True)
+        if row[self.i_end].strip():
+            end = self.instant(row, self.i_end, line, naive_is_utc=True)
+            if end < start:
+                raise self.end_before_start(row, self.i_start, self.i_end, line)
+        else:
+            end = start + self.duration(row, self.i_seconds, line)
+        return self.charged(start, end, service, row, line)
+
+
+class _SkypeParser(_ReportParser):
+    """The Skype for Business report: TAB-separated, ``No data`` for empty, no end time."""
+
+    def __init__(self, usage: UsageFile) -> None:
+        super().__init__(usage)
+        self.i_start, self.i_duration = self.columns["start time (utc)"], self.columns["duration"]
+
+    def __call__(self, line: int, row: list[str]) -> Call:
+        if _NO_DATA in row:
+            # "No data" in Charge means the field does not apply: nothing was charged.
+            charge_absent = row[self.i_charge] == _NO_DATA
+            row = ["" if text == _NO_DATA else text for text in row]
+            if charge_absent:
+                row[self.i_charge] = "0"
+        service = self.service(row, line)
+        start = self.instant(row, self.i_start, line, naive_is_utc=True)
+        end = start + self.duration(row, self.i_duration, line)
+        return self.charged(start, end, service, row, line)
+
+
+PARSERS: dict[str, Callable[[UsageFile], Parse]] = {
+    "stream": _StreamParser,
+    "teams": _TeamsParser,
+    "skype": _SkypeParser,
+}

@@ -1,0 +1,365 @@
+"""``credsim``: the command line. Thin on purpose: parse, call ``sim``, print.
+
+Bad input of any kind (a file, a row, an option) ends with one line on stderr
+naming what is wrong and where, and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import numpy as np
+
+from sim import __version__
+from sim.account.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
+from sim.account.ledger import JournalSink
+from sim.account.money import Currency, major_to_minor
+from sim.account.payments import CardExpiry, Payments
+from sim.account.policy import (
+    PORTAL_MIN_TRIGGER_MAJOR,
+    AutoRecharge,
+    ManualTopUp,
+    Policy,
+    ScheduledTopUp,
+)
+from sim.calls.journal_csv import journal_writer
+from sim.calls.stream_csv import write_stream
+from sim.cli.options import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
+from sim.cli.regress import regress
+from sim.cli.report import report
+from sim.cli.sweep import sweep
+from sim.engines.batch import ENGINE_NAMES
+from sim.errors import InputError
+from sim.study.backtest import Recording
+from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
+from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
+from sim.study.run_summary import run_dict, run_text
+from sim.study.runner import PolicyRuns, RunResults, replication_seeds, run_replications
+from sim.study.stats import balance_bands, quantile_table
+from sim.views.summary import backtest_text, policy_text, scenario_text
+from sim.world.demand import generate, summarize
+from sim.world.load import LoadedScenario, load_scenario
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="credsim")
+def main() -> None:
+    """Simulate prepaid Communications Credits and choose auto-recharge settings."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--trigger", type=AMOUNT, help="Recharge when the balance is below this [400].")
+@click.option("--amount", type=AMOUNT, help="Amount bought by each auto-recharge [1000].")
+@click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
+@click.option(
+    "--initial",
+    type=AMOUNT,
+    default=EXAMPLE_INITIAL,
+    show_default=True,
+    help="Balance bought at --start.",
+)
+@click.option("--start", type=ISO, help="Run start and initial purchase [earliest call start].")
+@click.option("--end", type=ISO, help="Run end [latest call end].")
+@click.option(
+    "--recharge-delay-min",
+    type=MINUTES,
+    default=Decimal(0),
+    show_default=True,
+    help="Minutes from a recharge request to its completion.",
+)
+@click.option(
+    "--card-expired",
+    type=CardWindowType(),
+    multiple=True,
+    help="Card unusable FROM/UNTIL (repeatable); recharges then fail.",
+)
+@click.option(
+    "--admin-fix-delay-h",
+    type=HOURS,
+    default=Decimal(0),
+    show_default=True,
+    help="Hours for the admin to fix payment after a failure email.",
+)
+@click.option("--manual-topup", type=AMOUNT, help="Admin adds this after each below-zero email.")
+@click.option(
+    "--manual-delay-h",
+    type=HOURS,
+    default=Decimal(24),
+    show_default=True,
+    help="Hours the admin takes to react to a below-zero email.",
+)
+@click.option(
+    "--monthly-topup", type=AMOUNT, help="Scheduled top-up on the 1st of each month, 00:00 UTC."
+)
+@click.option(
+    "--currency", "currency_code", help="Currency of a stream file that names none [USD]."
+)
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every journal entry to this CSV.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def backtest(
+    file: Path,
+    trigger: Decimal | None,
+    amount: Decimal | None,
+    no_auto_recharge: bool,
+    initial: Decimal,
+    start: Instant | None,
+    end: Instant | None,
+    recharge_delay_min: Decimal,
+    card_expired: tuple[CardExpiry, ...],
+    admin_fix_delay_h: Decimal,
+    manual_topup: Decimal | None,
+    manual_delay_h: Decimal,
+    monthly_topup: Decimal | None,
+    currency_code: str | None,
+    journal: Path | None,
+    as_json: bool,
+) -> None:
+    """Replay a recorded call FILE under one policy.
+
+    FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
+    usage report or a Skype for Business PSTN report; the format is detected.
+    Amounts are in the file's currency. Without --trigger/--amount the
+    documented example applies: trigger 400, amount 1,000, initial 1,000.
+    """
+    auto = _auto_amounts(trigger, amount, no_auto_recharge)
+    if auto is not None and auto[0] < PORTAL_MIN_TRIGGER_MAJOR:
+        click.echo(
+            f"credsim: warning: trigger {auto[0]} is below the admin portal's minimum of "
+            f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse it",
+            err=True,
+        )
+
+    payments = build(
+        "payments",
+        lambda: Payments(
+            processing_delay=span(recharge_delay_min, MICROS_PER_MINUTE),
+            admin_fix_delay=span(admin_fix_delay_h, MICROS_PER_HOUR),
+            card_expiries=card_expired,
+        ),
+    )
+    with bad_input(), Recording(file, currency_code=currency_code) as recording:
+        cur = recording.currency
+        run_start, _ = recording.window(start, end)
+        policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
+        with _journal(journal, cur) as sink:
+            result = recording.backtest(
+                policy, payments=payments, start=start, end=end, on_entry=sink
+            )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(backtest_text(file, result, policy_text(policy, cur)))
+
+
+def _auto_amounts(
+    trigger: Decimal | None, amount: Decimal | None, off: bool
+) -> tuple[Decimal, Decimal] | None:
+    """The (trigger, amount) pair in major units, or None with auto-recharge off."""
+    if off:
+        if trigger is not None or amount is not None:
+            raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
+        return None
+    if (trigger is None) != (amount is None):
+        raise click.UsageError("--trigger and --amount go together (or use --no-auto-recharge)")
+    if trigger is None or amount is None:
+        return EXAMPLE_TRIGGER, EXAMPLE_AMOUNT
+    return trigger, amount
+
+
+def _policy(
+    cur: Currency,
+    initial: Decimal,
+    auto: tuple[Decimal, Decimal] | None,
+    manual_topup: Decimal | None,
+    manual_delay_h: Decimal,
+    monthly_topup: Decimal | None,
+    start: Instant,
+) -> Policy:
+    """Build the Policy once the currency is known (amounts become minor units)."""
+
+    def minor(value: Decimal, option: str) -> int:
+        try:
+            return major_to_minor(value, cur)
+        except ValueError as error:
+            raise InputError(f"{option}: {error}") from None
+
+    return build(
+        "policy",
+        lambda: Policy(
+            initial_minor=minor(initial, "--initial"),
+            auto=None
+            if auto is None
+            else AutoRecharge(minor(auto[0], "--trigger"), minor(auto[1], "--amount")),
+            manual=None
+            if manual_topup is None
+            else ManualTopUp(
+                minor(manual_topup, "--manual-topup"),
+                span(manual_delay_h, MICROS_PER_HOUR),
+            ),
+            scheduled=()
+            if monthly_topup is None
+            else (ScheduledTopUp.monthly(minor(monthly_topup, "--monthly-topup"), start),),
+        ),
+    )
+
+
+@contextmanager
+def _journal(path: Path | None, cur: Currency) -> Iterator[JournalSink | None]:
+    """A CSV journal sink when ``--journal`` is given, else nothing."""
+    if path is None:
+        yield None
+        return
+    try:
+        handle = path.open("w", newline="", encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"{path}: cannot write the journal: {error.strerror}") from None
+    with handle:
+        yield journal_writer(handle, cur)
+
+
+def _load(file: Path) -> LoadedScenario:
+    """Load and validate a scenario file, or exit 2 with where it is wrong."""
+    with bad_input():
+        return load_scenario(file)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def validate(file: Path) -> None:
+    """Check a scenario FILE: schema, values and the rates it needs."""
+    loaded = _load(file)
+    click.echo(scenario_text(loaded))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--calls",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write every generated call to this CSV (the stream format backtest reads).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
+    """One replication of FILE's demand: calls and spend per month, pool use.
+
+    It is replication 1 of ``credsim run FILE --seed S``.
+    """
+    loaded = _load(file)
+    with bad_input():
+        stream = generate(
+            loaded.scenario,
+            loaded.rates,
+            np.random.default_rng(replication_seeds(seed, 1)[0][0]),
+        )
+        summary = summarize(stream, loaded.scenario)
+        if calls is not None:
+            write_stream(stream, calls, scenario_currency(loaded.scenario))
+    click.echo(json.dumps(summary.to_dict(), indent=2) if as_json else summary.to_text())
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--trigger", type=AMOUNT, help="Override the scenario's trigger.")
+@click.option("--amount", type=AMOUNT, help="Override the scenario's recharge amount.")
+@click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
+@click.option("--initial", type=AMOUNT, help="Override the initial balance.")
+@click.option("--replications", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="fast",
+    show_default=True,
+    help="fast: compiled exact replay; simpy: the reference model; replay: the exact "
+    "event replay in Python. All three give the same numbers.",
+)
+@click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
+)
+def run(
+    file: Path,
+    trigger: Decimal | None,
+    amount: Decimal | None,
+    no_auto_recharge: bool,
+    initial: Decimal | None,
+    replications: int,
+    seed: int,
+    engine: str,
+    workers: int | None,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
+    loaded = _load(file)
+    if no_auto_recharge and (trigger is not None or amount is not None):
+        raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
+    levers = with_overrides(
+        scenario_levers(loaded.scenario),
+        trigger=trigger,
+        amount=amount,
+        initial=initial,
+        auto_recharge=False if no_auto_recharge else None,
+    )
+    if levers.trigger is not None and levers.trigger < PORTAL_MIN_TRIGGER_MAJOR:
+        click.echo(
+            f"credsim: warning: trigger {levers.trigger} is below the admin portal's "
+            f"minimum of {PORTAL_MIN_TRIGGER_MAJOR}",
+            err=True,
+        )
+    build("policy", lambda: build_policy(loaded.scenario, levers))
+    with click.progressbar(
+        length=replications, label="replications", file=sys.stderr, show_eta=True
+    ) as bar:
+        results = run_replications(
+            loaded,
+            [levers],
+            replications=replications,
+            seed=seed,
+            engine=engine,  # type: ignore[arg-type]
+            workers=workers,
+            progress=bar.update,
+        )
+    runs = results.policies[0]
+    if out is not None:
+        _write_run(out, loaded, results, runs)
+    click.echo(
+        json.dumps(run_dict(loaded, results, runs), indent=2)
+        if as_json
+        else run_text(loaded, results, runs)
+    )
+
+
+def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> None:
+    """runs.csv, quantiles.csv, bands.csv (daily balance) and summary.json."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        table = runs.table()
+        table.to_csv(out / "runs.csv", index=False, lineterminator="\n")
+        quantiles = quantile_table(table.drop(columns="replication"))
+        quantiles.to_csv(out / "quantiles.csv", index=False, lineterminator="\n")
+        balance_bands(runs.daily()).to_csv(out / "bands.csv", index=False, lineterminator="\n")
+        summary = json.dumps(run_dict(loaded, results, runs), indent=2)
+        (out / "summary.json").write_text(summary + "\n", encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"{out}: cannot write results: {error.strerror or error}") from None
+
+
+main.add_command(sweep)
+main.add_command(report)
+main.add_command(regress)

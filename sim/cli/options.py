@@ -1,0 +1,124 @@
+"""Shared pieces of the command line: option types and the bad-input error.
+
+Amounts are Decimals (never floats), instants are integer microseconds, and
+any bad input becomes ``BadInput``: one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any, TypeVar
+
+import click
+
+from sim.account.clock import parse_instant
+from sim.account.payments import CardExpiry
+from sim.errors import InputError
+from sim.study.grid import parse_values
+
+T = TypeVar("T")
+
+
+class BadInput(click.ClickException):
+    """One line on stderr and exit status 2, the same status as usage errors."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"credsim: error: {self.format_message()}", err=True, file=file)
+
+
+class DecimalType(click.ParamType):
+    """A decimal number >= 0, e.g. ``400`` or ``12.50``; never a float."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a decimal number", param, ctx)
+        if not number.is_finite() or number < 0:
+            self.fail(f"{value!r} must be a number >= 0", param, ctx)
+        return number
+
+
+class InstantType(click.ParamType):
+    """An ISO 8601 date or timestamp; without an offset it is UTC."""
+
+    name = "ISO"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_instant(str(value), naive_is_utc=True)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or timestamp", param, ctx)
+
+
+class CardWindowType(click.ParamType):
+    """``FROM/UNTIL``: the card is expired from FROM until renewed at UNTIL (``FROM/``: never)."""
+
+    name = "FROM/UNTIL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, CardExpiry):
+            return value
+        text = str(value)
+        if text.count("/") != 1:
+            self.fail(f"{text!r} must be FROM/UNTIL, e.g. 2025-03-01/2025-03-15", param, ctx)
+        first, second = text.split("/")
+        expired = ISO.convert(first, param, ctx)
+        renewed = ISO.convert(second, param, ctx) if second.strip() else None
+        try:
+            return CardExpiry(expired, renewed)
+        except ValueError:
+            self.fail(f"{text!r}: UNTIL must come after FROM", param, ctx)
+
+
+class GridValuesType(click.ParamType):
+    """``100,200,250`` or ``START:STOP:STEP``: a sorted tuple of exact decimals."""
+
+    name = "LIST|START:STOP:STEP"
+
+    def __init__(self, *, positive: bool = False) -> None:
+        self.positive = positive
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_values(str(value), positive=self.positive)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+AMOUNT = DecimalType("AMOUNT")
+MINUTES = DecimalType("MINUTES")
+HOURS = DecimalType("HOURS")
+ISO = InstantType()
+
+
+def build(what: str, factory: Callable[[], T]) -> T:
+    """Run a constructor whose validation raises ValueError; report it as bad input."""
+    try:
+        return factory()
+    except ValueError as error:
+        raise BadInput(f"{what}: {error}") from None
+
+
+@contextmanager
+def bad_input() -> Iterator[None]:
+    """Turn InputError (and unreadable files) into one line and exit status 2."""
+    try:
+        yield
+    except InputError as error:
+        raise BadInput(str(error)) from None
+    except OSError as error:
+        raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None

@@ -1,0 +1,110 @@
+"""``credsim report``: parse, check, compute (``sim.views.report``), render one HTML file.
+
+Kept apart from ``sim/cli.py`` (which registers it on the ``credsim`` group),
+thin like the rest of the CLI: every figure and word of the report comes from
+``sim.views.report`` and ``sim.views.report_render``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from sim.cli.options import BadInput, GridValuesType, bad_input, build
+from sim.cli.progress import progress_factory
+from sim.cli.sweep import warn_portal
+from sim.engines.batch import ENGINE_NAMES
+from sim.study.experiment import build_policy
+from sim.study.grid import Grid
+from sim.views.report import ReportPlan, compute_report, default_grid, default_replications
+from sim.views.report_render import render_report, write_report
+from sim.world.load import load_scenario
+
+BYTES_PER_MB = 1_000_000
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+    help="The HTML file to write (replaced if it exists).",
+)  # fmt: skip
+@click.option(
+    "--triggers", type=GridValuesType(),
+    help="Triggers: LIST or START:STOP:STEP [0.25, 0.5, 1, 2, 4 x the scenario's, >= 50].",
+)  # fmt: skip
+@click.option(
+    "--amounts", type=GridValuesType(positive=True),
+    help="Recharge amounts, the same forms [0.25, 0.5, 1, 2, 4 x the scenario's].",
+)  # fmt: skip
+@click.option(
+    "--replications", type=click.IntRange(1),
+    help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
+)  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@click.option(
+    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True,
+    help="fast: compiled exact replay; replay: exact replay; simpy: the reference model.",
+)  # fmt: skip
+@click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+def report(
+    file: Path,
+    out: Path,
+    triggers: tuple[Decimal, ...] | None,
+    amounts: tuple[Decimal, ...] | None,
+    replications: int | None,
+    seed: int,
+    workers: int | None,
+    engine: str,
+    quiet: bool,
+) -> None:
+    """One standalone HTML report on scenario FILE: the recommended policy and why.
+
+    Sweeps a grid of triggers and amounts around the scenario's own policy,
+    then shows the recommendation beside the documented example and a rule
+    of thumb, with every chart, the assumptions, the scenario and how to
+    reproduce it. The file needs no network to open.
+    """
+    plan = _plan(file, out, triggers, amounts, replications, seed, engine)
+    with bad_input():
+        data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
+    rule = data.summary["references"]["rule_of_thumb"]["policy"]
+    warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
+    html = render_report(data, command=plan.command(out))
+    try:
+        write_report(out, html)
+    except OSError as error:
+        raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
+    rec = data.summary["recommendation"]
+    warning = "" if rec["qualifies"] else f" (WARNING: {rec['warning']})"
+    click.echo(f"Recommended: {rec['label']}{warning}")
+    size_mb = len(html.encode("utf-8")) / BYTES_PER_MB
+    click.echo(f"Wrote {out} ({size_mb:.1f} MB) in {data.wall_s:.1f} s")
+
+
+def _plan(
+    file: Path,
+    out: Path,
+    triggers: tuple[Decimal, ...] | None,
+    amounts: tuple[Decimal, ...] | None,
+    replications: int | None,
+    seed: int,
+    engine: str,
+) -> ReportPlan:
+    """The checked plan: the scenario loads, the grid's policies build, --out can be written."""
+    with bad_input():
+        loaded = load_scenario(file)
+    if not out.parent.is_dir():
+        raise BadInput(f"{out}: cannot write the report: no folder {out.parent}")
+    scenario = loaded.scenario
+    grid = default_grid(scenario)
+    grid = Grid(triggers or grid.triggers, amounts or grid.amounts, grid.initials)
+    count = replications or default_replications(scenario)
+    plan = ReportPlan(loaded, grid, count, seed, engine)  # type: ignore[arg-type]
+    levers = plan.sweep_plan().grid_levers()
+    build("policy", lambda: [build_policy(scenario, item) for item in levers])
+    warn_portal(grid.triggers)
+    return plan

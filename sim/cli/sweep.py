@@ -1,0 +1,147 @@
+"""``credsim sweep``: parse, check, run ``sim.study.sweep``, print the recommendation.
+
+Kept apart from ``sim/cli.py`` (which registers it on the ``credsim`` group)
+so that each file stays small; thin like the rest of the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
+from sim.cli.options import BadInput, GridValuesType, bad_input, build
+from sim.cli.progress import progress_factory
+from sim.engines.batch import ENGINE_NAMES
+from sim.study.executors import DaskExecutor, Executor, LocalExecutor
+from sim.study.experiment import build_policy
+from sim.study.grid import Grid
+from sim.study.sweep import SweepPlan, run_sweep
+from sim.study.sweep_store import OUTPUTS
+from sim.study.sweep_summary import sweep_text
+from sim.world.load import load_scenario
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--triggers", type=GridValuesType(), required=True,
+    help="Triggers: 50,100,200 or START:STOP:STEP (STOP included when on the grid).",
+)  # fmt: skip
+@click.option(
+    "--amounts", type=GridValuesType(positive=True), required=True,
+    help="Recharge amounts, the same forms.",
+)  # fmt: skip
+@click.option("--initials", type=GridValuesType(), help="Initial balances [the scenario's].")
+@click.option("--replications", type=click.IntRange(1), default=200, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+    help="Folder for runs.parquet, summary.csv, summary.json, manifest.json and parts/.",
+)  # fmt: skip
+@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
+@click.option("--resume", is_flag=True, help="Finish the sweep already in --out.")
+@click.option("--force", is_flag=True, help="Replace the sweep already in --out.")
+@click.option("--quiet", is_flag=True, help="No progress bar (warnings still go to stderr).")
+@click.option(
+    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True,
+    help="fast: compiled exact replay; replay: exact replay; simpy: the reference model.",
+)  # fmt: skip
+def sweep(
+    file: Path,
+    triggers: tuple[Decimal, ...],
+    amounts: tuple[Decimal, ...],
+    initials: tuple[Decimal, ...] | None,
+    replications: int,
+    seed: int,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+    engine: str,
+) -> None:
+    """Every (trigger, amount, initial) of a grid x N replications of scenario FILE.
+
+    Writes the results to --out, picks the cheapest policy whose outage risk is
+    within the scenario's [objective], and shows it beside the documented
+    example and a rule of thumb.
+    """
+    if resume and force:
+        raise click.UsageError("--resume and --force exclude each other")
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
+    with bad_input():
+        loaded = load_scenario(file)
+    grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
+    plan = SweepPlan(loaded, grid, replications, seed, engine)  # type: ignore[arg-type]
+    build(
+        "policy", lambda: [build_policy(loaded.scenario, levers) for levers in plan.grid_levers()]
+    )
+    warn_portal(triggers)
+    executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+    arguments = _arguments(file, grid, replications, seed, out, workers, scheduler, resume,
+                           force, engine)  # fmt: skip
+    try:
+        if isinstance(executor, DaskExecutor):
+            executor.connect()  # before anything is written to --out
+        with bad_input():
+            result = run_sweep(
+                plan, out, executor=executor, resume=resume, force=force,
+                progress=progress_factory(quiet=quiet), arguments=arguments,
+            )  # fmt: skip
+    except ConnectionError as error:
+        raise BadInput(str(error)) from None
+    finally:
+        if isinstance(executor, DaskExecutor):
+            executor.close()
+    rule = result.summary["references"]["rule_of_thumb"]["policy"]
+    warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
+    click.echo(sweep_text(result.summary))
+    click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
+
+
+def warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
+    """One stderr line naming the triggers the admin portal would refuse (a warning, not a stop)."""
+    low = [str(value) for value in triggers if value < PORTAL_MIN_TRIGGER_MAJOR]
+    if low:
+        one = len(low) == 1
+        click.echo(
+            f"credsim: warning: {whose}{'trigger' if one else 'triggers'} {', '.join(low)} "
+            f"{'is' if one else 'are'} below the admin portal's minimum of "
+            f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse {'it' if one else 'them'}",
+            err=True,
+        )
+
+
+def _arguments(
+    file: Path,
+    grid: Grid,
+    replications: int,
+    seed: int,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    engine: str,
+) -> dict[str, Any]:
+    """The command's arguments as given, for the manifest."""
+    return {
+        "file": str(file),
+        **grid.to_dict(),
+        "replications": replications,
+        "seed": seed,
+        "out": str(out),
+        "workers": workers,
+        "scheduler": scheduler,
+        "resume": resume,
+        "force": force,
+        "engine": engine,
+    }

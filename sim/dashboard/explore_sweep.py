@@ -1,0 +1,219 @@
+"""The dashboard's trade-offs: a sweep run in a scratch folder, and the policies to compare.
+
+Why a wrapper around ``sim.study.sweep``: the dashboard wants the sweep's answer
+(summary.json and summary.csv, exactly as ``credsim sweep`` writes them), not
+a folder to manage; and it needs a grid that fits the scenario at hand, a
+cap on the work one click can start, and names for the policies a planner
+picks to compare (yours, the file's, the documented example, the
+recommended one, the rule of thumb, or one typed as ``T300/A800/I1000``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.study.executors import LocalExecutor
+from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
+from sim.study.grid import Grid, parse_values
+from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
+from sim.study.sweep import ProgressFactory, Swept, sweep_in_scratch
+from sim.views.report import ReportPlan, compute_report
+from sim.views.report_render import render_report
+from sim.world.load import LoadedScenario
+from sim.world.scenario import Scenario
+
+MAX_SWEEP_POLICIES = 400
+"""The most grid policies one click may start (400 x 200 replications of midsize: about 50 s)."""
+GRID_STEPS = 10
+_LABEL = re.compile(
+    r"^\s*(?:T(?P<t>[^/\s]+)\s*/\s*A(?P<a>[^/\s]+)|(?P<off>off))\s*/\s*I(?P<i>\S+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def default_grid(scenario: Scenario) -> tuple[str, str]:
+    """Triggers and amounts (``START:STOP:STEP``) around the scenario's own policy.
+
+    A quarter of its trigger (amount) up to 2.5 times it, in ten steps of whole
+    currency units: on midsize (T400/A1000) that is ``100:1000:100`` and
+    ``250:2500:250``, the grid the README's benchmark sweeps. A scenario
+    without auto-recharge is centred on the documented example.
+    """
+    levers = scenario_levers(scenario)
+    trigger = levers.trigger or EXAMPLE_TRIGGER
+    amount = levers.amount or EXAMPLE_AMOUNT
+
+    def axis(value: Decimal) -> str:
+        step = max(Decimal(1), (value / 4).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return f"{step}:{step * GRID_STEPS}:{step}"
+
+    return axis(trigger), axis(amount)
+
+
+def sweep_grid(scenario: Scenario, triggers: str, amounts: str, initials: str = "") -> Grid:
+    """The grid typed in the dashboard; InputError names the field and what is wrong."""
+
+    def values(text: str, name: str, *, positive: bool = False) -> tuple[Decimal, ...]:
+        try:
+            return parse_values(text, positive=positive)
+        except ValueError as error:
+            raise InputError(f"{name}: {error}") from None
+
+    grid = Grid(
+        values(triggers, "triggers"),
+        values(amounts, "amounts", positive=True),
+        values(initials, "initial balances")
+        if initials.strip()
+        else (scenario.policy.initial_balance,),
+    )
+    if len(grid) > MAX_SWEEP_POLICIES:
+        raise InputError(
+            f"the grid has {len(grid):,} policies; the dashboard runs at most "
+            f"{MAX_SWEEP_POLICIES:,} (use `credsim sweep` for more)"
+        )
+    base = scenario_levers(scenario)
+    for levers in grid.levers(base):
+        try:
+            build_policy(scenario, levers)
+        except ValueError as error:
+            raise InputError(f"policy {levers.label()}: {error}") from None
+    return grid
+
+
+def sweep(
+    loaded: LoadedScenario,
+    grid: Grid,
+    *,
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+) -> Swept:
+    """Run the sweep in a scratch folder and return what it wrote, in memory.
+
+    The same plan as ``credsim sweep`` with the same grid, replications and
+    seed (fast engine), so the numbers are the CLI's to the last digit; and
+    the report's plan, so ``report_html`` can reuse it.
+    """
+    plan = ReportPlan(loaded, grid, replications, seed).sweep_plan()
+    return sweep_in_scratch(plan, executor=LocalExecutor(workers), progress=progress)
+
+
+def grid_initials(rows: pd.DataFrame) -> list[str]:
+    """The initial balances of a sweep's grid (``summary_table`` rows), lowest first."""
+    return sorted(set(rows.loc[rows["in_grid"], "initial"]), key=Decimal)
+
+
+def heatmap_rows(rows: pd.DataFrame, initial: str) -> pd.DataFrame:
+    """The grid policies at one initial balance: one row per (trigger, amount), for heatmaps."""
+    return rows[rows["in_grid"] & (rows["initial"] == initial)]
+
+
+# -- policies to compare -------------------------------------------------------------------
+
+
+def policy_choices(
+    scenario: Scenario, yours: Levers, summary: dict[str, Any] | None = None
+) -> dict[str, Levers]:
+    """Named policies a planner may compare or backtest, each once, in a useful order.
+
+    Yours first, then the scenario file's, the documented example and, after a
+    sweep, the recommended policy, the rule of thumb and every other swept
+    policy. A policy known by several names is listed once, with every name.
+    """
+    base = scenario_levers(scenario)
+    named: list[tuple[str, Levers]] = [
+        ("yours", yours),
+        ("scenario file", base),
+        ("documented example", documented_example(scenario)),
+    ]
+    if summary is not None:
+        by_label = {entry["label"]: entry for entry in summary["policies"]}
+        recommended = summary["recommendation"]["label"]
+        named.append(("recommended", levers_from_json(by_label[recommended]["policy"], base)))
+        rule = summary["references"]["rule_of_thumb"]
+        named.append(("rule of thumb", levers_from_json(rule["policy"], base)))
+        named += [("swept", levers_from_json(entry["policy"], base)) for entry in by_label.values()]
+    names: dict[Levers, list[str]] = {}
+    for name, levers in named:
+        names.setdefault(levers, [])
+        if name not in names[levers] and (name != "swept" or not names[levers]):
+            names[levers].append(name)
+    return {
+        f"{levers.label()} ({', '.join(given)})" if given != ["swept"] else levers.label(): levers
+        for levers, given in names.items()
+    }
+
+
+def documented_example(scenario: Scenario) -> Levers:
+    """The documented example (T400/A1000/I1000) on the scenario's other levers."""
+    return with_overrides(
+        scenario_levers(scenario),
+        trigger=EXAMPLE_TRIGGER,
+        amount=EXAMPLE_AMOUNT,
+        initial=EXAMPLE_INITIAL,
+    )
+
+
+def levers_from_json(policy: dict[str, Any], base: Levers) -> Levers:
+    """A ``policy`` object of summary.json (decimal strings) as Levers, exactly."""
+
+    def value(name: str) -> Decimal | None:
+        text = policy.get(name)
+        return None if text is None else Decimal(text)
+
+    initial = value("initial")
+    return Levers(
+        initial=base.initial if initial is None else initial,
+        trigger=value("trigger") if policy.get("auto_recharge", True) else None,
+        amount=value("amount") if policy.get("auto_recharge", True) else None,
+        manual_top_up=value("manual_top_up"),
+        monthly_top_up=value("monthly_top_up"),
+    )
+
+
+def parse_label(text: str, base: Levers) -> Levers:
+    """``T300/A800/I1000`` or ``off/I1000`` (as the dashboard and CLI label policies) -> Levers.
+
+    The scenario's manual and monthly top-ups (``base``) are kept, as a sweep keeps them.
+    """
+    match = _LABEL.match(text)
+    if match is None:
+        raise InputError(f"{text.strip()!r}: write a policy as T400/A1000/I1000 or off/I1000")
+
+    def number(group: str, name: str, *, positive: bool = False) -> Decimal:
+        try:
+            (value,) = parse_values(match.group(group), positive=positive)
+        except ValueError as error:
+            raise InputError(f"{text.strip()!r}: {name}: {error}") from None
+        return value
+
+    initial = number("i", "initial balance")
+    if match.group("off"):
+        return with_overrides(base, initial=initial, auto_recharge=False)
+    trigger, amount = number("t", "trigger"), number("a", "amount", positive=True)
+    return with_overrides(base, trigger=trigger, amount=amount, initial=initial)
+
+
+def report_html(
+    loaded: LoadedScenario,
+    grid: Grid,
+    swept: Swept,
+    *,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+) -> str:
+    """The standalone HTML report (``credsim report``) on this scenario and the sweep ``swept``.
+
+    ``swept`` is ``sweep``'s result on the same scenario and grid; the report
+    adds the recommended policy's fan chart, sample path and demand to it.
+    """
+    plan = ReportPlan(loaded, grid, swept.summary["replications"], swept.summary["seed"])
+    data = compute_report(plan, workers=workers, progress=progress, swept=swept)
+    return render_report(data, command=plan.command(Path("report.html")))

@@ -1,0 +1,26 @@
+"""The Scenario view: what the model was told (as ``credsim validate`` says it), edits, the file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import streamlit as st
+
+from sim.dashboard.state import Choice
+from sim.views.summary import scenario_text
+
+
+def show(choice: Choice) -> None:
+    """The scenario's summary, the edits in force, and its TOML source."""
+    scenario = choice.loaded.scenario
+    if scenario.scenario.description:
+        st.markdown(f"**{scenario.scenario.name}**: {scenario.scenario.description}")
+    st.code(scenario_text(choice.loaded), language=None, wrap_lines=True)
+    edits = {
+        name: value for name, value in asdict(choice.edits).items() if value not in (None, False)
+    }
+    if edits:
+        st.markdown("**Edits in force** (on top of the file):")
+        st.json({name: str(value) for name, value in edits.items()})
+    with st.expander("The scenario file", expanded=False):
+        st.code(choice.source.decode("utf-8", errors="replace"), language="toml")

@@ -1,0 +1,156 @@
+"""What every page shares: the planner's choice, and the caches that keep a change fast.
+
+Why caches here: generating a scenario's demand is the slow part (about 3.5 s
+for 200 replications of midsize), a policy is fast to replay against it
+(under a second). So the ``DemandBank`` is built once per (scenario content
+hash, seed, replications) and kept (``st.cache_resource``: one shared
+object, never copied), and each policy's view is cached by the same key plus
+its levers (``st.cache_data``). Functions here call ``sim`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sim.account.ledger import JournalEntry
+from sim.dashboard import explore
+from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
+from sim.study.backtest import Backtest
+from sim.study.experiment import Levers
+from sim.study.grid import Grid
+from sim.study.sample_path import PathPicture
+from sim.study.sweep import Swept
+from sim.world.load import LoadedScenario, load_scenario
+
+BANKS_KEPT = 2
+"""Demand banks kept in memory (each holds every replication's charged calls)."""
+MAX_BANK_BYTES = 4 * 2**30
+"""The most one bank may hold: 1,000 replications of midsize (2.4 GiB) fit, of enterprise ~300."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The scenario (as edited) and the policy the planner is looking at."""
+
+    loaded: LoadedScenario
+    source: bytes
+    """The scenario file's bytes, as read or uploaded (shown in the Scenario view)."""
+    edits: Edits
+    levers: Levers
+    file_levers: Levers
+    """The scenario file's own policy: the baseline the KPI cards' changes are measured from."""
+    replications: int
+    seed: int
+
+    @property
+    def currency(self) -> str:
+        """The scenario's currency code."""
+        return self.loaded.scenario.scenario.currency
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """What a demand bank is built from: (content hash, seed, replications)."""
+        return self.loaded.content_hash, self.seed, self.replications
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def bundled(name: str) -> tuple[LoadedScenario, bytes]:
+    """A bundled scenario, validated, with its file's bytes."""
+    path = explore.bundled_scenarios()[name]
+    shown = Path(os.path.relpath(path))  # scenarios/midsize.toml in messages and report commands
+    return load_scenario(shown), path.read_bytes()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def uploaded(data: bytes, name: str) -> LoadedScenario:
+    """An uploaded scenario (TOML only, size-limited); InputError is raised, never cached."""
+    return explore.scenario_upload(data, name)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def edited(content_hash: str, edits: Edits, _loaded: LoadedScenario) -> LoadedScenario:
+    """The scenario with the planner's edits, validated again (InputError names the key)."""
+    return explore.edited(_loaded, edits)
+
+
+@st.cache_resource(
+    max_entries=BANKS_KEPT,
+    show_spinner="Generating the demand of every replication (once per scenario, seed and "
+    "replication count)...",
+    show_time=True,
+)
+def demand_bank(
+    content_hash: str, seed: int, replications: int, _loaded: LoadedScenario
+) -> DemandBank:
+    """Every replication's demand, generated once and replayed under each policy."""
+    return DemandBank.build(_loaded, seed, replications, max_bytes=MAX_BANK_BYTES)
+
+
+def bank(choice: Choice) -> DemandBank:
+    """The choice's demand bank (built on first use, with a spinner)."""
+    return demand_bank(*choice.key, choice.loaded)
+
+
+@st.cache_data(max_entries=32, show_spinner="Replaying the policy against every replication...")
+def policy_figures(
+    content_hash: str, seed: int, replications: int, levers: Levers, _choice: Choice
+) -> PolicyView:
+    """KPIs and balance bands of one policy over every replication."""
+    return explore.policy_view(bank(_choice), levers)
+
+
+def policy_view(choice: Choice, levers: Levers) -> PolicyView:
+    """The cached KPIs of ``levers`` on the choice's scenario and replications."""
+    return policy_figures(*choice.key, levers, choice)
+
+
+@st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
+def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) -> PathPicture:
+    """Replication 1 with its journal (the same whatever the replication count)."""
+    return explore.policy_path(_choice.loaded, seed, levers)
+
+
+def policy_path(choice: Choice, levers: Levers) -> PathPicture:
+    """The cached sample path of ``levers`` on the choice's scenario and seed."""
+    return path_figures(choice.loaded.content_hash, choice.seed, levers, choice)
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing the policies...")
+def comparison(
+    content_hash: str, seed: int, replications: int, levers: tuple[Levers, ...], _choice: Choice
+) -> pd.DataFrame:
+    """Up to three policies side by side (``sim.dashboard.explore.comparison``)."""
+    return explore.comparison(bank(_choice), levers)
+
+
+@st.cache_data(max_entries=8, show_spinner="Generating one replication's demand...")
+def demand_picture(content_hash: str, seed: int, _loaded: LoadedScenario) -> DemandPicture:
+    """Replication 1's demand, tallied for the demand view."""
+    return explore.demand_picture(_loaded, seed)
+
+
+@st.cache_data(max_entries=4, show_spinner="Replaying the usage report under each policy...")
+def backtests(
+    data: bytes, name: str, levers: tuple[Levers, ...]
+) -> Sequence[tuple[Levers, Backtest, list[JournalEntry]]]:
+    """The upload replayed under each policy (CSV only, size-limited; InputError otherwise)."""
+    return explore.backtest_upload(data, name, levers)
+
+
+def keep_sweep(choice: Choice, output: Swept, grid: Grid) -> None:
+    """Keep the session's last sweep (one at a time), tied to the scenario it was run on."""
+    st.session_state["sweep"] = (choice.loaded.content_hash, output, grid)
+
+
+def kept_sweep(choice: Choice) -> tuple[Swept, Grid] | None:
+    """The session's last sweep if it was run on this scenario (as edited), else None."""
+    kept = st.session_state.get("sweep")
+    if kept is None or kept[0] != choice.loaded.content_hash:
+        return None
+    return kept[1], kept[2]

@@ -1,0 +1,195 @@
+"""The Trade-offs view: a sweep with a progress bar, heatmaps, the Pareto frontier, a comparison.
+
+The sweep is ``credsim sweep`` run in a scratch folder (``sim.dashboard.explore_sweep``);
+its results stay in the session, tied to the scenario (as edited) they were
+run on, so changing the sidebar's policy or view does not throw them away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import streamlit as st
+
+from sim.dashboard import explore_sweep
+from sim.dashboard.explore import Edits
+from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
+from sim.errors import InputError
+from sim.study.grid import Grid
+from sim.study.sweep import Advance, Swept
+from sim.study.sweep_summary import summary_table
+from sim.views import charts
+
+MAX_COMPARED = 3
+
+
+def show(choice: Choice) -> None:
+    """The sweep form, then the results of the last sweep of this scenario, then a comparison."""
+    kept = _sweep_form(choice)
+    if kept is not None:
+        _results(choice, *kept)
+    _comparison(choice, None if kept is None else kept[0].summary)
+
+
+@contextmanager
+def progress_bar(stage: str, total: int) -> Iterator[Advance]:
+    """``sim.study.sweep``'s progress factory, drawn as an ``st.progress`` bar per stage."""
+    bar = st.progress(0.0, text=f"{stage}: 0/{total} replications")
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        bar.progress(done / max(total, 1), text=f"{stage}: {done}/{total} replications")
+
+    yield advance
+    bar.empty()
+
+
+def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
+    """Grid inputs and the run button; the session's sweep of this scenario, if any."""
+    scenario = choice.loaded.scenario
+    triggers, amounts = explore_sweep.default_grid(scenario)
+    scope = choice.loaded.content_hash[:12]
+    with st.form(f"sweep@{scope}"):
+        st.markdown("**Sweep a grid of policies** (`START:STOP:STEP` or `50,100,200`)")
+        left, middle, right = st.columns(3)
+        triggers = left.text_input("Triggers", triggers, key=f"triggers@{scope}")
+        amounts = middle.text_input("Recharge amounts", amounts, key=f"amounts@{scope}")
+        initials = right.text_input(
+            "Initial balances (empty: the file's)", "", key=f"initials@{scope}"
+        )
+        run = st.form_submit_button(
+            f"Run the sweep ({choice.replications} replications, seed {choice.seed})"
+        )
+    if run:
+        try:
+            grid = explore_sweep.sweep_grid(scenario, triggers, amounts, initials)
+        except InputError as error:
+            st.error(str(error))
+        else:
+            output = explore_sweep.sweep(
+                choice.loaded,
+                grid,
+                replications=choice.replications,
+                seed=choice.seed,
+                progress=progress_bar,
+            )
+            keep_sweep(choice, output, grid)
+    kept = kept_sweep(choice)
+    if kept is None:
+        st.info("Run a sweep to see the trade-off between outage risk and cost over a grid.")
+        return None
+    output = kept[0]
+    st.caption(
+        f"Last sweep: {output.summary['replications']} replications, seed "
+        f"{output.summary['seed']}, {output.wall_s:.1f} s."
+    )
+    return kept
+
+
+def _results(choice: Choice, output: Swept, grid: Grid) -> None:
+    """The recommendation, the two heatmaps, the frontier and the downloads."""
+    summary = output.summary
+    rec = summary["recommendation"]
+    text = f"**Recommended: {rec['label']}.** {rec['reason']}"
+    (st.warning if rec["warning"] else st.success)(text)
+    if rec["warning"]:
+        st.warning(rec["warning"])
+    rows = summary_table(summary)
+    initials = explore_sweep.grid_initials(rows)
+    initial = initials[0]
+    if len(initials) > 1:
+        initial = st.selectbox(
+            "Initial balance shown in the heatmaps", initials, key="heat_initial"
+        )
+    one = explore_sweep.heatmap_rows(rows, initial)
+    chosen = rec["label"] if rec["label"] in set(one["label"]) else None
+    st.plotly_chart(
+        charts.grid_heatmap(
+            one,
+            "outage_probability",
+            unit="percent",
+            title="P(outage) over the horizon",
+            recommended=chosen,
+        )
+    )
+    st.plotly_chart(
+        charts.grid_heatmap(
+            one,
+            "forfeited_per_year",
+            unit="money",
+            currency=choice.currency,
+            title="Expected forfeited funds a year",
+            recommended=chosen,
+        )
+    )
+    refs = summary["references"]
+    st.plotly_chart(
+        charts.pareto_frontier(
+            rows,
+            frontier=summary["frontier"],
+            recommended=rec["label"],
+            documented_example=refs["documented_example"]["label"],
+            rule_of_thumb=refs["rule_of_thumb"]["label"],
+            currency=choice.currency,
+            limit=summary["objective"]["max_outage_risk_per_year"],
+        )
+    )
+    _downloads(choice, output, grid)
+
+
+def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:
+    """The sweep's summary.csv, and the standalone HTML report on the same grid."""
+    summary = output.summary
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the sweep summary (CSV)",
+        output.summary_csv,
+        file_name=f"sweep-{summary['scenario']}.csv",
+        mime="text/csv",
+        key="sweep_download",
+    )
+    wanted = (choice.loaded.content_hash, grid, summary["replications"], summary["seed"])
+    if right.button("Build the HTML report (adds the recommended policy's fan and path)"):
+        html = explore_sweep.report_html(choice.loaded, grid, output, progress=progress_bar)
+        st.session_state["report"] = (wanted, html)
+    kept = st.session_state.get("report")
+    if kept is not None and kept[0] == wanted:
+        right.download_button(
+            "Download the HTML report",
+            kept[1],
+            file_name=f"credsim-report-{summary['scenario']}.html",
+            mime="text/html",
+            key="report_download",
+        )
+        if choice.edits != Edits():
+            right.caption("The report's command recomputes the scenario file, without your edits.")
+
+
+def _comparison(choice: Choice, summary: dict[str, Any] | None) -> None:
+    """Up to three policies side by side on the sidebar's replications."""
+    st.markdown("**Compare up to three policies** (pick, or type one as `T300/A800/I1000`)")
+    choices = explore_sweep.policy_choices(choice.loaded.scenario, choice.levers, summary)
+    names = list(choices)
+    picked = st.multiselect(
+        "Policies",
+        names,
+        default=names[: min(2, len(names))],
+        max_selections=MAX_COMPARED,
+        accept_new_options=True,
+        key=f"compare@{'|'.join(names)}",
+    )
+    if not picked:
+        return
+    try:
+        levers = tuple(
+            choices.get(name) or explore_sweep.parse_label(name, choice.file_levers)
+            for name in picked
+        )
+    except InputError as error:
+        st.error(str(error))
+        return
+    st.table(comparison(*choice.key, levers, choice))

@@ -1,0 +1,125 @@
+"""An experiment: one scenario (the world) under one policy (the levers).
+
+Turns a validated scenario's ``[policy]`` and ``[payments]`` (major units,
+hours) into the model's exact types (minor units, timedeltas, instants), with
+the overrides a planner gives on the command line or in the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_instant
+from sim.account.money import Currency, currency, major_to_minor
+from sim.account.payments import CardExpiry, Payments
+from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+
+if TYPE_CHECKING:
+    from sim.world.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Policy settings in major units, as a planner states them."""
+
+    initial: Decimal
+    trigger: Decimal | None
+    amount: Decimal | None
+    manual_top_up: Decimal | None = None
+    monthly_top_up: Decimal | None = None
+
+    @property
+    def auto_recharge(self) -> bool:
+        """Whether auto-recharge is on."""
+        return self.trigger is not None and self.amount is not None
+
+    def label(self) -> str:
+        """A short name such as ``T400/A1000/I1000`` or ``off/I1000``."""
+        auto = f"T{self.trigger:g}/A{self.amount:g}" if self.auto_recharge else "off"
+        return f"{auto}/I{self.initial:g}"
+
+
+def scenario_levers(scenario: Scenario) -> Levers:
+    """The policy written in the scenario file."""
+    settings = scenario.policy
+    return Levers(
+        initial=settings.initial_balance,
+        trigger=settings.trigger if settings.auto_recharge else None,
+        amount=settings.amount if settings.auto_recharge else None,
+        manual_top_up=settings.manual_top_up,
+        monthly_top_up=settings.monthly_top_up,
+    )
+
+
+def with_overrides(
+    levers: Levers,
+    *,
+    trigger: Decimal | None = None,
+    amount: Decimal | None = None,
+    initial: Decimal | None = None,
+    auto_recharge: bool | None = None,
+) -> Levers:
+    """The levers with the given settings changed (None: keep)."""
+    if auto_recharge is False:
+        levers = replace(levers, trigger=None, amount=None)
+    if trigger is not None or amount is not None:
+        levers = replace(
+            levers,
+            trigger=trigger if trigger is not None else levers.trigger,
+            amount=amount if amount is not None else levers.amount,
+        )
+    if initial is not None:
+        levers = replace(levers, initial=initial)
+    return levers
+
+
+def horizon(scenario: Scenario) -> tuple[Instant, Instant]:
+    """The run's [start, end]: the scenario start plus its horizon in months."""
+    start = to_instant(scenario.scenario.start)
+    return start, add_months(start, scenario.scenario.horizon_months)
+
+
+def scenario_currency(scenario: Scenario) -> Currency:
+    """The scenario's currency."""
+    return currency(scenario.scenario.currency)
+
+
+def build_policy(scenario: Scenario, levers: Levers) -> Policy:
+    """Exact Policy from levers in major units; ValueError names the bad lever."""
+    cur = scenario_currency(scenario)
+
+    def minor(value: Decimal, name: str) -> int:
+        try:
+            return major_to_minor(value, cur)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+
+    auto = None
+    if levers.trigger is not None and levers.amount is not None:
+        auto = AutoRecharge(minor(levers.trigger, "trigger"), minor(levers.amount, "amount"))
+    manual = None
+    if levers.manual_top_up is not None:
+        delay = span(Decimal(str(scenario.payments.admin_response_delay_h)), MICROS_PER_HOUR)
+        manual = ManualTopUp(minor(levers.manual_top_up, "manual_top_up"), delay)
+    scheduled: tuple[ScheduledTopUp, ...] = ()
+    if levers.monthly_top_up is not None:
+        start, _ = horizon(scenario)
+        scheduled = (ScheduledTopUp.monthly(minor(levers.monthly_top_up, "monthly_top_up"), start),)
+    return Policy(minor(levers.initial, "initial"), auto, manual, scheduled)
+
+
+def build_payments(scenario: Scenario) -> Payments:
+    """Payment behaviour from ``[payments]``."""
+    settings = scenario.payments
+    cards: tuple[CardExpiry, ...] = ()
+    if settings.card_expires is not None:
+        renewed = None if settings.card_renewed is None else to_instant(settings.card_renewed)
+        cards = (CardExpiry(to_instant(settings.card_expires), renewed),)
+    return Payments(
+        processing_delay=span(Decimal(str(settings.processing_delay_h)), MICROS_PER_HOUR),
+        failure_probability=settings.failure_probability,
+        admin_fix_delay=span(Decimal(str(settings.admin_fix_delay_h)), MICROS_PER_HOUR),
+        card_expiries=cards,
+    )

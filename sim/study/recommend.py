@@ -1,0 +1,296 @@
+"""Which policy to choose: expected cost, outage risk per year, Pareto frontier, recommendation.
+
+The planner's question is "which (trigger, amount) minimises forfeited funds
+plus cash tied up, with outage risk under 1 % a year?" (docs/domain.md). So:
+
+- **cost per year** of one replication = (forfeited + mean balance x cost of
+  capital x years + recharges x fee + blocked minutes x penalty) / years, in
+  major units; its mean over the replications is the expected cost (t interval);
+- **outage risk per year** annualises P(at least one outage over the horizon),
+  ``1 - (1 - p) ** (12 / months)``, applied to the estimate and to both Wilson
+  bounds (a monotone map keeps the interval's coverage). It is exact when each
+  year is an independent draw of the same world, and errs on the side of
+  caution for a growing tenant whose risk sits late in the horizon;
+- a policy **qualifies** when the Wilson *upper* bound of its outage risk per
+  year is within the limit: "under 1 %" must hold with 95 % confidence, not
+  just on average, so 20 lucky replications cannot qualify a risky policy;
+- the **recommendation** is the cheapest qualifying policy (ties: the lower
+  upper bound, then grid order); if none qualifies, the lowest-risk policy,
+  with a warning.
+
+Everything here works on plain numbers (``Score``), so it is tested on
+hand-built tables without running a simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from scipy import stats
+
+from sim.study.stats import CONFIDENCE, Estimate
+from sim.world.scenario import Scenario
+
+EXAMPLE_TRIGGER = Decimal(400)
+EXAMPLE_AMOUNT = Decimal(1000)
+EXAMPLE_INITIAL = Decimal(1000)
+"""The only published planning example (docs: initial 1,000, trigger 400, recharge 1,000)."""
+
+WEEKS_PER_YEAR = 52
+COST_PARTS = ("forfeited", "capital", "fees", "penalties")
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """The ``[objective]`` prices that turn a run's outcome into a cost per year."""
+
+    cost_of_capital_per_year: float
+    fee_per_recharge: float
+    penalty_per_blocked_min: float
+    horizon_months: int
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> CostModel:
+        """The scenario's ``[objective]`` and horizon."""
+        objective = scenario.objective
+        return cls(
+            cost_of_capital_per_year=float(objective.cost_of_capital_per_year),
+            fee_per_recharge=float(objective.fee_per_recharge),
+            penalty_per_blocked_min=float(objective.penalty_per_blocked_min),
+            horizon_months=scenario.scenario.horizon_months,
+        )
+
+    @property
+    def years(self) -> float:
+        """The horizon in years."""
+        return self.horizon_months / 12
+
+    def per_year(self, runs: pd.DataFrame) -> pd.DataFrame:
+        """Per replication: each cost part per year and their ``total``.
+
+        ``runs`` has the run metrics ``forfeited``, ``mean_balance``,
+        ``recharges`` and ``blocked_minutes`` (major units, minutes).
+        """
+        years = self.years
+        parts = pd.DataFrame(
+            {
+                "forfeited": runs["forfeited"].to_numpy(dtype=float) / years,
+                "capital": runs["mean_balance"].to_numpy(dtype=float)
+                * self.cost_of_capital_per_year,
+                "fees": runs["recharges"].to_numpy(dtype=float) * self.fee_per_recharge / years,
+                "penalties": runs["blocked_minutes"].to_numpy(dtype=float)
+                * self.penalty_per_blocked_min
+                / years,
+            }
+        )
+        parts["total"] = parts["forfeited"] + parts["capital"] + parts["fees"] + parts["penalties"]
+        return parts
+
+
+def annualise(probability: float, horizon_months: int) -> float:
+    """P(at least one outage in a year) from P(at least one over the horizon)."""
+    if horizon_months == 12 or probability in (0.0, 1.0):
+        return probability
+    return 1.0 - (1.0 - probability) ** (12 / horizon_months)
+
+
+def annual_risk(horizon_risk: Estimate, horizon_months: int) -> Estimate:
+    """The Wilson estimate and bounds, each annualised."""
+
+    def year(value: float | None) -> float | None:
+        return None if value is None else annualise(value, horizon_months)
+
+    return Estimate(
+        annualise(horizon_risk.estimate, horizon_months),
+        year(horizon_risk.ci_low),
+        year(horizon_risk.ci_high),
+    )
+
+
+def replications_needed(limit_per_year: float, horizon_months: int) -> int:
+    """Fewest replications with which a policy without outages can qualify.
+
+    With 0 outages in n replications the Wilson upper bound is z^2 / (n + z^2).
+    """
+    z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+    horizon_limit = 1.0 - (1.0 - limit_per_year) ** (horizon_months / 12)
+    return math.ceil(z * z * (1.0 - horizon_limit) / horizon_limit)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One policy as the recommendation sees it: outage risk and cost, both per year."""
+
+    label: str
+    risk: Estimate
+    cost: Estimate
+
+    @property
+    def risk_upper(self) -> float:
+        """The Wilson upper bound of the outage risk per year (the estimate if absent)."""
+        return self.risk.estimate if self.risk.ci_high is None else self.risk.ci_high
+
+
+def pareto_frontier(scores: Sequence[Score]) -> list[int]:
+    """Indices of the policies no other beats on both outage risk and expected cost.
+
+    A policy is dominated when another has risk <= and cost <= with one of them
+    strictly smaller; exact ties are all kept. In increasing risk (so
+    decreasing cost).
+    """
+    order = sorted(
+        range(len(scores)), key=lambda i: (scores[i].risk.estimate, scores[i].cost.estimate, i)
+    )
+    frontier: list[int] = []
+    best_cost = math.inf  # lowest cost among strictly lower risks
+    position = 0
+    while position < len(order):
+        risk = scores[order[position]].risk.estimate
+        group = []
+        while position < len(order) and scores[order[position]].risk.estimate == risk:
+            group.append(order[position])
+            position += 1
+        cheapest = scores[group[0]].cost.estimate
+        if cheapest < best_cost:
+            frontier += [i for i in group if scores[i].cost.estimate == cheapest]
+            best_cost = cheapest
+    return frontier
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The chosen policy and whether it met the outage-risk limit."""
+
+    index: int
+    qualifies: bool
+    qualifying: int
+    """How many policies met the limit."""
+    limit: float
+
+
+def recommend(scores: Sequence[Score], limit_per_year: float) -> Recommendation:
+    """Cheapest policy whose outage risk's upper bound is within the limit, else the safest."""
+    if not scores:
+        raise ValueError("recommend needs at least one policy")
+    qualifying = [i for i, score in enumerate(scores) if score.risk_upper <= limit_per_year]
+    if qualifying:
+        best = min(qualifying, key=lambda i: (scores[i].cost.estimate, scores[i].risk_upper, i))
+        return Recommendation(best, True, len(qualifying), limit_per_year)
+    safest = min(
+        range(len(scores)),
+        key=lambda i: (scores[i].risk.estimate, scores[i].risk_upper, scores[i].cost.estimate, i),
+    )
+    return Recommendation(safest, False, 0, limit_per_year)
+
+
+def mean_spend_per_month(runs: pd.DataFrame, horizon_months: int) -> float:
+    """What the calls cost per month, whatever the policy: consumed + blocked charge.
+
+    Blocked calls are added back so that a policy with outages does not make
+    demand look smaller than it is; with common random numbers the sum is the
+    same for every policy of a replication.
+    """
+    spend = runs["consumed"].to_numpy(dtype=float) + runs["blocked_charge"].to_numpy(dtype=float)
+    return float(spend.mean()) / horizon_months
+
+
+def rule_of_thumb(spend_per_month: float) -> tuple[Decimal, Decimal, Decimal]:
+    """(trigger, amount, initial): one week of spend, one month, one month; whole units.
+
+    The amount (and initial balance) is at least 1: an auto-recharge of 0 is no policy.
+    """
+    month = Decimal(repr(float(spend_per_month)))
+    week = month * 12 / WEEKS_PER_YEAR
+    trigger = week.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    amount = max(Decimal(1), month.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return trigger, amount, amount
+
+
+def percent(value: float | None) -> str:
+    """``0.0123`` as ``1.2 %``."""
+    return "-" if value is None else f"{value * 100:.1f} %"
+
+
+def describe(score: Score, money: Callable[[float], str]) -> str:
+    """``$12.34 a year, outage risk 0.0 % a year (upper 0.9 %)``."""
+    return (
+        f"{money(score.cost.estimate)} a year, outage risk {percent(score.risk.estimate)} "
+        f"a year (upper {percent(score.risk_upper)})"
+    )
+
+
+def explain(
+    rec: Recommendation,
+    scores: Sequence[Score],
+    money: Callable[[float], str],
+    *,
+    references: Mapping[str, Score] | None = None,
+    edges: Sequence[str] = (),
+) -> str:
+    """The recommendation's reason in words, with the references' figures beside it.
+
+    ``references`` maps a name (``the documented example``) to its score;
+    ``edges`` names levers at the edge of the grid (``the lowest trigger``).
+    """
+    chosen = scores[rec.index]
+    limit = percent(rec.limit)
+    if rec.qualifies:
+        lines = [
+            f"{chosen.label} has the lowest expected cost, {money(chosen.cost.estimate)} a year, "
+            f"of the {rec.qualifying} of {len(scores)} policies whose outage risk stays within "
+            f"{limit} a year at the 95 % upper bound (its own: {percent(chosen.risk.estimate)}, "
+            f"upper {percent(chosen.risk_upper)})."
+        ]
+    else:
+        lines = [
+            f"No policy keeps its outage risk within {limit} a year at the 95 % upper bound; "
+            f"{chosen.label} has the lowest risk, {percent(chosen.risk.estimate)} a year "
+            f"(upper {percent(chosen.risk_upper)}), at {money(chosen.cost.estimate)} a year."
+        ]
+    for name, ref in (references or {}).items():
+        lines.append(_comparison(name, ref, chosen, rec.limit, money))
+    if edges:
+        verb = "is" if len(edges) == 1 else "are"
+        lines.append(
+            f"Its {_join(edges)} {verb} at the edge of the grid: a wider grid may do better."
+        )
+    return " ".join(lines)
+
+
+def _join(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _comparison(
+    name: str, ref: Score, chosen: Score, limit: float, money: Callable[[float], str]
+) -> str:
+    if ref.label == chosen.label:
+        return f"It is {name}."
+    gap = ref.cost.estimate - chosen.cost.estimate
+    if gap == 0:
+        difference = "the same cost"
+    else:
+        difference = f"{money(abs(gap))} a year {'more' if gap > 0 else 'less'}"
+    text = f"{name[:1].upper()}{name[1:]} ({ref.label}) costs {describe(ref, money)}: {difference}"
+    if ref.risk_upper > limit:
+        text += f", and its risk's upper bound exceeds {percent(limit)}"
+    return text + "."
+
+
+def warning(rec: Recommendation, replications: int, horizon_months: int) -> str | None:
+    """What to do when no policy qualifies (None when one does)."""
+    if rec.qualifies:
+        return None
+    needed = replications_needed(rec.limit, horizon_months)
+    advice = "try higher triggers or amounts, or accept a higher risk limit"
+    if replications < needed:
+        advice = (
+            f"with {replications} replications even a policy that never had an outage has an "
+            f"upper bound above the limit: run at least {needed:,} replications, or " + advice
+        )
+    return f"no policy meets the outage-risk limit of {percent(rec.limit)} a year; {advice}"

@@ -1,0 +1,180 @@
+"""Replications: seeds, common random numbers, engines and executors.
+
+Replication ``i`` of a run with seed ``S`` uses child ``i`` of
+``SeedSequence(S).spawn(n)``; that child is split again into one stream for
+demand and one for payment draws. Demand is generated once per replication
+and replayed against every policy (common random numbers), and each policy's
+payment draws restart from the same stream, so two policies differ only by
+their levers. Results are ordered by replication whatever the worker count,
+so the same inputs and seed give the same numbers, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.account.outcome import Outcome
+from sim.account.policy import Policy
+from sim.engines.batch import ENGINE_NAMES, Engine, evaluate
+from sim.study.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
+from sim.study.stats import flatten
+from sim.world.demand import generate
+from sim.world.load import LoadedScenario
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication of one policy: its flat metrics and end-of-day balances."""
+
+    index: int
+    metrics: dict[str, float]
+    daily_balance: list[float]
+    outage: bool
+
+
+@dataclass
+class PolicyRuns:
+    """All replications of one policy, in replication order."""
+
+    levers: Levers
+    replications: list[Replication] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """One row per replication, one column per metric (missing services are 0)."""
+        frame = pd.DataFrame([run.metrics for run in self.replications]).fillna(0.0)
+        frame = frame[sorted(frame.columns)]
+        frame.insert(0, "replication", [run.index for run in self.replications])
+        return frame
+
+    def daily(self) -> np.ndarray:
+        """End-of-day balance, replications x days (major units)."""
+        return np.array([run.daily_balance for run in self.replications], dtype=float)
+
+    @property
+    def outages(self) -> int:
+        """Replications with at least one outage."""
+        return sum(run.outage for run in self.replications)
+
+
+@dataclass
+class RunResults:
+    """The results of ``run_replications``: per policy, plus what it cost."""
+
+    policies: list[PolicyRuns]
+    seed: int
+    replications: int
+    engine: str
+    wall_s: float = 0.0
+    calls: int = 0
+
+
+def run_replications(
+    loaded: LoadedScenario,
+    levers: Sequence[Levers],
+    *,
+    replications: int,
+    seed: int,
+    engine: Engine = "simpy",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RunResults:
+    """Run ``replications`` of every policy in ``levers`` (common random numbers)."""
+    if replications < 1:
+        raise ValueError(f"replications(={replications}) must be >= 1")
+    if engine not in ENGINE_NAMES:
+        raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
+    policies = [build_policy(loaded.scenario, item) for item in levers]
+    seeds = replication_seeds(seed, replications)
+    tasks = [(loaded, policies, index, pair, engine) for index, pair in enumerate(seeds)]
+    results = RunResults([PolicyRuns(item) for item in levers], seed, replications, engine)
+    began = time.perf_counter()
+    for per_policy, calls in _execute(tasks, workers):
+        for runs, replication in zip(results.policies, per_policy, strict=True):
+            runs.replications.append(replication)
+        results.calls += calls
+        if progress is not None:
+            progress(1)
+    results.wall_s = time.perf_counter() - began
+    return results
+
+
+def replication_seeds(
+    seed: int, replications: int
+) -> list[tuple[np.random.SeedSequence, np.random.SeedSequence]]:
+    """(demand, payments) seed sequences of each replication: children of ``seed``."""
+    return [tuple(child.spawn(2)) for child in np.random.SeedSequence(seed).spawn(replications)]  # type: ignore[misc]
+
+
+def _execute(tasks: list[tuple], workers: int | None) -> Iterator[tuple[list[Replication], int]]:
+    """Run tasks in order: here for one worker, else in a process pool."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(tasks) <= 1:
+        yield from map(_replicate, tasks)
+        return
+    with ProcessPoolExecutor(max_workers=min(count, len(tasks))) as pool:
+        yield from pool.map(_replicate, tasks, chunksize=max(1, len(tasks) // (count * 8)))
+
+
+def _replicate(
+    task: tuple[LoadedScenario, list[Policy], int, tuple[np.random.SeedSequence, ...], Engine],
+) -> tuple[list[Replication], int]:
+    """``replicate`` for a pool's map: one tuple in, so it pickles as one task."""
+    loaded, policies, index, seeds, engine = task
+    return replicate(loaded, policies, index, seeds, engine)
+
+
+def replicate(
+    loaded: LoadedScenario,
+    policies: Sequence[Policy],
+    index: int,
+    seeds: tuple[np.random.SeedSequence, ...],
+    engine: Engine,
+    *,
+    daily: bool = True,
+) -> tuple[list[Replication], int]:
+    """Replication ``index``: demand once from ``seeds``, then every policy against it.
+
+    ``seeds`` is that replication's (demand, payments) pair from
+    ``replication_seeds``; the sweep calls this too, so a sweep's row and a
+    single run of the same policy are the same computation. ``daily=False``
+    leaves out the end-of-day balances (a sweep does not keep them).
+    Returns one Replication per policy and the number of calls generated.
+    """
+    demand_seed, payment_seed = seeds
+    scenario = loaded.scenario
+    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+    start, end = horizon(scenario)
+    cur = scenario_currency(scenario)
+    payments = build_payments(scenario)
+    outcomes = evaluate(
+        engine, stream, policies, currency=cur, start=start, end=end, payments=payments,
+        payment_seed=payment_seed,
+    )  # fmt: skip
+    per_policy = [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
+    return per_policy, len(stream)
+
+
+def _replication(
+    index: int, outcome: Outcome, services: Sequence[str], daily: bool = True
+) -> Replication:
+    """Flat metrics; every service of the stream gets blocked counts, zero or not."""
+    scale = outcome.currency.minor_per_major
+    metrics = flatten({k: v for k, v in outcome.to_dict().items() if k not in {"start", "end"}})
+    for service in services:
+        for field_name in ("calls", "minutes", "charge"):
+            metrics.setdefault(f"blocked_by_service.{service}.{field_name}", 0)
+    return Replication(
+        index=index,
+        metrics=metrics,
+        daily_balance=[value / scale for value in outcome.daily_balance_minor] if daily else [],
+        outage=bool(outcome.outage_episodes),
+    )

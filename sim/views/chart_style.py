@@ -1,0 +1,117 @@
+"""The look shared by every figure of ``sim.views.charts``: layout, colours, money and percent axes.
+
+Why one place: the report, the dashboard and the notebooks put many figures
+side by side; the same title placement, template, colours for the same
+things (a recharge is always green, a forfeit always orange) and the same
+number formats (money with the currency's symbol and minor digits,
+probabilities as percent) make them read as one document. Nothing here knows
+what a figure shows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import plotly.graph_objects as go
+from babel.numbers import get_currency_symbol
+
+from sim.account.money import currency as find_currency
+from sim.account.money import format_money
+
+Unit = Literal["money", "percent", "number"]
+Axis = Literal["x", "y"]
+
+HEIGHT = 420
+TEMPLATE = "plotly_white"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+COLOURS = {
+    "balance": "#1f77b4",
+    "zero": "firebrick",
+    "trigger": "gray",
+    "initial": "#1f77b4",
+    "auto_recharge": "#2ca02c",
+    "recharge_failed": "#d62728",
+    "manual": "#9467bd",
+    "scheduled": "#8c564b",
+    "forfeit": "#ff7f0e",
+    "outage": "rgba(214, 39, 40, 0.15)",
+    "consumed": "#1f77b4",
+    "repaid_deficit": "#9467bd",
+    "forfeited": "#ff7f0e",
+    "remaining": "#c7c7c7",
+    "frontier": "#2ca02c",
+    "recommended": "#d62728",
+    "documented_example": "#1f77b4",
+    "rule_of_thumb": "#9467bd",
+    "policies": "rgba(127, 127, 127, 0.6)",
+}
+
+
+def styled(
+    figure: go.Figure,
+    *,
+    title: str,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The shared layout: template, font, left-aligned title, margins, height."""
+    figure.update_layout(
+        template=TEMPLATE,
+        font=FONT,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        height=height,
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        hoverlabel={"align": "left"},
+    )
+    if x_title is not None:
+        figure.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        figure.update_yaxes(title_text=y_title)
+    return figure
+
+
+def currency_symbol(code: str) -> str:
+    """``$``, ``€``, ``¥``; a code such as ``CHF`` gets a space before the number."""
+    symbol = get_currency_symbol(code, locale="en_US")
+    return f"{symbol} " if symbol.isalpha() else symbol
+
+
+def money_axis(figure: go.Figure, code: str, axis: Axis = "y", **selector: object) -> None:
+    """Ticks with the currency symbol and thousands separators."""
+    update = figure.update_yaxes if axis == "y" else figure.update_xaxes
+    update(tickprefix=currency_symbol(code), tickformat=",.~f", **selector)
+
+
+def percent_axis(figure: go.Figure, axis: Axis = "y", **selector: object) -> None:
+    """Fractions shown as percent (0.012 -> 1.2%, 0.0005 -> 0.05%)."""
+    update = figure.update_yaxes if axis == "y" else figure.update_xaxes
+    update(tickformat=".2~%", **selector)
+
+
+def hover_number(field: str, unit: Unit, code: str | None = None) -> str:
+    """A hovertemplate placeholder for ``field`` (``x``, ``y``, ``z``) in its unit."""
+    if unit == "percent":
+        return f"%{{{field}:.2%}}"
+    if unit == "money":
+        digits = find_currency(code or "USD").digits
+        return f"{currency_symbol(code or 'USD')}%{{{field}:,.{digits}f}}"
+    return f"%{{{field}:,.2f}}"
+
+
+def money_text(value: float, code: str) -> str:
+    """A major-unit amount as ``$1,234.50`` (rounded to the minor unit)."""
+    cur = find_currency(code)
+    return format_money(round(value * cur.minor_per_major), cur)
+
+
+def number_text(value: float | None, unit: Unit, code: str | None = None) -> str:
+    """A figure for a table cell: money, percent or a plain number; ``-`` for none."""
+    if value is None or math.isnan(value):
+        return "-"
+    if unit == "money":
+        return money_text(value, code or "USD")
+    if unit == "percent":
+        return f"{value * 100:.1f} %"
+    return f"{value:,.2f}"

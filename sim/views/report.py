@@ -1,0 +1,266 @@
+"""``credsim report``: everything a planner needs to choose a policy, computed for one file.
+
+Why a module of its own: the report is a sweep (``sim.study.sweep``, run as is in a
+temporary folder, so its numbers are exactly ``credsim sweep``'s) plus three
+views the sweep does not keep: the end-of-day balances of the recommended
+policy (``sim.study.runner``: a fan chart), one replication of it told in full
+(``sim.study.sample_path``: its journal), and that replication's demand
+(``sim.world.demand_summary``). Here they are computed into ``ReportData``;
+``sim.views.report_render`` turns that into one HTML file.
+
+Replication 1 of the report (the sample path, the demand charts) is
+replication 1 of ``credsim run`` and ``credsim demand`` with the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import time
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
+from sim.engines.batch import Engine
+from sim.study.executors import LocalExecutor
+from sim.study.experiment import Levers
+from sim.study.grid import Grid
+from sim.study.recommend import replications_needed
+from sim.study.runner import replication_seeds, run_replications
+from sim.study.sample_path import SamplePath, Trace, path_picture, traced_run
+from sim.study.stats import balance_bands, mean_ci
+from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
+from sim.views.charts import MetricSpec
+from sim.world.demand import generate
+from sim.world.demand_summary import DemandSummary, hour_weekday_counts, summarize
+from sim.world.load import LoadedScenario
+from sim.world.scenario import Scenario
+
+MULTIPLES = (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4))
+"""The default grid: these multiples of the scenario's own trigger and amount."""
+MIN_REPLICATIONS = 100
+REPLICATION_STEP = 50
+EMAILS = ("emails.recharge_succeeded", "emails.recharge_failed", "emails.balance_depleted")
+TOLL_FREE_BLOCKED = "blocked_by_service.toll_free_dial_in.calls"
+KPIS = (
+    MetricSpec("outage_risk_per_year", "Outage risk a year", "percent"),
+    MetricSpec("outage_probability", "P(outage over the horizon)", "percent"),
+    MetricSpec("outage_hours", "Outage hours a year"),
+    MetricSpec("blocked_toll_free", "Blocked toll-free dial-ins a year"),
+    MetricSpec("forfeited", "Forfeited a year", "money"),
+    MetricSpec("mean_balance", "Mean balance (cash tied up)", "money"),
+    MetricSpec("cost_per_year", "Expected cost a year", "money"),
+    MetricSpec("recharges", "Recharges a year"),
+    MetricSpec("emails", "Admin emails a year"),
+)
+"""The figures shown for the recommended policy and beside it for the references."""
+ROLES = (("recommendation", "recommended"), ("documented_example", "documented example"),
+         ("rule_of_thumb", "rule of thumb"))  # fmt: skip
+
+
+def default_grid(scenario: Scenario) -> Grid:
+    """0.25, 0.5, 1, 2 and 4 x the scenario's trigger and amount, in whole currency units.
+
+    Multiples other than 1 are kept at or above the admin portal's minimum
+    trigger (a report should not recommend what the portal refuses) and
+    amounts at or above 1; the scenario's own values are always in the grid.
+    """
+    policy = scenario.policy
+    triggers = _multiples(policy.trigger, Decimal(PORTAL_MIN_TRIGGER_MAJOR))
+    return Grid(triggers, _multiples(policy.amount, Decimal(1)), (policy.initial_balance,))
+
+
+def _multiples(own: Decimal, floor: Decimal) -> tuple[Decimal, ...]:
+    values = {own}
+    for factor in MULTIPLES:
+        if factor != 1:
+            value = (own * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            values.add(max(floor, value))
+    return tuple(sorted(values))
+
+
+def default_replications(scenario: Scenario) -> int:
+    """Enough for a policy without outages to qualify under the scenario's risk limit.
+
+    ``replications_needed`` rounded up to a multiple of 50, at least 100: 200
+    for a 1 % limit over 24 months. Fewer, and no policy could be recommended.
+    """
+    needed = replications_needed(
+        float(scenario.objective.max_outage_risk_per_year), scenario.scenario.horizon_months
+    )
+    return max(MIN_REPLICATIONS, math.ceil(needed / REPLICATION_STEP) * REPLICATION_STEP)
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """What a report computes: a sweep's identity (the grid at the scenario's initial balance)."""
+
+    loaded: LoadedScenario
+    grid: Grid
+    replications: int
+    seed: int = 1
+    engine: Engine = "fast"
+
+    def sweep_plan(self) -> SweepPlan:
+        """The sweep behind the report."""
+        return SweepPlan(self.loaded, self.grid, self.replications, self.seed, self.engine)
+
+    def command(self, out: Path) -> str:
+        """A ``credsim report`` command line that recomputes this report."""
+        grid = self.grid.to_dict()
+        return shlex.join(
+            ["credsim", "report", str(self.loaded.path), "-o", str(out),
+             "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
+             "--replications", str(self.replications), "--seed", str(self.seed),
+             "--engine", self.engine]
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report shows, computed; nothing here is HTML."""
+
+    plan: ReportPlan
+    summary: dict[str, Any]
+    """The sweep's summary.json."""
+    manifest: dict[str, Any]
+    """The sweep's manifest.json (versions and identity)."""
+    kpis: pd.DataFrame
+    """``KPIS`` per role (``policy``, ``label``, ``roles``), each with its CI bounds."""
+    levers: Levers
+    """The recommended policy."""
+    bands: pd.DataFrame
+    trace: Trace
+    path: SamplePath
+    lots: pd.DataFrame
+    demand: DemandSummary
+    hours: pd.DataFrame
+    created: str
+    wall_s: float
+
+
+def compute_report(
+    plan: ReportPlan,
+    *,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+    swept: Swept | None = None,
+) -> ReportData:
+    """Run the sweep, then the recommended policy's fan, sample path and demand.
+
+    ``swept`` is that sweep when the caller has run it already (the dashboard's
+    Trade-offs view): it must be ``plan.sweep_plan()``'s, and is not run again.
+    """
+    began = time.perf_counter()
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    if swept is None:
+        swept = sweep_in_scratch(
+            plan.sweep_plan(), executor=LocalExecutor(workers), progress=progress,
+            arguments={"report": True},
+        )  # fmt: skip
+    else:
+        began -= swept.wall_s  # the report's time includes the sweep it reuses
+    summary = swept.summary
+    label = summary["recommendation"]["label"]
+    levers = next(policy.levers for policy in swept.policies if policy.label == label)
+    bands = _fan(plan, levers, workers, progress)
+    trace, demand, hours = _replication_one(plan, levers)
+    scenario = plan.loaded.scenario
+    picture = path_picture(trace, levers, scenario)
+    return ReportData(
+        plan=plan, summary=summary, manifest=swept.manifest,
+        kpis=kpi_table(swept.runs, summary, scenario.scenario.horizon_months),
+        levers=levers, bands=bands, trace=trace, path=picture.path, lots=picture.lots,
+        demand=demand, hours=hours, created=created, wall_s=time.perf_counter() - began,
+    )  # fmt: skip
+
+
+def _fan(
+    plan: ReportPlan, levers: Levers, workers: int | None, progress: ProgressFactory | None
+) -> pd.DataFrame:
+    """Balance bands of the recommended policy over the sweep's replications (same seeds)."""
+    with _stage(progress, "recommended policy's balance", plan.replications) as advance:
+        results = run_replications(
+            plan.loaded, [levers], replications=plan.replications, seed=plan.seed,
+            engine=plan.engine, workers=workers, progress=advance,
+        )  # fmt: skip
+    return balance_bands(results.policies[0].daily())
+
+
+def _stage(
+    progress: ProgressFactory | None, label: str, total: int
+) -> AbstractContextManager[Advance | None]:
+    """The caller's progress for one more stage, or nothing."""
+    return nullcontext(None) if progress is None else progress(label, total)
+
+
+def _replication_one(plan: ReportPlan, levers: Levers) -> tuple[Trace, DemandSummary, pd.DataFrame]:
+    """Replication 1: its demand, and the recommended policy's journal over it."""
+    loaded = plan.loaded
+    demand_seed, _ = replication_seeds(plan.seed, 1)[0]
+    stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    trace = traced_run(loaded, levers, seed=plan.seed, index=0, stream=stream)
+    counts = hour_weekday_counts(stream, loaded.scenario.calendar.timezone)
+    return trace, summarize(stream, loaded.scenario), counts
+
+
+def roles(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """(label, role names) of the recommended policy and the references, each label once."""
+    named: dict[str, list[str]] = {}
+    for key, name in ROLES:
+        source = (
+            summary["recommendation"] if key == "recommendation" else summary["references"][key]
+        )
+        named.setdefault(source["label"], []).append(name)
+    return list(named.items())
+
+
+def kpi_table(runs: pd.DataFrame, summary: dict[str, Any], horizon_months: int) -> pd.DataFrame:
+    """``KPIS`` of each role's policy: a row per label, mean and 95 % CI per figure.
+
+    Outage risk, P(outage) and cost come from the summary (the recommendation's
+    own numbers); the rest are means over the replications of ``runs``
+    (runs.parquet), per year where the name says so.
+    """
+    years = horizon_months / 12
+    entries = {entry["label"]: entry for entry in summary["policies"]}
+    rows = []
+    for label, names in roles(summary):
+        entry = entries[label]
+        row: dict[str, Any] = {"policy": f"{' = '.join(names)}: {label}", "label": label,
+                               "roles": names}  # fmt: skip
+        _put(row, "outage_risk_per_year", entry["outage_risk_per_year"], "estimate")
+        _put(row, "outage_probability", entry["outage_probability"], "estimate")
+        _put(row, "cost_per_year", entry["cost_per_year"], "mean")
+        for name, values in _per_replication(runs[runs["label"] == label], years):
+            estimate = mean_ci(values)
+            _put(row, name, {"mean": estimate.estimate, "ci_low": estimate.ci_low,
+                             "ci_high": estimate.ci_high}, "mean")  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _per_replication(runs: pd.DataFrame, years: float) -> Iterable[tuple[str, np.ndarray]]:
+    def column(name: str) -> np.ndarray:
+        return runs[name].to_numpy(dtype=float) if name in runs else np.zeros(len(runs))
+
+    yield "outage_hours", column("outage_hours") / years
+    yield "blocked_toll_free", column(TOLL_FREE_BLOCKED) / years
+    yield "forfeited", column("forfeited") / years
+    yield "mean_balance", column("mean_balance")
+    yield "recharges", column("recharges") / years
+    yield "emails", sum((column(name) for name in EMAILS), np.zeros(len(runs))) / years
+
+
+def _put(row: dict[str, Any], name: str, value: dict[str, Any], point: str) -> None:
+    row[name] = value[point]
+    row[f"{name}.ci_low"] = value["ci_low"]
+    row[f"{name}.ci_high"] = value["ci_high"]

@@ -1,0 +1,297 @@
+"""``ReportData`` as one standalone HTML file: the figures, the words, the scenario.
+
+Why standalone: the report is mailed to a finance colleague or attached to
+a change request, and must open years later without a network. So plotly.js
+is embedded once (``plotly.offline.get_plotlyjs``) and every figure is a div
+that uses it; nothing is fetched. Every text goes through jinja2 with
+autoescaping, so a scenario's description or TOML cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly
+import plotly.graph_objects as go
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from sim import __version__
+from sim.study.experiment import build_policy, scenario_currency
+from sim.study.recommend import Score, describe
+from sim.study.stats import Estimate
+from sim.study.sweep_summary import REFERENCE_NAMES, summary_table
+from sim.views import charts
+from sim.views.chart_style import Unit, number_text
+from sim.views.report import KPIS, ReportData, roles
+from sim.views.summary import objective_text, policy_text
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+FIGURE_IDS = (
+    "fig-comparison", "fig-fan", "fig-path", "fig-lots", "fig-heat-risk", "fig-heat-forfeited",
+    "fig-heat-cost", "fig-pareto", "fig-spend", "fig-hours", "fig-pools",
+)  # fmt: skip
+"""Every figure of a report, in order (the div ids)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading, a sentence saying why it matters, and its figures as (id, caption, figure)."""
+
+    id: str
+    heading: str
+    intro: str
+    figures: list[tuple[str, str, go.Figure]]
+
+
+def render_report(data: ReportData, *, command: str) -> str:
+    """The whole HTML document; ``command`` is the one that recomputes it."""
+    environment = Environment(
+        loader=PackageLoader("sim.views", "templates"), autoescape=True, keep_trailing_newline=True
+    )
+    template = environment.get_template("report.html.j2")
+    return template.render(**_context(data, command))
+
+
+def write_report(path: Path, html: str) -> None:
+    """Write atomically: a killed report leaves the old file or none, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(html, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def sections(data: ReportData) -> list[Section]:
+    """The report's figures, grouped; ids are ``FIGURE_IDS``."""
+    return [_policy_section(data), _grid_section(data), _demand_section(data)]
+
+
+def _policy_section(data: ReportData) -> Section:
+    code, rec = data.summary["currency"], data.summary["recommendation"]["label"]
+    trigger = None if data.levers.trigger is None else float(data.levers.trigger)
+    fan = charts.balance_fan(
+        data.bands, currency=code, trigger=trigger, title=f"End-of-day balance under {rec}"
+    )
+    figures = [
+        ("fig-comparison", "The recommended policy beside the two references, same seeds.",
+         charts.policy_table(data.kpis, KPIS, currency=code)),
+        ("fig-fan", "Median, 50 % and 90 % bands of the end-of-day balance over the "
+         "replications.", fan),
+        ("fig-path", "Replication 1 (that of credsim run and credsim demand with this seed): "
+         "recharges, failed payments, forfeits and outages (shaded).",
+         charts.sample_path(data.path, currency=code, trigger=trigger)),
+        ("fig-lots", "The same replication: what became of each lot bought.",
+         charts.forfeiture_sources(data.lots, currency=code)),
+    ]  # fmt: skip
+    return Section("policy", f"The recommended policy ({rec})", _text("policy", data), figures)
+
+
+def _grid_section(data: ReportData) -> Section:
+    summary = data.summary
+    code, rec = summary["currency"], summary["recommendation"]["label"]
+    rows = summary_table(summary)
+    grid = rows[rows["in_grid"].astype(bool)]
+
+    def heatmap(metric: str, title: str, unit: Unit) -> go.Figure:
+        return charts.grid_heatmap(
+            grid, metric, title=title, unit=unit, currency=code, recommended=rec
+        )
+
+    refs = summary["references"]
+    pareto = charts.pareto_frontier(
+        rows,
+        frontier=summary["frontier"],
+        recommended=rec,
+        documented_example=refs["documented_example"]["label"],
+        rule_of_thumb=refs["rule_of_thumb"]["label"],
+        currency=code,
+        limit=summary["objective"]["max_outage_risk_per_year"],
+    )
+    figures = [
+        ("fig-heat-risk", "Outage risk a year (estimate) per trigger and amount.",
+         heatmap("outage_risk_per_year", "Outage risk a year", "percent")),
+        ("fig-heat-forfeited", "Money forfeited at lot expiry, a year.",
+         heatmap("forfeited_per_year", "Forfeited a year", "money")),
+        ("fig-heat-cost", "Expected cost a year (the objective's prices).",
+         heatmap("cost_per_year", "Expected cost a year", "money")),
+        ("fig-pareto", "No policy on the frontier is beaten on both risk and cost by another; "
+         "whiskers are 95 % intervals.", pareto),
+    ]  # fmt: skip
+    return Section("grid", "Every policy tried", _text("grid", data), figures)
+
+
+def _demand_section(data: ReportData) -> Section:
+    zone = data.plan.loaded.scenario.calendar.timezone
+    figures = [
+        ("fig-spend", "Charge of replication 1's calls, by month and service.",
+         charts.spend_by_month(data.demand)),
+        ("fig-hours", "Replication 1's calls by weekday and local hour.",
+         charts.calls_by_hour_weekday(data.hours, timezone=zone)),
+        ("fig-pools", "Pooled minutes used each month against each pool's allotment.",
+         charts.pool_use(data.demand)),
+    ]  # fmt: skip
+    return Section("demand", "The demand behind it", _text("demand", data), figures)
+
+
+def _text(section: str, data: ReportData) -> str:
+    replications = data.plan.replications
+    return {
+        "policy": f"How the recommended policy behaves: its figures over {replications} "
+        "replications, its balance, and one replication told event by event.",
+        "grid": "Each cell is one policy of the grid, run against the same demand and payment "
+        "draws as every other (common random numbers), so differences are the policies'.",
+        "demand": "What the scenario file generates: check that it is the tenant you meant.",
+    }[section]
+
+
+def _context(data: ReportData, command: str) -> dict[str, Any]:
+    summary, loaded = data.summary, data.plan.loaded
+    scenario = loaded.scenario
+    info = scenario.scenario
+    return {
+        "title": f"Communications Credits policy report: {info.name}",
+        "description": info.description or "",
+        "created": data.created.replace("T", " ").replace("+00:00", ""),
+        "wall_s": f"{data.wall_s:.1f} s",
+        "version": __version__,
+        "policies": sum(entry["in_grid"] for entry in summary["policies"]),
+        "replications": summary["replications"],
+        "seed": summary["seed"],
+        "horizon_months": info.horizon_months,
+        "start": info.start.isoformat(),
+        "plotly_js": Markup(get_plotlyjs()),
+        "recommendation": _recommendation(data),
+        "references": _references(summary),
+        "kpis": _kpi_rows(data),
+        "sections": [_rendered(section) for section in sections(data)],
+        "assumptions": _assumptions(data),
+        "scenario_path": str(loaded.path),
+        "scenario_text": loaded.path.read_text(encoding="utf-8"),
+        "reproduction": _reproduction(data, command),
+    }
+
+
+def _rendered(section: Section) -> dict[str, Any]:
+    figures = [
+        {"id": id_, "caption": caption, "html": Markup(_figure_html(figure, id_))}
+        for id_, caption, figure in section.figures
+    ]
+    return {"id": section.id, "heading": section.heading, "intro": section.intro,
+            "figures": figures}  # fmt: skip
+
+
+def _figure_html(figure: go.Figure, div_id: str) -> str:
+    """A div and its script; plotly.js itself is in the page's head, once."""
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                          config=PLOTLY_CONFIG)  # fmt: skip
+
+
+def _score(summary: dict[str, Any], label: str) -> Score:
+    entry = next(entry for entry in summary["policies"] if entry["label"] == label)
+    risk, cost = entry["outage_risk_per_year"], entry["cost_per_year"]
+    return Score(
+        label,
+        Estimate(risk["estimate"], risk["ci_low"], risk["ci_high"]),
+        Estimate(cost["mean"], cost["ci_low"], cost["ci_high"]),
+    )
+
+
+def _money(summary: dict[str, Any]) -> Any:
+    return lambda value: number_text(value, "money", summary["currency"])
+
+
+def _recommendation(data: ReportData) -> dict[str, Any]:
+    summary, scenario = data.summary, data.plan.loaded.scenario
+    rec = summary["recommendation"]
+    policy = build_policy(scenario, data.levers)
+    return {
+        "label": rec["label"],
+        "levers": policy_text(policy, scenario_currency(scenario)),
+        "describe": describe(_score(summary, rec["label"]), _money(summary)),
+        "reason": rec["reason"],
+        "warning": rec["warning"],
+        "qualifies": rec["qualifies"],
+    }
+
+
+def _references(summary: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "name": REFERENCE_NAMES[key][:1].upper() + REFERENCE_NAMES[key][1:],
+            "label": ref["label"],
+            "describe": describe(_score(summary, ref["label"]), _money(summary)),
+            "basis": ref["basis"],
+        }
+        for key, ref in summary["references"].items()
+    ]
+
+
+def _kpi_rows(data: ReportData) -> list[dict[str, str]]:
+    """The recommended policy's row of the KPI table, one line per figure."""
+    row = data.kpis.iloc[0]
+    code = data.summary["currency"]
+    lines = []
+    for spec in KPIS:
+        low, high = row[f"{spec.name}.ci_low"], row[f"{spec.name}.ci_high"]
+        interval = f"{number_text(low, spec.unit, code)} to {number_text(high, spec.unit, code)}"
+        lines.append({"label": spec.label, "value": number_text(row[spec.name], spec.unit, code),
+                      "interval": interval})  # fmt: skip
+    return lines
+
+
+def _assumptions(data: ReportData) -> list[tuple[str, str]]:
+    summary, scenario = data.summary, data.plan.loaded.scenario
+    payments = scenario.payments
+    card = "no card expiry"
+    if payments.card_expires is not None:
+        card = f"the card expires {payments.card_expires.isoformat()}, renewed " + (
+            payments.card_renewed.isoformat() if payments.card_renewed else "never"
+        )
+    return [
+        ("Objective", objective_text(scenario)),
+        ("Recommendation rule", "the grid policy with the lowest expected cost a year among "
+         "those whose outage risk a year stays within the limit at the 95 % (Wilson) upper "
+         "bound; if none does, the one with the lowest risk, with a warning. The references "
+         "are shown, never chosen."),
+        ("Cost", summary["cost_basis"]),
+        ("Risk", summary["risk_basis"]),
+        ("Payments", f"recharges take {payments.processing_delay_h} h and fail with probability "
+         f"{payments.failure_probability}; the admin fixes a failed payment after "
+         f"{payments.admin_fix_delay_h} h and answers a below-zero email after "
+         f"{payments.admin_response_delay_h} h (with a manual top-up policy); {card}"),
+        ("Monte Carlo", f"{summary['replications']} replications, seed {summary['seed']}, "
+         f"engine {summary['engine']}; every policy sees the same demand and payment draws in "
+         "each replication; means with Student-t 95 % intervals, probabilities with Wilson."),
+        ("Rates", f"{data.plan.loaded.rates.path}, billing increment "
+         f"{scenario.rates.billing_increment_s} s (the bundled table is illustrative)."),
+    ]  # fmt: skip
+
+
+def _reproduction(data: ReportData, command: str) -> list[tuple[str, str]]:
+    plan, manifest = data.plan, data.manifest
+    grid = plan.grid.to_dict()
+    libraries = ", ".join(f"{name} {ver}" for name, ver in manifest.get("libraries", {}).items()
+                          if ver)  # fmt: skip
+    sweep_out = Path(f"sweep-{plan.loaded.scenario.scenario.name}")
+    return [
+        ("Command", command),
+        ("The same sweep on its own", plan.sweep_plan().command(sweep_out)),
+        ("Scenario content hash (sha256 of the file and its rate table)",
+         plan.loaded.content_hash),
+        ("Seed, replications, engine", f"{plan.seed}, {plan.replications}, {plan.engine}"),
+        ("Grid", f"triggers {', '.join(grid['triggers'])}; amounts {', '.join(grid['amounts'])}; "
+         f"initial {', '.join(grid['initials'])}"),
+        ("Policies shown", "; ".join(f"{' = '.join(names)}: {label}"
+                                     for label, names in roles(data.summary))),
+        ("credsim, Python", f"{manifest.get('credsim_version', __version__)}, "
+         f"Python {manifest.get('python', '?')}"),
+        ("Libraries", libraries),
+        ("Report libraries", f"plotly {plotly.__version__}, jinja2 {jinja2.__version__}"),
+    ]  # fmt: skip

@@ -1,0 +1,134 @@
+"""Short human-readable summaries of policies and backtests (text, no printing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.account.clock import hours, to_iso
+from sim.account.money import Currency, format_money
+from sim.account.outcome import EMAIL_KINDS
+from sim.account.policy import Policy
+from sim.study.backtest import Backtest
+from sim.study.experiment import build_policy, scenario_currency, scenario_levers
+from sim.study.recommend import percent
+from sim.world.load import LoadedScenario
+from sim.world.scenario import Scenario
+
+
+def policy_text(policy: Policy, cur: Currency) -> str:
+    """One line: initial balance and every rule in force."""
+
+    def money(minor: int) -> str:
+        return format_money(minor, cur)
+
+    parts = [f"initial {money(policy.initial_minor)}"]
+    if policy.auto is None:
+        parts.append("auto-recharge off")
+    else:
+        parts.append(
+            f"auto-recharge {money(policy.auto.amount_minor)} "
+            f"when below {money(policy.auto.trigger_minor)}"
+        )
+    if policy.manual is not None:
+        delay_h = policy.manual.response_delay.total_seconds() / 3600
+        parts.append(
+            f"manual top-up {money(policy.manual.amount_minor)} {delay_h:g} h after a "
+            "below-zero email"
+        )
+    parts.extend(
+        f"scheduled {money(top_up.amount_minor)} every {top_up.every_months} month(s) "
+        f"from {top_up.first_at.date().isoformat()}"
+        for top_up in policy.scheduled
+    )
+    return ", ".join(parts)
+
+
+def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
+    """A dozen lines a finance planner can read at a glance."""
+    outcome, rows = result.outcome, result.rows
+    cur = outcome.currency
+
+    def money(minor: int | float) -> str:
+        return format_money(round(minor), cur)
+
+    by_source = ", ".join(
+        f"{source.value.replace('_', '-')} {money(amount)}"
+        for source, amount in outcome.funded_by_source_minor.items()
+        if amount
+    )
+    skipped = ", ".join(f"{reason} {n:,}" for reason, n in sorted(rows.not_credit_billed.items()))
+    total = outcome.blocked_total
+    lines = [
+        f"Backtest of {path} ({rows.format} format, {cur.code}), "
+        f"{to_iso(outcome.start)} to {to_iso(outcome.end)}",
+        f"Policy: {policy_line}",
+        f"Rows: {rows.rows:,} read, {rows.replayed:,} replayed, "
+        f"{rows.outside_window:,} outside the window; not credit-billed: {skipped or 'none'}",
+        f"Funded: {money(outcome.funded_minor)} ({by_source or 'nothing'})",
+        f"Consumed: {money(outcome.consumed_minor)}   Forfeited: {money(outcome.forfeited_minor)}",
+        f"Balance: final {money(outcome.final_balance_minor)}, "
+        f"mean {money(outcome.mean_balance_minor)}, min {money(outcome.min_balance_minor)}",
+        f"Recharges: {outcome.recharges} succeeded, {outcome.failed_recharges} failed"
+        + (" (one still pending at the end)" if outcome.recharge_pending_at_end else ""),
+        f"Calls: {outcome.calls:,}, credit-billed {outcome.credit_billed_calls:,}, "
+        f"blocked {total.calls:,} ({total.duration_us / 60e6:,.1f} min, "
+        f"{money(total.charge_minor)})",
+    ]
+    lines.extend(
+        f"  blocked {service}: {tally.calls:,} calls, {tally.duration_us / 60e6:,.1f} min, "
+        f"{money(tally.charge_minor)}"
+        for service, tally in sorted(outcome.blocked.items())
+    )
+    lines.append(
+        f"Outages: {len(outcome.outage_episodes)} episode(s), {hours(outcome.outage_us):,.2f} h"
+    )
+    lines.append(
+        "Emails: " + ", ".join(f"{kind} {outcome.emails.get(kind, 0)}" for kind in EMAIL_KINDS)
+    )
+    return "\n".join(lines)
+
+
+def scenario_text(loaded: LoadedScenario) -> str:
+    """What ``credsim validate`` says about a valid scenario."""
+    scenario = loaded.scenario
+    info, calendar = scenario.scenario, scenario.calendar
+    sources = [
+        name
+        for name, present in (
+            ("meetings", scenario.meetings is not None),
+            (f"{len(scenario.big_meetings)} big meeting(s)", bool(scenario.big_meetings)),
+            ("user calling", scenario.user_calling is not None),
+            (f"{len(scenario.streams)} stream(s)", bool(scenario.streams)),
+        )
+        if present
+    ]
+    return "\n".join(
+        [
+            f"OK: {loaded.path}: scenario {info.name!r}",
+            f"  {info.horizon_months} months from {info.start.isoformat()}, {info.currency}, "
+            f"{scenario.users.count:,} users, calendar {calendar.timezone} "
+            f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
+            f"  calls from: {', '.join(sources)}",
+            f"  rates: {loaded.rates.path} ({len(loaded.rates.rates)} destinations), "
+            f"billing increment {scenario.rates.billing_increment_s} s",
+            f"  policy: {scenario_policy_text(scenario)}",
+            f"  objective: {objective_text(scenario)}",
+        ]
+    )
+
+
+def objective_text(scenario: Scenario) -> str:
+    """The ``[objective]`` a sweep recommends by, in words."""
+    goal, code = scenario.objective, scenario.scenario.currency
+    return (
+        f"outage risk <= {percent(goal.max_outage_risk_per_year)} a year, cost of capital "
+        f"{percent(goal.cost_of_capital_per_year)} a year, {goal.fee_per_recharge} {code} per "
+        f"recharge, {goal.penalty_per_blocked_min} {code} per blocked minute"
+    )
+
+
+def scenario_policy_text(scenario: Scenario) -> str:
+    """The scenario's own policy in words."""
+    return policy_text(
+        build_policy(scenario, scenario_levers(scenario)), scenario_currency(scenario)
+    )

@@ -1,0 +1,372 @@
+"""Demand: a Scenario and a Generator become one rated, policy-independent CallStream.
+
+Why this shape: the model rules make rating independent of the ledger, so a
+replication's calls are drawn and priced once, here, and replayed against
+every policy (common random numbers). Generation is vectorised per source.
+
+Random streams. ``generate`` spawns four children of ``rng`` in a fixed order
+(meetings, big meetings, user calling, streams); big meetings and streams
+spawn one grandchild each, in file order, users' calls one per batch
+(``sim.world.sources.user_calls``), and every source splits its child further by
+purpose (arrivals, lengths, participants, start offsets). Adding a source, or
+a big meeting or stream at the end of its list, therefore leaves every other
+source's calls unchanged. Spawning advances ``rng``'s spawn counter: pass a
+fresh Generator per replication (``SeedSequence(seed).spawn(n)``); the same
+seed gives byte-identical arrays.
+
+Horizon. Calls start in [start, start + horizon_months). A call that would end
+after the horizon's end is LEFT OUT: its charge would post after the run,
+where no policy can act on it, and counting it in blocked figures would
+compare policies on a call none of them pays for. Calls that start before the
+horizon (a jittered join cannot move a call earlier) do not arise.
+
+Order. The stream is sorted by start with a stable sort, so calls starting at
+the same instant keep generation order: meetings' dial-ins, their dial-outs,
+big meetings (file order), users' international calls (by destination, file
+order), users' domestic calls (by number type), streams (file order); within
+a batch, slot order then draw order. A call's place in that order is its
+``seq``.
+
+Rating and pools: see ``sim.world.rating``; months are calendar months of the call's
+start in the scenario's ``[calendar]`` zone.
+
+Free calls are not sorted. Only charged calls (``CallStream.free_mask`` false)
+reach the ledger, so ``generate`` sorts and rates only the calls that might be
+charged and returns a ``DemandStream`` that builds the rest on demand
+(``sim.world.demand_stream``). A call is surely free, and skipped, when it draws on a
+pool whose month does not overflow (every such call takes all its billed
+minutes from the pool, whatever the order: the pool's total use fits), or when
+its tariff is free and it draws on no pool. Grid batches
+(``sim.world.sources.Batch``) go further: their start instants are drawn only for
+the months in which a call might be charged (its pool overflows in that month,
+or its tariff is not free and it has no pool) or might end after the horizon
+(the last slots), which is where exactness needs the instants; the other
+months keep only their counts and lengths (what the pools and ``len`` need)
+until a column is read. Each part draws from its own generator, so the
+stream's calls are the same whatever is read, and ``generate(...,
+detail=True)`` (every column built at once) gives the same charged calls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.account.clock import MICROS_PER_SECOND
+from sim.account.money import currency
+from sim.account.stream import CallStream
+from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, month_bounds
+from sim.world.demand_stream import FREE_COLUMNS, DemandStream, DrawnFree, FreeCalls, sorted_ties
+from sim.world.demand_summary import DemandSummary, summarize
+from sim.world.rates import RateTable
+from sim.world.rating import NO_POOL, POOLS, allotments_s, billed_seconds, rate_calls
+from sim.world.scenario import Scenario
+from sim.world.sources import (
+    Batch,
+    Catalog,
+    Draft,
+    big_meeting_calls,
+    meeting_calls,
+    stream_calls,
+    user_calls,
+)
+
+__all__ = ["DemandSummary", "generate", "summarize"]
+
+Columns = dict[str, np.ndarray]
+_DRAFT_COLUMNS = ("start_us", "end_us", "service", "tariff", "pool", "blockable")
+_FREE_DRAWN = ("start_us", "end_us", "service", "pool", "seq", "billed_s")
+
+
+def generate(
+    scenario: Scenario, rates: RateTable, rng: np.random.Generator, *, detail: bool = False
+) -> CallStream:
+    """Draw and rate one replication's calls (see the module docstring for the rules).
+
+    Returns a ``DemandStream``: its free calls are built when first read.
+    ``detail=True`` builds every column now and returns a plain CallStream of
+    the same calls (for listing them all).
+
+    Raises LookupError when the rate table lacks a rate the scenario needs,
+    ValueError when a rate is finer than 10^-6 of the minor unit.
+    """
+    catalog = Catalog(rates, currency(scenario.scenario.currency))
+    drafts, batches = _sources(scenario, catalog, rng)
+    stream = _assemble(drafts, batches, scenario, catalog)
+    return stream.materialised() if detail else stream
+
+
+def _sources(
+    scenario: Scenario, catalog: Catalog, rng: np.random.Generator
+) -> tuple[list[Draft], list[Batch]]:
+    """Every source's unrated calls, in generation order (drafts come first)."""
+    meetings_rng, big_rng, users_rng, streams_rng = rng.spawn(4)
+    span = horizon(scenario.scenario)
+    grid = _grid(scenario, span)
+    drafts: list[Draft] = []
+    batches: list[Batch] = []
+    if scenario.meetings is not None:
+        drafts += meeting_calls(scenario.meetings, scenario.users, grid, catalog, meetings_rng)
+    zone = scenario.calendar.timezone
+    for meeting, child in zip(
+        scenario.big_meetings, big_rng.spawn(len(scenario.big_meetings)), strict=True
+    ):
+        drafts.append(big_meeting_calls(meeting, zone, span, catalog, child))
+    if scenario.user_calling is not None:
+        batches += user_calls(scenario.user_calling, scenario.users, grid, catalog, users_rng)
+    for stream, child in zip(
+        scenario.streams, streams_rng.spawn(len(scenario.streams)), strict=True
+    ):
+        batches.append(stream_calls(stream, grid, catalog, child))
+    return drafts, batches
+
+
+def _grid(scenario: Scenario, span: tuple[int, int]) -> ArrivalGrid:
+    """The business-hours grid, built only when a calendar-driven source needs it."""
+    if scenario.meetings or scenario.user_calling or scenario.streams:
+        return arrival_grid(scenario.calendar, *span)
+    return ArrivalGrid.empty()
+
+
+class _Pricing:
+    """What rating needs, for one scenario: months, tariffs, increment, allotments."""
+
+    def __init__(self, scenario: Scenario, catalog: Catalog) -> None:
+        self.span = horizon(scenario.scenario)
+        self.bounds: MonthBounds = month_bounds(scenario.calendar.timezone, *self.span)
+        self.tariffs = catalog.tariffs()
+        self.free_tariff = (self.tariffs.fee_scaled == 0) & (self.tariffs.rate_scaled == 0)
+        self.increment_s = scenario.rates.billing_increment_s
+        self.allotment_s = allotments_s(scenario.plans)
+
+    def kept(self, calls: Columns) -> Columns:
+        """The calls that start in the horizon and end by its end, with month and billed seconds."""
+        start_us, end_us = self.span
+        starts = calls["start_us"]
+        keep = (starts >= start_us) & (starts < end_us) & (calls["end_us"] <= end_us)
+        if not keep.all():
+            calls = _take(calls, keep)
+        return calls | {
+            "month": self.bounds.index(calls["start_us"]),
+            "billed_s": billed_seconds(calls["end_us"] - calls["start_us"], self.increment_s),
+        }
+
+
+def _assemble(
+    drafts: list[Draft], batches: list[Batch], scenario: Scenario, catalog: Catalog
+) -> DemandStream:
+    """Keep the horizon, find the pools' overflowing months, sort and rate what may be charged."""
+    pricing = _Pricing(scenario, catalog)
+    drawn = pricing.kept(_concat([_draft_columns(draft) for draft in drafts]))
+    use = np.zeros((len(POOLS), len(pricing.bounds.labels)), dtype=np.int64)
+    pooled = drawn["pool"] >= 0
+    np.add.at(use, (drawn["pool"][pooled], drawn["month"][pooled]), drawn["billed_s"][pooled])
+    seq = sum(len(draft.start_us) for draft in drafts)
+    plans = []
+    for batch in batches:
+        plans.append(_BatchPlan(batch, seq, pricing))
+        seq += len(batch)
+        if batch.pool != NO_POOL:
+            use[batch.pool] += plans[-1].month_use_s
+    overflow = use > pricing.allotment_s[:, None]
+    chunks: list[Columns] = []
+    undrawn: list[FreeCalls] = []
+    for plan in plans:
+        chunk, rest = plan.split(overflow, pricing)
+        chunks += chunk
+        undrawn += rest
+    if chunks:
+        drawn = _concat([drawn, *(pricing.kept(chunk) for chunk in chunks)])
+    pool = drawn["pool"].astype(np.intp)
+    surely_free = np.where(
+        pool >= 0,
+        ~overflow[np.maximum(pool, 0), drawn["month"]],
+        pricing.free_tariff[drawn["tariff"]],
+    )
+    free = _free_columns(_take(drawn, np.flatnonzero(surely_free), _FREE_DRAWN))
+    maybe = _take(drawn, np.flatnonzero(~surely_free))
+    charged, charged_seq, rated_free = _rate(maybe, pricing, catalog)
+    return DemandStream(charged, charged_seq, [DrawnFree(free), DrawnFree(rated_free), *undrawn])
+
+
+class _BatchPlan:
+    """A grid batch's use of its pool per month, and which months may need start instants."""
+
+    def __init__(self, batch: Batch, seq: int, pricing: _Pricing) -> None:
+        self.batch, self.seq = batch, seq
+        grid = batch.grid
+        self.month_calls = batch.first_call[grid.month_slots]
+        step = pricing.increment_s
+        total = np.zeros(len(batch) + 1, dtype=np.int64)
+        billed = total[1:]  # whole increments, rounded up, then their running sum in place
+        np.add(batch.length_s, step - 1, out=billed)
+        billed //= step
+        billed *= step
+        np.cumsum(billed, out=billed)
+        self.month_use_s = np.diff(total[self.month_calls])
+        self.late = np.zeros(len(self.month_calls) - 1, dtype=bool)
+        if len(batch):
+            longest_us = int(batch.length_s.max()) * MICROS_PER_SECOND
+            slot_end_us = grid.start_us + grid.length_s * MICROS_PER_SECOND
+            self.late[grid.month[slot_end_us + longest_us > pricing.span[1]]] = True
+
+    def split(
+        self, overflow: np.ndarray, pricing: _Pricing
+    ) -> tuple[list[Columns], list[FreeCalls]]:
+        """(drawn columns of months that may hold a charged or late call, the other months)."""
+        batch = self.batch
+        if batch.pool != NO_POOL:
+            drawn = overflow[batch.pool] | self.late
+        elif pricing.free_tariff[batch.tariff]:
+            drawn = self.late
+        else:
+            drawn = np.ones_like(self.late)
+        busy = np.diff(self.month_calls) > 0
+        slots = batch.grid.month_slots
+        chunks = [self._columns(slots[a], slots[b]) for a, b in _runs(drawn & busy)]
+        rest = _runs(~drawn & busy)
+        undrawn: list[FreeCalls] = []
+        if rest:
+            runs = [(int(slots[a]), int(slots[b])) for a, b in rest]
+            undrawn.append(_UndrawnFree(batch, self.seq, runs, pricing.increment_s))
+        return chunks, undrawn
+
+    def _columns(self, first_slot: int, last_slot: int) -> Columns:
+        batch = self.batch
+        low, high = int(batch.first_call[first_slot]), int(batch.first_call[last_slot])
+        start_us = batch.starts(first_slot, last_slot)
+        size = high - low
+        return {
+            "start_us": start_us,
+            "end_us": start_us + batch.length_s[low:high] * MICROS_PER_SECOND,
+            "service": np.full(size, batch.service, dtype=np.int16),
+            "tariff": np.full(size, batch.tariff, dtype=np.int32),
+            "pool": np.full(size, batch.pool, dtype=np.int8),
+            "blockable": np.full(size, batch.blockable),
+            "seq": np.arange(self.seq + low, self.seq + high, dtype=np.int64),
+        }
+
+
+class _UndrawnFree:
+    """A batch's calls in months where all of them are free: starts drawn when asked.
+
+    These months hold no late call, so every call is kept; a call draws on a pool
+    that does not overflow (it takes all its billed minutes) or on none with a
+    free tariff.
+    """
+
+    __slots__ = ("batch", "increment_s", "runs", "seq", "size")
+
+    def __init__(
+        self, batch: Batch, seq: int, runs: list[tuple[int, int]], increment_s: int
+    ) -> None:
+        self.batch, self.seq, self.runs, self.increment_s = batch, seq, runs, increment_s
+        first = batch.first_call
+        self.size = sum(int(first[b] - first[a]) for a, b in runs)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns(self) -> Columns:
+        batch = self.batch
+        first = batch.first_call
+        rows = np.concatenate([np.arange(first[a], first[b]) for a, b in self.runs])
+        start_us = np.concatenate([batch.starts(a, b) for a, b in self.runs])
+        length_s = batch.length_s[rows]
+        billed = -(-length_s // self.increment_s) * self.increment_s
+        pool_min = billed / 60.0 if batch.pool != NO_POOL else np.zeros(len(rows))
+        return {
+            "start_us": start_us,
+            "end_us": start_us + length_s * MICROS_PER_SECOND,
+            "service": np.full(len(rows), batch.service, dtype=np.int16),
+            "billed_min": np.zeros(len(rows)),
+            "pool": np.full(len(rows), batch.pool, dtype=np.int8),
+            "pool_min": pool_min,
+            "seq": self.seq + rows,
+        }
+
+
+def _rate(
+    calls: Columns, pricing: _Pricing, catalog: Catalog
+) -> tuple[CallStream, np.ndarray, Columns]:
+    """Sort calls that may be charged stably by start, rate them: (charged, their seq, free)."""
+    size = len(calls["start_us"])
+    order = sorted_ties(calls["start_us"], np.arange(size), size)  # stable: calls are in seq order
+    calls = _take(calls, order)
+    rated = rate_calls(
+        calls["end_us"] - calls["start_us"],
+        calls["tariff"],
+        calls["pool"],
+        calls["month"],
+        calls["blockable"],
+        pricing.tariffs,
+        pricing.increment_s,
+        pricing.allotment_s,
+    )
+    calls |= {"billed_min": rated.billed_min, "pool_min": rated.pool_min}
+    is_free = (rated.charge_minor == 0) & ~rated.credit_billed
+    keep, free = np.flatnonzero(~is_free), np.flatnonzero(is_free)
+    charged = CallStream(
+        start_us=calls["start_us"][keep],
+        end_us=calls["end_us"][keep],
+        service=calls["service"][keep],
+        services=tuple(catalog.services),
+        charge_minor=rated.charge_minor[keep],
+        credit_billed=rated.credit_billed[keep],
+        billed_min=rated.billed_min[keep],
+        pool=calls["pool"][keep],
+        pool_min=rated.pool_min[keep],
+        pools=POOLS,
+    )
+    return charged, calls["seq"][keep], _take(calls, free, FREE_COLUMNS)
+
+
+def _free_columns(calls: Columns) -> Columns:
+    """Columns of surely free calls: all billed minutes from a pool if they draw on one."""
+    billed_s = calls["billed_s"]
+    return calls | {
+        "billed_min": np.zeros(len(billed_s)),
+        "pool_min": np.where(calls["pool"] >= 0, billed_s, 0) / 60.0,
+    }
+
+
+def _draft_columns(draft: Draft) -> Columns:
+    return {name: getattr(draft, name) for name in _DRAFT_COLUMNS}
+
+
+def _concat(parts: list[Columns]) -> Columns:
+    """Columns of several parts, one after the other; a draft part gets its ``seq`` here."""
+    if not parts:
+        return _empty()
+    offset = 0
+    with_seq = []
+    for part in parts:
+        size = len(part["start_us"])
+        seq = part["seq"] if "seq" in part else np.arange(offset, offset + size, dtype=np.int64)
+        with_seq.append(part | {"seq": seq})
+        offset += size
+    return {name: np.concatenate([part[name] for part in with_seq]) for name in with_seq[0]}
+
+
+def _empty() -> Columns:
+    return {
+        "start_us": np.zeros(0, dtype=np.int64),
+        "end_us": np.zeros(0, dtype=np.int64),
+        "service": np.zeros(0, dtype=np.int16),
+        "tariff": np.zeros(0, dtype=np.int32),
+        "pool": np.zeros(0, dtype=np.int8),
+        "blockable": np.zeros(0, dtype=bool),
+        "seq": np.zeros(0, dtype=np.int64),
+    }
+
+
+def _take(calls: Columns, rows: np.ndarray, names: tuple[str, ...] | None = None) -> Columns:
+    """Rows (indices or a mask) of the columns ``names`` (all by default)."""
+    if rows.dtype == bool:
+        rows = np.flatnonzero(rows)
+    return {name: calls[name].take(rows) for name in names or calls}
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs [a, b) of True in ``flags``."""
+    edges = np.flatnonzero(np.diff(np.r_[0, flags.astype(np.int8), 0]))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))

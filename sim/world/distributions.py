@@ -1,0 +1,112 @@
+"""Sampling the scenario schema's distributions with an explicit Generator.
+
+Why a module of its own: the schema states distributions the way a planner
+knows them (the mean and standard deviation of a call's length, not a
+lognormal's mu and sigma), so the conversion to numpy's parameters lives here,
+once, where it can be tested against scipy. Nothing here holds random state:
+every function takes the ``numpy.random.Generator`` to draw from.
+
+- ``Continuous`` (durations, jitters, in the unit of the key, e.g. minutes):
+  fixed, exponential(mean), lognormal(mean, sd), gamma(mean, sd),
+  empirical(values, weights).
+- ``Count`` (participants per meeting): fixed, poisson(mean),
+  negative_binomial(mean, sd), empirical. A count is a whole number: fixed
+  and empirical values are rounded half-up to integers (2.5 -> 3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.world.scenario import (
+    Continuous,
+    Count,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    LogNormal,
+    NegativeBinomial,
+    Poisson,
+)
+
+
+def lognormal_params(mean: float, sd: float) -> tuple[float, float]:
+    """(mu, sigma) of the underlying normal for a lognormal with this mean and sd."""
+    sigma2 = math.log1p((sd / mean) ** 2)
+    return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+
+
+def gamma_params(mean: float, sd: float) -> tuple[float, float]:
+    """(shape, scale) of a gamma with this mean and sd."""
+    return (mean / sd) ** 2, sd**2 / mean
+
+
+def negative_binomial_params(mean: float, sd: float) -> tuple[float, float]:
+    """numpy's (n, p) for counts with this mean and sd (requires sd^2 > mean).
+
+    numpy's negative binomial has mean n(1-p)/p and variance n(1-p)/p^2, so
+    p = mean / variance and n = mean^2 / (variance - mean).
+    """
+    variance = sd**2
+    if variance <= mean:
+        raise ValueError(f"sd(={sd}) squared must exceed mean(={mean})")
+    return mean**2 / (variance - mean), mean / variance
+
+
+def sample_continuous(dist: Continuous, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` float64 draws from a continuous distribution of the schema."""
+    match dist:
+        case Fixed():
+            return np.full(size, float(dist.value))
+        case Exponential():
+            return rng.exponential(dist.mean, size)
+        case LogNormal():
+            mu, sigma = lognormal_params(dist.mean, dist.sd)
+            return rng.lognormal(mu, sigma, size)
+        case Gamma():
+            shape, scale = gamma_params(dist.mean, dist.sd)
+            return rng.gamma(shape, scale, size)
+        case Empirical():
+            return _empirical(dist, size, rng)
+    raise TypeError(f"not a continuous distribution: {dist!r}")
+
+
+def sample_count(dist: Count, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` int64 draws from a count distribution of the schema."""
+    match dist:
+        case Fixed():
+            return np.full(size, _round_half_up(dist.value), dtype=np.int64)
+        case Poisson():
+            return rng.poisson(dist.mean, size).astype(np.int64)
+        case NegativeBinomial():
+            n, p = negative_binomial_params(dist.mean, dist.sd)
+            return rng.negative_binomial(n, p, size).astype(np.int64)
+        case Empirical():
+            return np.floor(_empirical(dist, size, rng) + 0.5).astype(np.int64)
+    raise TypeError(f"not a count distribution: {dist!r}")
+
+
+def mean_of(dist: Continuous | Count) -> float:
+    """The distribution's mean (empirical: weighted mean of the values as given)."""
+    if isinstance(dist, Fixed):
+        return float(dist.value)
+    if isinstance(dist, Empirical):
+        return float(np.average(dist.values, weights=dist.weights))
+    return float(dist.mean)
+
+
+def _empirical(dist: Empirical, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Resample the observed values, weighted when weights are given."""
+    values = np.asarray(dist.values, dtype=np.float64)
+    if dist.weights is None:
+        return values[rng.integers(0, len(values), size)]
+    weights = np.asarray(dist.weights, dtype=np.float64)
+    return rng.choice(values, size=size, p=weights / weights.sum())
+
+
+def _round_half_up(value: float) -> int:
+    """The whole number nearest ``value``, halves up (counts are never negative)."""
+    return math.floor(value + 0.5)

@@ -1,0 +1,243 @@
+"""Load a scenario TOML file and its rate table, checked as a whole, or fail with one InputError.
+
+Why one loader: the model, the sweeps, the dashboard and the cache all need the
+same three things from a scenario file: the validated ``Scenario``, the rate
+table its calls are priced from, and a hash that identifies exactly those
+inputs (so results can be cached and reproduced). Checks that span files live
+here too: every rate the scenario will look up must be in the table, found now
+rather than hours into a Monte Carlo run.
+
+Money stays exact: TOML floats are parsed as ``Decimal`` (``parse_float``),
+never as binary floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from pydantic import ValidationError
+
+from sim.account.money import currency, major_to_minor
+from sim.errors import InputError, decode_utf8
+from sim.world.messages import combine, describe
+from sim.world.rates import RateKey, RateTable, parse_rates
+from sim.world.scenario import BigMeeting, Meetings, Scenario
+
+LOT_LIFETIME_MONTHS = 12
+"""A lot bought at the end of the horizon expires this much later; that date must exist too."""
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+_POLICY_MONEY = ("initial_balance", "trigger", "amount", "manual_top_up", "monthly_top_up")
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario, its rate table, and the hash of the bytes both came from."""
+
+    path: Path
+    scenario: Scenario
+    rates: RateTable
+    content_hash: str
+
+
+def load_scenario(path: Path) -> LoadedScenario:
+    """Read, parse, validate and cross-check a scenario file and its rate table.
+
+    The rate table is ``[rates].table``, relative to the scenario file's
+    folder. When the scenario looks up no rates (every stream has its own
+    ``rate_per_min``) and does not name a table, a missing default table is
+    not an error: the scenario gets an empty table.
+    """
+    path = Path(path)
+    return load_scenario_bytes(_read(path), source=path, folder=path.parent)
+
+
+def load_scenario_bytes(data: bytes, *, source: Path, folder: Path) -> LoadedScenario:
+    """The same checks for a scenario that is not a file (an upload).
+
+    ``source`` names it in messages; ``folder`` is where ``[rates].table`` is
+    resolved (for uploads, the bundled scenarios folder).
+    """
+    scenario = parse_scenario(data, source)
+    rates, table_bytes = _rate_table(scenario, source, folder)
+    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
+    problems += missing_rates(scenario, rates)
+    if problems:
+        raise InputError(combine(problems), source=source)
+    return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
+
+
+def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScenario:
+    """A scenario changed in memory (e.g. edited in the dashboard), checked like a file.
+
+    Its hash covers the base hash and the changed scenario, so results of the
+    edited world are never mistaken for the original's.
+    """
+    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
+    problems += missing_rates(scenario, base.rates)
+    if problems:
+        raise InputError(combine(problems), source=label)
+    digest = hashlib.sha256(base.content_hash.encode())
+    digest.update(scenario.model_dump_json().encode())
+    return LoadedScenario(base.path, scenario, base.rates, digest.hexdigest())
+
+
+def parse_scenario(data: bytes | str, source: Path) -> Scenario:
+    """TOML text (or its bytes) as a validated ``Scenario``; ``source`` names it in errors."""
+    text = decode_utf8(data, source) if isinstance(data, bytes) else data
+    try:
+        document = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(exc, text, source) from None
+    try:
+        return Scenario.model_validate(document)
+    except ValidationError as exc:
+        raise InputError(combine(describe(exc, Scenario)), source=source) from None
+
+
+def content_hash(scenario_bytes: bytes, table_bytes: bytes) -> str:
+    """sha256 hex of the scenario's bytes and then the rate table's, each length-prefixed.
+
+    The length prefix keeps the pair unambiguous: moving bytes from the end of
+    one file to the start of the other changes the hash.
+    """
+    digest = hashlib.sha256()
+    for part in (scenario_bytes, table_bytes):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def required_rates(scenario: Scenario) -> dict[RateKey, str]:
+    """Every (country, number_type, direction) the scenario will look up -> the key path needing it.
+
+    Toll dial-ins are free under Audio Conferencing and need no rate; toll-free
+    dial-ins are looked up only when ``toll_free_share`` > 0. Every listed
+    destination is looked up, whatever its share. The first key path that
+    needs a rate is kept.
+    """
+    needs: dict[RateKey, str] = {}
+    for key, where in _lookups(scenario):
+        needs.setdefault(key, where)
+    return needs
+
+
+def _lookups(scenario: Scenario) -> Iterator[tuple[RateKey, str]]:
+    """(rate key, key path) for each lookup, in file order; the demand generator makes the same."""
+    if scenario.meetings is not None:
+        yield from _dial_in_lookups(scenario.meetings, "meetings")
+        for index, place in enumerate(scenario.meetings.dial_out_destinations):
+            key = (place.country, place.number_type, "outbound")
+            yield key, f"meetings.dial_out_destinations[{index}]"
+    for index, event in enumerate(scenario.big_meetings):
+        yield from _dial_in_lookups(event, f"big_meetings[{index}]")
+    calling = scenario.user_calling
+    if calling is not None:
+        for number_type in calling.domestic_number_types:
+            key = (calling.domestic_country, number_type, "outbound")
+            yield key, f"user_calling.domestic_number_types.{number_type}"
+        for index, place in enumerate(calling.international_destinations):
+            key = (place.country, place.number_type, "outbound")
+            yield key, f"user_calling.international_destinations[{index}]"
+    for index, stream in enumerate(scenario.streams):
+        if stream.rate_per_min is None and stream.country and stream.number_type:
+            yield (stream.country, stream.number_type, stream.direction), f"streams[{index}]"
+
+
+def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tuple[RateKey, str]]:
+    if source.toll_free_share > 0:
+        for country in source.dial_in_countries:
+            yield (country, "toll_free", "inbound"), f"{where}.dial_in_countries.{country}"
+
+
+def missing_rates(scenario: Scenario, rates: RateTable) -> list[str]:
+    """One sentence per rate the scenario needs and the table lacks."""
+    return [
+        f"{where}: needs a rate for {' '.join(key)}, which {rates.path} does not have"
+        for key, where in required_rates(scenario).items()
+        if key not in rates
+    ]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the scenario file: {exc.strerror or exc}", source=path
+        ) from None
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputError:
+    """tomllib says "... (at line L, column C)"; the line goes where an editor looks for it."""
+    message = str(exc)
+    if match := _TOML_AT.search(message):
+        reason = message[: match.start()]
+        line, column = int(match.group(1)), match.group(2)
+        return InputError(
+            f"TOML syntax error at column {column}: {reason}", source=source, line=line
+        )
+    if match := _TOML_END.search(message):
+        reason = message[: match.start()]
+        line = text.rstrip("\n").count("\n") + 1  # the last line with text on it
+        return InputError(
+            f"TOML syntax error at the end of the file: {reason}", source=source, line=line
+        )
+    return InputError(f"TOML syntax error: {message}", source=source)
+
+
+def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable, bytes]:
+    """The table and its bytes (for the hash); parsed from the very bytes that are hashed."""
+    written = scenario.rates.table
+    table_path = folder / written
+    try:
+        data = table_path.read_bytes()
+    except FileNotFoundError:
+        named = "table" in scenario.rates.model_fields_set
+        if not named and not required_rates(scenario):
+            return RateTable(table_path, {}), b""
+        raise _unreadable_table(written, table_path, "no such file", path) from None
+    except OSError as exc:
+        raise _unreadable_table(written, table_path, str(exc.strerror or exc), path) from None
+    return parse_rates(data, table_path), data
+
+
+def _unreadable_table(written: str, table_path: Path, reason: str, path: Path) -> InputError:
+    where = f"{written!r} (resolved against the scenario's folder: {table_path})"
+    return InputError(f"rates.table: cannot read the rate table {where}: {reason}", source=path)
+
+
+def _horizon_problems(scenario: Scenario) -> list[str]:
+    """The run's end, and the expiry of a lot bought then, must be real dates."""
+    info = scenario.scenario
+    months = info.horizon_months + LOT_LIFETIME_MONTHS
+    try:
+        info.start + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        end = f"{info.horizon_months} months (+{LOT_LIFETIME_MONTHS} for lot expiry)"
+        return [f"scenario.horizon_months: {info.start.isoformat()} + {end} is past year 9999"]
+    return []
+
+
+def _money_problems(scenario: Scenario) -> list[str]:
+    """Policy amounts must be whole minor units: 0.125 USD is refused, not rounded."""
+    code = currency(scenario.scenario.currency)
+    problems = []
+    for name in _POLICY_MONEY:
+        value = getattr(scenario.policy, name)
+        if value is None:
+            continue
+        try:
+            major_to_minor(value, code)
+        except ValueError:
+            places = f"more decimal places than {code.code} has ({code.digits})"
+            problems.append(f"policy.{name}: {format(value, 'f')} has {places}")
+    return problems

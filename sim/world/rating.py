@@ -1,0 +1,174 @@
+"""Rating: exact charges of whole call arrays, after the monthly minute pools.
+
+Why integers: the model rules price a call as ``connection_fee + rate_per_min x
+billed minutes``, rounded half-up to the minor unit once per call. Doing that
+in float64 for millions of calls would round some ties the wrong way, so each
+Decimal rate is scaled to an integer number of *micro-minor units* (minor unit
+x 10^-6) and the charge is one integer division in int64:
+
+    charge_minor = (60 * fee + rate * seconds + 30 * 10^6) // (60 * 10^6)
+
+where ``fee`` and ``rate`` are scaled (micro-minor, per minute for the rate)
+and ``seconds`` are the billed seconds. Everything is non-negative, so adding
+half the divisor and flooring is rounding half-up. A rate finer than 10^-6 of a
+minor unit is refused rather than rounded.
+
+Pools (model rules "Admission and outage"): a call eligible for a pool takes
+min(its billed seconds, what the pool of the calendar month of its start still
+holds), in stream order; the seconds beyond are billed (fee + rate x overflow);
+a call fully covered costs nothing. Pools are kept in seconds (exact integers)
+and reported in minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from sim.account.clock import MICROS_PER_SECOND
+from sim.account.money import Currency
+from sim.world.rates import Rate
+from sim.world.scenario import Plans
+
+SCALE_DIGITS = 6
+"""Decimal digits kept below the minor unit when scaling rates."""
+_HALF = 30 * 10**SCALE_DIGITS
+_DIVISOR = 60 * 10**SCALE_DIGITS
+_INT64_MAX = np.iinfo(np.int64).max
+
+POOLS = ("dial_out", "domestic", "international")
+"""The monthly minute pools, in ``CallStream.pool`` index order."""
+NO_POOL = -1
+DIAL_OUT_POOL, DOMESTIC_POOL, INTERNATIONAL_POOL = range(3)
+
+
+def scale_money(amount: Decimal, cur: Currency) -> int:
+    """``amount`` (major units) as an integer of micro-minor units, exactly.
+
+    Raises ValueError when the amount has more precision than that, or is negative.
+    """
+    scaled = Decimal(amount).scaleb(cur.digits + SCALE_DIGITS)
+    if scaled < 0 or scaled != scaled.to_integral_value():
+        raise ValueError(
+            f"rate(={amount}) must be >= 0 with at most {cur.digits + SCALE_DIGITS} decimal "
+            f"places in {cur.code}"
+        )
+    return int(scaled)
+
+
+@dataclass(frozen=True)
+class Tariffs:
+    """Scaled prices indexed by tariff number: micro-minor fee and per-minute rate."""
+
+    fee_scaled: np.ndarray
+    rate_scaled: np.ndarray
+
+    @classmethod
+    def of(cls, rates: list[Rate], cur: Currency) -> Tariffs:
+        """Scale a list of Decimal rates (index i is tariff i)."""
+        fees = [scale_money(rate.connection_fee, cur) for rate in rates]
+        per_min = [scale_money(rate.rate_per_min, cur) for rate in rates]
+        return cls(np.asarray(fees, dtype=np.int64), np.asarray(per_min, dtype=np.int64))
+
+
+def billed_seconds(duration_us: np.ndarray, increment_s: int) -> np.ndarray:
+    """Durations rounded UP to whole billing increments, in seconds (int64)."""
+    step_us = increment_s * MICROS_PER_SECOND
+    return -(-duration_us // step_us) * increment_s
+
+
+def charge_minor(
+    fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarray
+) -> np.ndarray:
+    """Exact ``fee + rate x seconds/60``, half-up to minor units; 0 where seconds is 0.
+
+    Raises OverflowError when the products could leave int64 (not for any real
+    tariff: $1,000/min for a year of seconds still fits).
+    """
+    if len(seconds) and _largest(fee_scaled, rate_scaled, seconds) > _INT64_MAX:
+        raise OverflowError("a rate times a call's billed seconds does not fit in int64")
+    total = 60 * fee_scaled + rate_scaled * seconds
+    return np.where(seconds > 0, (total + _HALF) // _DIVISOR, 0).astype(np.int64)
+
+
+def _largest(fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarray) -> int:
+    """An upper bound of the charge formula's numerator, in Python integers."""
+    return 60 * int(fee_scaled.max()) + int(rate_scaled.max()) * int(seconds.max()) + _HALF
+
+
+def allotments_s(plans: Plans) -> np.ndarray:
+    """Monthly pool sizes in seconds, in ``POOLS`` order (0 with no licences)."""
+    minutes = (
+        plans.audio_conferencing_licences * plans.dial_out_min_per_licence,
+        plans.domestic_plan_users * plans.domestic_min_per_user,
+        plans.international_plan_users * plans.international_min_per_user,
+    )
+    return np.asarray([round(value * 60) for value in minutes], dtype=np.int64)
+
+
+def pool_seconds(
+    pool: np.ndarray, month: np.ndarray, billed_s: np.ndarray, allotment_s: np.ndarray
+) -> np.ndarray:
+    """Seconds each call takes from its pool, in stream order, per calendar month.
+
+    ``pool`` is each call's pool index (-1 none), ``month`` its start's month
+    index (non-decreasing along the stream). A call takes min(billed, left).
+    """
+    taken = np.zeros(len(pool), dtype=np.int64)
+    for index, size in enumerate(allotment_s.tolist()):
+        rows = np.flatnonzero(pool == index)
+        if len(rows) and size > 0:
+            taken[rows] = _burn_down(month[rows], billed_s[rows], size)
+    return taken
+
+
+def _burn_down(month: np.ndarray, billed_s: np.ndarray, size: int) -> np.ndarray:
+    """One pool's calls (in order): what each takes, the pool refilled each month."""
+    before = np.cumsum(billed_s) - billed_s
+    first = np.flatnonzero(np.r_[True, month[1:] != month[:-1]])
+    run = np.diff(np.r_[first, len(month)])
+    used_before = before - np.repeat(before[first], run)
+    return np.clip(size - used_before, 0, billed_s)
+
+
+@dataclass(frozen=True)
+class Rated:
+    """What rating adds to a stream: the CallStream's money and pool columns."""
+
+    charge_minor: np.ndarray
+    credit_billed: np.ndarray
+    billed_min: np.ndarray
+    pool_min: np.ndarray
+
+
+def rate_calls(
+    duration_us: np.ndarray,
+    tariff: np.ndarray,
+    pool: np.ndarray,
+    month: np.ndarray,
+    blockable: np.ndarray,
+    tariffs: Tariffs,
+    increment_s: int,
+    allotment_s: np.ndarray,
+) -> Rated:
+    """Rate calls given in stream order.
+
+    ``billed_min`` is what is billed to credits after the pool (0 for calls
+    whose tariff is free); ``credit_billed`` = took no pool minutes, costs > 0
+    and ``blockable`` (a stream declared ``credit_billed = false`` is never
+    blocked, though still charged).
+    """
+    billed_s = billed_seconds(duration_us, increment_s)
+    taken_s = pool_seconds(pool, month, billed_s, allotment_s)
+    over_s = billed_s - taken_s
+    fee, per_min = tariffs.fee_scaled[tariff], tariffs.rate_scaled[tariff]
+    charge = charge_minor(fee, per_min, over_s)
+    free = (fee == 0) & (per_min == 0)
+    return Rated(
+        charge_minor=charge,
+        credit_billed=(taken_s == 0) & (charge > 0) & blockable,
+        billed_min=np.where(free, 0, over_s) / 60.0,
+        pool_min=taken_s / 60.0,
+    )

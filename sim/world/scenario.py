@@ -1,0 +1,452 @@
+"""The scenario file schema: everything a planner says about their tenant.
+
+A scenario is EMA Workbench's "uncertain world" plus the default policy: who
+calls, when, where, at what rate, which minute pools they have, how payments
+behave, and the levers (``[policy]``). Files are TOML; this module turns one
+into a frozen, validated ``Scenario`` (pydantic, unknown keys refused), so no
+model code ever sees an unchecked value. Only ``[scenario]`` and one source of
+calls (``[meetings]``, ``[user_calling]``, ``[[big_meetings]]`` or
+``[[streams]]``) are required; every omitted section is the plain case.
+
+Units are in the key names: ``_min`` minutes, ``_h`` hours, ``_s`` seconds,
+``per_day`` per business day. Money is in major units of ``currency`` and is
+converted to exact minor units by the model, never used as a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrulestr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NUMBER_TYPES = ("landline", "mobile", "toll_free", "geographic")
+ZONE_A = frozenset({
+    "AU", "AT", "BE", "BR", "BG", "CA", "CN", "HR", "CZ", "DK", "EE", "FI", "FR", "DE",
+    "GR", "HK", "HU", "IN", "IE", "IT", "JP", "LU", "MY", "MX", "NL", "NZ", "NO", "PL",
+    "PT", "PR", "RO", "RU", "SG", "SK", "SI", "ZA", "KR", "ES", "SE", "CH", "TW", "TH",
+    "GB", "US",
+})  # fmt: skip
+"""Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
+
+
+def _not_bool(value: object) -> object:
+    """TOML ``true`` is not the number 1: refuse it where a number is expected."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Whole = Annotated[int, Strict()]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
+Positive = Annotated[Number, Field(gt=0.0)]
+NonNegative = Annotated[Number, Field(ge=0.0)]
+Money = Annotated[Decimal, BeforeValidator(_not_bool), Field(ge=0, allow_inf_nan=False)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class _Section(BaseModel):
+    """Every section: frozen, and unknown keys are errors (typos must not pass)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- distributions ------------------------------------------------------------
+
+
+class Fixed(_Section):
+    """Always ``value``."""
+
+    dist: Literal["fixed"]
+    value: NonNegative
+
+
+class Exponential(_Section):
+    """Exponential with the given mean."""
+
+    dist: Literal["exponential"]
+    mean: Positive
+
+
+class LogNormal(_Section):
+    """Lognormal given by the mean and standard deviation of the value itself."""
+
+    dist: Literal["lognormal"]
+    mean: Positive
+    sd: Positive
+
+
+class Gamma(_Section):
+    """Gamma given by its mean and standard deviation."""
+
+    dist: Literal["gamma"]
+    mean: Positive
+    sd: Positive
+
+
+class Empirical(_Section):
+    """Draw from observed ``values`` (optionally weighted)."""
+
+    dist: Literal["empirical"]
+    values: list[NonNegative] = Field(min_length=1)
+    weights: list[NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be 0")
+        return self
+
+
+class Poisson(_Section):
+    """Poisson counts with the given mean."""
+
+    dist: Literal["poisson"]
+    mean: NonNegative
+
+
+class NegativeBinomial(_Section):
+    """Over-dispersed counts given by mean and sd (sd^2 must exceed the mean)."""
+
+    dist: Literal["negative_binomial"]
+    mean: Positive
+    sd: Positive
+
+    @model_validator(mode="after")
+    def _overdispersed(self) -> NegativeBinomial:
+        if self.sd**2 <= self.mean:
+            raise ValueError(
+                f"sd(={self.sd}) squared must exceed mean(={self.mean}); "
+                "use poisson for sd^2 = mean"
+            )
+        return self
+
+
+Continuous = Annotated[
+    Fixed | Exponential | LogNormal | Gamma | Empirical, Field(discriminator="dist")
+]
+Count = Annotated[Fixed | Poisson | NegativeBinomial | Empirical, Field(discriminator="dist")]
+
+
+# -- sections -----------------------------------------------------------------
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: name, run start, horizon and currency."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: datetime
+    horizon_months: Whole = Field(default=24, ge=1, le=120)
+    currency: str = "USD"
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("start needs a UTC offset, e.g. 2027-01-01T00:00:00Z")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        from sim.account.money import currency  # noqa: PLC0415  (keeps the schema importable alone)
+
+        return currency(value).code
+
+
+class Calendar(_Section):
+    """``[calendar]``: when business calls happen, in the tenant's time zone."""
+
+    timezone: str = "UTC"
+    business_hours: tuple[str, str] = ("09:00", "17:00")
+    business_days: tuple[str, ...] = WEEKDAYS[:5]
+    holidays: tuple[date, ...] = ()
+    hour_of_day: tuple[NonNegative, ...] | None = Field(default=None, min_length=24, max_length=24)
+    month_of_year: tuple[NonNegative, ...] | None = Field(
+        default=None, min_length=12, max_length=12
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone such as 'Europe/Berlin'"
+            ) from None
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: tuple[str, str]) -> tuple[str, str]:
+        opens, closes = (_minutes_of_day(text) for text in value)
+        if closes <= opens:
+            raise ValueError(f"business_hours {list(value)} must close after they open")
+        return value
+
+    @field_validator("business_days")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [day for day in value if day not in WEEKDAYS]
+        if bad or not value:
+            raise ValueError(f"business_days must be a non-empty list of {', '.join(WEEKDAYS)}")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The calendar's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def open_minutes(self) -> tuple[int, int]:
+        """Business hours as minutes after local midnight: [opens, closes)."""
+        opens, closes = self.business_hours
+        return _minutes_of_day(opens), _minutes_of_day(closes)
+
+
+class Users(_Section):
+    """``[users]``: head count and compound monthly growth."""
+
+    count: Whole = Field(default=1, ge=0)
+    monthly_growth: Number = Field(default=0.0, gt=-1.0, le=1.0)
+
+
+class Destination(_Section):
+    """A share of calls to one country and number type."""
+
+    country: Country
+    number_type: Literal["landline", "mobile"] = "landline"
+    share: Positive
+
+
+class Meetings(_Section):
+    """``[meetings]``: everyday meetings with PSTN participants."""
+
+    per_user_per_day: NonNegative
+    dial_ins: Count = Field(default_factory=lambda: Poisson(dist="poisson", mean=2.0))
+    toll_free_share: Fraction = 0.5
+    dial_in_countries: dict[Country, Positive] = Field(default_factory=lambda: {"US": 1.0})
+    duration_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=30.0))
+    join_jitter_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    leave_jitter_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    dial_outs: Count = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    dial_out_destinations: tuple[Destination, ...] = ()
+
+    @model_validator(mode="after")
+    def _dial_outs_need_destinations(self) -> Meetings:
+        has_dial_outs = not (isinstance(self.dial_outs, Fixed) and self.dial_outs.value == 0)
+        if has_dial_outs and not self.dial_out_destinations:
+            raise ValueError("dial_outs needs dial_out_destinations (country, number_type, share)")
+        return self
+
+
+class BigMeeting(_Section):
+    """``[[big_meetings]]``: scheduled events whose dial-ins arrive as a burst."""
+
+    name: str = Field(min_length=1)
+    recurrence: str = Field(description="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+1TH")
+    time: time
+    dial_ins: Count
+    toll_free_share: Fraction = 0.5
+    dial_in_countries: dict[Country, Positive] = Field(default_factory=lambda: {"US": 1.0})
+    duration_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=60.0))
+    join_jitter_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    leave_jitter_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+
+    @field_validator("recurrence")
+    @classmethod
+    def _rule(cls, value: str) -> str:
+        try:
+            rrulestr(value, dtstart=datetime(2000, 1, 1))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{value!r} is not an RFC 5545 rule: {error}") from None
+        return value
+
+
+class UserCalling(_Section):
+    """``[user_calling]``: users' own outbound calls (domestic and international)."""
+
+    per_user_per_day: NonNegative
+    domestic_country: Country = "US"
+    international_share: Fraction = 0.0
+    international_destinations: tuple[Destination, ...] = ()
+    domestic_number_types: dict[Literal["landline", "mobile"], Positive] = Field(
+        default_factory=lambda: {"landline": 1.0}
+    )
+    duration_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=5.0))
+
+    @model_validator(mode="after")
+    def _destinations(self) -> UserCalling:
+        if self.international_share > 0 and not self.international_destinations:
+            raise ValueError("international_share > 0 needs international_destinations")
+        return self
+
+
+class Stream(_Section):
+    """``[[streams]]``: a generic call stream (auto attendant, call queue, a check)."""
+
+    name: str = Field(min_length=1)
+    service: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    calls_per_day: NonNegative
+    duration_min: Continuous
+    rate_per_min: Money | None = None
+    connection_fee: Money | None = None
+    country: Country | None = None
+    number_type: Literal["landline", "mobile", "toll_free", "geographic"] | None = None
+    direction: Literal["inbound", "outbound"] = "inbound"
+    credit_billed: bool = True
+
+    @model_validator(mode="after")
+    def _priced(self) -> Stream:
+        if self.rate_per_min is None and (self.country is None or self.number_type is None):
+            raise ValueError(
+                "a stream needs rate_per_min, or country and number_type to look up the rate table"
+            )
+        return self
+
+
+class Plans(_Section):
+    """``[plans]``: licences whose pooled minutes reset on the 1st of each month."""
+
+    audio_conferencing_licences: Whole = Field(default=0, ge=0)
+    dial_out_min_per_licence: NonNegative = 60
+    domestic_plan_users: Whole = Field(default=0, ge=0)
+    domestic_min_per_user: NonNegative = 3000
+    international_plan_users: Whole = Field(default=0, ge=0)
+    international_min_per_user: NonNegative = 600
+
+
+class Rates(_Section):
+    """``[rates]``: the rate table (CSV, relative to the scenario file) and increment."""
+
+    table: str = "rates/sample-usd.csv"
+    billing_increment_s: Whole = Field(default=60, ge=1, le=3600)
+
+
+class PaymentSettings(_Section):
+    """``[payments]``: how auto-recharge payments behave."""
+
+    processing_delay_h: NonNegative = 0
+    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
+    admin_fix_delay_h: NonNegative = 0
+    admin_response_delay_h: Positive = 24
+    card_expires: datetime | None = None
+    card_renewed: datetime | None = None
+
+    @model_validator(mode="after")
+    def _card(self) -> PaymentSettings:
+        for name in ("card_expires", "card_renewed"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a UTC offset, e.g. 2027-06-01T00:00:00Z")
+        if self.card_renewed is not None and self.card_expires is None:
+            raise ValueError("card_renewed needs card_expires")
+        if self.card_expires and self.card_renewed and self.card_renewed <= self.card_expires:
+            raise ValueError("card_renewed must be after card_expires")
+        return self
+
+
+class PolicySettings(_Section):
+    """``[policy]``: the levers (major units of the scenario's currency)."""
+
+    initial_balance: Money = Decimal(1000)
+    auto_recharge: bool = True
+    trigger: Money = Decimal(400)
+    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0, allow_inf_nan=False)] = (
+        Decimal(1000)
+    )
+    manual_top_up: Money | None = None
+    monthly_top_up: Money | None = None
+
+
+class Objective(_Section):
+    """``[objective]``: what makes one policy better than another, for ``credsim sweep``.
+
+    The cost of a policy is what it loses, per year: forfeited credits, the
+    return the cash tied up in credits would have earned elsewhere
+    (``cost_of_capital_per_year`` x mean balance; 5 % is a typical corporate
+    cost of capital), a fee per recharge (invoice handling), and a penalty per
+    minute of blocked calling. Money is in major units of the currency.
+    """
+
+    max_outage_risk_per_year: Annotated[Number, Field(gt=0.0, le=1.0)] = 0.01
+    cost_of_capital_per_year: Fraction = 0.05
+    fee_per_recharge: Money = Decimal(0)
+    penalty_per_blocked_min: Money = Decimal(0)
+
+
+class RegressionPolicy(_Section):
+    """One policy that ``credsim regress`` checks (omitted levers: the scenario's)."""
+
+    initial: Money | None = None
+    auto_recharge: bool | None = None
+    trigger: Money | None = None
+    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0)] | None = None
+
+
+class Regression(_Section):
+    """``[regression]``: what CI recomputes and compares with the stored baseline."""
+
+    replications: Whole = Field(default=100, ge=2, le=10_000)
+    seed: Whole = 1
+    policies: tuple[RegressionPolicy, ...] = Field(
+        default_factory=lambda: (RegressionPolicy(),)
+    )  # by default the scenario's own policy
+
+
+class Scenario(_Section):
+    """A whole scenario file, validated."""
+
+    scenario: ScenarioInfo
+    calendar: Calendar = Field(default_factory=Calendar)
+    users: Users = Field(default_factory=Users)
+    meetings: Meetings | None = None
+    big_meetings: tuple[BigMeeting, ...] = ()
+    user_calling: UserCalling | None = None
+    streams: tuple[Stream, ...] = ()
+    plans: Plans = Field(default_factory=Plans)
+    rates: Rates = Field(default_factory=Rates)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    objective: Objective = Field(default_factory=Objective)
+    regression: Regression | None = None
+
+    @model_validator(mode="after")
+    def _some_calls(self) -> Scenario:
+        if not (self.meetings or self.big_meetings or self.user_calling or self.streams):
+            raise ValueError(
+                "a scenario needs at least one source of calls: [meetings], [[big_meetings]], "
+                "[user_calling] or [[streams]]"
+            )
+        return self
+
+
+def _minutes_of_day(text: str) -> int:
+    """``"08:30"`` as 510; ``"24:00"`` is allowed as the end of the day."""
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{text!r} is not a time of day like 08:30")
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) >= 60 or value > 24 * 60:
+        raise ValueError(f"{text!r} is not a time of day between 00:00 and 24:00")
+    return value

@@ -1,0 +1,121 @@
+"""``credsim sweep`` as a planner sees it: the printout, progress, warnings and usage errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sim.cli.commands import main
+from sim.cli.progress import status_line
+from tests.paths import TINY
+
+PORTAL = "credsim: warning: trigger 0 is below the admin portal's minimum of 50"
+
+
+def sweep(out: Path, *extra: str) -> Result:
+    args = ["sweep", str(TINY), "--triggers", "0,50", "--amounts", "100", "--replications", "10",
+            "--engine", "replay", "--workers", "1", "--out", str(out), *extra]  # fmt: skip
+    return CliRunner().invoke(main, args)
+
+
+def test_progress_goes_to_stderr_with_an_eta_and_stdout_has_the_choice(tmp_path: Path) -> None:
+    result = sweep(tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(PORTAL)
+    assert "policy grid: 10 replications to compute" in lines
+    assert any(line.startswith("policy grid: 5/10 replications (50 %)") and "ETA" in line
+               for line in lines)  # fmt: skip
+    assert any(line.startswith("policy grid: 10/10 replications (100 %)") for line in lines)
+    assert "rule of thumb: 10 replications to compute" in lines
+    out = result.stdout
+    assert out.startswith(
+        "Sweep of sweep-tiny: 2 policies x 10 replications, seed 1, engine replay"
+    )
+    assert "\nRecommended: T50/A100/I100: $" in out
+    assert "\nThe documented example: T400/A1000/I1000: $" in out
+    assert re.search(r"\nThe rule of thumb: T\d+/A\d+/I\d+: \$", out)
+    assert "Pareto frontier" in out
+    assert f"Wrote {tmp_path / 'out' / 'manifest.json'}, " in out
+    assert PORTAL not in out and "warning" not in out
+
+
+def test_quiet_silences_progress_but_not_warnings(tmp_path: Path) -> None:
+    result = sweep(tmp_path / "out", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{PORTAL}; the portal would refuse it",
+    ]
+
+
+def test_a_rule_of_thumb_under_the_portal_minimum_is_warned_about(tmp_path: Path) -> None:
+    cheap = tmp_path / "cheap.toml"
+    text = TINY.read_text(encoding="utf-8").replace("rate_per_min = 0.25", "rate_per_min = 0.01")
+    cheap.write_text(text, encoding="utf-8")
+    args = ["sweep", str(cheap), "--triggers", "50", "--amounts", "20", "--replications", "3",
+            "--engine", "replay", "--out", str(tmp_path / "out"), "--quiet"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    # 4 calls x 10.5 min x 0.01 USD a day: ~12.80 USD a month, ~3 USD a week
+    assert re.match(r"credsim: warning: the rule of thumb's trigger \d is below", result.stderr)
+
+
+def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: Path) -> None:
+    strict = tmp_path / "strict.toml"
+    text = TINY.read_text(encoding="utf-8")
+    strict.write_text(
+        text.replace("max_outage_risk_per_year = 0.9", "max_outage_risk_per_year = 0.01"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["sweep", str(strict), "--triggers", "0,50", "--amounts", "100", "--replications", "5",
+            "--engine", "replay", "--out", str(out), "--quiet"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    rec = summary["recommendation"]
+    assert (rec["qualifies"], rec["qualifying_policies"], rec["label"]) == (
+        False,
+        0,
+        "T50/A100/I100",
+    )
+    assert rec["reason"].startswith("No policy keeps its outage risk within 1.0 % a year")
+    assert "run at least 1,527 replications" in rec["warning"]
+    assert f"\nWARNING: {rec['warning']}\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--resume", "--force"), "--resume and --force exclude each other"),
+        (("--scheduler", "tcp://127.0.0.1:1"), "--workers is for local processes"),
+        (("--engine", "warp"), "Invalid value for '--engine'"),
+        (("--replications", "0"), "Invalid value for '--replications'"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, extra: tuple[str, ...], message: str) -> None:
+    result = sweep(tmp_path / "out", *extra)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_out_option_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["sweep", str(TINY), "--triggers", "50", "--amounts", "1"])
+    assert result.exit_code == 2
+    assert "Missing option '--out'" in result.stderr
+
+
+def test_status_lines_estimate_the_time_left_from_the_pace_so_far() -> None:
+    assert (
+        status_line("grid", 25, 100, 10.0)
+        == "grid: 25/100 replications (25 %), 10.0 s, ETA 0:00:30"
+    )
+    assert status_line("grid", 1, 1000, 4.0) == (
+        "grid: 1/1000 replications (0 %), 4.0 s, ETA 1:06:36"
+    )
+    assert status_line("grid", 100, 100, 40.0) == "grid: 100/100 replications (100 %), 40.0 s"

@@ -1,0 +1,156 @@
+"""``credsim report``: one standalone HTML file that says what the sweep says, escaped, offline."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from markupsafe import escape
+from plotly.offline import get_plotlyjs
+
+from sim.cli.commands import main
+from sim.views.report import ReportPlan, compute_report, default_grid, default_replications
+from sim.views.report_render import FIGURE_IDS
+from sim.world.load import load_scenario
+from tests.paths import ROOT, TINY
+
+SMALL = ROOT / "scenarios" / "small-team.toml"
+REPLICATIONS = "12"
+
+
+def report(path: Path, out: Path, *extra: str) -> Result:
+    args = ["report", str(path), "-o", str(out), "--workers", "1", "--quiet", *extra]
+    return CliRunner().invoke(main, args)
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, str]:
+    out = tmp_path_factory.mktemp("report") / "out.html"
+    result = report(SMALL, out, "--replications", REPLICATIONS)
+    assert result.exit_code == 0, result.output
+    return result, out.read_text(encoding="utf-8")
+
+
+def test_the_report_states_the_recommendation_of_the_same_sweep(
+    small_report: tuple[Result, str], tmp_path: Path
+) -> None:
+    result, html = small_report
+    grid = default_grid(load_scenario(SMALL).scenario).to_dict()
+    folder = tmp_path / "sweep"
+    swept = CliRunner().invoke(main, [
+        "sweep", str(SMALL), "--triggers", ",".join(grid["triggers"]),
+        "--amounts", ",".join(grid["amounts"]), "--replications", REPLICATIONS,
+        "--workers", "1", "--quiet", "--out", str(folder),
+    ])  # fmt: skip
+    assert swept.exit_code == 0, swept.output
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    rec = summary["recommendation"]
+    assert str(escape(rec["reason"])) in html
+    assert str(escape(rec["warning"])) in html  # 12 replications cannot qualify under 1 %
+    for ref in summary["references"].values():
+        assert f"{ref['label']}</strong>" in html
+    assert result.stdout.startswith(f"Recommended: {rec['label']} (WARNING: ")
+
+
+def test_every_chart_is_in_the_report_once(small_report: tuple[Result, str]) -> None:
+    _, html = small_report
+    divs = re.findall(r'<div id="([\w-]+)" class="plotly-graph-div"', html)
+    assert divs == list(FIGURE_IDS)
+    assert html.count("Plotly.newPlot(") == len(FIGURE_IDS)
+
+
+def test_plotly_js_is_embedded_once_and_nothing_is_fetched(
+    small_report: tuple[Result, str],
+) -> None:
+    _, html = small_report
+    assert html.count(get_plotlyjs()[:2000]) == 1
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert not re.search(r"<link[^>]*\shref=", html)
+    assert html.index(get_plotlyjs()[:2000]) < html.index("Plotly.newPlot(")
+
+
+def test_the_scenario_is_shown_escaped_with_how_to_reproduce_it(
+    small_report: tuple[Result, str],
+) -> None:
+    _, html = small_report
+    text = SMALL.read_text(encoding="utf-8")
+    assert str(escape(text)) in html
+    assert "-&gt; ~24 USD/month" in html and "-> ~24 USD/month" not in html
+    loaded = load_scenario(SMALL)
+    assert loaded.content_hash in html
+    assert "--replications 12 --seed 1 --engine fast" in html
+    assert "Outage risk a year" in html and "Admin emails a year" in html
+
+
+def test_markup_in_a_scenario_never_reaches_the_page(tmp_path: Path) -> None:
+    text = TINY.read_text(encoding="utf-8").replace(
+        'name = "sweep-tiny"',
+        'name = "tiny"\ndescription = "</pre><script>alert(1)</script> & co"',
+    )
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "evil.html"
+    result = report(scenario, out, "--replications", "3", "--triggers", "50", "--amounts", "100",
+                    "--engine", "replay")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.toml", "-o", "{tmp}/r.html"], "missing.toml"),
+        (["{bad}", "-o", "{tmp}/r.html"], "horizon_months: must be a whole number"),
+        ([str(TINY), "-o", "{tmp}/no/such/folder/r.html"], "cannot write the report"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    bad = tmp_path / "bad.toml"
+    tiny = TINY.read_text(encoding="utf-8")
+    bad.write_text(tiny.replace("horizon_months = 3", "horizon_months = 'soon'"), encoding="utf-8")
+    argv = [arg.format(tmp=tmp_path, bad=bad) for arg in args]
+    result = CliRunner().invoke(main, ["report", *argv, "--quiet"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("credsim: error: ") and message in lines[0]
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_the_default_grid_surrounds_the_scenarios_policy_within_the_portal() -> None:
+    grid = default_grid(load_scenario(SMALL).scenario)  # trigger 50, amount 200, initial 200
+    assert grid.triggers == (Decimal(50), Decimal(100), Decimal(200))  # 12.5 and 25: raised to 50
+    assert grid.amounts == tuple(Decimal(v) for v in (50, 100, 200, 400, 800))
+    assert grid.initials == (Decimal(200),)
+    midsize = default_grid(load_scenario(ROOT / "scenarios" / "midsize.toml").scenario)
+    assert midsize.triggers == tuple(Decimal(v) for v in (100, 200, 400, 800, 1600))
+
+
+def test_the_default_replications_let_a_policy_without_outages_qualify() -> None:
+    assert default_replications(load_scenario(SMALL).scenario) == 200  # 1 % a year, 24 months
+    assert default_replications(load_scenario(TINY).scenario) == 100  # 90 % a year: the floor
+
+
+def test_the_kpis_are_the_sweeps_figures_per_year() -> None:
+    loaded = load_scenario(TINY)  # 3 months: a quarter of a year
+    plan = ReportPlan(loaded, default_grid(loaded.scenario), 8, seed=3, engine="replay")
+    data = compute_report(plan, workers=1)
+    entries = {entry["label"]: entry for entry in data.summary["policies"]}
+    assert data.kpis["label"].iloc[0] == data.summary["recommendation"]["label"]
+    for _, row in data.kpis.iterrows():
+        entry = entries[row["label"]]
+        metrics = entry["metrics"]
+        assert row["forfeited"] == pytest.approx(entry["cost_parts_per_year"]["forfeited"]["mean"])
+        assert row["mean_balance"] == pytest.approx(metrics["mean_balance"]["mean"])
+        assert row["recharges"] == pytest.approx(metrics["recharges"]["mean"] * 4)
+        assert row["outage_hours.ci_high"] == pytest.approx(metrics["outage_hours"]["ci_high"] * 4)
+        assert row["outage_risk_per_year"] == entry["outage_risk_per_year"]["estimate"]
+    first = data.trace.outcome.to_dict()
+    assert first["recharges"] == data.path.events["kind"].eq("auto_recharge").sum()
+    assert len(data.lots) == len(data.trace.outcome.lots)
+    assert data.bands.shape[0] == len(data.trace.outcome.daily_balance_minor)
