@@ -38,8 +38,8 @@ from sim.study.experiment import (
     scenario_levers,
 )
 from sim.study.runner import replication_seeds
-from sim.study.sample_path import PathPicture, path_picture, traced_run
 from sim.study.stats import Estimate, balance_bands, mean_ci, wilson
+from sim.study.trace import PathPicture, path_picture, traced_run
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes

@@ -184,7 +184,7 @@ def journal_csv(entries: Sequence[JournalEntry], currency_code: str) -> str:
 def forfeit_table(lots: pd.DataFrame, currency_code: str) -> pd.DataFrame:
     """The lots that expired with money left: which lot, bought how and when, expired when.
 
-    ``lots`` is ``sim.study.sample_path.PathPicture.lots``. This answers "where did the forfeited
+    ``lots`` is ``sim.study.trace.PathPicture.lots``. This answers "where did the forfeited
     money come from?" for the sample path in words a planner can check
     against a card statement; an empty frame means nothing was forfeited.
     """

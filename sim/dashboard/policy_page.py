@@ -44,7 +44,7 @@ def show(choice: Choice) -> None:
     trigger = None if choice.levers.trigger is None else float(choice.levers.trigger)
     st.plotly_chart(charts.balance_fan(view.bands, currency=view.currency, trigger=trigger))
     picture = policy_path(choice, choice.levers)  # after the cards: they show while it replays
-    st.plotly_chart(charts.sample_path(picture.path, currency=view.currency, trigger=trigger))
+    st.plotly_chart(charts.sample_path_chart(picture.path, currency=view.currency, trigger=trigger))
     st.plotly_chart(charts.forfeiture_sources(picture.lots, currency=view.currency))
     forfeits = forfeit_table(picture.lots, view.currency)
     if forfeits.empty:

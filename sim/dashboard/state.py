@@ -24,8 +24,8 @@ from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
 from sim.study.backtest import Backtest
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
-from sim.study.sample_path import PathPicture
 from sim.study.sweep import Swept
+from sim.study.trace import PathPicture
 from sim.world.load import LoadedScenario, load_scenario
 
 BANKS_KEPT = 2

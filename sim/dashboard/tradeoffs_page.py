@@ -128,7 +128,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     )
     refs = summary["references"]
     st.plotly_chart(
-        charts.pareto_frontier(
+        charts.pareto_chart(
             rows,
             frontier=summary["frontier"],
             recommended=rec["label"],

@@ -8,7 +8,7 @@ number. The look (template, colours, money and percent axes) comes from
 one-replication figures in ``sim.views.charts_path``, re-exported here so that
 ``from sim import charts`` gives every builder.
 
-Tables from a sweep (``grid_heatmap``, ``pareto_frontier``) have the columns
+Tables from a sweep (``grid_heatmap``, ``pareto_chart``) have the columns
 of ``sim.study.sweep_summary.summary_table``: ``label``, ``trigger``, ``amount``,
 ``in_grid``, each figure ``<name>`` with ``<name>.ci_low`` and ``<name>.ci_high``.
 """
@@ -33,7 +33,7 @@ from sim.views.chart_style import (
     styled,
 )
 from sim.views.charts_demand import calls_by_hour_weekday, pool_use, spend_by_month
-from sim.views.charts_path import forfeiture_sources, sample_path
+from sim.views.charts_path import forfeiture_sources, sample_path_chart
 
 __all__ = [
     "MetricSpec",
@@ -41,11 +41,11 @@ __all__ = [
     "calls_by_hour_weekday",
     "forfeiture_sources",
     "grid_heatmap",
-    "pareto_frontier",
+    "pareto_chart",
     "policy_comparison",
     "policy_table",
     "pool_use",
-    "sample_path",
+    "sample_path_chart",
     "spend_by_month",
 ]
 
@@ -269,7 +269,7 @@ def _labelled(rows: pd.DataFrame, label: str) -> pd.Series:
     return match.iloc[0]
 
 
-def pareto_frontier(
+def pareto_chart(
     rows: pd.DataFrame,
     *,
     frontier: Sequence[str],

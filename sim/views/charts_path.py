@@ -1,7 +1,7 @@
 """Figures of one replication: the balance over time with its events, and where lots went.
 
 Why apart from ``sim.views.charts``: these draw a single plausible history (a
-journal laid out by ``sim.study.sample_path``), not Monte Carlo summaries; they
+journal laid out by ``sim.study.trace``), not Monte Carlo summaries; they
 take ``SamplePath`` and ``lots_frame`` tables and nothing else. Re-exported
 by ``sim.views.charts``.
 """
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from sim.views.chart_style import COLOURS, hover_number, money_axis, money_text, styled
 
 if TYPE_CHECKING:
-    from sim.study.sample_path import SamplePath
+    from sim.study.trace import SamplePath
 
 EVENT_STYLES = {
     # kind: (legend name, marker symbol, sign shown before the amount)
@@ -36,7 +36,7 @@ LOT_PARTS = (
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def sample_path(
+def sample_path_chart(
     path: SamplePath,
     *,
     currency: str,
@@ -135,7 +135,7 @@ def forfeiture_sources(
 ) -> go.Figure:
     """One stacked bar per lot: consumed, repaid deficit, forfeited, left at the end.
 
-    ``lots`` is ``sim.study.sample_path.lots_frame``: ``lot, source, purchased``
+    ``lots`` is ``sim.study.trace.lots_frame``: ``lot, source, purchased``
     and the parts in major units. The forfeited (orange) segments are the
     money the policy lost, each on the lot it was bought in.
     """

@@ -4,7 +4,7 @@ Why a module of its own: the report is a sweep (``sim.study.sweep``, run as is i
 temporary folder, so its numbers are exactly ``credsim sweep``'s) plus three
 views the sweep does not keep: the end-of-day balances of the recommended
 policy (``sim.study.runner``: a fan chart), one replication of it told in full
-(``sim.study.sample_path``: its journal), and that replication's demand
+(``sim.study.trace``: its journal), and that replication's demand
 (``sim.world.demand_summary``). Here they are computed into ``ReportData``;
 ``sim.views.report_render`` turns that into one HTML file.
 
@@ -35,9 +35,9 @@ from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.recommend import replications_needed
 from sim.study.runner import replication_seeds, run_replications
-from sim.study.sample_path import SamplePath, Trace, path_picture, traced_run
 from sim.study.stats import balance_bands, mean_ci
 from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
+from sim.study.trace import SamplePath, Trace, path_picture, traced_run
 from sim.views.charts import MetricSpec
 from sim.world.demand import generate
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts, summarize

@@ -86,7 +86,7 @@ def _policy_section(data: ReportData) -> Section:
          "replications.", fan),
         ("fig-path", "Replication 1 (that of credsim run and credsim demand with this seed): "
          "recharges, failed payments, forfeits and outages (shaded).",
-         charts.sample_path(data.path, currency=code, trigger=trigger)),
+         charts.sample_path_chart(data.path, currency=code, trigger=trigger)),
         ("fig-lots", "The same replication: what became of each lot bought.",
          charts.forfeiture_sources(data.lots, currency=code)),
     ]  # fmt: skip
@@ -105,7 +105,7 @@ def _grid_section(data: ReportData) -> Section:
         )
 
     refs = summary["references"]
-    pareto = charts.pareto_frontier(
+    pareto = charts.pareto_chart(
         rows,
         frontier=summary["frontier"],
         recommended=rec,

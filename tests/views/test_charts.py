@@ -12,7 +12,7 @@ import pytest
 from sim.account.clock import to_instant
 from sim.account.ledger import EntryKind, JournalEntry
 from sim.account.money import currency
-from sim.study.sample_path import sample_path
+from sim.study.trace import lay_out_path
 from sim.views import charts
 from sim.world.demand_summary import DemandSummary
 
@@ -59,8 +59,8 @@ END = "2028-01-09 00:00"
 
 
 def journal_figure() -> go.Figure:
-    path = sample_path(JOURNAL, currency=USD, timezone=ZONE, end=at(END), recharge_minor=50_000)
-    return charts.sample_path(path, currency="USD", trigger=400.0)
+    path = lay_out_path(JOURNAL, currency=USD, timezone=ZONE, end=at(END), recharge_minor=50_000)
+    return charts.sample_path_chart(path, currency="USD", trigger=400.0)
 
 
 def by_name(figure: go.Figure) -> dict[str, go.BaseTraceType]:
@@ -182,7 +182,7 @@ def pareto_rows() -> pd.DataFrame:
 
 
 def pareto() -> go.Figure:
-    return charts.pareto_frontier(pareto_rows(), frontier=["A", "B", "C"], recommended="B",
+    return charts.pareto_chart(pareto_rows(), frontier=["A", "B", "C"], recommended="B",
                                   documented_example="EX", rule_of_thumb="RT", currency="USD",
                                   limit=0.01)  # fmt: skip
 

@@ -117,14 +117,14 @@ def path_picture(trace: Trace, levers: Levers, scenario: Scenario) -> PathPictur
     """``trace`` in the calendar's local time and major units (the report's and dashboard's)."""
     cur, zone = scenario_currency(scenario), scenario.calendar.timezone
     amount = levers.amount
-    path = sample_path(
+    path = lay_out_path(
         trace.entries, currency=cur, timezone=zone, end=horizon(scenario)[1],
         recharge_minor=None if amount is None else major_to_minor(amount, cur),
     )  # fmt: skip
     return PathPicture(trace, path, lots_frame(trace.outcome.lots, currency=cur, timezone=zone))
 
 
-def sample_path(
+def lay_out_path(
     entries: Sequence[JournalEntry],
     *,
     currency: Currency,

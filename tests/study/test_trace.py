@@ -12,8 +12,8 @@ from sim.account.money import currency
 from sim.account.stream import CallStream
 from sim.study.experiment import scenario_levers, with_overrides
 from sim.study.runner import run_replications
-from sim.study.sample_path import lots_frame, thinned, traced_run
 from sim.study.stats import flatten
+from sim.study.trace import lots_frame, thinned, traced_run
 from sim.world.demand_summary import hour_weekday_counts
 from sim.world.load import load_scenario
 from tests.paths import TINY
