@@ -17,8 +17,8 @@ from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_portal
 from sim.engines.batch import ENGINE_NAMES
 from sim.study.experiment import build_policy
-from sim.study.grid import Grid
-from sim.views.report import ReportPlan, compute_report, default_grid, default_replications
+from sim.study.grid import Grid, default_grid
+from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
 from sim.world.load import load_scenario
 

@@ -37,13 +37,15 @@ _LABEL = re.compile(
 )
 
 
-def default_grid(scenario: Scenario) -> tuple[str, str]:
-    """Triggers and amounts (``START:STOP:STEP``) around the scenario's own policy.
+def grid_form_text(scenario: Scenario) -> tuple[str, str]:
+    """What the sweep form's trigger and amount fields start with (``START:STOP:STEP`` text).
 
-    A quarter of its trigger (amount) up to 2.5 times it, in ten steps of whole
-    currency units: on midsize (T400/A1000) that is ``100:1000:100`` and
-    ``250:2500:250``, the grid the README's benchmark sweeps. A scenario
-    without auto-recharge is centred on the documented example.
+    A quarter of the scenario's trigger (amount) up to 2.5 times it, in ten
+    steps of whole currency units: on midsize (T400/A1000) that is
+    ``100:1000:100`` and ``250:2500:250``, the grid the README's benchmark
+    sweeps. A scenario without auto-recharge is centred on the documented
+    example. Finer than ``sim.study.grid.default_grid`` (the report's five
+    multiples) because the dashboard draws the grid as heatmaps.
     """
     levers = scenario_levers(scenario)
     trigger = levers.trigger or EXAMPLE_TRIGGER

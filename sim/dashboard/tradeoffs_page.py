@@ -51,7 +51,7 @@ def progress_bar(stage: str, total: int) -> Iterator[Advance]:
 def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
     """Grid inputs and the run button; the session's sweep of this scenario, if any."""
     scenario = choice.loaded.scenario
-    triggers, amounts = explore_sweep.default_grid(scenario)
+    triggers, amounts = explore_sweep.grid_form_text(scenario)
     scope = choice.loaded.content_hash[:12]
     with st.form(f"sweep@{scope}"):
         st.markdown("**Sweep a grid of policies** (`START:STOP:STEP` or `50,100,200`)")

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import product
 
+from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
 from sim.study.experiment import Levers, with_overrides
+from sim.world.scenario import Scenario
 
+MULTIPLES = (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4))
+"""The default grid (``default_grid``): these multiples of the scenario's own trigger and amount."""
 MAX_VALUES = 10_000
 """A range longer than this is refused: it is almost surely a typo in STEP."""
 
@@ -110,3 +114,25 @@ class Grid:
             "amounts": [str(value) for value in self.amounts],
             "initials": [str(value) for value in self.initials],
         }
+
+
+def default_grid(scenario: Scenario) -> Grid:
+    """The grid ``credsim report`` sweeps when none is given: 0.25, 0.5, 1, 2 and 4 x the
+    scenario's trigger and amount, in whole currency units, at its initial balance.
+
+    Multiples other than 1 are kept at or above the admin portal's minimum
+    trigger (a report should not recommend what the portal refuses) and
+    amounts at or above 1; the scenario's own values are always in the grid.
+    """
+    policy = scenario.policy
+    triggers = _multiples(policy.trigger, Decimal(PORTAL_MIN_TRIGGER_MAJOR))
+    return Grid(triggers, _multiples(policy.amount, Decimal(1)), (policy.initial_balance,))
+
+
+def _multiples(own: Decimal, floor: Decimal) -> tuple[Decimal, ...]:
+    values = {own}
+    for factor in MULTIPLES:
+        if factor != 1:
+            value = (own * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            values.add(max(floor, value))
+    return tuple(sorted(values))

@@ -21,14 +21,12 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
 from sim.engines.batch import Engine
 from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers
@@ -44,8 +42,6 @@ from sim.world.demand_summary import DemandSummary, hour_weekday_counts, summari
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
 
-MULTIPLES = (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4))
-"""The default grid: these multiples of the scenario's own trigger and amount."""
 MIN_REPLICATIONS = 100
 REPLICATION_STEP = 50
 EMAILS = ("emails.recharge_succeeded", "emails.recharge_failed", "emails.balance_depleted")
@@ -64,27 +60,6 @@ KPIS = (
 """The figures shown for the recommended policy and beside it for the references."""
 ROLES = (("recommendation", "recommended"), ("documented_example", "documented example"),
          ("rule_of_thumb", "rule of thumb"))  # fmt: skip
-
-
-def default_grid(scenario: Scenario) -> Grid:
-    """0.25, 0.5, 1, 2 and 4 x the scenario's trigger and amount, in whole currency units.
-
-    Multiples other than 1 are kept at or above the admin portal's minimum
-    trigger (a report should not recommend what the portal refuses) and
-    amounts at or above 1; the scenario's own values are always in the grid.
-    """
-    policy = scenario.policy
-    triggers = _multiples(policy.trigger, Decimal(PORTAL_MIN_TRIGGER_MAJOR))
-    return Grid(triggers, _multiples(policy.amount, Decimal(1)), (policy.initial_balance,))
-
-
-def _multiples(own: Decimal, floor: Decimal) -> tuple[Decimal, ...]:
-    values = {own}
-    for factor in MULTIPLES:
-        if factor != 1:
-            value = (own * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            values.add(max(floor, value))
-    return tuple(sorted(values))
 
 
 def default_replications(scenario: Scenario) -> int:

@@ -237,10 +237,10 @@ def scenario_levers_of_tiny() -> Levers:
         ("checks/poisson-manual", ("100:1000:100", "250:2500:250")),  # no auto-recharge: example
     ],
 )
-def test_the_default_grid_is_centred_on_the_scenarios_policy(
+def test_the_grid_form_starts_centred_on_the_scenarios_policy(
     name: str, grid: tuple[str, str]
 ) -> None:
-    assert explore_sweep.default_grid(load_scenario(BUNDLED[name]).scenario) == grid
+    assert explore_sweep.grid_form_text(load_scenario(BUNDLED[name]).scenario) == grid
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,12 @@ from click.testing import CliRunner
 
 from sim.cli.commands import main
 from sim.study.experiment import scenario_levers, with_overrides
-from sim.study.grid import MAX_VALUES, Grid, parse_values
+from sim.study.grid import MAX_VALUES, Grid, default_grid, parse_values
 from sim.world.load import load_scenario
 from tests.paths import ROOT
 
 POISSON = ROOT / "scenarios" / "checks" / "poisson-manual.toml"
+SMALL = ROOT / "scenarios" / "small-team.toml"
 
 
 def decimals(*texts: str) -> tuple[Decimal, ...]:
@@ -126,3 +127,12 @@ def test_an_empty_axis_or_a_zero_amount_is_refused() -> None:
         Grid((), decimals("100"), decimals("0"))
     with pytest.raises(ValueError, match="amounts must be > 0"):
         Grid(decimals("0"), decimals("0"), decimals("0"))
+
+
+def test_the_default_grid_surrounds_the_scenarios_policy_within_the_portal() -> None:
+    grid = default_grid(load_scenario(SMALL).scenario)  # trigger 50, amount 200, initial 200
+    assert grid.triggers == (Decimal(50), Decimal(100), Decimal(200))  # 12.5 and 25: raised to 50
+    assert grid.amounts == tuple(Decimal(v) for v in (50, 100, 200, 400, 800))
+    assert grid.initials == (Decimal(200),)
+    midsize = default_grid(load_scenario(ROOT / "scenarios" / "midsize.toml").scenario)
+    assert midsize.triggers == tuple(Decimal(v) for v in (100, 200, 400, 800, 1600))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from markupsafe import escape
 from plotly.offline import get_plotlyjs
 
 from sim.cli.commands import main
-from sim.views.report import ReportPlan, compute_report, default_grid, default_replications
+from sim.study.grid import default_grid
+from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import FIGURE_IDS
 from sim.world.load import load_scenario
 from tests.paths import ROOT, TINY
@@ -120,15 +120,6 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], messag
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("credsim: error: ") and message in lines[0]
     assert not list(tmp_path.glob("*.html"))
-
-
-def test_the_default_grid_surrounds_the_scenarios_policy_within_the_portal() -> None:
-    grid = default_grid(load_scenario(SMALL).scenario)  # trigger 50, amount 200, initial 200
-    assert grid.triggers == (Decimal(50), Decimal(100), Decimal(200))  # 12.5 and 25: raised to 50
-    assert grid.amounts == tuple(Decimal(v) for v in (50, 100, 200, 400, 800))
-    assert grid.initials == (Decimal(200),)
-    midsize = default_grid(load_scenario(ROOT / "scenarios" / "midsize.toml").scenario)
-    assert midsize.triggers == tuple(Decimal(v) for v in (100, 200, 400, 800, 1600))
 
 
 def test_the_default_replications_let_a_policy_without_outages_qualify() -> None:
