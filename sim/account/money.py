@@ -6,8 +6,8 @@ cent at every event. Floats cannot promise either, so every amount inside the
 model is an ``int`` of minor units (cents for USD, yen for JPY, fils for KWD).
 Decimal strings are parsed exactly; floats appear only for display and JSON.
 
-The number of minor digits per currency comes from CLDR via Babel, which also
-formats amounts for people.
+The number of minor digits per currency comes from CLDR via Babel; amounts
+for people are formatted by ``sim.account.format``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision, list_currencies
 
 _DECIMAL = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?$|^([+-]?)\.(\d+)$")
 _PLACEHOLDER_CODES = frozenset({"XXX", "XTS"})
@@ -109,8 +109,3 @@ def to_number(minor: int | float, cur: Currency) -> float | int:
         minor = int(Decimal(repr(minor)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     value = to_decimal(minor, cur)
     return int(value) if cur.digits == 0 else float(value)
-
-
-def format_money(minor: int, cur: Currency, locale: str = "en_US") -> str:
-    """Format for people, e.g. ``$1,234.50`` or ``¥1,234``."""
-    return format_currency(to_decimal(minor, cur), cur.code, locale=locale)

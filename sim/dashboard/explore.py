@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.account.clock import MICROS_PER_HOUR, add_months
 from sim.account.ledger import JournalEntry
 from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
@@ -37,8 +36,9 @@ from sim.study.experiment import (
     scenario_currency,
     scenario_levers,
 )
+from sim.study.kpis import Replications, estimates, outcome_rows, select
 from sim.study.runner import replication_seeds
-from sim.study.stats import Estimate, balance_bands, mean_ci, wilson
+from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
@@ -233,15 +233,11 @@ def _check_size(per_replication: int, replications: int, max_bytes: int) -> None
 # -- the policy view ---------------------------------------------------------------------
 
 
-KPI_LABELS = {
-    "outage_probability_12m": "P(outage) in the next 12 months",
-    "outage_hours_per_year": "Outage hours a year",
-    "blocked_toll_free_per_year": "Blocked toll-free dial-ins a year",
-    "forfeited_per_year": "Forfeited funds a year",
-    "mean_balance": "Mean balance (cash tied up)",
-    "recharges_per_year": "Recharges a year",
-    "emails_per_year": "Admin emails a year",
-}
+CARDS = select(
+    ("outage_probability_12m", "outage_hours_per_year", "blocked_toll_free_per_year",
+     "forfeited_per_year", "mean_balance", "recharges_per_year", "emails_per_year")
+)  # fmt: skip
+"""The policy view's figures (its cards and the comparison's rows), in order."""
 
 
 @dataclass(frozen=True)
@@ -281,30 +277,9 @@ def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPictur
 
 
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:
-    """The headline figures, per year where that reads better, with 95 % CIs."""
-    years = scenario.scenario.horizon_months / 12
-    scale = scenario_currency(scenario).minor_per_major
-    start, _ = horizon(scenario)
-    year_end = add_months(start, 12)
-    early = sum(any(s < year_end for s, _ in o.outage_episodes) for o in outcomes)
-
-    def per_year(values: list[float]) -> Estimate:
-        return mean_ci([value / years for value in values])
-
-    return {
-        "outage_probability_12m": wilson(early, len(outcomes)),
-        "outage_hours_per_year": per_year([o.outage_us / MICROS_PER_HOUR for o in outcomes]),
-        "blocked_toll_free_per_year": per_year([_blocked_toll_free(o) for o in outcomes]),
-        "forfeited_per_year": per_year([o.forfeited_minor / scale for o in outcomes]),
-        "mean_balance": mean_ci([o.mean_balance_minor / scale for o in outcomes]),
-        "recharges_per_year": per_year([o.recharges for o in outcomes]),
-        "emails_per_year": per_year([sum(o.emails.values()) for o in outcomes]),
-    }
-
-
-def _blocked_toll_free(outcome: Outcome) -> int:
-    tally = outcome.blocked.get("toll_free_dial_in")
-    return tally.calls if tally is not None else 0
+    """``CARDS`` over the outcomes, read as a run's replications are (``sim.study.kpis``)."""
+    rows = outcome_rows(outcomes)
+    return estimates(CARDS, Replications(rows, scenario.scenario.horizon_months))
 
 
 def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:
@@ -312,23 +287,14 @@ def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:
     if not 1 <= len(levers) <= 3:
         raise InputError(f"compare 1 to 3 policies, not {len(levers)}")
     scenario = bank.loaded.scenario
+    cur = scenario_currency(scenario)
     columns = {}
     for item in levers:
         figures = kpis(bank.outcomes(build_policy(scenario, item)), scenario)
         columns[item.label()] = {
-            KPI_LABELS[name]: _estimate_text(est, percent=name == "outage_probability_12m")
-            for name, est in figures.items()
+            kpi.label: kpi.estimate_text(figures[kpi.name], cur) for kpi in CARDS
         }
     return pd.DataFrame(columns)
-
-
-def _estimate_text(est: Estimate, *, percent: bool) -> str:
-    def show(value: float | None) -> str:
-        if value is None:
-            return "-"
-        return f"{value:.1%}" if percent else f"{value:,.2f}"
-
-    return f"{show(est.estimate)} ({show(est.ci_low)} to {show(est.ci_high)})"
 
 
 # -- the other views ----------------------------------------------------------------------

@@ -2,40 +2,28 @@
 
 Why in ``sim`` and not in the app: how a figure is rounded, which unit it
 carries and what "better" means for its change are part of what the numbers
-say, so they are decided once here (and tested) rather than in widget code,
-where a formula would be a bug in the wrong room. Everything returns plain
-strings and frames that any front end can show.
+say, so they are decided once (``sim.study.kpis``, tested) rather than in
+widget code, where a formula would be a bug in the wrong room. Everything
+returns plain strings and frames that any front end can show.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
-from sim.account.clock import MICROS_PER_DAY, hours, to_iso
+from sim.account.clock import MICROS_PER_DAY, to_iso
+from sim.account.format import money_major
 from sim.account.ledger import JournalEntry
-from sim.account.money import Currency, currency, format_money
+from sim.account.money import Currency, currency
 from sim.calls.journal_csv import COLUMNS, journal_writer
-from sim.dashboard.explore import KPI_LABELS
+from sim.dashboard.explore import CARDS
 from sim.study.backtest import Backtest
+from sim.study.kpis import TOLL_FREE_BLOCKED, Kpi, Replications, kpi, outcome_rows, select
 from sim.study.stats import Estimate
-
-Unit = Literal["probability", "hours", "count", "money"]
-KPI_UNITS: dict[str, Unit] = {
-    "outage_probability_12m": "probability",
-    "outage_hours_per_year": "hours",
-    "blocked_toll_free_per_year": "count",
-    "forfeited_per_year": "money",
-    "mean_balance": "money",
-    "recharges_per_year": "count",
-    "emails_per_year": "count",
-}
-"""Every KPI is "lower is better": less risk, less lost, less cash idle, fewer emails."""
 
 
 @dataclass(frozen=True)
@@ -48,29 +36,8 @@ class KpiCard:
     interval: str
     delta: str | None
     """Signed change from the baseline policy (``+1.5 pp``, ``-$12.00``); None when unchanged."""
-
-
-def show(value: float | None, unit: Unit, cur: Currency) -> str:
-    """One figure in its unit: ``1.5 %``, ``3.2 h``, ``12.3``, ``$1,234.56``; ``-`` for none."""
-    if value is None or math.isnan(value):
-        return "-"
-    if unit == "probability":
-        return f"{value * 100:.1f} %"
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    if unit == "money":
-        return format_money(round(value * cur.minor_per_major), cur)
-    return f"{value:,.1f}"
-
-
-def _change(change: float, unit: Unit, cur: Currency) -> str | None:
-    """A signed difference; None when it shows as zero in the unit's rounding."""
-    shown = show(abs(change), unit, cur)
-    if shown in (show(0.0, unit, cur), "-"):
-        return None
-    if unit == "probability":
-        shown = f"{abs(change) * 100:.1f} pp"  # a difference of percentages: points
-    return f"{'+' if change > 0 else '-'}{shown}"
+    lower_is_better: bool | None = True
+    """Whether a fall is good news (None: neither), for the delta's colour."""
 
 
 def kpi_cards(
@@ -78,79 +45,69 @@ def kpi_cards(
     currency_code: str,
     baseline: Mapping[str, Estimate] | None = None,
 ) -> list[KpiCard]:
-    """The policy view's cards, in ``KPI_LABELS`` order, with deltas from ``baseline``.
+    """The policy view's cards, in ``CARDS`` order, with deltas from ``baseline``.
 
     A KPI a Wilson or t interval cannot bound (one replication) says so
-    instead of showing a made-up interval.
+    instead of showing a made-up interval; label, unit, rounding and the
+    interval's floor are the KPI table's (``sim.study.kpis``).
     """
     cur = currency(currency_code)
     cards = []
-    for name, label in KPI_LABELS.items():
-        est, unit = figures[name], KPI_UNITS[name]
+    for card in CARDS:
+        est = figures[card.name]
         if est.ci_low is None or est.ci_high is None:
             interval = "no 95 % CI with one replication"
         else:
-            low, high = max(est.ci_low, 0.0), est.ci_high  # a count's t interval can dip below 0
-            interval = f"95 % CI {show(low, unit, cur)} to {show(high, unit, cur)}"
+            interval = f"95 % CI {card.interval_text(est, cur)}"
         delta = None
         if baseline is not None:
-            delta = _change(est.estimate - baseline[name].estimate, unit, cur)
-        cards.append(KpiCard(name, label, show(est.estimate, unit, cur), interval, delta))
+            delta = card.change_text(est.estimate - baseline[card.name].estimate, cur)
+        value = card.text(est.estimate, cur)
+        cards.append(KpiCard(card.name, card.label, value, interval, delta, card.lower_is_better))
     return cards
 
 
 # -- backtests ---------------------------------------------------------------------------
 
 
-BACKTEST_LABELS = {
-    "window": "Window replayed",
-    "outage": "Outage episodes",
-    "outage_hours": "Outage hours",
-    "blocked_toll_free": "Blocked toll-free dial-ins",
-    "blocked_calls": "Blocked calls (all services)",
-    "blocked_charge": "Calling blocked (charge)",
-    "forfeited": "Forfeited funds",
-    "mean_balance": "Mean balance (cash tied up)",
-    "recharges": "Recharges (failed)",
-    "emails": "Admin emails",
-    "funded": "Funded",
-    "consumed": "Consumed",
-}
+WINDOW = ("window", "Window replayed")
+BACKTEST_FIGURES = select(
+    ("outage_episodes", "outage_hours", TOLL_FREE_BLOCKED, "blocked_calls", "blocked_charge",
+     "forfeited", "mean_balance", "recharges", "emails", "funded", "consumed")
+)  # fmt: skip
 """The backtest's figures: the policy view's KPIs as one recorded path has them (totals)."""
+RECHARGES = f"{kpi('recharges').label} (failed)"
 
 
 def backtest_figures(result: Backtest) -> dict[str, str]:
-    """One backtest's figures over its window (not per year: the window is what was recorded)."""
+    """One backtest's figures over its window, by name (totals: the window is what was recorded).
+
+    Counts of one path are whole, so they are shown without decimals.
+    """
     outcome = result.outcome
     cur = outcome.currency
-    toll_free = outcome.blocked.get("toll_free_dial_in")
-    blocked = outcome.blocked_total
     days = (outcome.end - outcome.start) / MICROS_PER_DAY
+    one = Replications(outcome_rows([outcome]))
+    window = f"{to_iso(outcome.start)[:10]} to {to_iso(outcome.end)[:10]} ({days:,.0f} days)"
+    shown = {WINDOW[0]: window}
+    for figure in BACKTEST_FIGURES:
+        shown[figure.name] = _total(figure, one, cur)
+    shown["recharges"] += f" ({_total(kpi('failed_recharges'), one, cur)})"
+    return shown
 
-    def money(minor: float) -> str:
-        return format_money(round(minor), cur)
 
-    return {
-        "window": f"{to_iso(outcome.start)[:10]} to {to_iso(outcome.end)[:10]} ({days:,.0f} days)",
-        "outage": f"{len(outcome.outage_episodes)}",
-        "outage_hours": f"{hours(outcome.outage_us):,.1f} h",
-        "blocked_toll_free": f"{toll_free.calls if toll_free else 0:,}",
-        "blocked_calls": f"{blocked.calls:,}",
-        "blocked_charge": money(blocked.charge_minor),
-        "forfeited": money(outcome.forfeited_minor),
-        "mean_balance": money(outcome.mean_balance_minor),
-        "recharges": f"{outcome.recharges:,} ({outcome.failed_recharges:,})",
-        "emails": f"{sum(outcome.emails.values()):,}",
-        "funded": money(outcome.funded_minor),
-        "consumed": money(outcome.consumed_minor),
-    }
+def _total(figure: Kpi, one: Replications, cur: Currency) -> str:
+    digits = 0 if figure.unit == "count" else None
+    return figure.text(figure.estimate(one).estimate, cur, digits=digits)
 
 
 def backtest_table(results: Sequence[tuple[str, Backtest]]) -> pd.DataFrame:
     """Policies side by side: one row per figure, one column per (label, backtest)."""
     columns = {label: backtest_figures(result) for label, result in results}
-    table = pd.DataFrame(columns, index=list(BACKTEST_LABELS))
-    return table.rename(index=BACKTEST_LABELS)
+    names = [WINDOW[0], *(figure.name for figure in BACKTEST_FIGURES)]
+    labels = [WINDOW[1], *(figure.label for figure in BACKTEST_FIGURES)]
+    labels[names.index("recharges")] = RECHARGES
+    return pd.DataFrame(columns, index=names).set_axis(labels)
 
 
 # -- the journal -------------------------------------------------------------------------
@@ -196,7 +153,7 @@ def forfeit_table(lots: pd.DataFrame, currency_code: str) -> pd.DataFrame:
             "Bought as": lost["source"].str.replace("_", " ").tolist(),
             "Bought on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["purchased"]],
             "Expired on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["expires"]],
-            "Bought": [show(value, "money", cur) for value in lost["amount"]],
-            "Forfeited": [show(value, "money", cur) for value in lost["forfeited"]],
+            "Bought": [money_major(value, cur) for value in lost["amount"]],
+            "Forfeited": [money_major(value, cur) for value in lost["forfeited"]],
         }
     )

@@ -9,6 +9,8 @@ from sim.dashboard.state import Choice, kept_sweep, policy_path, policy_view
 from sim.views import charts
 
 CARDS_PER_ROW = 4
+DELTA_COLOURS = {True: "inverse", False: "normal", None: "off"}
+"""A change's colour by whether lower is better: a fall is green when it is good news."""
 
 
 def show(choice: Choice) -> None:
@@ -36,7 +38,7 @@ def show(choice: Choice) -> None:
                     card.label,
                     card.value,
                     card.delta,
-                    delta_color="inverse",
+                    delta_color=DELTA_COLOURS[card.lower_is_better],
                     help=f"{card.label}: {card.value}, {card.interval}",
                     border=True,
                 )

@@ -18,11 +18,14 @@ from sim.dashboard.explore import Edits
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
 from sim.study.grid import Grid
+from sim.study.kpis import kpi
 from sim.study.sweep import Advance, Swept
 from sim.study.sweep_summary import summary_table
 from sim.views import charts
 
 MAX_COMPARED = 3
+HEATMAPS = ("outage_probability", "forfeited_per_year")
+"""The figures drawn per trigger and amount (their labels and units: ``sim.study.kpis``)."""
 
 
 def show(choice: Choice) -> None:
@@ -107,25 +110,18 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
         )
     one = explore_sweep.heatmap_rows(rows, initial)
     chosen = rec["label"] if rec["label"] in set(one["label"]) else None
-    st.plotly_chart(
-        charts.grid_heatmap(
-            one,
-            "outage_probability",
-            unit="percent",
-            title="P(outage) over the horizon",
-            recommended=chosen,
+    for name in HEATMAPS:
+        shown = kpi(name)
+        st.plotly_chart(
+            charts.grid_heatmap(
+                one,
+                name,
+                unit=shown.unit,
+                currency=choice.currency,
+                title=shown.label,
+                recommended=chosen,
+            )
         )
-    )
-    st.plotly_chart(
-        charts.grid_heatmap(
-            one,
-            "forfeited_per_year",
-            unit="money",
-            currency=choice.currency,
-            title="Expected forfeited funds a year",
-            recommended=chosen,
-        )
-    )
     refs = summary["references"]
     st.plotly_chart(
         charts.pareto_chart(

@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from scipy import stats
 
+from sim.account.format import percent
 from sim.study.stats import CONFIDENCE, Estimate
 from sim.world.scenario import Scenario
 
@@ -208,11 +209,6 @@ def rule_of_thumb(spend_per_month: float) -> tuple[Decimal, Decimal, Decimal]:
     trigger = week.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     amount = max(Decimal(1), month.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return trigger, amount, amount
-
-
-def percent(value: float | None) -> str:
-    """``0.0123`` as ``1.2 %``."""
-    return "-" if value is None else f"{value * 100:.1f} %"
 
 
 def describe(score: Score, money: Callable[[float], str]) -> str:

@@ -14,17 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim.account.money import Currency, format_money, major_to_minor
+from sim.account.format import money_major
+from sim.account.money import Currency
 from sim.study.experiment import Levers, scenario_currency
+from sim.study.kpis import kpi
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate, mean_ci, wilson
 from sim.world.load import LoadedScenario
 
-MONEY_METRICS = frozenset(
-    {"funded", "consumed", "forfeited", "final_balance", "mean_balance", "min_balance",
-     "blocked_charge"}
-)  # fmt: skip
 HEADLINE = (
+    # credsim run's first rows, in this order (labels and units: sim.study.kpis)
     "outage_episodes",
     "outage_hours",
     "blocked_calls",
@@ -105,7 +104,7 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
         f"months from {scenario.scenario.start.date().isoformat()}",
         f"Policy: {_levers_text(runs.levers, cur)}",
         "",
-        f"P(outage over the horizon): {_percent(risk)}",
+        f"{kpi('outage_probability').label}: {_probability(risk, cur)}",
         "",
         f"{'metric':<28}{'mean':>16}{'95 % CI':>34}",
     ]
@@ -116,26 +115,20 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
 
 
 def _row(name: str, est: Estimate, cur: Currency) -> str:
-    def show(value: float | None) -> str:
-        if value is None:
-            return "-"
-        if name in MONEY_METRICS or name.endswith(".charge") or name.startswith("funded_by"):
-            return format_money(round(value * cur.minor_per_major), cur)
-        return f"{value:,.2f}"
-
-    interval = f"{show(est.ci_low)} to {show(est.ci_high)}"
-    return f"{name:<28}{show(est.estimate):>16}{interval:>34}"
+    """``name  mean  low to high`` in the metric's unit (``sim.study.kpis``)."""
+    figure = kpi(name)
+    interval = figure.interval_text(est, cur)
+    return f"{name:<28}{figure.text(est.estimate, cur):>16}{interval:>34}"
 
 
-def _percent(est: Estimate) -> str:
-    low = "-" if est.ci_low is None else f"{est.ci_low:.1%}"
-    high = "-" if est.ci_high is None else f"{est.ci_high:.1%}"
-    return f"{est.estimate:.1%} (95 % CI {low} to {high})"
+def _probability(est: Estimate, cur: Currency) -> str:
+    figure = kpi("outage_probability")
+    return f"{figure.text(est.estimate, cur)} (95 % CI {figure.interval_text(est, cur)})"
 
 
 def _levers_text(levers: Levers, cur: Currency) -> str:
     def money(value: Decimal | None) -> str:
-        return format_money(major_to_minor(value or Decimal(0), cur), cur)
+        return money_major(value or Decimal(0), cur)
 
     parts = [f"initial {money(levers.initial)}"]
     if levers.auto_recharge:

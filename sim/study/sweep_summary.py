@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.account.money import currency, format_money
+from sim.account.format import money_major, percent
+from sim.account.money import currency
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.recommend import (
@@ -29,7 +30,6 @@ from sim.study.recommend import (
     describe,
     explain,
     pareto_frontier,
-    percent,
     recommend,
     warning,
 )
@@ -120,14 +120,10 @@ def build_summary(
         entry["recommended"] = i == chosen
     named = {ref: i for i, policy in enumerate(policies) for ref in policy.references}
     cur = currency(scenario.scenario.currency)
-
-    def money(value: float) -> str:
-        return format_money(round(value * cur.minor_per_major), cur)
-
     reason = explain(
         rec,
         grid_scores,
-        money,
+        lambda value: money_major(value, cur),
         references={REFERENCE_NAMES[ref]: scores[i] for ref, i in named.items()},
         edges=_edges(policies[chosen].levers, grid),
     )
@@ -262,7 +258,7 @@ def sweep_text(summary: dict[str, Any]) -> str:
     rec = summary["recommendation"]
 
     def money(value: float) -> str:
-        return format_money(round(value * cur.minor_per_major), cur)
+        return money_major(value, cur)
 
     def score(label: str) -> Score:
         entry = by_label[label]

@@ -5,21 +5,20 @@ side by side; the same title placement, template, colours for the same
 things (a recharge is always green, a forfeit always orange) and the same
 number formats (money with the currency's symbol and minor digits,
 probabilities as percent) make them read as one document. Nothing here knows
-what a figure shows.
+what a figure shows; the units are those of ``sim.study.kpis``, and text
+outside plotly's own templates is written by ``sim.account.format``.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import plotly.graph_objects as go
 from babel.numbers import get_currency_symbol
 
 from sim.account.money import currency as find_currency
-from sim.account.money import format_money
+from sim.study.kpis import Unit
 
-Unit = Literal["money", "percent", "number"]
 Axis = Literal["x", "y"]
 
 HEIGHT = 420
@@ -92,26 +91,9 @@ def percent_axis(figure: go.Figure, axis: Axis = "y", **selector: object) -> Non
 
 def hover_number(field: str, unit: Unit, code: str | None = None) -> str:
     """A hovertemplate placeholder for ``field`` (``x``, ``y``, ``z``) in its unit."""
-    if unit == "percent":
+    if unit == "probability":
         return f"%{{{field}:.2%}}"
     if unit == "money":
         digits = find_currency(code or "USD").digits
         return f"{currency_symbol(code or 'USD')}%{{{field}:,.{digits}f}}"
     return f"%{{{field}:,.2f}}"
-
-
-def money_text(value: float, code: str) -> str:
-    """A major-unit amount as ``$1,234.50`` (rounded to the minor unit)."""
-    cur = find_currency(code)
-    return format_money(round(value * cur.minor_per_major), cur)
-
-
-def number_text(value: float | None, unit: Unit, code: str | None = None) -> str:
-    """A figure for a table cell: money, percent or a plain number; ``-`` for none."""
-    if value is None or math.isnan(value):
-        return "-"
-    if unit == "money":
-        return money_text(value, code or "USD")
-    if unit == "percent":
-        return f"{value * 100:.1f} %"
-    return f"{value:,.2f}"

@@ -16,19 +16,20 @@ of ``sim.study.sweep_summary.summary_table``: ``label``, ``trigger``, ``amount``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.account.format import percent
+from sim.account.money import currency as find_currency
+from sim.study.kpis import Kpi, gathered
 from sim.views.chart_style import (
     COLOURS,
     Unit,
     currency_symbol,
     hover_number,
     money_axis,
-    number_text,
     percent_axis,
     styled,
 )
@@ -36,7 +37,6 @@ from sim.views.charts_demand import calls_by_hour_weekday, pool_use, spend_by_mo
 from sim.views.charts_path import forfeiture_sources, sample_path_chart
 
 __all__ = [
-    "MetricSpec",
     "balance_fan",
     "calls_by_hour_weekday",
     "forfeiture_sources",
@@ -121,30 +121,22 @@ def policy_comparison(
     return styled(figure, title=title)
 
 
-@dataclass(frozen=True)
-class MetricSpec:
-    """A row of ``policy_table``: the column, the words shown, and its unit."""
-
-    name: str
-    label: str
-    unit: Unit = "number"
-
-
 def policy_table(
     rows: pd.DataFrame,
-    metrics: Sequence[MetricSpec],
+    metrics: Sequence[Kpi],
     *,
     currency: str,
     title: str = "Policies side by side (mean and 95 % CI)",
 ) -> go.Figure:
-    """A table with one column per policy (meant for up to three) and one row per metric.
+    """A table with one column per policy (meant for up to three) and one row per KPI.
 
     ``rows`` is shaped as for ``policy_comparison``; each cell reads
-    ``mean (low to high)`` in the metric's unit.
+    ``mean (low to high)`` as the KPI table formats it (``Kpi.estimate_text``).
     """
-    columns: list[list[str]] = [[spec.label for spec in metrics]]
+    cur = find_currency(currency)
+    columns: list[list[str]] = [[kpi.label for kpi in metrics]]
     for _, row in rows.iterrows():
-        columns.append([_cell(row, spec, currency) for spec in metrics])
+        columns.append([kpi.estimate_text(gathered(row, kpi.name), cur) for kpi in metrics])
     figure = go.Figure(
         go.Table(
             header={
@@ -157,15 +149,6 @@ def policy_table(
         )
     )
     return styled(figure, title=title, height=120 + 30 * len(metrics))
-
-
-def _cell(row: pd.Series, spec: MetricSpec, currency: str) -> str:
-    mean = number_text(row[spec.name], spec.unit, currency)
-    low, high = row.get(f"{spec.name}.ci_low"), row.get(f"{spec.name}.ci_high")
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return mean
-    low_text = number_text(low, spec.unit, currency)
-    return f"{mean} ({low_text} to {number_text(high, spec.unit, currency)})"
 
 
 def grid_heatmap(
@@ -192,8 +175,8 @@ def grid_heatmap(
             **_colour_range(z),
             x=amounts,
             y=triggers,
-            colorscale="Reds" if unit == "percent" else "Blues",
-            texttemplate="%{z:.1%}" if unit == "percent" else hover_number("z", unit, currency),
+            colorscale="Reds" if unit == "probability" else "Blues",
+            texttemplate="%{z:.1%}" if unit == "probability" else hover_number("z", unit, currency),
             hovertemplate=f"trigger %{{y}}, amount %{{x}}<br>{hover_number('z', unit, currency)}"
             "<extra></extra>",
             colorbar=_colorbar(unit, currency),
@@ -255,7 +238,7 @@ def _colour_range(z: np.ndarray) -> dict[str, float]:
 
 
 def _colorbar(unit: Unit, currency: str | None) -> dict[str, object]:
-    if unit == "percent":
+    if unit == "probability":
         return {"tickformat": ".2~%"}
     if unit == "money" and currency:
         return {"tickprefix": currency_symbol(currency), "tickformat": ",.2~f"}
@@ -335,7 +318,7 @@ def pareto_chart(
         figure.add_vline(
             x=limit,
             line={"color": COLOURS["zero"], "dash": "dot"},
-            annotation_text=f"risk limit {limit:.1%}",
+            annotation_text=f"risk limit {percent(limit)}",
         )
     styled(
         figure,

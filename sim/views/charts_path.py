@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.views.chart_style import COLOURS, hover_number, money_axis, money_text, styled
+from sim.account.format import hours as hours_text
+from sim.account.format import money_major
+from sim.account.money import currency as find_currency
+from sim.views.chart_style import COLOURS, hover_number, money_axis, styled
 
 if TYPE_CHECKING:
     from sim.study.trace import SamplePath
@@ -79,9 +82,10 @@ def sample_path_chart(
 def _event_trace(
     events: pd.DataFrame, name: str, symbol: str, sign: str, colour: str, currency: str
 ) -> go.Scatter:
+    cur = find_currency(currency)
     text = [
-        f"{name} {sign}{money_text(amount, currency)}<br>{time:{TIME_FORMAT}}"
-        f"<br>balance after {money_text(balance, currency)}"
+        f"{name} {sign}{money_major(amount, cur)}<br>{time:{TIME_FORMAT}}"
+        f"<br>balance after {money_major(balance, cur)}"
         for time, amount, balance in zip(
             events["time"], events["amount"], events["balance"], strict=True
         )
@@ -104,7 +108,7 @@ def _shade_outages(figure: go.Figure, outages: pd.DataFrame) -> None:
     if outages.empty:
         return
     text = [
-        f"outage {start:{TIME_FORMAT}} to {end:{TIME_FORMAT}}<br>{hours:,.1f} h, "
+        f"outage {start:{TIME_FORMAT}} to {end:{TIME_FORMAT}}<br>{hours_text(hours)}, "
         f"{blocked:,} calls blocked"
         for start, end, hours, blocked in zip(
             outages["start"],

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import shlex
 import time
-from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,12 +30,12 @@ from sim.engines.batch import Engine
 from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
+from sim.study.kpis import Replications, select, spread
 from sim.study.recommend import replications_needed
 from sim.study.runner import replication_seeds, run_replications
-from sim.study.stats import balance_bands, mean_ci
+from sim.study.stats import balance_bands
 from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
 from sim.study.trace import SamplePath, Trace, path_picture, traced_run
-from sim.views.charts import MetricSpec
 from sim.world.demand import generate
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts, summarize
 from sim.world.load import LoadedScenario
@@ -44,20 +43,14 @@ from sim.world.scenario import Scenario
 
 MIN_REPLICATIONS = 100
 REPLICATION_STEP = 50
-EMAILS = ("emails.recharge_succeeded", "emails.recharge_failed", "emails.balance_depleted")
-TOLL_FREE_BLOCKED = "blocked_by_service.toll_free_dial_in.calls"
-KPIS = (
-    MetricSpec("outage_risk_per_year", "Outage risk a year", "percent"),
-    MetricSpec("outage_probability", "P(outage over the horizon)", "percent"),
-    MetricSpec("outage_hours", "Outage hours a year"),
-    MetricSpec("blocked_toll_free", "Blocked toll-free dial-ins a year"),
-    MetricSpec("forfeited", "Forfeited a year", "money"),
-    MetricSpec("mean_balance", "Mean balance (cash tied up)", "money"),
-    MetricSpec("cost_per_year", "Expected cost a year", "money"),
-    MetricSpec("recharges", "Recharges a year"),
-    MetricSpec("emails", "Admin emails a year"),
-)
+KPIS = select(
+    ("outage_risk_per_year", "outage_probability", "outage_hours_per_year",
+     "blocked_toll_free_per_year", "forfeited_per_year", "mean_balance", "cost_per_year",
+     "recharges_per_year", "emails_per_year")
+)  # fmt: skip
 """The figures shown for the recommended policy and beside it for the references."""
+FROM_SUMMARY = ("outage_risk_per_year", "outage_probability", "cost_per_year")
+"""KPIs taken from the sweep's summary (the recommendation's own numbers, as in summary.json)."""
 ROLES = (("recommendation", "recommended"), ("documented_example", "documented example"),
          ("rule_of_thumb", "rule of thumb"))  # fmt: skip
 
@@ -201,11 +194,10 @@ def roles(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
 def kpi_table(runs: pd.DataFrame, summary: dict[str, Any], horizon_months: int) -> pd.DataFrame:
     """``KPIS`` of each role's policy: a row per label, mean and 95 % CI per figure.
 
-    Outage risk, P(outage) and cost come from the summary (the recommendation's
-    own numbers); the rest are means over the replications of ``runs``
-    (runs.parquet), per year where the name says so.
+    Outage risk, P(outage) and cost come from the summary (``FROM_SUMMARY``: the
+    recommendation's own numbers); the rest are read by the KPI table from the
+    replications of ``runs`` (runs.parquet).
     """
-    years = horizon_months / 12
     entries = {entry["label"]: entry for entry in summary["policies"]}
     rows = []
     for label, names in roles(summary):
@@ -215,24 +207,12 @@ def kpi_table(runs: pd.DataFrame, summary: dict[str, Any], horizon_months: int) 
         _put(row, "outage_risk_per_year", entry["outage_risk_per_year"], "estimate")
         _put(row, "outage_probability", entry["outage_probability"], "estimate")
         _put(row, "cost_per_year", entry["cost_per_year"], "mean")
-        for name, values in _per_replication(runs[runs["label"] == label], years):
-            estimate = mean_ci(values)
-            _put(row, name, {"mean": estimate.estimate, "ci_low": estimate.ci_low,
-                             "ci_high": estimate.ci_high}, "mean")  # fmt: skip
+        replications = Replications(runs[runs["label"] == label], horizon_months)
+        for kpi in KPIS:
+            if kpi.name not in FROM_SUMMARY:
+                spread(row, kpi.name, kpi.estimate(replications))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _per_replication(runs: pd.DataFrame, years: float) -> Iterable[tuple[str, np.ndarray]]:
-    def column(name: str) -> np.ndarray:
-        return runs[name].to_numpy(dtype=float) if name in runs else np.zeros(len(runs))
-
-    yield "outage_hours", column("outage_hours") / years
-    yield "blocked_toll_free", column(TOLL_FREE_BLOCKED) / years
-    yield "forfeited", column("forfeited") / years
-    yield "mean_balance", column("mean_balance")
-    yield "recharges", column("recharges") / years
-    yield "emails", sum((column(name) for name in EMAILS), np.zeros(len(runs))) / years
 
 
 def _put(row: dict[str, Any], name: str, value: dict[str, Any], point: str) -> None:

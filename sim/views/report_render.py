@@ -22,12 +22,14 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from sim import __version__
+from sim.account.format import money_major
+from sim.account.money import currency
 from sim.study.experiment import build_policy, scenario_currency
+from sim.study.kpis import gathered, kpi
 from sim.study.recommend import Score, describe
 from sim.study.stats import Estimate
 from sim.study.sweep_summary import REFERENCE_NAMES, summary_table
 from sim.views import charts
-from sim.views.chart_style import Unit, number_text
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text
 
@@ -99,9 +101,10 @@ def _grid_section(data: ReportData) -> Section:
     rows = summary_table(summary)
     grid = rows[rows["in_grid"].astype(bool)]
 
-    def heatmap(metric: str, title: str, unit: Unit) -> go.Figure:
+    def heatmap(name: str) -> go.Figure:
+        shown = kpi(name)
         return charts.grid_heatmap(
-            grid, metric, title=title, unit=unit, currency=code, recommended=rec
+            grid, name, title=shown.label, unit=shown.unit, currency=code, recommended=rec
         )
 
     refs = summary["references"]
@@ -116,11 +119,11 @@ def _grid_section(data: ReportData) -> Section:
     )
     figures = [
         ("fig-heat-risk", "Outage risk a year (estimate) per trigger and amount.",
-         heatmap("outage_risk_per_year", "Outage risk a year", "percent")),
+         heatmap("outage_risk_per_year")),
         ("fig-heat-forfeited", "Money forfeited at lot expiry, a year.",
-         heatmap("forfeited_per_year", "Forfeited a year", "money")),
+         heatmap("forfeited_per_year")),
         ("fig-heat-cost", "Expected cost a year (the objective's prices).",
-         heatmap("cost_per_year", "Expected cost a year", "money")),
+         heatmap("cost_per_year")),
         ("fig-pareto", "No policy on the frontier is beaten on both risk and cost by another; "
          "whiskers are 95 % intervals.", pareto),
     ]  # fmt: skip
@@ -169,7 +172,7 @@ def _context(data: ReportData, command: str) -> dict[str, Any]:
         "plotly_js": Markup(get_plotlyjs()),
         "recommendation": _recommendation(data),
         "references": _references(summary),
-        "kpis": _kpi_rows(data),
+        "kpis": kpi_lines(data),
         "sections": [_rendered(section) for section in sections(data)],
         "assumptions": _assumptions(data),
         "scenario_path": str(loaded.path),
@@ -204,7 +207,8 @@ def _score(summary: dict[str, Any], label: str) -> Score:
 
 
 def _money(summary: dict[str, Any]) -> Any:
-    return lambda value: number_text(value, "money", summary["currency"])
+    cur = currency(summary["currency"])
+    return lambda value: money_major(value, cur)
 
 
 def _recommendation(data: ReportData) -> dict[str, Any]:
@@ -233,16 +237,15 @@ def _references(summary: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _kpi_rows(data: ReportData) -> list[dict[str, str]]:
+def kpi_lines(data: ReportData) -> list[dict[str, str]]:
     """The recommended policy's row of the KPI table, one line per figure."""
     row = data.kpis.iloc[0]
-    code = data.summary["currency"]
+    cur = currency(data.summary["currency"])
     lines = []
-    for spec in KPIS:
-        low, high = row[f"{spec.name}.ci_low"], row[f"{spec.name}.ci_high"]
-        interval = f"{number_text(low, spec.unit, code)} to {number_text(high, spec.unit, code)}"
-        lines.append({"label": spec.label, "value": number_text(row[spec.name], spec.unit, code),
-                      "interval": interval})  # fmt: skip
+    for shown in KPIS:
+        est = gathered(row, shown.name)
+        lines.append({"label": shown.label, "value": shown.text(est.estimate, cur),
+                      "interval": shown.interval_text(est, cur)})  # fmt: skip
     return lines
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.account import format as fmt
 from sim.account.clock import hours, to_iso
-from sim.account.money import Currency, format_money
+from sim.account.money import Currency
 from sim.account.outcome import EMAIL_KINDS
 from sim.account.policy import Policy
 from sim.study.backtest import Backtest
 from sim.study.experiment import build_policy, scenario_currency, scenario_levers
-from sim.study.recommend import percent
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
 
@@ -19,7 +19,7 @@ def policy_text(policy: Policy, cur: Currency) -> str:
     """One line: initial balance and every rule in force."""
 
     def money(minor: int) -> str:
-        return format_money(minor, cur)
+        return fmt.money_minor(minor, cur)
 
     parts = [f"initial {money(policy.initial_minor)}"]
     if policy.auto is None:
@@ -49,7 +49,7 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     cur = outcome.currency
 
     def money(minor: int | float) -> str:
-        return format_money(round(minor), cur)
+        return fmt.money_minor(minor, cur)
 
     by_source = ", ".join(
         f"{source.value.replace('_', '-')} {money(amount)}"
@@ -71,16 +71,17 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         f"Recharges: {outcome.recharges} succeeded, {outcome.failed_recharges} failed"
         + (" (one still pending at the end)" if outcome.recharge_pending_at_end else ""),
         f"Calls: {outcome.calls:,}, credit-billed {outcome.credit_billed_calls:,}, "
-        f"blocked {total.calls:,} ({total.duration_us / 60e6:,.1f} min, "
+        f"blocked {total.calls:,} ({fmt.minutes(total.duration_us / 60e6)}, "
         f"{money(total.charge_minor)})",
     ]
     lines.extend(
-        f"  blocked {service}: {tally.calls:,} calls, {tally.duration_us / 60e6:,.1f} min, "
+        f"  blocked {service}: {tally.calls:,} calls, {fmt.minutes(tally.duration_us / 60e6)}, "
         f"{money(tally.charge_minor)}"
         for service, tally in sorted(outcome.blocked.items())
     )
     lines.append(
-        f"Outages: {len(outcome.outage_episodes)} episode(s), {hours(outcome.outage_us):,.2f} h"
+        f"Outages: {len(outcome.outage_episodes)} episode(s), "
+        f"{fmt.hours(hours(outcome.outage_us), digits=2)}"
     )
     lines.append(
         "Emails: " + ", ".join(f"{kind} {outcome.emails.get(kind, 0)}" for kind in EMAIL_KINDS)
@@ -121,8 +122,8 @@ def objective_text(scenario: Scenario) -> str:
     """The ``[objective]`` a sweep recommends by, in words."""
     goal, code = scenario.objective, scenario.scenario.currency
     return (
-        f"outage risk <= {percent(goal.max_outage_risk_per_year)} a year, cost of capital "
-        f"{percent(goal.cost_of_capital_per_year)} a year, {goal.fee_per_recharge} {code} per "
+        f"outage risk <= {fmt.percent(goal.max_outage_risk_per_year)} a year, cost of capital "
+        f"{fmt.percent(goal.cost_of_capital_per_year)} a year, {goal.fee_per_recharge} {code} per "
         f"recharge, {goal.penalty_per_blocked_min} {code} per blocked minute"
     )
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.account.clock import MICROS_PER_MINUTE
-from sim.account.money import Currency, currency, format_money, to_number
+from sim.account.format import money_minor
+from sim.account.money import Currency, currency, to_number
 from sim.account.stream import CallStream
 from sim.world.arrivals import horizon, month_bounds
 from sim.world.rating import allotments_s
@@ -93,7 +94,7 @@ class DemandSummary:
     def to_text(self) -> str:
         """A table a planner can read: services by month, then pool use by month."""
         money = {
-            (row, col): format_money(int(self.charge_minor[row, col]), self.currency)
+            (row, col): money_minor(int(self.charge_minor[row, col]), self.currency)
             for row in range(len(self.months))
             for col in range(len(self.services))
         }
@@ -114,7 +115,7 @@ class DemandSummary:
         return "\n".join(lines)
 
     def _totals_line(self) -> str:
-        charge = format_money(int(self.charge_minor.sum()), self.currency)
+        charge = money_minor(int(self.charge_minor.sum()), self.currency)
         return (
             f"{'Total':<8} {'all services':<20} {int(self.calls.sum()):>10,} "
             f"{self.minutes.sum():>13,.1f} {charge:>14}"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.dashboard.explore import KPI_LABELS, MAX_UPLOAD_BYTES
+from sim.dashboard.explore import CARDS, MAX_UPLOAD_BYTES
 from tests.paths import ROOT
 
 APP = str(ROOT / "app_dashboard.py")
@@ -85,11 +85,11 @@ def test_the_default_page_shows_midsizes_kpis_with_intervals() -> None:
     clean(app)
     assert app.selectbox(key="scenario").value == "midsize"
     assert app.number_input(key="replications").value == 200
-    assert [metric.label for metric in app.metric] == list(KPI_LABELS.values())
+    assert [metric.label for metric in app.metric] == [card.label for card in CARDS]
     for metric in app.metric:
         assert metric.help.startswith(f"{metric.label}: {metric.value}, 95 % CI"), metric.help
     captions = [caption.value for caption in app.caption]
-    assert sum(text.startswith("95 % CI") for text in captions) == len(KPI_LABELS)
+    assert sum(text.startswith("95 % CI") for text in captions) == len(CARDS)
     assert len(app.get("plotly_chart")) == 3  # fan, sample path, where lots went
     assert any(text.startswith("Which trigger and amount to choose") for text in captions)
 
@@ -191,7 +191,7 @@ def test_a_good_scenario_upload_is_simulated() -> None:
     data = (ROOT / "scenarios/checks/poisson-manual.toml").read_bytes()
     app.file_uploader(key="scenario_upload").set_value(("mine.toml", data, "text/plain")).run()
     clean(app)
-    assert len(app.metric) == len(KPI_LABELS)
+    assert len(app.metric) == len(CARDS)
     assert app.subheader[0].value.startswith("Policy off/I1850")
 
 

@@ -129,7 +129,7 @@ def test_a_bank_too_big_for_memory_is_refused_before_it_is_built(tiny: LoadedSce
 
 
 def figures(**values: Estimate) -> dict[str, Estimate]:
-    base = {name: Estimate(0.0, 0.0, 0.0) for name in explore.KPI_LABELS}
+    base = {card.name: Estimate(0.0, 0.0, 0.0) for card in explore.CARDS}
     return {**base, **values}
 
 
@@ -141,7 +141,7 @@ def test_cards_carry_units_intervals_and_signed_changes() -> None:
     )
     before = figures(forfeited_per_year=Estimate(1300.0, 1200.0, 1400.0))
     cards = {card.name: card for card in explore_display.kpi_cards(now, "USD", before)}
-    assert list(cards) == list(explore.KPI_LABELS)
+    assert list(cards) == [card.name for card in explore.CARDS]
     risk = cards["outage_probability_12m"]
     assert (risk.value, risk.interval, risk.delta) == (
         "5.5 %",
@@ -198,7 +198,8 @@ def test_backtest_figures_are_the_readmes_hand_checked_walkthrough() -> None:
     assert shown["funded"] == "$400.00"
     assert shown["consumed"] == "$218.35"
     assert shown["recharges"] == "3 (0)"
-    assert shown["outage"] == "0"
+    assert shown["outage_episodes"] == "0"
+    assert shown["outage_hours"] == "0.00 h"  # as credsim backtest says it
     table = explore_display.backtest_table([("T50/A100/I100", result)])
     assert table.loc["Forfeited funds", "T50/A100/I100"] == "$82.65"
 

@@ -142,7 +142,7 @@ def test_every_view_draws(page: Page) -> None:
     page.get_by_label("Recharge amounts").fill("250,1000")
     page.get_by_role("button", name="Run the sweep").click()
     page.get_by_text("Recommended: T").first.wait_for(timeout=RERUN_MS)
-    page.get_by_text("Expected forfeited funds a year").wait_for(timeout=RERUN_MS)
+    page.get_by_text("Outage risk against expected cost, per year").wait_for(timeout=RERUN_MS)
     choose_view(page, "Demand")
     page.get_by_text("When charged calls start").wait_for(timeout=RERUN_MS)
     choose_view(page, "Backtest")

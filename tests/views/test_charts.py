@@ -12,6 +12,7 @@ import pytest
 from sim.account.clock import to_instant
 from sim.account.ledger import EntryKind, JournalEntry
 from sim.account.money import currency
+from sim.study.kpis import Kpi
 from sim.study.trace import lay_out_path
 from sim.views import charts
 from sim.world.demand_summary import DemandSummary
@@ -160,8 +161,8 @@ def test_grid_heatmap_z_is_the_table_with_triggers_up_and_amounts_across() -> No
 def test_grid_heatmap_refuses_two_rows_for_one_cell_and_keeps_a_flat_grid_pale() -> None:
     rows = grid_rows()
     with pytest.raises(ValueError, match="one row per"):
-        charts.grid_heatmap(pd.concat([rows, rows.head(1)]), "metric", title="m", unit="number")
-    flat = charts.grid_heatmap(rows.assign(metric=0.0), "metric", title="m", unit="percent")
+        charts.grid_heatmap(pd.concat([rows, rows.head(1)]), "metric", title="m", unit="count")
+    flat = charts.grid_heatmap(rows.assign(metric=0.0), "metric", title="m", unit="probability")
     assert (flat.data[0].zmin, flat.data[0].zmax) == (0.0, 1.0)
     money = charts.grid_heatmap(rows, "metric", title="m", unit="money", currency="USD")
     assert money.data[0].colorbar.tickformat == ",.2~f"  # not $0.6000000000000001
@@ -241,8 +242,8 @@ def test_policy_comparison_has_a_bar_per_policy_with_ci_whiskers() -> None:
 
 
 def test_policy_table_puts_policies_side_by_side_in_their_units() -> None:
-    specs = [charts.MetricSpec("forfeited", "Forfeited", "money"),
-             charts.MetricSpec("risk", "Risk", "percent")]  # fmt: skip
+    specs = [Kpi("forfeited", "Forfeited", "money"),
+             Kpi("risk", "Risk", "probability", digits=1)]  # fmt: skip
     table = charts.policy_table(comparison_rows(), specs, currency="USD").data[0]
     assert list(table.header.values) == ["", "lean", "ample"]
     labels, lean, ample = (list(column) for column in table.cells.values)

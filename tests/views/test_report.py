@@ -136,10 +136,14 @@ def test_the_kpis_are_the_sweeps_figures_per_year() -> None:
     for _, row in data.kpis.iterrows():
         entry = entries[row["label"]]
         metrics = entry["metrics"]
-        assert row["forfeited"] == pytest.approx(entry["cost_parts_per_year"]["forfeited"]["mean"])
+        assert row["forfeited_per_year"] == pytest.approx(
+            entry["cost_parts_per_year"]["forfeited"]["mean"]
+        )
         assert row["mean_balance"] == pytest.approx(metrics["mean_balance"]["mean"])
-        assert row["recharges"] == pytest.approx(metrics["recharges"]["mean"] * 4)
-        assert row["outage_hours.ci_high"] == pytest.approx(metrics["outage_hours"]["ci_high"] * 4)
+        assert row["recharges_per_year"] == pytest.approx(metrics["recharges"]["mean"] * 4)
+        assert row["outage_hours_per_year.ci_high"] == pytest.approx(
+            metrics["outage_hours"]["ci_high"] * 4
+        )
         assert row["outage_risk_per_year"] == entry["outage_risk_per_year"]["estimate"]
     first = data.trace.outcome.to_dict()
     assert first["recharges"] == data.path.events["kind"].eq("auto_recharge").sum()

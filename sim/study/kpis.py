@@ -1,0 +1,304 @@
+"""The figures a planner reads, one entry each: name, label, unit, per year, better, reading.
+
+Why one table: ``credsim run`` prints the horizon's metrics, the report and
+the dashboard show figures per year, the sweep writes some of them to
+summary.csv. When each kept its own list, the same quantity had two labels
+(``Forfeited a year``, ``Forfeited funds a year``), two units (plain
+``9.28`` in the report, ``9.3 h`` on a card) and two readings. Here each
+quantity has one entry; every view takes its label, unit and formatting from
+it, and its number from ``Kpi.estimate`` over the replications.
+
+Names are those written to files (JSON keys, CSV and parquet columns), so a
+name here never renames a column. A replication is read as its metrics row
+(``sim.study.stats.flatten`` of ``Outcome.to_dict``, as the runner and the
+sweep keep it); ``outcome_rows`` makes those rows from Outcomes for the
+dashboard, with the one figure only an Outcome knows (outages that start in
+the first 12 months). Definitions are unchanged here: outage risk has three
+(``outage_probability``, ``outage_probability_12m``, ``outage_risk_per_year``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.account import format as fmt
+from sim.account.clock import add_months
+from sim.account.money import Currency
+from sim.account.outcome import Outcome
+from sim.study.recommend import CostModel, annual_risk
+from sim.study.stats import Estimate, flatten, mean_ci, wilson
+
+Unit = Literal["probability", "money", "hours", "minutes", "count"]
+TOLL_FREE_BLOCKED = "blocked_by_service.toll_free_dial_in.calls"
+EMAILS = ("emails.recharge_succeeded", "emails.recharge_failed", "emails.balance_depleted")
+EARLY_OUTAGES = "outage_episodes_12m"
+"""Outage episodes starting in the horizon's first 12 months (dashboard rows only)."""
+
+
+@dataclass(frozen=True)
+class Replications:
+    """One policy's replications as the KPIs read them: a metrics row per replication."""
+
+    rows: pd.DataFrame
+    horizon_months: int | None = None
+    """Needed only by the figures per year (a backtest's window is no horizon)."""
+    costs: CostModel | None = None
+    """The objective's prices; needed only by the cost figures."""
+
+    @property
+    def months(self) -> int:
+        """The horizon in months."""
+        if self.horizon_months is None:
+            raise ValueError("the figures per year need the horizon (horizon_months=...)")
+        return self.horizon_months
+
+    @property
+    def years(self) -> float:
+        """The horizon in years."""
+        return self.months / 12
+
+    def column(self, name: str) -> np.ndarray:
+        """A metric per replication as floats; zeros when no replication reported it."""
+        if name in self.rows:
+            return self.rows[name].to_numpy(dtype=float)
+        return np.zeros(len(self.rows))
+
+    def cost_parts(self) -> pd.DataFrame:
+        """Each cost part per year and their ``total``, per replication."""
+        if self.costs is None:
+            raise ValueError("the cost figures need the scenario's objective (costs=...)")
+        return self.costs.per_year(self.rows)
+
+
+Reader = Callable[[Replications], Estimate]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One figure: what it is called where it is stored and shown, and how to read it."""
+
+    name: str
+    """Its key in files (JSON, CSV and parquet) and in every table of figures."""
+    label: str
+    unit: Unit
+    per_year: bool = False
+    lower_is_better: bool | None = True
+    """None: neither (demand, money moved): a change is shown without a colour of merit."""
+    digits: int = 2
+    """Decimal places shown (money always has the currency's own)."""
+    floor: float | None = 0.0
+    """The least the quantity can be: a t interval reaching below it is shown cut there."""
+    read: Reader | None = None
+    """How to estimate it from the replications; None: the mean of metric ``name``."""
+
+    def estimate(self, replications: Replications) -> Estimate:
+        """Its estimate and 95 % interval over ``replications``."""
+        if self.read is not None:
+            return self.read(replications)
+        return mean_ci(replications.column(self.name))
+
+    def text(self, value: float | None, cur: Currency, digits: int | None = None) -> str:
+        """One value in the KPI's unit: ``12.3 %``, ``$1,234.50``, ``9.3 h``, ``36.6``."""
+        places = self.digits if digits is None else digits
+        if self.unit == "probability":
+            return fmt.percent(value, places)
+        if self.unit == "money":
+            return fmt.money_major(value, cur)
+        if self.unit == "hours":
+            return fmt.hours(value, places)
+        if self.unit == "minutes":
+            return fmt.minutes(value, places)
+        return fmt.count(value, places)
+
+    def change_text(self, change: float, cur: Currency) -> str | None:
+        """A signed difference (``+1.5 pp``, ``-$12.00``); None when it shows as zero."""
+        shown = self.text(abs(change), cur)
+        if shown in (self.text(0.0, cur), fmt.MISSING):
+            return None
+        if self.unit == "probability":
+            shown = fmt.points(abs(change), self.digits)
+        return f"{'+' if change > 0 else '-'}{shown}"
+
+    def interval_text(self, est: Estimate, cur: Currency) -> str:
+        """``low to high``, the low bound cut at ``floor``."""
+        return fmt.interval(self._low(est), est.ci_high, lambda value: self.text(value, cur))
+
+    def estimate_text(self, est: Estimate, cur: Currency) -> str:
+        """``value (low to high)``, or the value alone without an interval."""
+        bounded = Estimate(est.estimate, self._low(est), est.ci_high)
+        return fmt.with_interval(bounded, lambda value: self.text(value, cur))
+
+    def _low(self, est: Estimate) -> float | None:
+        if est.ci_low is None or fmt.missing(est.ci_low) or self.floor is None:
+            return est.ci_low
+        return max(est.ci_low, self.floor)
+
+
+# -- readers -----------------------------------------------------------------------------
+
+
+def _per_year(*columns: str) -> Reader:
+    """The mean of the columns' sum per replication, divided by the horizon in years."""
+
+    def read(replications: Replications) -> Estimate:
+        total = replications.column(columns[0])
+        for name in columns[1:]:
+            total = total + replications.column(name)
+        return mean_ci(total / replications.years)
+
+    return read
+
+
+def _total(*columns: str) -> Reader:
+    """The mean of the columns' sum per replication, over the horizon."""
+
+    def read(replications: Replications) -> Estimate:
+        total = replications.column(columns[0])
+        for name in columns[1:]:
+            total = total + replications.column(name)
+        return mean_ci(total)
+
+    return read
+
+
+def _share(column: str) -> Reader:
+    """The share of replications where ``column`` is above zero (Wilson interval)."""
+
+    def read(replications: Replications) -> Estimate:
+        hits = int((replications.column(column) > 0).sum())
+        return wilson(hits, len(replications.rows))
+
+    return read
+
+
+def _annual_risk(replications: Replications) -> Estimate:
+    return annual_risk(_share("outage_episodes")(replications), replications.months)
+
+
+def _cost(part: str) -> Reader:
+    """A cost part per year (``total``: the expected cost), t interval."""
+
+    def read(replications: Replications) -> Estimate:
+        return mean_ci(replications.cost_parts()[part].to_numpy())
+
+    return read
+
+
+# -- the table ---------------------------------------------------------------------------
+
+_ENTRIES = (
+    # Outage risk: three definitions, each its own figure (issue 13 may unify them).
+    Kpi("outage_probability", "P(outage over the horizon)", "probability", digits=1,
+        read=_share("outage_episodes")),
+    Kpi("outage_probability_12m", "P(outage) in the next 12 months", "probability", digits=1,
+        read=_share(EARLY_OUTAGES)),
+    Kpi("outage_risk_per_year", "Outage risk a year", "probability", per_year=True, digits=1,
+        read=_annual_risk),
+    # Per year (the report, the dashboard, summary.csv).
+    Kpi("outage_hours_per_year", "Outage hours a year", "hours", per_year=True, digits=1,
+        read=_per_year("outage_hours")),
+    Kpi("blocked_toll_free_per_year", "Blocked toll-free dial-ins a year", "count",
+        per_year=True, digits=1, read=_per_year(TOLL_FREE_BLOCKED)),
+    Kpi("forfeited_per_year", "Forfeited funds a year", "money", per_year=True,
+        read=_per_year("forfeited")),
+    Kpi("recharges_per_year", "Recharges a year", "count", per_year=True, digits=1,
+        read=_per_year("recharges")),
+    Kpi("emails_per_year", "Admin emails a year", "count", per_year=True, digits=1,
+        read=_per_year(*EMAILS)),
+    Kpi("cost_per_year", "Expected cost a year", "money", per_year=True, read=_cost("total")),
+    Kpi("capital_per_year", "Cost of capital a year", "money", per_year=True,
+        read=_cost("capital")),
+    Kpi("fees_per_year", "Recharge fees a year", "money", per_year=True, read=_cost("fees")),
+    Kpi("penalties_per_year", "Blocked-minute penalties a year", "money", per_year=True,
+        read=_cost("penalties")),
+    # Over the horizon: a replication's metrics (credsim run, runs.parquet, backtests).
+    Kpi("outage_episodes", "Outage episodes", "count"),
+    Kpi("outage_hours", "Outage hours", "hours"),
+    Kpi("blocked_calls", "Blocked calls (all services)", "count"),
+    Kpi("blocked_minutes", "Blocked minutes", "minutes"),
+    Kpi("blocked_charge", "Calling blocked (charge)", "money"),
+    Kpi(TOLL_FREE_BLOCKED, "Blocked toll-free dial-ins", "count"),
+    Kpi("forfeited", "Forfeited funds", "money"),
+    Kpi("consumed", "Consumed", "money", lower_is_better=None),
+    Kpi("funded", "Funded", "money", lower_is_better=None),
+    Kpi("mean_balance", "Mean balance (cash tied up)", "money", floor=None),
+    Kpi("min_balance", "Lowest balance", "money", lower_is_better=None, floor=None),
+    Kpi("final_balance", "Balance at the end", "money", lower_is_better=None, floor=None),
+    Kpi("recharges", "Recharges", "count"),
+    Kpi("failed_recharges", "Failed recharges", "count"),
+    Kpi("emails", "Admin emails", "count", read=_total(*EMAILS)),
+    Kpi("emails.recharge_succeeded", "Emails: recharge succeeded", "count"),
+    Kpi("emails.recharge_failed", "Emails: recharge failed", "count"),
+    Kpi("emails.balance_depleted", "Emails: balance below zero", "count"),
+    Kpi("calls", "Calls", "count", lower_is_better=None),
+    Kpi("credit_billed_calls", "Credit-billed calls", "count", lower_is_better=None),
+)  # fmt: skip
+KPIS: dict[str, Kpi] = {entry.name: entry for entry in _ENTRIES}
+"""Every figure by name, in the order above."""
+
+_FAMILIES: tuple[tuple[str, str, str, Unit], ...] = (
+    # (prefix, suffix, label with {} for the source or service, unit) of per-name metrics
+    ("funded_by_source.", "", "Funded by {}", "money"),
+    ("blocked_by_service.", ".calls", "Blocked {} calls", "count"),
+    ("blocked_by_service.", ".minutes", "Blocked {} minutes", "minutes"),
+    ("blocked_by_service.", ".charge", "Blocked {} charge", "money"),
+)
+
+
+def kpi(name: str) -> Kpi:
+    """The entry of ``name``; a per-source or per-service metric gets its family's entry.
+
+    KeyError for a name that is no figure: a view cannot show what the table lacks.
+    """
+    if name in KPIS:
+        return KPIS[name]
+    for prefix, suffix, label, unit in _FAMILIES:
+        middle = name[len(prefix) : len(name) - len(suffix)]
+        if name.startswith(prefix) and name.endswith(suffix) and middle and "." not in middle:
+            better = None if prefix.startswith("funded") else True
+            return Kpi(name, label.format(middle.replace("_", " ")), unit, lower_is_better=better)
+    raise KeyError(f"{name!r} is not a figure of sim.study.kpis")
+
+
+def select(names: Iterable[str]) -> tuple[Kpi, ...]:
+    """The entries of ``names``, in that order (KeyError names the first unknown one)."""
+    return tuple(kpi(name) for name in names)
+
+
+def estimates(kpis: Sequence[Kpi], replications: Replications) -> dict[str, Estimate]:
+    """Each KPI's estimate over the same replications, by name."""
+    return {entry.name: entry.estimate(replications) for entry in kpis}
+
+
+def outcome_rows(outcomes: Sequence[Outcome]) -> pd.DataFrame:
+    """Outcomes as metrics rows (as a run keeps them), plus ``outage_episodes_12m``."""
+    rows = []
+    for outcome in outcomes:
+        year_end = add_months(outcome.start, 12)
+        row = flatten(outcome.to_dict())
+        row[EARLY_OUTAGES] = sum(start < year_end for start, _ in outcome.outage_episodes)
+        rows.append(row)
+    return pd.DataFrame(rows).fillna(0.0)  # a service that blocked nothing: 0, as in a run
+
+
+def spread(row: dict[str, object], name: str, est: Estimate) -> None:
+    """Put ``est`` in a table row as ``name``, ``name.ci_low`` and ``name.ci_high``."""
+    row[name] = est.estimate
+    row[f"{name}.ci_low"] = est.ci_low
+    row[f"{name}.ci_high"] = est.ci_high
+
+
+def gathered(row: Mapping[str, Any], name: str) -> Estimate:
+    """The Estimate ``spread`` put in a row (a NaN bound, a gap in a frame, is no bound)."""
+
+    def bound(value: Any) -> float | None:
+        return None if fmt.missing(value) else float(value)
+
+    return Estimate(
+        float(row[name]), bound(row.get(f"{name}.ci_low")), bound(row.get(f"{name}.ci_high"))
+    )

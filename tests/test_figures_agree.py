@@ -1,0 +1,90 @@
+"""One KPI table (``sim.study.kpis``): every figure a view shows is in it, and the same
+policy and seed read the same on the dashboard's cards, in the report and in ``credsim run``.
+
+Here, not under a package's folder, because it spans the study, the views, the
+dashboard and the command line.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli.commands import main
+from sim.dashboard import explore, explore_display, tradeoffs_page
+from sim.study.experiment import scenario_levers
+from sim.study.grid import default_grid
+from sim.study.kpis import kpi
+from sim.study.run_summary import HEADLINE
+from sim.study.runner import run_replications
+from sim.views import report_render
+from sim.views.report import KPIS as REPORT_KPIS
+from sim.views.report import ReportData, ReportPlan, compute_report
+from sim.world.load import load_scenario
+from tests.paths import TINY
+
+SEED, REPLICATIONS = 3, 20
+
+
+def test_every_figure_shown_by_the_dashboard_the_report_and_a_run_is_in_the_table() -> None:
+    loaded = load_scenario(TINY)
+    results = run_replications(
+        loaded, [scenario_levers(loaded.scenario)], replications=3, seed=1, engine="fast"
+    )
+    run_names = set(results.policies[0].table().columns) - {"replication"}
+    shown = {
+        "dashboard cards": [card.name for card in explore.CARDS],
+        "dashboard backtest": [figure.name for figure in explore_display.BACKTEST_FIGURES],
+        "dashboard heatmaps": list(tradeoffs_page.HEATMAPS),
+        "report": [figure.name for figure in REPORT_KPIS],
+        "report heatmaps": ["outage_risk_per_year", "forfeited_per_year", "cost_per_year"],
+        "credsim run": ["outage_probability", *HEADLINE, *sorted(run_names)],
+    }
+    for view, names in shown.items():
+        for name in names:
+            assert kpi(name).name == name, (view, name)
+    assert set(HEADLINE) <= run_names  # the run's headline rows are metrics it computes
+
+
+@pytest.fixture(scope="module")
+def tiny_report() -> ReportData:
+    loaded = load_scenario(TINY)
+    plan = ReportPlan(loaded, default_grid(loaded.scenario), REPLICATIONS, seed=SEED)
+    return compute_report(plan, workers=1)
+
+
+def test_the_same_policy_and_seed_read_the_same_in_cards_report_and_cli(
+    tiny_report: ReportData,
+) -> None:
+    """The recommended policy of a TINY report, on the dashboard and in ``credsim run``."""
+    levers = tiny_report.levers
+    report = {line["label"]: (line["value"], line["interval"]) for line in
+              report_render.kpi_lines(tiny_report)}  # fmt: skip
+    assert list(report) == [figure.label for figure in REPORT_KPIS]
+
+    bank = explore.DemandBank.build(tiny_report.plan.loaded, SEED, REPLICATIONS)
+    view = explore.policy_view(bank, levers)
+    cards = {card.label: card for card in explore_display.kpi_cards(view.kpis, "USD")}
+    shared = [card.label for card in explore.CARDS if card.label in report]
+    assert len(shared) == 6  # every card but P(outage in 12 months), its own definition
+    for label in shared:
+        assert (cards[label].value, cards[label].interval) == (
+            report[label][0],
+            f"95 % CI {report[label][1]}",
+        ), label
+
+    args = ["run", str(TINY), "--trigger", str(levers.trigger), "--amount", str(levers.amount),
+            "--initial", str(levers.initial), "--replications", str(REPLICATIONS),
+            "--seed", str(SEED), "--workers", "1"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    balance = next(line for line in lines if line.startswith("mean_balance "))
+    value, interval = report[kpi("mean_balance").label]
+    assert balance.split(maxsplit=1)[1].split() == [value, *interval.split()]
+    risk = kpi("outage_probability")
+    value, interval = report[risk.label]
+    assert f"{risk.label}: {value} (95 % CI {interval})" in lines
+    # TINY's horizon is 3 months, so its first 12 months are the horizon: the same risk
+    early = cards[kpi("outage_probability_12m").label]
+    assert (early.value, early.interval) == (value, f"95 % CI {interval}")
