@@ -15,11 +15,11 @@ from sim.dashboard import explore, explore_display, tradeoffs_page
 from sim.study.experiment import scenario_levers
 from sim.study.grid import default_grid
 from sim.study.kpis import kpi
-from sim.study.run_summary import HEADLINE
 from sim.study.runner import run_replications
 from sim.views import report_render
 from sim.views.report import KPIS as REPORT_KPIS
 from sim.views.report import ReportData, ReportPlan, compute_report
+from sim.views.summary import HEADLINE
 from sim.world.load import load_scenario
 from tests.paths import TINY
 

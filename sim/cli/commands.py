@@ -39,10 +39,10 @@ from sim.errors import InputError
 from sim.study.backtest import Recording
 from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
-from sim.study.run_summary import run_dict, run_text
+from sim.study.run_summary import run_dict
 from sim.study.runner import PolicyRuns, RunResults, replication_seeds, run_replications
 from sim.study.stats import balance_bands, quantile_table
-from sim.views.summary import backtest_text, policy_text, scenario_text
+from sim.views.summary import backtest_text, policy_text, run_text, scenario_text
 from sim.world.demand import generate, summarize
 from sim.world.load import LoadedScenario, load_scenario
 

@@ -14,7 +14,7 @@ import click
 
 from sim.cli.options import BadInput, GridValuesType, bad_input, build
 from sim.cli.progress import progress_factory
-from sim.cli.sweep import warn_portal
+from sim.cli.sweep import warn_portal, warn_rule_of_thumb
 from sim.engines.batch import ENGINE_NAMES
 from sim.study.experiment import build_policy
 from sim.study.grid import Grid, default_grid
@@ -71,16 +71,15 @@ def report(
     plan = _plan(file, out, triggers, amounts, replications, seed, engine)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
-    rule = data.summary["references"]["rule_of_thumb"]["policy"]
-    warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
+    warn_rule_of_thumb(data.summary)
     html = render_report(data, command=plan.command(out))
     try:
         write_report(out, html)
     except OSError as error:
         raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
-    rec = data.summary["recommendation"]
-    warning = "" if rec["qualifies"] else f" (WARNING: {rec['warning']})"
-    click.echo(f"Recommended: {rec['label']}{warning}")
+    rec = data.summary.recommendation
+    warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
+    click.echo(f"Recommended: {rec.label}{warning}")
     size_mb = len(html.encode("utf-8")) / BYTES_PER_MB
     click.echo(f"Wrote {out} ({size_mb:.1f} MB) in {data.wall_s:.1f} s")
 

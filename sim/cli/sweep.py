@@ -20,9 +20,10 @@ from sim.engines.batch import ENGINE_NAMES
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
 from sim.study.experiment import build_policy
 from sim.study.grid import Grid
+from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
-from sim.study.sweep_summary import sweep_text
+from sim.views.summary import sweep_text
 from sim.world.load import load_scenario
 
 
@@ -101,8 +102,7 @@ def sweep(
     finally:
         if isinstance(executor, DaskExecutor):
             executor.close()
-    rule = result.summary["references"]["rule_of_thumb"]["policy"]
-    warn_portal((Decimal(rule["trigger"]),), "the rule of thumb's ")
+    warn_rule_of_thumb(result.summary)
     click.echo(sweep_text(result.summary))
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
@@ -118,6 +118,13 @@ def warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
             f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse {'it' if one else 'them'}",
             err=True,
         )
+
+
+def warn_rule_of_thumb(summary: SweepSummary) -> None:
+    """The portal warning for the rule of thumb's trigger, which the sweep computed itself."""
+    trigger = summary.reference("rule_of_thumb").levers.trigger
+    if trigger is not None:
+        warn_portal((trigger,), "the rule of thumb's ")
 
 
 def _arguments(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -22,6 +21,7 @@ from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
 from sim.study.grid import Grid, parse_values
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
+from sim.study.summary import SweepSummary
 from sim.study.sweep import ProgressFactory, Swept, sweep_in_scratch
 from sim.views.report import ReportPlan, compute_report
 from sim.views.report_render import render_report
@@ -121,7 +121,7 @@ def heatmap_rows(rows: pd.DataFrame, initial: str) -> pd.DataFrame:
 
 
 def policy_choices(
-    scenario: Scenario, yours: Levers, summary: dict[str, Any] | None = None
+    scenario: Scenario, yours: Levers, summary: SweepSummary | None = None
 ) -> dict[str, Levers]:
     """Named policies a planner may compare or backtest, each once, in a useful order.
 
@@ -136,12 +136,9 @@ def policy_choices(
         ("documented example", documented_example(scenario)),
     ]
     if summary is not None:
-        by_label = {entry["label"]: entry for entry in summary["policies"]}
-        recommended = summary["recommendation"]["label"]
-        named.append(("recommended", levers_from_json(by_label[recommended]["policy"], base)))
-        rule = summary["references"]["rule_of_thumb"]
-        named.append(("rule of thumb", levers_from_json(rule["policy"], base)))
-        named += [("swept", levers_from_json(entry["policy"], base)) for entry in by_label.values()]
+        named.append(("recommended", summary.recommendation.levers))
+        named.append(("rule of thumb", summary.reference("rule_of_thumb").levers))
+        named += [("swept", entry.levers) for entry in summary.policies]
     names: dict[Levers, list[str]] = {}
     for name, levers in named:
         names.setdefault(levers, [])
@@ -160,23 +157,6 @@ def documented_example(scenario: Scenario) -> Levers:
         trigger=EXAMPLE_TRIGGER,
         amount=EXAMPLE_AMOUNT,
         initial=EXAMPLE_INITIAL,
-    )
-
-
-def levers_from_json(policy: dict[str, Any], base: Levers) -> Levers:
-    """A ``policy`` object of summary.json (decimal strings) as Levers, exactly."""
-
-    def value(name: str) -> Decimal | None:
-        text = policy.get(name)
-        return None if text is None else Decimal(text)
-
-    initial = value("initial")
-    return Levers(
-        initial=base.initial if initial is None else initial,
-        trigger=value("trigger") if policy.get("auto_recharge", True) else None,
-        amount=value("amount") if policy.get("auto_recharge", True) else None,
-        manual_top_up=value("manual_top_up"),
-        monthly_top_up=value("monthly_top_up"),
     )
 
 
@@ -216,6 +196,6 @@ def report_html(
     ``swept`` is ``sweep``'s result on the same scenario and grid; the report
     adds the recommended policy's fan chart, sample path and demand to it.
     """
-    plan = ReportPlan(loaded, grid, swept.summary["replications"], swept.summary["seed"])
+    plan = ReportPlan(loaded, grid, swept.summary.head.replications, swept.summary.head.seed)
     data = compute_report(plan, workers=workers, progress=progress, swept=swept)
     return render_report(data, command=plan.command(Path("report.html")))

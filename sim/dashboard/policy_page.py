@@ -27,8 +27,8 @@ def show(choice: Choice) -> None:
         st.caption("Which trigger and amount to choose: the Trade-offs view sweeps a grid and "
                    "recommends one, with its reason.")  # fmt: skip
     else:
-        rec = kept[0].summary["recommendation"]
-        st.info(f"The last sweep recommends **{rec['label']}**. {rec['reason']}")
+        rec = kept[0].summary.recommendation
+        st.info(f"The last sweep recommends **{rec.label}**. {rec.reason}")
     cards = kpi_cards(view.kpis, view.currency, baseline)
     for start in range(0, len(cards), CARDS_PER_ROW):
         row = cards[start : start + CARDS_PER_ROW]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import streamlit as st
 
@@ -19,6 +18,7 @@ from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
 from sim.study.grid import Grid
 from sim.study.kpis import kpi
+from sim.study.summary import SweepSummary
 from sim.study.sweep import Advance, Swept
 from sim.study.sweep_summary import summary_table
 from sim.views import charts
@@ -87,8 +87,8 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
         return None
     output = kept[0]
     st.caption(
-        f"Last sweep: {output.summary['replications']} replications, seed "
-        f"{output.summary['seed']}, {output.wall_s:.1f} s."
+        f"Last sweep: {output.summary.head.replications} replications, seed "
+        f"{output.summary.head.seed}, {output.wall_s:.1f} s."
     )
     return kept
 
@@ -96,11 +96,11 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
 def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     """The recommendation, the two heatmaps, the frontier and the downloads."""
     summary = output.summary
-    rec = summary["recommendation"]
-    text = f"**Recommended: {rec['label']}.** {rec['reason']}"
-    (st.warning if rec["warning"] else st.success)(text)
-    if rec["warning"]:
-        st.warning(rec["warning"])
+    rec = summary.recommendation
+    text = f"**Recommended: {rec.label}.** {rec.reason}"
+    (st.warning if rec.warning else st.success)(text)
+    if rec.warning:
+        st.warning(rec.warning)
     rows = summary_table(summary)
     initials = explore_sweep.grid_initials(rows)
     initial = initials[0]
@@ -109,7 +109,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
             "Initial balance shown in the heatmaps", initials, key="heat_initial"
         )
     one = explore_sweep.heatmap_rows(rows, initial)
-    chosen = rec["label"] if rec["label"] in set(one["label"]) else None
+    chosen = rec.label if rec.label in set(one["label"]) else None
     for name in HEATMAPS:
         shown = kpi(name)
         st.plotly_chart(
@@ -122,16 +122,15 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
                 recommended=chosen,
             )
         )
-    refs = summary["references"]
     st.plotly_chart(
         charts.pareto_chart(
             rows,
-            frontier=summary["frontier"],
-            recommended=rec["label"],
-            documented_example=refs["documented_example"]["label"],
-            rule_of_thumb=refs["rule_of_thumb"]["label"],
+            frontier=summary.frontier,
+            recommended=rec.label,
+            documented_example=summary.reference("documented_example").label,
+            rule_of_thumb=summary.reference("rule_of_thumb").label,
             currency=choice.currency,
-            limit=summary["objective"]["max_outage_risk_per_year"],
+            limit=summary.objective.max_outage_risk_per_year,
         )
     )
     _downloads(choice, output, grid)
@@ -144,11 +143,11 @@ def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:
     left.download_button(
         "Download the sweep summary (CSV)",
         output.summary_csv,
-        file_name=f"sweep-{summary['scenario']}.csv",
+        file_name=f"sweep-{summary.head.scenario}.csv",
         mime="text/csv",
         key="sweep_download",
     )
-    wanted = (choice.loaded.content_hash, grid, summary["replications"], summary["seed"])
+    wanted = (choice.loaded.content_hash, grid, summary.head.replications, summary.head.seed)
     if right.button("Build the HTML report (adds the recommended policy's fan and path)"):
         html = explore_sweep.report_html(choice.loaded, grid, output, progress=progress_bar)
         st.session_state["report"] = (wanted, html)
@@ -157,7 +156,7 @@ def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:
         right.download_button(
             "Download the HTML report",
             kept[1],
-            file_name=f"credsim-report-{summary['scenario']}.html",
+            file_name=f"credsim-report-{summary.head.scenario}.html",
             mime="text/html",
             key="report_download",
         )
@@ -165,7 +164,7 @@ def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:
             right.caption("The report's command recomputes the scenario file, without your edits.")
 
 
-def _comparison(choice: Choice, summary: dict[str, Any] | None) -> None:
+def _comparison(choice: Choice, summary: SweepSummary | None) -> None:
     """Up to three policies side by side on the sidebar's replications."""
     st.markdown("**Compare up to three policies** (pick, or type one as `T300/A800/I1000`)")
     choices = explore_sweep.policy_choices(choice.loaded.scenario, choice.levers, summary)

@@ -1,4 +1,4 @@
-"""What ``credsim run`` reports: the JSON object and the readable table.
+"""What ``credsim run`` reports: the JSON object (its text is ``sim.views.summary.run_text``).
 
 Every metric of a single run (the backtest keys, nested ones with dots, e.g.
 ``emails.balance_depleted``) gets its mean and 95 % confidence interval over
@@ -9,38 +9,14 @@ gets a Wilson interval.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from sim.account.format import money_major
-from sim.account.money import Currency
-from sim.study.experiment import Levers, scenario_currency
-from sim.study.kpis import kpi
+from sim.study.experiment import Levers
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate, mean_ci, wilson
 from sim.world.load import LoadedScenario
-
-HEADLINE = (
-    # credsim run's first rows, in this order (labels and units: sim.study.kpis)
-    "outage_episodes",
-    "outage_hours",
-    "blocked_calls",
-    "blocked_minutes",
-    "blocked_charge",
-    "forfeited",
-    "consumed",
-    "funded",
-    "mean_balance",
-    "min_balance",
-    "final_balance",
-    "recharges",
-    "failed_recharges",
-    "emails.recharge_succeeded",
-    "emails.recharge_failed",
-    "emails.balance_depleted",
-)
 
 
 def metric_estimates(runs: PolicyRuns) -> dict[str, Estimate]:
@@ -90,56 +66,6 @@ def run_dict(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> d
         "metrics": {name: est.as_mean() for name, est in metric_estimates(runs).items()},
         "outage_probability": outage_probability(runs).as_probability(),
     }
-
-
-def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> str:
-    """A readable table of outage risk, forfeiture and the rest, with CIs."""
-    scenario = loaded.scenario
-    cur = scenario_currency(scenario)
-    estimates = metric_estimates(runs)
-    risk = outage_probability(runs)
-    lines = [
-        f"Scenario {scenario.scenario.name}: {results.replications} replications, "
-        f"seed {results.seed}, engine {results.engine}, {scenario.scenario.horizon_months} "
-        f"months from {scenario.scenario.start.date().isoformat()}",
-        f"Policy: {_levers_text(runs.levers, cur)}",
-        "",
-        f"{kpi('outage_probability').label}: {_probability(risk, cur)}",
-        "",
-        f"{'metric':<28}{'mean':>16}{'95 % CI':>34}",
-    ]
-    for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
-        if name in estimates:
-            lines.append(_row(name, estimates[name], cur))
-    return "\n".join(lines)
-
-
-def _row(name: str, est: Estimate, cur: Currency) -> str:
-    """``name  mean  low to high`` in the metric's unit (``sim.study.kpis``)."""
-    figure = kpi(name)
-    interval = figure.interval_text(est, cur)
-    return f"{name:<28}{figure.text(est.estimate, cur):>16}{interval:>34}"
-
-
-def _probability(est: Estimate, cur: Currency) -> str:
-    figure = kpi("outage_probability")
-    return f"{figure.text(est.estimate, cur)} (95 % CI {figure.interval_text(est, cur)})"
-
-
-def _levers_text(levers: Levers, cur: Currency) -> str:
-    def money(value: Decimal | None) -> str:
-        return money_major(value or Decimal(0), cur)
-
-    parts = [f"initial {money(levers.initial)}"]
-    if levers.auto_recharge:
-        parts.append(f"auto-recharge {money(levers.amount)} when below {money(levers.trigger)}")
-    else:
-        parts.append("auto-recharge off")
-    if levers.manual_top_up is not None:
-        parts.append(f"manual top-up {money(levers.manual_top_up)} after a below-zero email")
-    if levers.monthly_top_up is not None:
-        parts.append(f"monthly top-up {money(levers.monthly_top_up)}")
-    return ", ".join(parts)
 
 
 def comparison_table(results: RunResults, metrics: Sequence[str]) -> pd.DataFrame:

@@ -30,6 +30,12 @@ class Estimate:
     ci_low: float | None
     ci_high: float | None
 
+    def rounded(self, digits: int = 6) -> Estimate:
+        """Each number rounded as JSON stores it (rounding again changes nothing)."""
+        return Estimate(
+            round(self.estimate, digits), _round(self.ci_low, digits), _round(self.ci_high, digits)
+        )
+
     def as_mean(self, digits: int = 6) -> dict[str, float | None]:
         """JSON shape of a metric: ``mean``, ``ci_low``, ``ci_high``."""
         return {

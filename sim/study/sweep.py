@@ -47,8 +47,9 @@ from sim.study.recommend import (
     rule_of_thumb,
 )
 from sim.study.runner import replicate, replication_seeds
+from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
 from sim.study.sweep_store import RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore
-from sim.study.sweep_summary import POLICY_COLUMNS, SweepPolicy, build_summary, summary_table
+from sim.study.sweep_summary import POLICY_COLUMNS, build_summary, summary_table
 from sim.world.load import LoadedScenario
 
 MAIN = "main"
@@ -117,7 +118,7 @@ class SweepResult:
 
     store: SweepStore
     runs: pd.DataFrame
-    summary: dict[str, Any]
+    summary: SweepSummary
     policies: list[SweepPolicy]
     computed: dict[str, int] = field(default_factory=dict)
     """Replications computed in this invocation, per stage (a resume computes only the missing)."""
@@ -206,7 +207,7 @@ class Swept:
     """A finished sweep held in memory, for callers that want answers, not a folder."""
 
     runs: pd.DataFrame
-    summary: dict[str, Any]
+    summary: SweepSummary
     policies: list[SweepPolicy]
     manifest: dict[str, Any]
     summary_csv: str
@@ -243,31 +244,29 @@ def _write_results(
     spend_per_month: float,
     *,
     with_rule_stage: bool,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> tuple[pd.DataFrame, SweepSummary]:
     """runs.parquet, summary.csv and summary.json, built from the parts on disk alone."""
     raw = _read_all(store, policies, with_rule_stage=with_rule_stage)
     runs = runs_table(raw, policies)
-    summary = build_summary(
-        plan_info(plan), raw, policies, plan.loaded.scenario, plan.grid, spend_per_month
-    )
+    summary = build_summary(plan_info(plan), raw, policies, plan.loaded.scenario, spend_per_month)
     store.write_parquet(RUNS, runs)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
-    store.write_text(SUMMARY_JSON, json.dumps(summary, indent=2) + "\n")
+    store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
     return runs, summary
 
 
-def plan_info(plan: SweepPlan) -> dict[str, Any]:
+def plan_info(plan: SweepPlan) -> SweepHead:
     """The head of summary.json: what was swept, without anything that varies by run."""
     info = plan.loaded.scenario.scenario
-    return {
-        "scenario": info.name,
-        "currency": info.currency,
-        "horizon_months": info.horizon_months,
-        "replications": plan.replications,
-        "seed": plan.seed,
-        "engine": plan.engine,
-        "grid": plan.grid.to_dict(),
-    }
+    return SweepHead(
+        scenario=info.name,
+        currency=info.currency,
+        horizon_months=info.horizon_months,
+        replications=plan.replications,
+        seed=plan.seed,
+        engine=plan.engine,
+        grid=plan.grid,
+    )
 
 
 def _main_policies(plan: SweepPlan) -> list[SweepPolicy]:

@@ -34,6 +34,7 @@ from sim.study.kpis import Replications, select, spread
 from sim.study.recommend import replications_needed
 from sim.study.runner import replication_seeds, run_replications
 from sim.study.stats import balance_bands
+from sim.study.summary import SweepSummary
 from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
 from sim.study.trace import SamplePath, Trace, path_picture, traced_run
 from sim.world.demand import generate
@@ -97,8 +98,8 @@ class ReportData:
     """Everything the report shows, computed; nothing here is HTML."""
 
     plan: ReportPlan
-    summary: dict[str, Any]
-    """The sweep's summary.json."""
+    summary: SweepSummary
+    """The sweep's summary (summary.json)."""
     manifest: dict[str, Any]
     """The sweep's manifest.json (versions and identity)."""
     kpis: pd.DataFrame
@@ -137,8 +138,7 @@ def compute_report(
     else:
         began -= swept.wall_s  # the report's time includes the sweep it reuses
     summary = swept.summary
-    label = summary["recommendation"]["label"]
-    levers = next(policy.levers for policy in swept.policies if policy.label == label)
+    levers = summary.recommendation.levers
     bands = _fan(plan, levers, workers, progress)
     trace, demand, hours = _replication_one(plan, levers)
     scenario = plan.loaded.scenario
@@ -180,42 +180,36 @@ def _replication_one(plan: ReportPlan, levers: Levers) -> tuple[Trace, DemandSum
     return trace, summarize(stream, loaded.scenario), counts
 
 
-def roles(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def roles(summary: SweepSummary) -> list[tuple[str, list[str]]]:
     """(label, role names) of the recommended policy and the references, each label once."""
     named: dict[str, list[str]] = {}
     for key, name in ROLES:
-        source = (
-            summary["recommendation"] if key == "recommendation" else summary["references"][key]
+        label = (
+            summary.recommendation.label
+            if key == "recommendation"
+            else summary.reference(key).label
         )
-        named.setdefault(source["label"], []).append(name)
+        named.setdefault(label, []).append(name)
     return list(named.items())
 
 
-def kpi_table(runs: pd.DataFrame, summary: dict[str, Any], horizon_months: int) -> pd.DataFrame:
+def kpi_table(runs: pd.DataFrame, summary: SweepSummary, horizon_months: int) -> pd.DataFrame:
     """``KPIS`` of each role's policy: a row per label, mean and 95 % CI per figure.
 
     Outage risk, P(outage) and cost come from the summary (``FROM_SUMMARY``: the
     recommendation's own numbers); the rest are read by the KPI table from the
     replications of ``runs`` (runs.parquet).
     """
-    entries = {entry["label"]: entry for entry in summary["policies"]}
     rows = []
     for label, names in roles(summary):
-        entry = entries[label]
+        entry = summary.entry(label)
         row: dict[str, Any] = {"policy": f"{' = '.join(names)}: {label}", "label": label,
                                "roles": names}  # fmt: skip
-        _put(row, "outage_risk_per_year", entry["outage_risk_per_year"], "estimate")
-        _put(row, "outage_probability", entry["outage_probability"], "estimate")
-        _put(row, "cost_per_year", entry["cost_per_year"], "mean")
         replications = Replications(runs[runs["label"] == label], horizon_months)
         for kpi in KPIS:
-            if kpi.name not in FROM_SUMMARY:
+            if kpi.name in FROM_SUMMARY:
+                spread(row, kpi.name, getattr(entry, kpi.name))
+            else:
                 spread(row, kpi.name, kpi.estimate(replications))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _put(row: dict[str, Any], name: str, value: dict[str, Any], point: str) -> None:
-    row[name] = value[point]
-    row[f"{name}.ci_low"] = value["ci_low"]
-    row[f"{name}.ci_high"] = value["ci_high"]

@@ -26,9 +26,9 @@ from sim.account.format import money_major
 from sim.account.money import currency
 from sim.study.experiment import build_policy, scenario_currency
 from sim.study.kpis import gathered, kpi
-from sim.study.recommend import Score, describe
-from sim.study.stats import Estimate
-from sim.study.sweep_summary import REFERENCE_NAMES, summary_table
+from sim.study.recommend import describe
+from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
+from sim.study.sweep_summary import summary_table
 from sim.views import charts
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text
@@ -76,7 +76,7 @@ def sections(data: ReportData) -> list[Section]:
 
 
 def _policy_section(data: ReportData) -> Section:
-    code, rec = data.summary["currency"], data.summary["recommendation"]["label"]
+    code, rec = data.summary.head.currency, data.summary.recommendation.label
     trigger = None if data.levers.trigger is None else float(data.levers.trigger)
     fan = charts.balance_fan(
         data.bands, currency=code, trigger=trigger, title=f"End-of-day balance under {rec}"
@@ -97,7 +97,7 @@ def _policy_section(data: ReportData) -> Section:
 
 def _grid_section(data: ReportData) -> Section:
     summary = data.summary
-    code, rec = summary["currency"], summary["recommendation"]["label"]
+    code, rec = summary.head.currency, summary.recommendation.label
     rows = summary_table(summary)
     grid = rows[rows["in_grid"].astype(bool)]
 
@@ -107,15 +107,14 @@ def _grid_section(data: ReportData) -> Section:
             grid, name, title=shown.label, unit=shown.unit, currency=code, recommended=rec
         )
 
-    refs = summary["references"]
     pareto = charts.pareto_chart(
         rows,
-        frontier=summary["frontier"],
+        frontier=summary.frontier,
         recommended=rec,
-        documented_example=refs["documented_example"]["label"],
-        rule_of_thumb=refs["rule_of_thumb"]["label"],
+        documented_example=summary.reference("documented_example").label,
+        rule_of_thumb=summary.reference("rule_of_thumb").label,
         currency=code,
-        limit=summary["objective"]["max_outage_risk_per_year"],
+        limit=summary.objective.max_outage_risk_per_year,
     )
     figures = [
         ("fig-heat-risk", "Outage risk a year (estimate) per trigger and amount.",
@@ -164,9 +163,9 @@ def _context(data: ReportData, command: str) -> dict[str, Any]:
         "created": data.created.replace("T", " ").replace("+00:00", ""),
         "wall_s": f"{data.wall_s:.1f} s",
         "version": __version__,
-        "policies": sum(entry["in_grid"] for entry in summary["policies"]),
-        "replications": summary["replications"],
-        "seed": summary["seed"],
+        "policies": summary.grid_policies,
+        "replications": summary.head.replications,
+        "seed": summary.head.seed,
         "horizon_months": info.horizon_months,
         "start": info.start.isoformat(),
         "plotly_js": Markup(get_plotlyjs()),
@@ -196,51 +195,42 @@ def _figure_html(figure: go.Figure, div_id: str) -> str:
                           config=PLOTLY_CONFIG)  # fmt: skip
 
 
-def _score(summary: dict[str, Any], label: str) -> Score:
-    entry = next(entry for entry in summary["policies"] if entry["label"] == label)
-    risk, cost = entry["outage_risk_per_year"], entry["cost_per_year"]
-    return Score(
-        label,
-        Estimate(risk["estimate"], risk["ci_low"], risk["ci_high"]),
-        Estimate(cost["mean"], cost["ci_low"], cost["ci_high"]),
-    )
-
-
-def _money(summary: dict[str, Any]) -> Any:
-    cur = currency(summary["currency"])
-    return lambda value: money_major(value, cur)
+def _describe(summary: SweepSummary, label: str) -> str:
+    """``$12.34 a year, outage risk ...`` of a policy, as the CLI's printout says it."""
+    cur = currency(summary.head.currency)
+    return describe(summary.entry(label).score, lambda value: money_major(value, cur))
 
 
 def _recommendation(data: ReportData) -> dict[str, Any]:
     summary, scenario = data.summary, data.plan.loaded.scenario
-    rec = summary["recommendation"]
+    rec = summary.recommendation
     policy = build_policy(scenario, data.levers)
     return {
-        "label": rec["label"],
+        "label": rec.label,
         "levers": policy_text(policy, scenario_currency(scenario)),
-        "describe": describe(_score(summary, rec["label"]), _money(summary)),
-        "reason": rec["reason"],
-        "warning": rec["warning"],
-        "qualifies": rec["qualifies"],
+        "describe": _describe(summary, rec.label),
+        "reason": rec.reason,
+        "warning": rec.warning,
+        "qualifies": rec.qualifies,
     }
 
 
-def _references(summary: dict[str, Any]) -> list[dict[str, str]]:
+def _references(summary: SweepSummary) -> list[dict[str, str]]:
     return [
         {
-            "name": REFERENCE_NAMES[key][:1].upper() + REFERENCE_NAMES[key][1:],
-            "label": ref["label"],
-            "describe": describe(_score(summary, ref["label"]), _money(summary)),
-            "basis": ref["basis"],
+            "name": ref.heading,
+            "label": ref.label,
+            "describe": _describe(summary, ref.label),
+            "basis": ref.basis,
         }
-        for key, ref in summary["references"].items()
+        for ref in summary.references
     ]
 
 
 def kpi_lines(data: ReportData) -> list[dict[str, str]]:
     """The recommended policy's row of the KPI table, one line per figure."""
     row = data.kpis.iloc[0]
-    cur = currency(data.summary["currency"])
+    cur = currency(data.summary.head.currency)
     lines = []
     for shown in KPIS:
         est = gathered(row, shown.name)
@@ -263,14 +253,14 @@ def _assumptions(data: ReportData) -> list[tuple[str, str]]:
          "those whose outage risk a year stays within the limit at the 95 % (Wilson) upper "
          "bound; if none does, the one with the lowest risk, with a warning. The references "
          "are shown, never chosen."),
-        ("Cost", summary["cost_basis"]),
-        ("Risk", summary["risk_basis"]),
+        ("Cost", COST_BASIS),
+        ("Risk", RISK_BASIS),
         ("Payments", f"recharges take {payments.processing_delay_h} h and fail with probability "
          f"{payments.failure_probability}; the admin fixes a failed payment after "
          f"{payments.admin_fix_delay_h} h and answers a below-zero email after "
          f"{payments.admin_response_delay_h} h (with a manual top-up policy); {card}"),
-        ("Monte Carlo", f"{summary['replications']} replications, seed {summary['seed']}, "
-         f"engine {summary['engine']}; every policy sees the same demand and payment draws in "
+        ("Monte Carlo", f"{summary.head.replications} replications, seed {summary.head.seed}, "
+         f"engine {summary.head.engine}; every policy sees the same demand and payment draws in "
          "each replication; means with Student-t 95 % intervals, probabilities with Wilson."),
         ("Rates", f"{data.plan.loaded.rates.path}, billing increment "
          f"{scenario.rates.billing_increment_s} s (the bundled table is illustrative)."),

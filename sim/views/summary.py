@@ -1,18 +1,135 @@
-"""Short human-readable summaries of policies and backtests (text, no printing)."""
+"""What the command line prints, as text (no printing): runs, sweeps, backtests, scenarios.
+
+Every figure's unit and rounding come from ``sim.study.kpis`` and
+``sim.account.format``, so the text says what the report and the dashboard say.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from sim.account import format as fmt
 from sim.account.clock import hours, to_iso
-from sim.account.money import Currency
+from sim.account.money import Currency, currency
 from sim.account.outcome import EMAIL_KINDS
 from sim.account.policy import Policy
 from sim.study.backtest import Backtest
-from sim.study.experiment import build_policy, scenario_currency, scenario_levers
+from sim.study.experiment import Levers, build_policy, scenario_currency, scenario_levers
+from sim.study.kpis import kpi
+from sim.study.recommend import Score, describe
+from sim.study.run_summary import metric_estimates, outage_probability
+from sim.study.runner import PolicyRuns, RunResults
+from sim.study.stats import Estimate
+from sim.study.summary import SweepSummary
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
+
+HEADLINE = (
+    # credsim run's first rows, in this order (labels and units: sim.study.kpis)
+    "outage_episodes",
+    "outage_hours",
+    "blocked_calls",
+    "blocked_minutes",
+    "blocked_charge",
+    "forfeited",
+    "consumed",
+    "funded",
+    "mean_balance",
+    "min_balance",
+    "final_balance",
+    "recharges",
+    "failed_recharges",
+    "emails.recharge_succeeded",
+    "emails.recharge_failed",
+    "emails.balance_depleted",
+)
+
+
+def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> str:
+    """A readable table of outage risk, forfeiture and the rest, with CIs."""
+    scenario = loaded.scenario
+    cur = scenario_currency(scenario)
+    estimates = metric_estimates(runs)
+    risk = outage_probability(runs)
+    lines = [
+        f"Scenario {scenario.scenario.name}: {results.replications} replications, "
+        f"seed {results.seed}, engine {results.engine}, {scenario.scenario.horizon_months} "
+        f"months from {scenario.scenario.start.date().isoformat()}",
+        f"Policy: {_levers_text(runs.levers, cur)}",
+        "",
+        f"{kpi('outage_probability').label}: {_probability(risk, cur)}",
+        "",
+        f"{'metric':<28}{'mean':>16}{'95 % CI':>34}",
+    ]
+    for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
+        if name in estimates:
+            lines.append(_row(name, estimates[name], cur))
+    return "\n".join(lines)
+
+
+def _row(name: str, est: Estimate, cur: Currency) -> str:
+    """``name  mean  low to high`` in the metric's unit (``sim.study.kpis``)."""
+    figure = kpi(name)
+    interval = figure.interval_text(est, cur)
+    return f"{name:<28}{figure.text(est.estimate, cur):>16}{interval:>34}"
+
+
+def _probability(est: Estimate, cur: Currency) -> str:
+    figure = kpi("outage_probability")
+    return f"{figure.text(est.estimate, cur)} (95 % CI {figure.interval_text(est, cur)})"
+
+
+def _levers_text(levers: Levers, cur: Currency) -> str:
+    def money(value: Decimal | None) -> str:
+        return fmt.money_major(value or Decimal(0), cur)
+
+    parts = [f"initial {money(levers.initial)}"]
+    if levers.auto_recharge:
+        parts.append(f"auto-recharge {money(levers.amount)} when below {money(levers.trigger)}")
+    else:
+        parts.append("auto-recharge off")
+    if levers.manual_top_up is not None:
+        parts.append(f"manual top-up {money(levers.manual_top_up)} after a below-zero email")
+    if levers.monthly_top_up is not None:
+        parts.append(f"monthly top-up {money(levers.monthly_top_up)}")
+    return ", ".join(parts)
+
+
+def sweep_text(summary: SweepSummary) -> str:
+    """What ``credsim sweep`` prints: the choice, its reason, the references, the frontier."""
+    head, rec = summary.head, summary.recommendation
+    cur = currency(head.currency)
+
+    def money(value: float) -> str:
+        return fmt.money_major(value, cur)
+
+    def score(label: str) -> Score:
+        return summary.entry(label).score
+
+    lines = [
+        f"Sweep of {head.scenario}: {summary.grid_policies} policies x {head.replications} "
+        f"replications, seed {head.seed}, engine {head.engine}, {head.horizon_months} months",
+        f"Objective: outage risk <= {fmt.percent(summary.objective.max_outage_risk_per_year)} "
+        "a year (95 % upper bound), then the lowest expected cost a year",
+        "",
+        f"Recommended: {rec.label}: {describe(score(rec.label), money)}",
+    ]
+    if rec.warning:
+        lines.append(f"WARNING: {rec.warning}")
+    lines.append(f"  {rec.reason}")
+    lines.append("")
+    for ref in summary.references:
+        lines.append(f"{ref.heading}: {ref.label}: {describe(score(ref.label), money)}")
+    lines += ["", "Pareto frontier (outage risk a year vs expected cost a year):"]
+    lines.append(f"  {'policy':<24}{'risk':>10}{'upper':>10}{'cost':>16}")
+    for label in summary.frontier:
+        entry = score(label)
+        lines.append(
+            f"  {label:<24}{fmt.percent(entry.risk.estimate):>10}"
+            f"{fmt.percent(entry.risk_upper):>10}{money(entry.cost.estimate):>16}"
+        )
+    return "\n".join(lines)
 
 
 def policy_text(policy: Policy, cur: Currency) -> str:

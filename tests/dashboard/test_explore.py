@@ -271,11 +271,11 @@ def test_the_dashboards_sweep_writes_what_credsim_sweep_writes(
                                        "--workers", "1", "--quiet", "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert output.summary_csv == (out / "summary.csv").read_text(encoding="utf-8")
-    labels = [entry["label"] for entry in output.summary["policies"]]
+    labels = [entry.label for entry in output.summary.policies]
     choices = explore_sweep.policy_choices(tiny.scenario, scenario_levers(tiny.scenario),
                                            output.summary)  # fmt: skip
     assert set(labels) <= {levers.label() for levers in choices.values()}
-    recommended = output.summary["recommendation"]["label"]
+    recommended = output.summary.recommendation.label
     assert any(name.startswith(recommended) and "recommended" in name for name in choices)
 
 

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -25,16 +26,20 @@ from click.testing import CliRunner, Result
 from sim import __version__
 from sim.cli.commands import main
 from sim.study.executors import DaskExecutor, LocalExecutor
+from sim.study.grid import Grid
 from sim.study.recommend import Score, recommend, rule_of_thumb
 from sim.study.stats import Estimate
+from sim.study.sweep import SweepPlan, sweep_in_scratch
 from sim.study.sweep_store import IDENTITY
 from sim.world.load import load_scenario
-from tests.paths import ROOT, TINY
+from tests.paths import FIXTURES, ROOT, TINY
 
 REPLICATIONS = 40
 GRID = ("--triggers", "0,50", "--amounts", "100,200")
 FINAL = ("runs.parquet", "summary.csv", "summary.json")
 GRID_LABELS = ["T0/A100/I100", "T0/A200/I100", "T50/A100/I100", "T50/A200/I100"]
+GOLDEN = FIXTURES / "golden"
+"""summary.json and summary.csv of the ``reference`` sweep, as the dict-based summary wrote them."""
 
 
 def invoke(*args: str | Path) -> Result:
@@ -160,6 +165,39 @@ def test_the_recommendation_frontier_and_references_follow_from_the_rows(referen
     csv = pd.read_csv(reference / "summary.csv")
     assert csv["label"].tolist() == list(entries)
     assert csv.loc[csv["recommended"], "label"].tolist() == [chosen]
+
+
+def test_the_typed_summary_writes_the_files_of_before_byte_for_byte(reference: Path) -> None:
+    """The golden files were written by ``build_summary`` when it returned a dict (commit
+    7619e7f); ``SweepSummary.to_dict`` and ``summary_table`` must give the same bytes."""
+    for name in ("summary.json", "summary.csv"):
+        golden = (GOLDEN / f"sweep-tiny-{name}").read_bytes()
+        assert (reference / name).read_bytes() == golden, name
+
+
+def test_the_summary_is_read_through_attributes() -> None:
+    loaded = load_scenario(TINY)
+    grid = Grid((Decimal(0), Decimal(50)), (Decimal(100),), (Decimal(100),))
+    plan = SweepPlan(loaded, grid, 6, seed=2, engine="fast")
+    swept = sweep_in_scratch(plan, executor=LocalExecutor(1))
+    summary = swept.summary
+    stored = summary.to_dict()
+    assert json.loads(json.dumps(stored)) == stored  # plain JSON all the way down
+    rec = summary.recommendation
+    assert rec.label == stored["recommendation"]["label"]
+    assert summary.entry(rec.label).recommended and rec.levers.label() == rec.label
+    assert summary.grid_policies == 2 == rec.grid_policies
+    assert [ref.heading for ref in summary.references] == [
+        "The documented example",
+        "The rule of thumb",
+    ]
+    example = summary.reference("documented_example")
+    assert summary.entry(example.label).levers == plan.example_levers()
+    entry = summary.policies[0]
+    assert entry.metrics["forfeited"].as_mean() == stored["policies"][0]["metrics"]["forfeited"]
+    assert entry.score.risk == entry.outage_risk_per_year
+    with pytest.raises(KeyError, match="no policy 'T1/A1/I1'"):
+        summary.entry("T1/A1/I1")
 
 
 def test_the_manifest_says_how_to_reproduce_the_sweep(reference: Path, tmp_path: Path) -> None:

@@ -131,20 +131,18 @@ def test_the_kpis_are_the_sweeps_figures_per_year() -> None:
     loaded = load_scenario(TINY)  # 3 months: a quarter of a year
     plan = ReportPlan(loaded, default_grid(loaded.scenario), 8, seed=3, engine="replay")
     data = compute_report(plan, workers=1)
-    entries = {entry["label"]: entry for entry in data.summary["policies"]}
-    assert data.kpis["label"].iloc[0] == data.summary["recommendation"]["label"]
+    assert data.kpis["label"].iloc[0] == data.summary.recommendation.label
     for _, row in data.kpis.iterrows():
-        entry = entries[row["label"]]
-        metrics = entry["metrics"]
-        assert row["forfeited_per_year"] == pytest.approx(
-            entry["cost_parts_per_year"]["forfeited"]["mean"]
-        )
-        assert row["mean_balance"] == pytest.approx(metrics["mean_balance"]["mean"])
-        assert row["recharges_per_year"] == pytest.approx(metrics["recharges"]["mean"] * 4)
-        assert row["outage_hours_per_year.ci_high"] == pytest.approx(
-            metrics["outage_hours"]["ci_high"] * 4
-        )
-        assert row["outage_risk_per_year"] == entry["outage_risk_per_year"]["estimate"]
+        entry = data.summary.entry(row["label"])
+        metrics = entry.metrics
+        forfeited = entry.cost_parts_per_year["forfeited"].estimate
+        assert row["forfeited_per_year"] == pytest.approx(forfeited)
+        assert row["mean_balance"] == pytest.approx(metrics["mean_balance"].estimate)
+        assert row["recharges_per_year"] == pytest.approx(metrics["recharges"].estimate * 4)
+        high = metrics["outage_hours"].ci_high
+        assert high is not None
+        assert row["outage_hours_per_year.ci_high"] == pytest.approx(high * 4)
+        assert row["outage_risk_per_year"] == entry.outage_risk_per_year.estimate
     first = data.trace.outcome.to_dict()
     assert first["recharges"] == data.path.events["kind"].eq("auto_recharge").sum()
     assert len(data.lots) == len(data.trace.outcome.lots)

@@ -1,0 +1,279 @@
+"""A sweep's summary as types: what summary.json holds, read through attributes.
+
+Why types: the summary is read by the printout, the report, the dashboard
+and the CLI; through ``dict[str, Any]`` a misspelt key was a KeyError at the
+far end of a sweep, and nothing said which keys exist. ``to_dict`` writes
+exactly the JSON of before (key order included), so summary.json keeps its
+bytes; nothing reads a summary back from disk, so there is no ``from_dict``.
+
+Figures hold the values as stored (rounded to 6 places, ``Estimate.rounded``):
+what a view shows of a summary is what the file says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from sim.study.experiment import Levers
+from sim.study.grid import Grid
+from sim.study.recommend import Score
+from sim.study.run_summary import levers_dict
+from sim.study.stats import Estimate
+from sim.world.scenario import Scenario
+
+REFERENCE_NAMES = {
+    "documented_example": "the documented example",
+    "rule_of_thumb": "the rule of thumb",
+}
+COST_BASIS = (
+    "per year, in major units: (forfeited + mean balance x cost_of_capital_per_year x years "
+    "+ recharges x fee_per_recharge + blocked minutes x penalty_per_blocked_min) / years, "
+    "years = horizon_months / 12"
+)
+RISK_BASIS = (
+    "P(at least one outage in a year) = 1 - (1 - p)^(12 / horizon_months), p = P(at least one "
+    "outage over the horizon); the same map is applied to both Wilson 95 % bounds"
+)
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    """One evaluated policy: its levers, whether the grid holds it, which references it is."""
+
+    levers: Levers
+    in_grid: bool
+    references: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``T400/A1000/I1000``."""
+        return self.levers.label()
+
+    def with_reference(self, name: str) -> SweepPolicy:
+        """The same policy, also known as reference ``name``."""
+        return replace(self, references=(*self.references, name))
+
+    def column(self, name: str) -> object:
+        """Its value in a runs.parquet policy column (amounts as floats, for plotting)."""
+        if name == "label":
+            return self.label
+        if name == "in_grid":
+            return self.in_grid
+        value: Decimal | None = getattr(self.levers, name)
+        return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class SweepHead:
+    """What was swept: nothing here varies from one invocation to the next."""
+
+    scenario: str
+    currency: str
+    horizon_months: int
+    replications: int
+    seed: int
+    engine: str
+    grid: Grid
+
+    def to_dict(self) -> dict[str, Any]:
+        """The head of summary.json."""
+        return {
+            "scenario": self.scenario,
+            "currency": self.currency,
+            "horizon_months": self.horizon_months,
+            "replications": self.replications,
+            "seed": self.seed,
+            "engine": self.engine,
+            "grid": self.grid.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The scenario's ``[objective]``: the risk limit and the prices of the expected cost."""
+
+    max_outage_risk_per_year: float
+    cost_of_capital_per_year: float
+    fee_per_recharge: float
+    penalty_per_blocked_min: float
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Objective:
+        """The scenario's objective as floats (as summary.json states it)."""
+        goal = scenario.objective
+        return cls(
+            max_outage_risk_per_year=float(goal.max_outage_risk_per_year),
+            cost_of_capital_per_year=float(goal.cost_of_capital_per_year),
+            fee_per_recharge=float(goal.fee_per_recharge),
+            penalty_per_blocked_min=float(goal.penalty_per_blocked_min),
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        """summary.json's ``objective``."""
+        return {
+            "max_outage_risk_per_year": self.max_outage_risk_per_year,
+            "cost_of_capital_per_year": self.cost_of_capital_per_year,
+            "fee_per_recharge": self.fee_per_recharge,
+            "penalty_per_blocked_min": self.penalty_per_blocked_min,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyEntry:
+    """One policy's figures: a run's metrics, P(outage), risk and cost per year, its place."""
+
+    policy: SweepPolicy
+    metrics: dict[str, Estimate]
+    """Every metric of ``credsim run --json``, by name."""
+    outage_probability: Estimate
+    outage_risk_per_year: Estimate
+    cost_per_year: Estimate
+    cost_parts_per_year: dict[str, Estimate]
+    """``forfeited``, ``capital``, ``fees``, ``penalties`` (``sim.study.recommend.COST_PARTS``)."""
+    on_frontier: bool = False
+    recommended: bool = False
+
+    @property
+    def label(self) -> str:
+        """The policy's label."""
+        return self.policy.label
+
+    @property
+    def levers(self) -> Levers:
+        """The policy's levers."""
+        return self.policy.levers
+
+    @property
+    def in_grid(self) -> bool:
+        """Whether the grid holds it (references may lie outside it)."""
+        return self.policy.in_grid
+
+    @property
+    def score(self) -> Score:
+        """Risk and cost per year as the recommendation weighs them (as stored)."""
+        return Score(self.label, self.outage_risk_per_year, self.cost_per_year)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One item of summary.json's ``policies``."""
+        return {
+            "label": self.label,
+            "policy": levers_dict(self.levers),
+            "in_grid": self.in_grid,
+            "references": list(self.policy.references),
+            "metrics": {name: est.as_mean() for name, est in self.metrics.items()},
+            "outage_probability": self.outage_probability.as_probability(),
+            "outage_risk_per_year": self.outage_risk_per_year.as_probability(),
+            "cost_per_year": self.cost_per_year.as_mean(),
+            "cost_parts_per_year": {
+                name: est.as_mean() for name, est in self.cost_parts_per_year.items()
+            },
+            "on_frontier": self.on_frontier,
+            "recommended": self.recommended,
+        }
+
+
+@dataclass(frozen=True)
+class Recommended:
+    """The chosen grid policy, whether it met the limit, and why (in words)."""
+
+    label: str
+    levers: Levers
+    qualifies: bool
+    qualifying_policies: int
+    grid_policies: int
+    outage_risk_per_year: Estimate
+    cost_per_year: Estimate
+    reason: str
+    warning: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """summary.json's ``recommendation``."""
+        return {
+            "label": self.label,
+            "policy": levers_dict(self.levers),
+            "qualifies": self.qualifies,
+            "qualifying_policies": self.qualifying_policies,
+            "grid_policies": self.grid_policies,
+            "outage_risk_per_year": self.outage_risk_per_year.as_probability(),
+            "cost_per_year": self.cost_per_year.as_mean(),
+            "reason": self.reason,
+            "warning": self.warning,
+        }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A policy shown beside the recommendation, never chosen: how it was set and why."""
+
+    key: str
+    """``documented_example`` or ``rule_of_thumb`` (``REFERENCE_NAMES``)."""
+    label: str
+    levers: Levers
+    basis: str
+    mean_spend_per_month: float | None = None
+    """The spend the rule of thumb was sized on (None for the documented example)."""
+
+    @property
+    def name(self) -> str:
+        """``the documented example``."""
+        return REFERENCE_NAMES[self.key]
+
+    @property
+    def heading(self) -> str:
+        """``The documented example``, to start a line with."""
+        return self.name[:1].upper() + self.name[1:]
+
+    def to_dict(self) -> dict[str, Any]:
+        """One item of summary.json's ``references``."""
+        shown: dict[str, Any] = {
+            "label": self.label,
+            "policy": levers_dict(self.levers),
+            "basis": self.basis,
+        }
+        if self.mean_spend_per_month is not None:
+            shown["mean_spend_per_month"] = self.mean_spend_per_month
+        return shown
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """summary.json: what was swept, every policy, the frontier, the choice, the references."""
+
+    head: SweepHead
+    objective: Objective
+    policies: tuple[PolicyEntry, ...]
+    frontier: tuple[str, ...]
+    """Labels of the grid policies no other beats on both risk and cost, by increasing risk."""
+    recommendation: Recommended
+    references: tuple[Reference, ...]
+
+    def entry(self, label: str) -> PolicyEntry:
+        """The policy labelled ``label`` (KeyError if the sweep has none)."""
+        for entry in self.policies:
+            if entry.label == label:
+                return entry
+        raise KeyError(f"the sweep has no policy {label!r}")
+
+    def reference(self, key: str) -> Reference:
+        """Reference ``documented_example`` or ``rule_of_thumb``."""
+        return next(ref for ref in self.references if ref.key == key)
+
+    @property
+    def grid_policies(self) -> int:
+        """How many policies the grid holds (the references outside it not counted)."""
+        return sum(entry.in_grid for entry in self.policies)
+
+    def to_dict(self) -> dict[str, Any]:
+        """summary.json, key for key and in the same order as ever."""
+        return {
+            **self.head.to_dict(),
+            "objective": self.objective.to_dict(),
+            "cost_basis": COST_BASIS,
+            "risk_basis": RISK_BASIS,
+            "policies": [entry.to_dict() for entry in self.policies],
+            "frontier": list(self.frontier),
+            "recommendation": self.recommendation.to_dict(),
+            "references": {ref.key: ref.to_dict() for ref in self.references},
+        }
