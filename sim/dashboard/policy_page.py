@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from sim.dashboard.explore_display import forfeit_table, journal_csv, kpi_cards
@@ -9,7 +11,11 @@ from sim.dashboard.state import Choice, kept_sweep, policy_path, policy_view
 from sim.views import charts
 
 CARDS_PER_ROW = 4
-DELTA_COLOURS = {True: "inverse", False: "normal", None: "off"}
+DELTA_COLOURS: dict[bool | None, Literal["inverse", "normal", "off"]] = {
+    True: "inverse",
+    False: "normal",
+    None: "off",
+}
 """A change's colour by whether lower is better: a fall is green when it is good news."""
 
 

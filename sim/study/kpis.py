@@ -293,7 +293,7 @@ def spread(row: dict[str, object], name: str, est: Estimate) -> None:
     row[f"{name}.ci_high"] = est.ci_high
 
 
-def gathered(row: Mapping[str, Any], name: str) -> Estimate:
+def gathered(row: Mapping[str, Any] | pd.Series, name: str) -> Estimate:
     """The Estimate ``spread`` put in a row (a NaN bound, a gap in a frame, is no bound)."""
 
     def bound(value: Any) -> float | None:
