@@ -155,6 +155,19 @@ def test_cards_carry_units_intervals_and_signed_changes() -> None:
     assert cards["recharges_per_year"].delta is None  # unchanged
 
 
+def test_the_comparison_reads_as_the_cards_with_currency_and_units(tiny: LoadedScenario) -> None:
+    bank = DemandBank.build(tiny, 2, 5)
+    levers = scenario_levers(tiny.scenario)
+    table = explore.comparison(bank, [levers])
+    cards = explore_display.kpi_cards(explore.policy_view(bank, levers).kpis, "USD")
+    assert list(table.index) == [card.label for card in cards]
+    for card in cards:  # ``value (low to high)``: the card's value and its interval
+        interval = card.interval.removeprefix("95 % CI ")
+        assert table.loc[card.label, levers.label()] == f"{card.value} ({interval})"
+    assert table.loc["Mean balance (cash tied up)", levers.label()].startswith("$")
+    assert table.loc["Outage hours a year", levers.label()].endswith(" h)")
+
+
 def test_one_replication_has_no_interval_to_show() -> None:
     cards = explore_display.kpi_cards(figures(mean_balance=Estimate(10.0, None, None)), "JPY")
     balance = next(card for card in cards if card.name == "mean_balance")
