@@ -94,6 +94,37 @@ def broken(page: Path, target: str) -> str | None:
     return None
 
 
+def code_spans(page: Path) -> list[str]:
+    """The text of every code span of a page's prose (``like this``)."""
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    return [match.group(0).strip("`").strip() for match in CODE_SPAN.finditer(text)]
+
+
+MODULE = re.compile(r"(?<![\w/.])[\w*]+\.py\b")
+
+
+def tree_files(tree: str) -> list[str]:
+    """The Python files a layout drawing names, as paths from the repository's root.
+
+    The drawing is design.md's: ``sim/`` at column 0, ``  name/`` opening a
+    package, modules indented under it (several to a line, ``*`` allowed) with
+    a description after two spaces, deeper lines continuing a description (a
+    module named there belongs to the package too), other files at column 0.
+    """
+    found, package = [], "sim/"
+    for line in tree.splitlines():
+        indent = len(line) - len(line.lstrip())
+        column = re.split(r"\s{2,}", line.strip())[0]
+        if indent > 4:
+            found += [package + name for name in MODULE.findall(line)]
+        elif indent == 2 and column.endswith("/"):
+            package = f"sim/{column}"
+        else:
+            prefix = {0: "", 2: "sim/"}.get(indent, package)
+            found += [prefix + name for name in MODULE.findall(column)]
+    return found
+
+
 # -- shell commands ---------------------------------------------------------------------
 
 

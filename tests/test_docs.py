@@ -34,11 +34,13 @@ from tests.doc_pages import (
     Command,
     blocks,
     broken,
+    code_spans,
     commands,
     fits,
     headings,
     relative_links,
     slug,
+    tree_files,
 )
 from tests.paths import ROOT, SCENARIOS
 
@@ -84,6 +86,44 @@ def test_a_broken_link_is_reported(tmp_path: Path) -> None:
         "page.md#two: no heading #two in page.md",
         "gone.md: no such file",
     ]
+
+
+# -- paths the pages name ---------------------------------------------------------------
+
+PENDING = frozenset({"sim/world/bundled.py"})
+"""Files the pages describe that arrive with the packaging work, with bundled names."""
+REPO_PATH = re.compile(r"(?:sim|tests|scenarios|examples|benchmarks|docs|notebooks|\.ci)/[\w./-]*")
+
+
+def absent(path: str) -> bool:
+    """Whether a path (``*`` allowed) names nothing in the repository, and is not pending."""
+    pending = path in PENDING and not CAN_NAME_SCENARIOS
+    return not pending and not any(ROOT.glob(path))
+
+
+def test_paths_in_code_spans_exist() -> None:
+    named = {
+        word.rstrip(".,;:")
+        for page in PAGES
+        for span in code_spans(page)
+        for word in span.split()
+        if REPO_PATH.fullmatch(word.rstrip(".,;:")) and "<" not in word
+    }
+    assert "sim/engines/fast.py" in named
+    assert sorted(path for path in named if absent(path)) == []
+
+
+def test_the_layout_drawing_names_every_module() -> None:
+    drawing = [b for b in blocks(ROOT / "docs" / "design.md") if "  account/" in b.text]
+    listed = tree_files(drawing[0].text)
+    assert sorted(path for path in listed if absent(path)) == []
+    shown = {found for path in listed for found in ROOT.glob(path)}
+    modules = {
+        path
+        for path in (ROOT / "sim").rglob("*.py")
+        if path.name != "__init__.py" or path.parent.name == "sim"
+    }
+    assert sorted(str(path.relative_to(ROOT)) for path in modules - shown) == []
 
 
 # -- citations of the docs in other project files ----------------------------------------
