@@ -1,4 +1,4 @@
-"""Screenshots of each dashboard view for the README: ``python docs/make_screenshots.py``.
+"""Screenshots of each dashboard view for the docs: ``python docs/make_screenshots.py``.
 
 Starts ``streamlit run app_dashboard.py`` on a free localhost port and drives
 Debian's headless Chromium with Playwright, exactly as the browser test does
@@ -35,7 +35,7 @@ TRIGGER = "Trigger (recharge when the balance falls below)"
 
 
 def main() -> None:
-    """Each view of midsize, in the order of the README's "Dashboard" section."""
+    """Each view of midsize, in the order of docs/dashboard.md."""
     began = time.perf_counter()
     with dashboard_server() as url, browser_page(WIDTH, 2300) as page:
         open_dashboard(page, url)

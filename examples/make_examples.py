@@ -6,7 +6,7 @@ Writes ``examples/calls.csv`` (canonical stream format, one year of a
 300-user US tenant) and ``examples/teams-pstn-report.csv`` (its January in the
 Teams PSTN usage report layout, with the free and Direct Routing rows a real
 export also holds). The rates are the illustrative Azure Communication
-Services figures from the domain brief, not Microsoft Teams' own rates.
+Services figures of docs/model.md#sample-rates, not Microsoft Teams' own rates.
 """
 
 from __future__ import annotations

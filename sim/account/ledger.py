@@ -4,7 +4,7 @@ Pure Python on purpose (no simpy, numpy or I/O): it is the one place where
 money moves, shared by the backtest, the SimPy model and the fast replay, so it
 must be small enough to check by hand and fast to call.
 
-Rules (see the README, "Model rules"):
+Rules (docs/model.md#lots):
 - every funding is a lot that expires 12 calendar months after purchase;
 - debits take from the oldest lot first; what no lot covers is a deficit
   (negative balance) that the next funding repays first;

@@ -1,4 +1,4 @@
-"""The order of events that fall on one instant (README, "Ties at one instant").
+"""The order of events that fall on one instant (docs/model.md#ties-at-one-instant).
 
 Both engines use these numbers: the exact replay sorts by them, and the SimPy
 model passes them as event priorities, so the two agree on every tie.

@@ -1,22 +1,24 @@
 """Row parsers of the usage formats: one ``Call`` from one row, or a located error.
 
-Split from ``sim.calls.usage_report`` (which opens files, detects the format and
-walks the rows) so each module holds one concept. A parser is built once per
+``sim.calls.usage_layout`` reads the header; ``sim.calls.usage`` opens files and
+walks the rows; this module turns one row into one call, so each holds one
+concept and none imports one above it. A parser is built once per
 pass over a file and called as ``parser(line, fields)``.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 from sim.account.clock import MICROS_PER_SECOND, Instant, parse_instant
 from sim.account.money import Currency, currency, parse_minor
 from sim.account.stream import Call
+from sim.calls.usage_layout import Layout, UsageFormat
 from sim.errors import InputError
-
-if TYPE_CHECKING:
-    from sim.calls.usage_report import UsageFile
 
 Parse = Callable[[int, list[str]], Call]  # (line number, fields) -> the row's call
 _NO_DATA = "No data"
@@ -66,24 +68,36 @@ def _service(call_type: str, number_type: str, scope: str) -> str:
     return kind
 
 
-class _Parser:
+class _Parser(ABC):
     """State shared by one pass over a file: columns, the file's currency, caches."""
 
-    def __init__(self, usage: UsageFile) -> None:
-        self.usage = usage
-        self.header = usage._layout.header
-        self.columns = usage._layout.columns
-        self.requested = usage._layout.requested
-        self.reasons = usage.not_credit_billed
-        self.default = usage.currency
+    def __init__(
+        self,
+        path: Path,
+        layout: Layout,
+        default: Currency,
+        reasons: Counter[str],
+        on_currency: Callable[[Currency], None],
+    ) -> None:
+        self.path = path
+        self.header = layout.header
+        self.columns = layout.columns
+        self.requested = layout.requested
+        self.reasons = reasons
+        self.default = default
+        self.on_currency = on_currency
         self.file_currency: Currency | None = None
         self.currency_line = 0
         self.code_text = ""
         self.amounts: dict[str, int] = {}
 
+    @abstractmethod
+    def __call__(self, line: int, row: list[str]) -> Call:
+        """The call of data row ``row`` on line ``line`` (InputError naming the column)."""
+
     def fail(self, message: str, line: int, index: int | None) -> InputError:
         column = None if index is None else self.header[index]
-        return InputError(message, source=self.usage.path, line=line, column=column)
+        return InputError(message, source=self.path, line=line, column=column)
 
     def instant(self, row: list[str], index: int, line: int, *, naive_is_utc: bool) -> Instant:
         try:
@@ -118,7 +132,7 @@ class _Parser:
             raise self.fail(f"{message} {self.currency_line}", line, index)
         if first is None:
             self.file_currency, self.currency_line = found, line
-            self.usage.currency = found
+            self.on_currency(found)
         self.code_text = code
         return found
 
@@ -160,8 +174,8 @@ class _Parser:
 class _StreamParser(_Parser):
     """The canonical format: start,end,service,charge[,credit_billed][,currency]."""
 
-    def __init__(self, usage: UsageFile) -> None:
-        super().__init__(usage)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         cols = self.columns
         self.i_start, self.i_end = cols["start"], cols["end"]
         self.i_service, self.i_charge = cols["service"], cols["charge"]
@@ -196,8 +210,8 @@ class _StreamParser(_Parser):
 class _ReportParser(_Parser):
     """Rules shared by the Teams and Skype reports: service, direct routing, currency."""
 
-    def __init__(self, usage: UsageFile) -> None:
-        super().__init__(usage)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         cols = self.columns
         self.i_type, self.i_number = cols["call type"], cols["number type"]
         self.i_scope = cols["domestic/international"]
@@ -245,8 +259,8 @@ class _ReportParser(_Parser):
 class _TeamsParser(_ReportParser):
     """The Teams PSTN usage report (20 columns, comma-separated, UTC times)."""
 
-    def __init__(self, usage: UsageFile) -> None:
-        super().__init__(usage)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         cols = self.columns
         self.i_start, self.i_end = cols["start time"], cols["end time"]
         self.i_seconds = cols["duration seconds"]
@@ -266,8 +280,8 @@ class _TeamsParser(_ReportParser):
 class _SkypeParser(_ReportParser):
     """The Skype for Business report: TAB-separated, ``No data`` for empty, no end time."""
 
-    def __init__(self, usage: UsageFile) -> None:
-        super().__init__(usage)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         self.i_start, self.i_duration = self.columns["start time (utc)"], self.columns["duration"]
 
     def __call__(self, line: int, row: list[str]) -> Call:
@@ -283,8 +297,9 @@ class _SkypeParser(_ReportParser):
         return self.charged(start, end, service, row, line)
 
 
-PARSERS: dict[str, Callable[[UsageFile], Parse]] = {
-    "stream": _StreamParser,
-    "teams": _TeamsParser,
-    "skype": _SkypeParser,
+PARSERS: dict[UsageFormat, type[_Parser]] = {
+    UsageFormat.STREAM: _StreamParser,
+    UsageFormat.TEAMS: _TeamsParser,
+    UsageFormat.SKYPE: _SkypeParser,
 }
+"""The row parser of each format, built once per pass over a file."""

@@ -30,11 +30,20 @@ from sim.account.policy import (
 )
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
-from sim.cli.options import AMOUNT, HOURS, ISO, MINUTES, BadInput, CardWindowType, bad_input, build
+from sim.cli.options import (
+    AMOUNT,
+    HOURS,
+    ISO,
+    MINUTES,
+    BadInput,
+    CardWindowType,
+    bad_input,
+    build,
+    engine_option,
+)
 from sim.cli.regress import regress
 from sim.cli.report import report
 from sim.cli.sweep import sweep
-from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.backtest import Recording
 from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
@@ -277,14 +286,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 @click.option("--initial", type=AMOUNT, help="Override the initial balance.")
 @click.option("--replications", type=click.IntRange(1), default=100, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINE_NAMES),
-    default="fast",
-    show_default=True,
-    help="fast: compiled exact replay; simpy: the reference model; replay: the exact "
-    "event replay in Python. All three give the same numbers.",
-)
+@engine_option
 @click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(

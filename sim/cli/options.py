@@ -15,10 +15,21 @@ import click
 
 from sim.account.clock import parse_instant
 from sim.account.payments import CardExpiry
+from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.grid import parse_values
 
 T = TypeVar("T")
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="fast",
+    show_default=True,
+    help="fast: compiled exact replay; simpy: the reference model; replay: the exact "
+    "event replay in Python. All three give the same numbers.",
+)
+"""``--engine``, declared once for every command that runs replications."""
 
 
 class BadInput(click.ClickException):

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import BadInput, GridValuesType, bad_input, build
+from sim.cli.options import BadInput, GridValuesType, bad_input, build, engine_option
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_portal, warn_rule_of_thumb
-from sim.engines.batch import ENGINE_NAMES
 from sim.study.experiment import build_policy
 from sim.study.grid import Grid, default_grid
 from sim.views.report import ReportPlan, compute_report, default_replications
@@ -45,10 +44,7 @@ BYTES_PER_MB = 1_000_000
 )  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
-@click.option(
-    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True,
-    help="fast: compiled exact replay; replay: exact replay; simpy: the reference model.",
-)  # fmt: skip
+@engine_option
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
 def report(
     file: Path,

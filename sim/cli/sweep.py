@@ -14,9 +14,8 @@ from typing import Any
 import click
 
 from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
-from sim.cli.options import BadInput, GridValuesType, bad_input, build
+from sim.cli.options import BadInput, GridValuesType, bad_input, build, engine_option
 from sim.cli.progress import progress_factory
-from sim.engines.batch import ENGINE_NAMES
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
 from sim.study.experiment import build_policy
 from sim.study.grid import Grid
@@ -49,10 +48,7 @@ from sim.world.load import load_scenario
 @click.option("--resume", is_flag=True, help="Finish the sweep already in --out.")
 @click.option("--force", is_flag=True, help="Replace the sweep already in --out.")
 @click.option("--quiet", is_flag=True, help="No progress bar (warnings still go to stderr).")
-@click.option(
-    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True,
-    help="fast: compiled exact replay; replay: exact replay; simpy: the reference model.",
-)  # fmt: skip
+@engine_option
 def sweep(
     file: Path,
     triggers: tuple[Decimal, ...],

@@ -1,7 +1,7 @@
 """Exact event-driven replay of a call stream against one policy.
 
 The engine walks instants in time order. Within an instant the model rules fix
-the order (README, "Ties at one instant"):
+the order (docs/model.md#ties-at-one-instant):
 
 1. lot expiries;
 2. postings of calls that end now, in stream order;

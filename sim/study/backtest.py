@@ -1,6 +1,6 @@
 """Backtest: replay a recorded call file against one policy, deterministically.
 
-Glue between the importer (``sim.calls.usage_report``), the bounded-memory sort
+Glue between the importer (``sim.calls.usage``), the bounded-memory sort
 (``sim.calls.spool``) and the engine (``sim.engines.replay``). It also decides the run's
 window: the initial lot is bought at ``start`` (default: the earliest call
 start) and the run ends at ``end`` (default: the latest call end). Calls that
@@ -23,7 +23,7 @@ from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.stream import Call
 from sim.calls.spool import sort_calls
-from sim.calls.usage_report import UsageFile, open_usage
+from sim.calls.usage import UsageFile, open_usage
 from sim.engines.replay import replay
 from sim.errors import InputError
 

@@ -1,7 +1,8 @@
 """Which policy to choose: expected cost, outage risk per year, Pareto frontier, recommendation.
 
 The planner's question is "which (trigger, amount) minimises forfeited funds
-plus cash tied up, with outage risk under 1 % a year?" (docs/domain.md). So:
+plus cash tied up, with outage risk under 1 % a year?"
+(docs/model.md#the-questions-planners-ask). So:
 
 - **cost per year** of one replication = (forfeited + mean balance x cost of
   capital x years + recharges x fee + blocked minutes x penalty) / years, in

@@ -10,7 +10,7 @@ noise does not. That paired comparison tells a real change from Monte Carlo
 noise far more sharply than two independent means would. With another seed
 or replication count the comparison falls back to independent samples.
 
-Rules (README, "Regression"): a metric with identical values is
+Rules (docs/model.md#regression): a metric with identical values is
 ``unchanged``; otherwise it **drifts** when |mean difference| exceeds
 ``tolerance`` standard errors of that difference (paired or combined), and
 P(outage) drifts when the two Wilson intervals do not overlap; any other

@@ -11,10 +11,8 @@ so the same inputs and seed give the same numbers, byte for byte.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +21,7 @@ import pandas as pd
 from sim.account.outcome import Outcome
 from sim.account.policy import Policy
 from sim.engines.batch import ENGINE_NAMES, Engine, evaluate
+from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
 from sim.study.stats import flatten
 from sim.world.demand import generate
@@ -92,17 +91,22 @@ def run_replications(
         raise ValueError(f"replications(={replications}) must be >= 1")
     if engine not in ENGINE_NAMES:
         raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
-    policies = [build_policy(loaded.scenario, item) for item in levers]
-    seeds = replication_seeds(seed, replications)
-    tasks = [(loaded, policies, index, pair, engine) for index, pair in enumerate(seeds)]
+    policies = tuple(build_policy(loaded.scenario, item) for item in levers)
+    items = list(enumerate(replication_seeds(seed, replications)))
     results = RunResults([PolicyRuns(item) for item in levers], seed, replications, engine)
+    finished: list[tuple[list[Replication], int] | None] = [None] * replications
     began = time.perf_counter()
-    for per_policy, calls in _execute(tasks, workers):
+    work = _Work(loaded, policies, engine)
+    for position, done in LocalExecutor(workers).run(_replicate, work, items):
+        finished[position] = done
+        if progress is not None:
+            progress(1)
+    for done in finished:
+        assert done is not None  # the executor yields every position once
+        per_policy, calls = done
         for runs, replication in zip(results.policies, per_policy, strict=True):
             runs.replications.append(replication)
         results.calls += calls
-        if progress is not None:
-            progress(1)
     results.wall_s = time.perf_counter() - began
     return results
 
@@ -114,22 +118,21 @@ def replication_seeds(
     return [tuple(child.spawn(2)) for child in np.random.SeedSequence(seed).spawn(replications)]  # type: ignore[misc]
 
 
-def _execute(tasks: list[tuple], workers: int | None) -> Iterator[tuple[list[Replication], int]]:
-    """Run tasks in order: here for one worker, else in a process pool."""
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or len(tasks) <= 1:
-        yield from map(_replicate, tasks)
-        return
-    with ProcessPoolExecutor(max_workers=min(count, len(tasks))) as pool:
-        yield from pool.map(_replicate, tasks, chunksize=max(1, len(tasks) // (count * 8)))
+@dataclass(frozen=True)
+class _Work:
+    """What every replication of a run shares (sent to each pool worker once)."""
+
+    loaded: LoadedScenario
+    policies: tuple[Policy, ...]
+    engine: Engine
 
 
 def _replicate(
-    task: tuple[LoadedScenario, list[Policy], int, tuple[np.random.SeedSequence, ...], Engine],
+    work: _Work, item: tuple[int, tuple[np.random.SeedSequence, np.random.SeedSequence]]
 ) -> tuple[list[Replication], int]:
-    """``replicate`` for a pool's map: one tuple in, so it pickles as one task."""
-    loaded, policies, index, seeds, engine = task
-    return replicate(loaded, policies, index, seeds, engine)
+    """``replicate`` as an executor task: the shared work plus (index, seeds)."""
+    index, seeds = item
+    return replicate(work.loaded, work.policies, index, seeds, work.engine)
 
 
 def replicate(

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli.commands import main
+from sim.engines.batch import ENGINE_NAMES
 from tests.paths import WALKTHROUGH
 
 SMALL = ["--trigger", "50", "--amount", "100", "--initial", "100"]
@@ -196,3 +197,16 @@ def test_a_bad_row_names_file_line_and_column_without_a_traceback(tmp_path: Path
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in process.stderr
     assert lines[0].startswith(f"credsim: error: {bad}:3: column 'charge':")
+
+
+def test_engine_is_one_option_for_every_command_that_runs_replications() -> None:
+    declared = {
+        name: param.to_info_dict()
+        for name, command in main.commands.items()
+        for param in command.params
+        if param.name == "engine"
+    }
+    assert set(declared) == {"run", "sweep", "report"}
+    assert declared["run"] == declared["sweep"] == declared["report"]
+    assert declared["run"]["type"]["choices"] == ENGINE_NAMES
+    assert declared["run"]["default"] == "fast"

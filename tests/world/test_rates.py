@@ -14,7 +14,7 @@ from tests.paths import ROOT
 
 SAMPLE = ROOT / "scenarios" / "rates" / "sample-usd.csv"
 HEADER = "country,number_type,direction,rate_per_min,connection_fee,note\n"
-ACS = "ACS published rate (domain.md)"
+ACS = "ACS published rate (docs/model.md)"
 
 
 def write(tmp_path: Path, text: str, name: str = "rates.csv") -> Path:

@@ -18,65 +18,17 @@ import csv
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
+from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, Parse
 from sim.errors import InputError
 
 if TYPE_CHECKING:
     from _csv import Reader
-
-
-class UsageFormat(StrEnum):
-    """The accepted layouts, told apart by the names in the header line."""
-
-    STREAM = "stream"
-    TEAMS = "teams"
-    SKYPE = "skype"
-
-
-STREAM_REQUIRED = ("start", "end", "service", "charge")
-STREAM_OPTIONAL = ("credit_billed", "currency")
-TEAMS_COLUMNS = (
-    "UsageId", "Call ID", "Conference ID", "User Location", "AAD ObjectId", "UPN",
-    "User Display Name", "Caller ID", "Call Type", "Number Type", "Domestic/International",
-    "Destination Dialed", "Destination Number", "Start Time", "End Time", "Duration Seconds",
-    "Connection Fee", "Charge", "Currency", "Capability",
-)  # fmt: skip
-TEAMS_REQUIRED = (
-    "Call Type", "Number Type", "Domestic/International", "Start Time", "End Time",
-    "Duration Seconds", "Connection Fee", "Charge", "Currency", "Capability",
-)  # fmt: skip
-SKYPE_COLUMNS = (
-    "Call ID", "User ID", "Phone number", "User location", "Caller ID", "Call type",
-    "Domestic/International", "Destination dialed", "Number type", "Start Time (UTC)",
-    "Duration", "ConfID", "Charge", "Currency", "Capability",
-)  # fmt: skip
-SKYPE_REQUIRED = (
-    "Call type", "Number type", "Domestic/International", "Start Time (UTC)", "Duration",
-    "Charge", "Currency", "Capability",
-)  # fmt: skip
-_SKYPE_HINTS = frozenset({"start time (utc)", "user id", "confid", "phone number"})
-_TEAMS_HINTS = frozenset({"usageid", "upn", "start time", "duration seconds", "call type"})
-_UNKNOWN_HEADER = (
-    f"unrecognised header; expected one of: stream: {','.join(STREAM_REQUIRED)} (any order,"
-    f" optional {' and '.join(STREAM_OPTIONAL)}); teams (comma-separated):"
-    f" {','.join(TEAMS_COLUMNS)}; skype (TAB-separated): {','.join(SKYPE_COLUMNS)}"
-)
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """What the header line told us: delimiter, column names as written, their positions."""
-
-    delimiter: str
-    header: tuple[str, ...]
-    columns: dict[str, int]  # lowercased name -> index
-    requested: Currency | None
 
 
 @dataclass
@@ -90,7 +42,7 @@ class UsageFile:
     path: Path
     format: UsageFormat
     currency: Currency
-    _layout: _Layout = field(repr=False, compare=False)
+    _layout: Layout = field(repr=False, compare=False)
     not_credit_billed: Counter[str] = field(default_factory=Counter)
     rows: int = 0
     _used: bool = field(default=False, repr=False, compare=False)
@@ -100,8 +52,14 @@ class UsageFile:
         if self._used:
             raise RuntimeError(f"calls() of {self.path} was already iterated; open it again")
         self._used = True
-        parser = PARSERS[self.format.value](self)
+        parser = PARSERS[self.format](
+            self.path, self._layout, self.currency, self.not_credit_billed, self._found_currency
+        )
         return self._read(parser)
+
+    def _found_currency(self, found: Currency) -> None:
+        """The first currency a row names is the file's (a parser holds the file to it)."""
+        self.currency = found
 
     def _read(self, parse: Parse) -> Iterator[Call]:
         """Open the file again (open_usage keeps no handle) and read past the header."""
@@ -155,14 +113,8 @@ def open_usage(path: Path, *, currency_code: str | None = None) -> UsageFile:
             requested = currency(currency_code)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    first = _first_line(path)
-    # The delimiter is sniffed, not tied to the format: Excel re-saves either report either way.
-    delimiter = "\t" if "\t" in first else ","
-    header = tuple(name.strip() for name in next(csv.reader([first], delimiter=delimiter), []))
-    columns = _column_map(header, path)
-    layout = _Layout(delimiter, header, columns, requested)
-    fmt = _detect(columns, path)
-    return UsageFile(path, fmt, requested or currency("USD"), layout)
+    layout = read_layout(_first_line(path), path, requested)
+    return UsageFile(path, layout.format, requested or currency("USD"), layout)
 
 
 def _open_text(path: Path) -> TextIO:
@@ -201,29 +153,3 @@ def _first_bad_line(path: Path, byte: int) -> tuple[int | None, int]:
     except OSError:
         pass
     return None, byte
-
-
-def _column_map(header: tuple[str, ...], path: Path) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, name in enumerate(header):
-        key = name.lower()
-        if key in columns and key:
-            raise InputError(f"column {name!r} appears twice in the header", source=path, line=1)
-        columns[key] = index
-    return columns
-
-
-def _detect(columns: dict[str, int], path: Path) -> UsageFormat:
-    """Pick the format by header names; then insist on the columns it needs."""
-    if all(name in columns for name in STREAM_REQUIRED):
-        return UsageFormat.STREAM
-    if columns.keys() & _SKYPE_HINTS:
-        fmt, required, label = UsageFormat.SKYPE, SKYPE_REQUIRED, "Skype for Business report"
-    elif columns.keys() & _TEAMS_HINTS:
-        fmt, required, label = UsageFormat.TEAMS, TEAMS_REQUIRED, "Teams PSTN usage report"
-    else:
-        raise InputError(_UNKNOWN_HEADER, source=path, line=1)
-    missing = ", ".join(repr(name) for name in required if name.lower() not in columns)
-    if missing:
-        raise InputError(f"the {label} header lacks column(s) {missing}", source=path, line=1)
-    return fmt

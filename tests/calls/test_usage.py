@@ -15,13 +15,8 @@ import pytest
 from sim.account.clock import MICROS_PER_SECOND, Instant
 from sim.account.money import currency
 from sim.account.stream import Call
-from sim.calls.usage_report import (
-    SKYPE_COLUMNS,
-    TEAMS_COLUMNS,
-    UsageFile,
-    UsageFormat,
-    open_usage,
-)
+from sim.calls.usage import UsageFile, open_usage
+from sim.calls.usage_layout import SKYPE_COLUMNS, TEAMS_COLUMNS, UsageFormat
 from sim.errors import InputError
 from tests.paths import FIXTURES
 

@@ -1,0 +1,101 @@
+"""The header line of a usage file: which format it is and where each column sits.
+
+Why a module of its own: the formats (Teams, Skype for Business, the canonical
+stream CSV) are told apart by the names in the header alone, before any row is
+read; both the row parsers (``sim.calls.usage_rows``) and the file reader
+(``sim.calls.usage``) need the result, and neither should import the other.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from sim.account.money import Currency
+from sim.errors import InputError
+
+
+class UsageFormat(StrEnum):
+    """The accepted layouts, told apart by the names in the header line."""
+
+    STREAM = "stream"
+    TEAMS = "teams"
+    SKYPE = "skype"
+
+
+STREAM_REQUIRED = ("start", "end", "service", "charge")
+STREAM_OPTIONAL = ("credit_billed", "currency")
+TEAMS_COLUMNS = (
+    "UsageId", "Call ID", "Conference ID", "User Location", "AAD ObjectId", "UPN",
+    "User Display Name", "Caller ID", "Call Type", "Number Type", "Domestic/International",
+    "Destination Dialed", "Destination Number", "Start Time", "End Time", "Duration Seconds",
+    "Connection Fee", "Charge", "Currency", "Capability",
+)  # fmt: skip
+TEAMS_REQUIRED = (
+    "Call Type", "Number Type", "Domestic/International", "Start Time", "End Time",
+    "Duration Seconds", "Connection Fee", "Charge", "Currency", "Capability",
+)  # fmt: skip
+SKYPE_COLUMNS = (
+    "Call ID", "User ID", "Phone number", "User location", "Caller ID", "Call type",
+    "Domestic/International", "Destination dialed", "Number type", "Start Time (UTC)",
+    "Duration", "ConfID", "Charge", "Currency", "Capability",
+)  # fmt: skip
+SKYPE_REQUIRED = (
+    "Call type", "Number type", "Domestic/International", "Start Time (UTC)", "Duration",
+    "Charge", "Currency", "Capability",
+)  # fmt: skip
+_SKYPE_HINTS = frozenset({"start time (utc)", "user id", "confid", "phone number"})
+_TEAMS_HINTS = frozenset({"usageid", "upn", "start time", "duration seconds", "call type"})
+_UNKNOWN_HEADER = (
+    f"unrecognised header; expected one of: stream: {','.join(STREAM_REQUIRED)} (any order,"
+    f" optional {' and '.join(STREAM_OPTIONAL)}); teams (comma-separated):"
+    f" {','.join(TEAMS_COLUMNS)}; skype (TAB-separated): {','.join(SKYPE_COLUMNS)}"
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the header line told us: delimiter, column names as written, their positions."""
+
+    delimiter: str
+    header: tuple[str, ...]
+    columns: dict[str, int]  # lowercased name -> index
+    requested: Currency | None
+    format: UsageFormat
+
+
+def read_layout(first_line: str, path: Path, requested: Currency | None) -> Layout:
+    """The layout a header line describes; InputError names what is missing or repeated."""
+    # The delimiter is sniffed, not tied to the format: Excel re-saves either report either way.
+    delimiter = "\t" if "\t" in first_line else ","
+    header = tuple(name.strip() for name in next(csv.reader([first_line], delimiter=delimiter), []))
+    columns = _column_map(header, path)
+    return Layout(delimiter, header, columns, requested, _detect(columns, path))
+
+
+def _column_map(header: tuple[str, ...], path: Path) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = name.lower()
+        if key in columns and key:
+            raise InputError(f"column {name!r} appears twice in the header", source=path, line=1)
+        columns[key] = index
+    return columns
+
+
+def _detect(columns: dict[str, int], path: Path) -> UsageFormat:
+    """Pick the format by header names; then insist on the columns it needs."""
+    if all(name in columns for name in STREAM_REQUIRED):
+        return UsageFormat.STREAM
+    if columns.keys() & _SKYPE_HINTS:
+        fmt, required, label = UsageFormat.SKYPE, SKYPE_REQUIRED, "Skype for Business report"
+    elif columns.keys() & _TEAMS_HINTS:
+        fmt, required, label = UsageFormat.TEAMS, TEAMS_REQUIRED, "Teams PSTN usage report"
+    else:
+        raise InputError(_UNKNOWN_HEADER, source=path, line=1)
+    missing = ", ".join(repr(name) for name in required if name.lower() not in columns)
+    if missing:
+        raise InputError(f"the {label} header lacks column(s) {missing}", source=path, line=1)
+    return fmt
