@@ -30,6 +30,7 @@ from sim.account.policy import (
 )
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
+from sim.cli.dashboard import dashboard
 from sim.cli.options import (
     AMOUNT,
     CALLS,
@@ -381,3 +382,4 @@ def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: Pol
 main.add_command(sweep)
 main.add_command(report)
 main.add_command(regress)
+main.add_command(dashboard)
