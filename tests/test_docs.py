@@ -7,11 +7,6 @@ against the real click command tree, the cheap ones must run and print what
 the page shows, every command and option must be documented in docs/cli.md,
 and every TOML snippet must load as (part of) a scenario. Project files that
 cite a page (scenario comments, docstrings) must cite one that exists.
-
-Two features come from the packaging work of issue 10 and may not be merged
-yet: ``credsim dashboard`` (commands using it are skipped, with the reason,
-while ``main`` has no such command) and bundled scenario names (``credsim run
-midsize``: run with ``scenarios/midsize.toml`` until the CLI resolves names).
 """
 
 from __future__ import annotations
@@ -48,8 +43,6 @@ README = ROOT / "README.md"
 PAGES = (README, *sorted((ROOT / "docs").glob("*.md")))
 CLI_PAGE = ROOT / "docs" / "cli.md"
 README_MAX_BYTES = 8192
-CAN_NAME_SCENARIOS = "dashboard" in main.commands
-"""Bundled names (``credsim run midsize``) arrive with ``credsim dashboard`` (one merge)."""
 
 
 # -- the size and the links --------------------------------------------------------------
@@ -90,15 +83,14 @@ def test_a_broken_link_is_reported(tmp_path: Path) -> None:
 
 # -- paths the pages name ---------------------------------------------------------------
 
-PENDING = frozenset({"sim/world/bundled.py"})
-"""Files the pages describe that arrive with the packaging work, with bundled names."""
+WHEEL_ONLY = frozenset({"sim/_bundled/"})
+"""Paths that exist only inside a built wheel (the build's copy of the bundled files)."""
 REPO_PATH = re.compile(r"(?:sim|tests|scenarios|examples|benchmarks|docs|notebooks|\.ci)/[\w./-]*")
 
 
 def absent(path: str) -> bool:
-    """Whether a path (``*`` allowed) names nothing in the repository, and is not pending."""
-    pending = path in PENDING and not CAN_NAME_SCENARIOS
-    return not pending and not any(ROOT.glob(path))
+    """Whether a path (``*`` allowed) names nothing in the repository (or in a wheel)."""
+    return path not in WHEEL_ONLY and not any(ROOT.glob(path))
 
 
 def test_paths_in_code_spans_exist() -> None:
@@ -223,8 +215,6 @@ def parse_problems(args: tuple[str, ...]) -> list[str]:
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.where)
 def test_every_shown_command_parses(command: Command) -> None:
-    if command.args[:1] == ("dashboard",) and not CAN_NAME_SCENARIOS:
-        pytest.skip("credsim dashboard arrives with the packaging work (issue 10, item 4)")
     assert parse_problems(command.args) == [], command.text
 
 
@@ -294,13 +284,6 @@ def runnable(args: tuple[str, ...], tmp_path: Path) -> tuple[list[str], dict[str
             path.write_text(BAD_FILES[arg], encoding="utf-8")
             run_args.append(str(path))
             back[str(path)] = arg
-        elif (
-            not CAN_NAME_SCENARIOS
-            and not Path(arg).exists()
-            and (SCENARIOS / f"{arg}.toml").exists()
-        ):
-            run_args.append(f"scenarios/{arg}.toml")
-            back[f"scenarios/{arg}.toml"] = arg
         else:
             run_args.append(arg)
     return run_args, back
@@ -367,9 +350,7 @@ def test_every_command_has_a_section_with_all_its_options() -> None:
 def test_every_documented_option_exists() -> None:
     unknown = {}
     for name, section in cli_sections().items():
-        if name not in main.commands:
-            assert name == "dashboard" and not CAN_NAME_SCENARIOS, name
-            continue
+        assert name in main.commands, name
         synopsis = " ".join(
             b.text for b in blocks(CLI_PAGE) if b.lang == "text" and b.text in section
         )

@@ -30,11 +30,14 @@ from sim.account.policy import (
 )
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
+from sim.cli.dashboard import dashboard
 from sim.cli.options import (
     AMOUNT,
+    CALLS,
     HOURS,
     ISO,
     MINUTES,
+    SCENARIO,
     BadInput,
     CardWindowType,
     bad_input,
@@ -59,11 +62,17 @@ from sim.world.load import LoadedScenario, load_scenario
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="credsim")
 def main() -> None:
-    """Simulate prepaid Communications Credits and choose auto-recharge settings."""
+    """Simulate prepaid Communications Credits and choose auto-recharge settings.
+
+    A scenario FILE may also be the name of a scenario that ships with credsim
+    (midsize, small-team, enterprise, card-expiry, checks/rate-card, ...), and
+    backtest's FILE the name of a bundled example (calls, walkthrough,
+    teams-pstn-report); a file of that name in the working directory wins.
+    """
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=CALLS)
 @click.option("--trigger", type=AMOUNT, help="Recharge when the balance is below this [400].")
 @click.option("--amount", type=AMOUNT, help="Amount bought by each auto-recharge [1000].")
 @click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
@@ -137,7 +146,8 @@ def backtest(
     """Replay a recorded call FILE under one policy.
 
     FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
-    usage report or a Skype for Business PSTN report; the format is detected.
+    usage report or a Skype for Business PSTN report; the format is detected
+    (or a bundled example: calls, walkthrough, teams-pstn-report).
     Amounts are in the file's currency. Without --trigger/--amount the
     documented example applies: trigger 400, amount 1,000, initial 1,000.
     """
@@ -244,7 +254,7 @@ def _load(file: Path) -> LoadedScenario:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=SCENARIO)
 def validate(file: Path) -> None:
     """Check a scenario FILE: schema, values and the rates it needs."""
     loaded = _load(file)
@@ -252,7 +262,7 @@ def validate(file: Path) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=SCENARIO)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--calls",
@@ -279,7 +289,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=SCENARIO)
 @click.option("--trigger", type=AMOUNT, help="Override the scenario's trigger.")
 @click.option("--amount", type=AMOUNT, help="Override the scenario's recharge amount.")
 @click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
@@ -365,3 +375,4 @@ def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: Pol
 main.add_command(sweep)
 main.add_command(report)
 main.add_command(regress)
+main.add_command(dashboard)

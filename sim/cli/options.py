@@ -6,9 +6,11 @@ any bad input becomes ``BadInput``: one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
@@ -18,6 +20,7 @@ from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.grid import parse_values
+from sim.world import bundled
 
 T = TypeVar("T")
 
@@ -110,6 +113,32 @@ class GridValuesType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class BundledFileType(click.Path):
+    """A file's path, or the name of a file that ships with credsim (``midsize``).
+
+    A path that exists always wins, so a user's own ``midsize`` file is never
+    shadowed. A bundled file comes back as ``sim.world.bundled.shown`` gives it:
+    run from the repository root, ``midsize`` is ``scenarios/midsize.toml``, the
+    same path (in messages, reports, sweep stores) as if it had been typed.
+    """
+
+    def __init__(self, lookup: Callable[[str], Path]) -> None:
+        super().__init__(path_type=Path, dir_okay=False)
+        self.lookup = lookup
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Path) or os.path.exists(value):
+            return super().convert(value, param, ctx)
+        try:
+            return bundled.shown(self.lookup(str(value)))
+        except InputError as error:
+            raise BadInput(str(error)) from None
+
+
+SCENARIO = BundledFileType(bundled.scenario)
+"""A scenario FILE argument: a path, or a bundled scenario's name (``checks/rate-card``)."""
+CALLS = BundledFileType(bundled.example)
+"""A call FILE argument: a path, or a bundled example's name (``calls``, ``walkthrough``)."""
 AMOUNT = DecimalType("AMOUNT")
 MINUTES = DecimalType("MINUTES")
 HOURS = DecimalType("HOURS")

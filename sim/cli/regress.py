@@ -26,13 +26,14 @@ from sim.study.regress import (
     read_baseline,
     write_baseline,
 )
+from sim.world import bundled
 
 
 @click.command()
 @click.option(
     "--scenarios", "folder", type=click.Path(path_type=Path, file_okay=False),
-    default=Path("scenarios"), show_default=True,
-    help="Folder of scenario files; those with a [regression] table are checked.",
+    help="Folder of scenario files; those with a [regression] table are checked "
+    "[the bundled scenarios: scenarios/ in a checkout].",
 )  # fmt: skip
 @click.option("--update", is_flag=True, help="Rewrite the baselines from this run.")
 @click.option("--reason", help="Why the baselines change (required with --update).")
@@ -46,7 +47,7 @@ from sim.study.regress import (
 )  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="List unchanged metrics too.")
 def regress(
-    folder: Path,
+    folder: Path | None,
     update: bool,
     reason: str | None,
     report: Path | None,
@@ -59,6 +60,8 @@ def regress(
     if reason and not update:
         raise click.UsageError("--reason goes with --update")
     with bad_input():
+        if folder is None:
+            folder = bundled.shown(bundled.scenarios_folder())
         checks = find_checks(folder)
         if not checks:
             raise BadInput(f"{folder}: no scenario there has a [regression] table")

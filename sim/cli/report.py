@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import BadInput, GridValuesType, bad_input, build, engine_option
+from sim.cli.options import SCENARIO, BadInput, GridValuesType, bad_input, build, engine_option
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_portal, warn_rule_of_thumb
 from sim.study.experiment import build_policy
@@ -25,7 +25,7 @@ BYTES_PER_MB = 1_000_000
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=SCENARIO)
 @click.option(
     "-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
     help="The HTML file to write (replaced if it exists).",

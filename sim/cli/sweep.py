@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
-from sim.cli.options import BadInput, GridValuesType, bad_input, build, engine_option
+from sim.cli.options import SCENARIO, BadInput, GridValuesType, bad_input, build, engine_option
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
 from sim.study.experiment import build_policy
@@ -27,7 +27,7 @@ from sim.world.load import load_scenario
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=SCENARIO)
 @click.option(
     "--triggers", type=GridValuesType(), required=True,
     help="Triggers: 50,100,200 or START:STOP:STEP (STOP included when on the grid).",

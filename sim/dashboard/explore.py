@@ -40,12 +40,12 @@ from sim.study.kpis import Replications, estimates, outcome_rows, select
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
+from sim.world import bundled
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes
 from sim.world.scenario import Scenario
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 Progress = Callable[[int, int], None]
@@ -56,17 +56,14 @@ Progress = Callable[[int, int], None]
 
 def bundled_scenarios() -> dict[str, Path]:
     """The bundled scenario files by name (``midsize``, ``checks/poisson-manual``, ...)."""
-    return {
-        str(path.relative_to(SCENARIOS).with_suffix("")): path
-        for path in sorted(SCENARIOS.rglob("*.toml"))
-    }
+    return bundled.scenarios()
 
 
 def scenario_upload(data: bytes, name: str) -> LoadedScenario:
     """An uploaded scenario: parsed as TOML only, size-limited, rates from the bundle."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
-    return load_scenario_bytes(data, source=Path(name), folder=SCENARIOS)
+    return load_scenario_bytes(data, source=Path(name), folder=bundled.scenarios_folder())
 
 
 @dataclass(frozen=True)

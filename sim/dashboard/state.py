@@ -10,10 +10,8 @@ its levers (``st.cache_data``). Functions here call ``sim`` and nothing else.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +24,7 @@ from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.sweep import Swept
 from sim.study.trace import PathPicture
+from sim.world import bundled as bundled_files
 from sim.world.load import LoadedScenario, load_scenario
 
 BANKS_KEPT = 2
@@ -63,8 +62,8 @@ class Choice:
 def bundled(name: str) -> tuple[LoadedScenario, bytes]:
     """A bundled scenario, validated, with its file's bytes."""
     path = explore.bundled_scenarios()[name]
-    shown = Path(os.path.relpath(path))  # scenarios/midsize.toml in messages and report commands
-    return load_scenario(shown), path.read_bytes()
+    # scenarios/midsize.toml in messages and report commands when run from the repository root
+    return load_scenario(bundled_files.shown(path)), path.read_bytes()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
