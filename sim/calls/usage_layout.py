@@ -89,6 +89,7 @@ def _detect(columns: dict[str, int], path: Path) -> UsageFormat:
     """Pick the format by header names; then insist on the columns it needs."""
     if all(name in columns for name in STREAM_REQUIRED):
         return UsageFormat.STREAM
+    required: tuple[str, ...]
     if columns.keys() & _SKYPE_HINTS:
         fmt, required, label = UsageFormat.SKYPE, SKYPE_REQUIRED, "Skype for Business report"
     elif columns.keys() & _TEAMS_HINTS:

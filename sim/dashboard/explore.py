@@ -127,16 +127,17 @@ def policy_levers(
     not a traceback. ``trigger``/``amount`` None turns auto-recharge off.
     """
     base = scenario_levers(scenario)
-    values = {"initial": initial, "trigger": trigger, "amount": amount}
-    exact = {name: None if value is None else _exact(value, name) for name, value in values.items()}
-    if exact["amount"] is not None and exact["amount"] <= 0:
-        raise InputError(f"amount(={exact['amount']}) must be > 0")
-    auto = exact["trigger"] is not None and exact["amount"] is not None
+    exact_initial = _exact(initial, "initial")
+    exact_trigger = None if trigger is None else _exact(trigger, "trigger")
+    exact_amount = None if amount is None else _exact(amount, "amount")
+    if exact_amount is not None and exact_amount <= 0:
+        raise InputError(f"amount(={exact_amount}) must be > 0")
+    auto = exact_trigger is not None and exact_amount is not None
     levers = replace(
         base,
-        initial=exact["initial"],
-        trigger=exact["trigger"] if auto else None,
-        amount=exact["amount"] if auto else None,
+        initial=exact_initial,
+        trigger=exact_trigger if auto else None,
+        amount=exact_amount if auto else None,
     )
     try:
         build_policy(scenario, levers)

@@ -230,7 +230,10 @@ def _metric_row(
     tolerance: float,
 ) -> Row:
     if before is None or after is None:
-        mean = float(np.mean(after if after is not None else before))
+        present = after if after is not None else before
+        if present is None:
+            raise ValueError(f"{scenario} {label} {name}: neither a baseline nor a new value")
+        mean = float(np.mean(present))
         old = None if before is None else mean
         new = None if after is None else mean
         return Row(scenario, label, name, old, new, None, "drift")

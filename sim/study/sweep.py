@@ -341,7 +341,9 @@ def runs_table(raw: pd.DataFrame, policies: Sequence[SweepPolicy]) -> pd.DataFra
     metrics = sorted(set(raw.columns) - {"label", "replication"})
     table = pd.DataFrame({"label": raw["label"]})
     for column in POLICY_COLUMNS[1:]:
-        table[column] = [by_label[label].column(column) for label in raw["label"]]
+        table[column] = pd.Series(
+            [by_label[label].column(column) for label in raw["label"]], index=raw.index
+        )
     table["replication"] = raw["replication"]
     return pd.concat([table, raw[metrics].fillna(0.0)], axis=1)
 

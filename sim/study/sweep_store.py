@@ -152,7 +152,10 @@ class SweepStore:
             for path in self._stage(stage).iterdir()
             if (match := _PART.match(path.name))
         )
-        frames = [pd.read_parquet(path, columns=columns) for _, path in paths]
+        frames = [
+            pd.read_parquet(path, columns=None if columns is None else list(columns))
+            for _, path in paths
+        ]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _stage(self, stage: str) -> Path:

@@ -62,7 +62,7 @@ class DrawnFree:
 class DemandStream(CallStream):
     """A ``CallStream`` whose free calls are built only when someone reads them."""
 
-    __slots__ = ("_charged", "_charged_seq", "_free", "_refs", "_size")
+    __slots__ = ("_built", "_charged", "_charged_seq", "_free", "_refs", "_size")
 
     def __init__(
         self, charged: CallStream, charged_seq: np.ndarray, free: Sequence[FreeCalls]
@@ -73,7 +73,7 @@ class DemandStream(CallStream):
         self._charged, self._charged_seq = charged, charged_seq
         self._free = tuple(part for part in free if len(part))
         self._size = len(charged) + sum(len(part) for part in self._free)
-        self._data: dict[str, np.ndarray] | None = None
+        self._built: dict[str, np.ndarray] | None = None  # every column, once asked for
         self._refs: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -102,7 +102,7 @@ class DemandStream(CallStream):
         return CallStream(services=self.services, pools=self.pools, **self._columns())
 
     def _columns(self) -> dict[str, np.ndarray]:
-        if self._data is None:
+        if self._built is None:
             order, free = self._order()
             charged, size = self._charged, len(self._charged)
             self._refs = np.flatnonzero(order < size)
@@ -117,8 +117,8 @@ class DemandStream(CallStream):
             columns["credit_billed"] = _merged(
                 charged.credit_billed, [np.zeros(rest, dtype=bool)], order
             )
-            self._data = columns
-        return self._data
+            self._built = columns
+        return self._built
 
     def _order(self) -> tuple[np.ndarray, list[dict[str, np.ndarray]]]:
         """Row order of [charged, free parts...] in stream order, and the free parts' columns."""

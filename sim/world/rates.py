@@ -226,7 +226,11 @@ def _country(text: str) -> str:
 def _countries() -> frozenset[str]:
     """ISO 3166 alpha-2 codes known to CLDR (via Babel), minus groupings such as EU."""
     codes = Locale("en").territories
-    return frozenset(code for code in codes if code.isalpha() and code not in _NOT_COUNTRIES)
+    return frozenset(
+        code
+        for code in codes
+        if isinstance(code, str) and code.isalpha() and code not in _NOT_COUNTRIES
+    )
 
 
 def _choice(text: str, allowed: tuple[str, ...], what: str) -> str:

@@ -56,6 +56,8 @@ Positive = Annotated[Number, Field(gt=0.0)]
 NonNegative = Annotated[Number, Field(ge=0.0)]
 Money = Annotated[Decimal, BeforeValidator(_not_bool), Field(ge=0, allow_inf_nan=False)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+NumberType = Literal["landline", "mobile"]
+"""The number types a user's own domestic calls reach."""
 
 
 class _Section(BaseModel):
@@ -235,7 +237,7 @@ class Destination(_Section):
     """A share of calls to one country and number type."""
 
     country: Country
-    number_type: Literal["landline", "mobile"] = "landline"
+    number_type: NumberType = "landline"
     share: Positive
 
 
@@ -290,8 +292,8 @@ class UserCalling(_Section):
     domestic_country: Country = "US"
     international_share: Fraction = 0.0
     international_destinations: tuple[Destination, ...] = ()
-    domestic_number_types: dict[Literal["landline", "mobile"], Positive] = Field(
-        default_factory=lambda: {"landline": 1.0}
+    domestic_number_types: dict[NumberType, Positive] = Field(
+        default_factory=lambda: dict[NumberType, float]({"landline": 1.0})
     )
     duration_min: Continuous = Field(default_factory=lambda: Fixed(dist="fixed", value=5.0))
 

@@ -217,7 +217,7 @@ def grid_batch(
         tariff=tariff,
         pool=pool,
         blockable=blockable,
-        offsets=rng.bit_generator.seed_seq.spawn(1)[0],
+        offsets=_seed_sequence(rng).spawn(1)[0],
     )
 
 
@@ -426,3 +426,11 @@ def stream_rate(stream: Stream, rates: RateTable) -> Rate:
     if stream.connection_fee is None:
         return table
     return Rate(table.rate_per_min, stream.connection_fee)
+
+
+def _seed_sequence(rng: np.random.Generator) -> np.random.SeedSequence:
+    """The SeedSequence behind ``rng`` (every generator here is made from one)."""
+    seq = rng.bit_generator.seed_seq
+    if not isinstance(seq, np.random.SeedSequence):
+        raise TypeError(f"rng must be made from a SeedSequence, not {type(seq).__name__}")
+    return seq
