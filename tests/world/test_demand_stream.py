@@ -244,7 +244,7 @@ def test_counting_and_charged_calls_build_no_free_call() -> None:
     charged = stream.charged()
     assert stream.free_count > 20 * len(charged) > 0
     assert len(stream) == len(charged) + stream.free_count
-    assert stream._data is None  # nothing merged: the free calls were only counted
+    assert stream._built is None  # nothing merged: the free calls were only counted
 
 
 def test_a_batch_draws_any_run_of_slots_as_it_draws_them_all() -> None:
