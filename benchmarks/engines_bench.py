@@ -18,13 +18,7 @@ import numpy as np
 import simpy
 
 from sim.engines.batch import evaluate
-from sim.study.experiment import (
-    build_payments,
-    build_policy,
-    horizon,
-    scenario_currency,
-    scenario_levers,
-)
+from sim.study.experiment import build_policy, run_spec, scenario_levers
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
 from sim.world.load import load_scenario
@@ -41,14 +35,8 @@ def main() -> None:
     began = time.perf_counter()
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     demand_s = time.perf_counter() - began
-    start, end = horizon(scenario)
-    kwargs = {
-        "policy": build_policy(scenario, scenario_levers(scenario)),
-        "currency": scenario_currency(scenario),
-        "start": start,
-        "end": end,
-        "payments": build_payments(scenario),
-    }
+    policy = build_policy(scenario, scenario_levers(scenario))
+    spec = run_spec(scenario)
     charged = int((~stream.free_mask).sum())
     steps = [0]
     original_step = simpy.Environment.step
@@ -63,12 +51,11 @@ def main() -> None:
         "charged_calls": charged,
         "demand_s": round(demand_s, 3),
     }
-    policy = kwargs.pop("policy")
-    evaluate("fast", stream, [policy], payment_seed=payment_seed, **kwargs)  # compile first
+    evaluate("fast", stream, [policy], spec, payment_seed=payment_seed)  # compile first
     for name in ("simpy", "replay", "fast"):
         simpy.Environment.step = counting_step  # type: ignore[method-assign]
         began = time.perf_counter()
-        evaluate(name, stream, [policy], payment_seed=payment_seed, **kwargs)  # type: ignore[arg-type]
+        evaluate(name, stream, [policy], spec, payment_seed=payment_seed)  # type: ignore[arg-type]
         wall_s = time.perf_counter() - began
         simpy.Environment.step = original_step  # type: ignore[method-assign]
         report[name] = {

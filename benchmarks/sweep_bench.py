@@ -30,14 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.engines.batch import evaluate
-from sim.study.experiment import (
-    build_payments,
-    build_policy,
-    horizon,
-    scenario_currency,
-    scenario_levers,
-    with_overrides,
-)
+from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
 from sim.study.grid import parse_values
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
@@ -94,7 +87,6 @@ def engine_throughput(name: str, simpy_policies: int) -> dict[str, object]:
     demand_seed, payment_seed = replication_seeds(1, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     charged = len(stream.charged())
-    start, end = horizon(scenario)
     base = scenario_levers(scenario)
     triggers, amounts = (parse_values(text) for text in GRIDS[name])
     policies = [
@@ -102,15 +94,14 @@ def engine_throughput(name: str, simpy_policies: int) -> dict[str, object]:
         for trigger in triggers
         for amount in amounts
     ]
-    kwargs = {
-        "currency": scenario_currency(scenario), "start": start, "end": end,
-        "payments": build_payments(scenario), "payment_seed": payment_seed,
-    }  # fmt: skip
-    evaluate("fast", stream, policies[:1], **kwargs)  # compile (or load the cache) first
+    spec = run_spec(scenario)
+    evaluate(
+        "fast", stream, policies[:1], spec, payment_seed=payment_seed
+    )  # compile (or load the cache) first
     report: dict[str, object] = {"calls": len(stream), "charged_calls": charged}
     for engine, chosen in (("fast", policies), ("simpy", policies[:simpy_policies])):
         began = time.perf_counter()
-        outcomes = evaluate(engine, stream, chosen, **kwargs)
+        outcomes = evaluate(engine, stream, chosen, spec, payment_seed=payment_seed)
         wall_s = time.perf_counter() - began
         report[engine] = {
             "policies": len(chosen),

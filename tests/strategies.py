@@ -17,6 +17,7 @@ from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, parse_instant
 from sim.account.money import currency
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 
 USD = currency("USD")
@@ -31,6 +32,11 @@ class Case:
     policy: Policy
     payments: Payments
     draws: list[float]
+
+    @property
+    def spec(self) -> RunSpec:
+        """The run every case is replayed over: USD, [START, END], the case's payments."""
+        return RunSpec(USD, START, END, self.payments)
 
 
 @st.composite

@@ -16,10 +16,9 @@ from collections.abc import Callable
 
 from sim.account.clock import MICROS_PER_DAY, Instant, micros
 from sim.account.ledger import EntryKind, JournalSink, Ledger, Source
-from sim.account.money import Currency
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
-from sim.account.payments import Payments
 from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.account.ties import Funding
 
@@ -33,40 +32,37 @@ class Account:
     def __init__(
         self,
         policy: Policy,
+        spec: RunSpec,
         *,
-        currency: Currency,
-        start: Instant,
         schedule: Schedule,
-        payments: Payments | None = None,
         draw: Callable[[], float] | None = None,
         on_entry: JournalSink | None = None,
     ) -> None:
-        self.payments = payments or Payments()
-        if self.payments.needs_draws and draw is None:
+        if spec.payments.needs_draws and draw is None:
             raise ValueError("a failure_probability > 0 needs a draw() of uniform numbers")
-        self.policy, self.currency, self.start = policy, currency, start
+        self.policy, self.spec = policy, spec
         self.schedule, self.draw = schedule, draw
         self.ledger = Ledger(on_entry=on_entry)
-        self.delay_us = micros(self.payments.processing_delay)
+        self.delay_us = micros(self.spec.payments.processing_delay)
         self.pending = self.suspended = self.notified = False
         self.outage_since: Instant | None = None
         self.episodes: list[tuple[Instant, Instant]] = []
         self.blocked: dict[str, BlockedTally] = {}
         self.emails = dict.fromkeys(EMAIL_KINDS, 0)
         self.recharges = self.failed = self.calls = self.credit_billed = 0
-        self.last_time, self.last_balance, self.integral = start, 0, 0
+        self.last_time, self.last_balance, self.integral = spec.start, 0, 0
         self.min_balance: int | None = None
-        self.next_sample = start + MICROS_PER_DAY
+        self.next_sample = spec.start + MICROS_PER_DAY
         self.daily: list[int] = []
 
-    def opening_fundings(self, end: Instant) -> list[tuple[Instant, Funding, int]]:
-        """The initial purchase and every scheduled top-up, in scheduling order."""
-        steps = [(self.start, Funding.INITIAL, self.policy.initial_minor)]
+    def opening_fundings(self) -> list[tuple[Instant, Funding, int]]:
+        """The initial purchase and every scheduled top-up up to the end, in scheduling order."""
+        steps = [(self.spec.start, Funding.INITIAL, self.policy.initial_minor)]
         for top_up in self.policy.scheduled:
             steps.extend(
                 (moment, Funding.SCHEDULED_TOP_UP, top_up.amount_minor)
-                for moment in top_up.instants(end)
-                if moment >= self.start
+                for moment in top_up.instants(self.spec.end)
+                if moment >= self.spec.start
             )
         return steps
 
@@ -138,8 +134,9 @@ class Account:
                     time + micros(manual.response_delay), Funding.MANUAL_TOP_UP, manual.amount_minor
                 )
 
-    def outcome(self, end: Instant) -> Outcome:
-        """Close the books at ``end`` (every event up to it must have run)."""
+    def outcome(self) -> Outcome:
+        """Close the books at the run's end (every event up to it must have run)."""
+        end = self.spec.end
         self._sample_until(end)
         integral = self.integral + self.last_balance * (end - self.last_time)
         episodes = list(self.episodes)
@@ -147,8 +144,8 @@ class Account:
             episodes.append((self.outage_since, end))
         ledger = self.ledger
         return Outcome(
-            currency=self.currency,
-            start=self.start,
+            currency=self.spec.currency,
+            start=self.spec.start,
             end=end,
             funded_by_source_minor=dict(ledger.funded_by_source_minor),
             consumed_minor=ledger.consumed_minor,
@@ -182,8 +179,8 @@ class Account:
     def complete_recharge(self, time: Instant, amount_minor: int) -> None:
         """A payment attempt: one draw; success buys a lot, failure suspends."""
         self.pending = False
-        draw = self.draw() if self.draw is not None and self.payments.needs_draws else 1.0
-        if not self.payments.attempt_fails(time, draw):
+        draw = self.draw() if self.draw is not None and self.spec.payments.needs_draws else 1.0
+        if not self.spec.payments.attempt_fails(time, draw):
             self.ledger.fund(time, amount_minor, Source.AUTO_RECHARGE)
             self.recharges += 1
             self._email(time, "recharge_succeeded")
@@ -192,7 +189,7 @@ class Account:
         self.suspended = True
         self.ledger.note(time, EntryKind.RECHARGE_FAILED)
         self._email(time, "recharge_failed")
-        resume = self.payments.resumes_at(time)
+        resume = self.spec.payments.resumes_at(time)
         if resume is not None:
             self.schedule(resume, Funding.PAYMENT_FIXED, 0)
 

@@ -169,12 +169,11 @@ def backtest(
     )
     with bad_input(), Recording(file, currency_code=currency_code) as recording:
         cur = recording.currency
-        run_start, _ = recording.window(start, end)
+        spec = recording.run_spec(payments, start=start, end=end)
+        run_start = spec.start
         policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
         with _journal(journal, cur) as sink:
-            result = recording.backtest(
-                policy, payments=payments, start=start, end=end, on_entry=sink
-            )
+            result = recording.backtest(policy, spec, on_entry=sink)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

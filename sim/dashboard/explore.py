@@ -30,9 +30,8 @@ from sim.errors import InputError
 from sim.study.backtest import Backtest, Recording
 from sim.study.experiment import (
     Levers,
-    build_payments,
     build_policy,
-    horizon,
+    run_spec,
     scenario_currency,
     scenario_levers,
 )
@@ -196,16 +195,11 @@ class DemandBank:
 
     def outcomes(self, policy: Policy) -> list[Outcome]:
         """The policy's Outcome in every replication (compiled engine, same numbers)."""
-        scenario = self.loaded.scenario
-        start, end = horizon(scenario)
-        cur, payments = scenario_currency(scenario), build_payments(scenario)
+        spec = run_spec(self.loaded.scenario)
         return [
-            replay_prepared(
-                prepared, policy, currency=cur, start=start, end=end, payments=payments,
-                payment_seed=payment_seed, with_lots=False,
-            )
+            replay_prepared(prepared, policy, spec, payment_seed=payment_seed, with_lots=False)
             for prepared, payment_seed in zip(self.prepared, self.payment_seeds, strict=True)
-        ]  # fmt: skip
+        ]
 
 
 def array_bytes(item: object) -> int:

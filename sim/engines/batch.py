@@ -17,11 +17,9 @@ from typing import Literal
 
 import numpy as np
 
-from sim.account.clock import Instant
-from sim.account.money import Currency
 from sim.account.outcome import Outcome
-from sim.account.payments import Payments
 from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
 from sim.engines.replay import replay
 from sim.engines.simpy_model import simulate
@@ -35,21 +33,20 @@ def evaluate(
     engine: Engine,
     stream: CallStream,
     policies: Sequence[Policy],
+    spec: RunSpec,
     *,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    payments: Payments,
     payment_seed: np.random.SeedSequence,
 ) -> list[Outcome]:
-    """One Outcome per policy, in order."""
+    """One Outcome per policy, in order.
+
+    ``payment_seed`` is the replication's payment stream (from
+    ``sim.study.runner.replication_seeds``); it is not part of ``spec``, which
+    is the same for every replication of a scenario.
+    """
     if engine == "fast":
         from sim.engines.fast import replay_many  # noqa: PLC0415  (compiles on first use)
 
-        return replay_many(
-            stream, policies, currency=currency, start=start, end=end, payments=payments,
-            payment_seed=payment_seed,
-        )  # fmt: skip
+        return replay_many(stream, policies, spec, payment_seed=payment_seed)
     if engine not in _ONE_AT_A_TIME:
         raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
     run = _ONE_AT_A_TIME[engine]
@@ -57,15 +54,7 @@ def evaluate(
     outcomes = []
     for policy in policies:
         rng = np.random.default_rng(payment_seed)
-        outcome = run(
-            stream.calls(skip_free=True),
-            policy,
-            currency=currency,
-            start=start,
-            end=end,
-            payments=payments,
-            draw=rng.random,
-        )
+        outcome = run(stream.calls(skip_free=True), policy, spec, draw=rng.random)
         outcome.calls += free  # free calls never touch the ledger; count them here
         outcomes.append(outcome)
     return outcomes

@@ -31,6 +31,7 @@ from sim.account.money import Currency
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
 from sim.account.payments import Payments
 from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
 from sim.engines.fast_loop import SPLIT_BITS, TOTALS, run_policy
 
@@ -58,45 +59,36 @@ class Prepared:
 def replay_many(
     stream: CallStream,
     policies: Sequence[Policy],
+    spec: RunSpec,
     *,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    payments: Payments,
     payment_seed: np.random.SeedSequence,
     with_lots: bool = True,
 ) -> list[Outcome]:
     """One Outcome per policy (same contract as ``sim.engines.batch.evaluate``)."""
     prepared = Prepared(stream)
     return [
-        replay_prepared(
-            prepared, policy, currency=currency, start=start, end=end, payments=payments,
-            payment_seed=payment_seed, with_lots=with_lots,
-        )
+        replay_prepared(prepared, policy, spec, payment_seed=payment_seed, with_lots=with_lots)
         for policy in policies
-    ]  # fmt: skip
+    ]
 
 
 def replay_prepared(
     prepared: Prepared,
     policy: Policy,
+    spec: RunSpec,
     *,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    payments: Payments,
     payment_seed: np.random.SeedSequence,
     with_lots: bool = True,
 ) -> Outcome:
     """Run one policy over a prepared stream; draws are taken as the replay takes them."""
-    if end < start:
-        raise ValueError(f"end(={end}) must not be before start(={start})")
     count = _FIRST_DRAWS
     while True:
         draws = np.random.default_rng(payment_seed).random(count)
-        result = _run_policy(prepared, policy, start, end, payments, draws)
+        result = _run_policy(prepared, policy, spec.start, spec.end, spec.payments, draws)
         if not result[0][TOTALS.index("out_of_draws")]:
-            return _outcome(prepared, result, currency, start, end, with_lots=with_lots)
+            return _outcome(
+                prepared, result, spec.currency, spec.start, spec.end, with_lots=with_lots
+            )
         count *= 8  # ran out of pre-drawn uniforms: the same prefix, more of it
 
 

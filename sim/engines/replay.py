@@ -26,11 +26,10 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sim.account.clock import Instant
 from sim.account.ledger import JournalSink, Ledger
-from sim.account.money import Currency
 from sim.account.outcome import Outcome
-from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.rules import Account
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.account.ties import Funding
 
@@ -48,32 +47,19 @@ class Replayer:
     def __init__(
         self,
         policy: Policy,
+        spec: RunSpec,
         *,
-        currency: Currency,
-        start: Instant,
-        end: Instant,
-        payments: Payments | None = None,
         draw: Callable[[], float] | None = None,
         on_entry: JournalSink | None = None,
     ) -> None:
-        if end < start:
-            raise ValueError(f"end(={end}) must not be before start(={start})")
-        self.end = end
-        self.account = Account(
-            policy,
-            currency=currency,
-            start=start,
-            schedule=self._schedule,
-            payments=payments,
-            draw=draw,
-            on_entry=on_entry,
-        )
+        self.end = spec.end
+        self.account = Account(policy, spec, schedule=self._schedule, draw=draw, on_entry=on_entry)
         self.ends: list[tuple[Instant, int, int, int]] = []  # (end, seq, charge, ref)
         self.steps: list[tuple[Instant, Funding, int, int]] = []  # (time, step, seq, amount)
         self.seq = 0
-        self.last_fed = start
+        self.last_fed = spec.start
         self.done_until: Instant | None = None
-        for time, step, amount in self.account.opening_fundings(end):
+        for time, step, amount in self.account.opening_fundings():
             self._schedule(time, step, amount)
 
     @property
@@ -109,7 +95,7 @@ class Replayer:
     def finish(self) -> Outcome:
         """Process what is left up to the end and return the Outcome."""
         self.advance((), self.end)
-        return self.account.outcome(self.end)
+        return self.account.outcome()
 
     def _schedule(self, time: Instant, step: Funding, amount_minor: int) -> None:
         self.seq += 1
@@ -149,30 +135,19 @@ class Replayer:
 def replay(
     calls: Iterable[Call],
     policy: Policy,
+    spec: RunSpec,
     *,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    payments: Payments | None = None,
     draw: Callable[[], float] | None = None,
     on_entry: JournalSink | None = None,
 ) -> Outcome:
-    """Replay ``calls`` (in stream order) against ``policy`` from ``start`` to ``end``.
+    """Replay ``calls`` (in stream order) against ``policy`` over ``spec``'s window.
 
-    The initial balance is purchased at ``start``; events after ``end`` (call
-    postings, recharges, expiries) are not part of the run. ``draw`` supplies
-    one uniform number in [0, 1) per payment attempt and is needed only when
-    ``payments.failure_probability > 0``. Every journal entry goes to
-    ``on_entry`` as it is written.
+    The initial balance is purchased at ``spec.start``; events after
+    ``spec.end`` (call postings, recharges, expiries) are not part of the run.
+    ``draw`` supplies one uniform number in [0, 1) per payment attempt and is
+    needed only when ``spec.payments.failure_probability > 0``. Every journal
+    entry goes to ``on_entry`` as it is written.
     """
-    run = Replayer(
-        policy,
-        currency=currency,
-        start=start,
-        end=end,
-        payments=payments,
-        draw=draw,
-        on_entry=on_entry,
-    )
-    run.advance(calls, end)
+    run = Replayer(policy, spec, draw=draw, on_entry=on_entry)
+    run.advance(calls, spec.end)
     return run.finish()

@@ -32,11 +32,10 @@ from simpy.events import Event
 
 from sim.account.clock import Instant
 from sim.account.ledger import JournalSink
-from sim.account.money import Currency
 from sim.account.outcome import Outcome
-from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.rules import Account
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.account.ties import Funding, Phase
 
@@ -125,9 +124,9 @@ def _worker(env: simpy.Environment, signals: Signals, store: simpy.Store, step: 
         signals.touch()
 
 
-def opening_fundings(env: simpy.Environment, signals: Signals, end: Instant) -> Process:
+def opening_fundings(env: simpy.Environment, signals: Signals) -> Process:
     """The initial purchase and scheduled top-ups, all scheduled at the start."""
-    steps = signals.account.opening_fundings(end)
+    steps = signals.account.opening_fundings()
     events = [At(env, time - env.now, step.priority) for time, step, _ in steps]
     for event, (_, step, amount) in zip(events, steps, strict=True):
         yield event
@@ -161,40 +160,27 @@ def notifier(env: simpy.Environment, signals: Signals) -> Process:
 def simulate(
     calls: Iterable[Call],
     policy: Policy,
+    spec: RunSpec,
     *,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    payments: Payments | None = None,
     draw: Callable[[], float] | None = None,
     on_entry: JournalSink | None = None,
 ) -> Outcome:
-    """Run the SimPy model of ``calls`` (stream order) under ``policy``.
+    """Run the SimPy model of ``calls`` (stream order) under ``policy`` over ``spec``.
 
     Same contract as ``sim.engines.replay.replay``: the initial balance is bought at
-    ``start``, the run includes every event at ``end``, and ``draw`` gives one
-    uniform number per payment attempt when failures are possible.
+    ``spec.start``, the run includes every event at ``spec.end``, and ``draw`` gives
+    one uniform number per payment attempt when failures are possible.
     """
-    if end < start:
-        raise ValueError(f"end(={end}) must not be before start(={start})")
-    env = simpy.Environment(initial_time=start)
+    env = simpy.Environment(initial_time=spec.start)
     signals = Signals(env)
-    account = Account(
-        policy,
-        currency=currency,
-        start=start,
-        schedule=signals.schedule,
-        payments=payments,
-        draw=draw,
-        on_entry=on_entry,
-    )
+    account = Account(policy, spec, schedule=signals.schedule, draw=draw, on_entry=on_entry)
     signals.account = account
-    env.process(opening_fundings(env, signals, end))
-    env.process(call_feed(env, signals, _checked(calls, start, end)))
+    env.process(opening_fundings(env, signals))
+    env.process(call_feed(env, signals, _checked(calls, spec.start, spec.end)))
     for actor in (payment_processor, admin_fixer, admin_responder, expiry, notifier):
         env.process(actor(env, signals))
-    env.run(until=end + 1)  # instants are whole microseconds: this runs every event at end
-    return account.outcome(end)
+    env.run(until=spec.end + 1)  # instants are whole microseconds: this runs every event at end
+    return account.outcome()
 
 
 def _checked(calls: Iterable[Call], start: Instant, end: Instant) -> Iterator[Call]:

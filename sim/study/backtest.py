@@ -21,6 +21,7 @@ from sim.account.money import Currency
 from sim.account.outcome import Outcome
 from sim.account.payments import Payments
 from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.calls.spool import sort_calls
 from sim.calls.usage import UsageFile, open_usage
@@ -100,25 +101,39 @@ class Recording:
             )
         return run_start, run_end
 
+    def run_spec(
+        self,
+        payments: Payments | None = None,
+        *,
+        start: Instant | None = None,
+        end: Instant | None = None,
+    ) -> RunSpec:
+        """The file's currency and window (``window``), with ``payments`` (default: none fail)."""
+        run_start, run_end = self.window(start, end)
+        return RunSpec(self.currency, run_start, run_end, payments or Payments())
+
     def backtest(
         self,
         policy: Policy,
+        spec: RunSpec | None = None,
         *,
-        payments: Payments | None = None,
-        start: Instant | None = None,
-        end: Instant | None = None,
         on_entry: JournalSink | None = None,
     ) -> Backtest:
-        """Replay the file's calls under ``policy`` (see the module doc)."""
-        run_start, run_end = self.window(start, end)
+        """Replay the file's calls under ``policy`` over ``spec`` (see the module doc).
+
+        ``spec`` comes from ``run_spec`` (default: the file's own window, no
+        payment failures); its currency must be the file's.
+        """
+        spec = spec or self.run_spec()
+        if spec.currency != self.currency:
+            raise ValueError(
+                f"spec.currency(={spec.currency}) must be the file's currency ({self.currency})"
+            )
         outside: Counter[str] = Counter()
         outcome = replay(
-            _inside(self._ordered, run_start, run_end, outside),
+            _inside(self._ordered, spec.start, spec.end, outside),
             policy,
-            currency=self.currency,
-            start=run_start,
-            end=run_end,
-            payments=payments,
+            spec,
             on_entry=on_entry,
         )
         rows = RowAccount(

@@ -15,6 +15,7 @@ from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_ins
 from sim.account.money import Currency, currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
     from sim.world.scenario import Scenario
@@ -123,3 +124,13 @@ def build_payments(scenario: Scenario) -> Payments:
         admin_fix_delay=span(Decimal(str(settings.admin_fix_delay_h)), MICROS_PER_HOUR),
         card_expiries=cards,
     )
+
+
+def run_spec(scenario: Scenario) -> RunSpec:
+    """What every engine needs of the scenario besides the policy: currency, window, payments.
+
+    The one place a scenario becomes a ``RunSpec``; the runner, the sweep, the
+    traced replication and the dashboard all call this.
+    """
+    start, end = horizon(scenario)
+    return RunSpec(scenario_currency(scenario), start, end, build_payments(scenario))

@@ -22,7 +22,7 @@ from sim.account.outcome import Outcome
 from sim.account.policy import Policy
 from sim.engines.batch import ENGINE_NAMES, Engine, evaluate
 from sim.study.executors import LocalExecutor
-from sim.study.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
+from sim.study.experiment import Levers, build_policy, run_spec
 from sim.study.stats import flatten
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
@@ -155,13 +155,7 @@ def replicate(
     demand_seed, payment_seed = seeds
     scenario = loaded.scenario
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
-    cur = scenario_currency(scenario)
-    payments = build_payments(scenario)
-    outcomes = evaluate(
-        engine, stream, policies, currency=cur, start=start, end=end, payments=payments,
-        payment_seed=payment_seed,
-    )  # fmt: skip
+    outcomes = evaluate(engine, stream, policies, run_spec(scenario), payment_seed=payment_seed)
     per_policy = [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
     return per_policy, len(stream)
 

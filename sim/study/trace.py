@@ -28,7 +28,7 @@ from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
 from sim.account.stream import CallStream
 from sim.engines.replay import replay
-from sim.study.experiment import Levers, build_payments, build_policy, horizon, scenario_currency
+from sim.study.experiment import Levers, build_policy, horizon, run_spec, scenario_currency
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
@@ -87,15 +87,11 @@ def traced_run(
     scenario = loaded.scenario
     if stream is None:
         stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
     entries: list[JournalEntry] = []
     outcome = replay(
         stream.calls(skip_free=True),
         build_policy(scenario, levers),
-        currency=scenario_currency(scenario),
-        start=start,
-        end=end,
-        payments=build_payments(scenario),
+        run_spec(scenario),
         draw=np.random.default_rng(payment_seed).random,
         on_entry=entries.append,
     )

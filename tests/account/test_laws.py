@@ -13,19 +13,11 @@ from hypothesis import strategies as st
 from sim.account.clock import MICROS_PER_MINUTE
 from sim.account.ledger import EntryKind, JournalEntry, Ledger
 from sim.engines.replay import Replayer
-from tests.strategies import END, START, USD, Case, cases, drawer
+from tests.strategies import END, START, Case, cases, drawer
 
 
 def replayer(case: Case, on_entry) -> Replayer:
-    return Replayer(
-        case.policy,
-        currency=USD,
-        start=START,
-        end=END,
-        payments=case.payments,
-        draw=drawer(case),
-        on_entry=on_entry,
-    )
+    return Replayer(case.policy, case.spec, draw=drawer(case), on_entry=on_entry)
 
 
 def check_entry(ledger: Ledger, entry: JournalEntry, running: list[int]) -> None:

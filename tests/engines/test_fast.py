@@ -19,19 +19,12 @@ from sim.engines.batch import evaluate
 from sim.engines.fast import replay_many
 from sim.engines.fast_calendar import add_months_us
 from sim.engines.simpy_model import simulate
-from sim.study.experiment import (
-    build_payments,
-    build_policy,
-    horizon,
-    scenario_currency,
-    scenario_levers,
-    with_overrides,
-)
+from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
 from sim.world.load import load_scenario
 from tests.paths import ROOT
-from tests.strategies import END, START, USD, Case, cases
+from tests.strategies import Case, cases
 
 
 def as_stream(calls: list[Call]) -> CallStream:
@@ -62,14 +55,11 @@ def test_the_compiled_engine_equals_the_simpy_model_on_any_case(case: Case, seed
     stream = as_stream(case.calls)
     free = int(stream.free_mask.sum())
     expected = simulate(
-        stream.calls(skip_free=True), case.policy, currency=USD, start=START, end=END,
-        payments=case.payments, draw=np.random.default_rng(payment_seed).random,
+        stream.calls(skip_free=True), case.policy, case.spec,
+        draw=np.random.default_rng(payment_seed).random,
     )  # fmt: skip
     expected.calls += free
-    (outcome,) = replay_many(
-        stream, [case.policy], currency=USD, start=START, end=END, payments=case.payments,
-        payment_seed=payment_seed,
-    )  # fmt: skip
+    (outcome,) = replay_many(stream, [case.policy], case.spec, payment_seed=payment_seed)
     assert outcome == expected
 
 
@@ -87,11 +77,7 @@ def test_the_compiled_engine_equals_both_reference_engines_on_every_bundled_scen
     scenario = loaded.scenario
     demand_seed, payment_seed = replication_seeds(3, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
-    kwargs = {
-        "currency": scenario_currency(scenario), "start": start, "end": end,
-        "payments": build_payments(scenario), "payment_seed": payment_seed,
-    }  # fmt: skip
+    spec = run_spec(scenario)
     base = scenario_levers(scenario)
     policies = [
         build_policy(scenario, levers)
@@ -101,8 +87,8 @@ def test_the_compiled_engine_equals_both_reference_engines_on_every_bundled_scen
             with_overrides(base, trigger=base.initial / 10, amount=base.initial / 10),
         )
     ]
-    assert evaluate("fast", stream, policies, **kwargs) == evaluate(
-        "replay", stream, policies, **kwargs
+    assert evaluate("fast", stream, policies, spec, payment_seed=payment_seed) == evaluate(
+        "replay", stream, policies, spec, payment_seed=payment_seed
     )
 
 

@@ -12,21 +12,12 @@ from hypothesis import given, settings
 from sim.account.ledger import JournalEntry
 from sim.engines.replay import replay
 from sim.engines.simpy_model import simulate
-from tests.strategies import END, START, USD, Case, cases, drawer
+from tests.strategies import Case, cases, drawer
 
 
 def outcome_and_journal(engine, case: Case):
     journal: list[JournalEntry] = []
-    outcome = engine(
-        case.calls,
-        case.policy,
-        currency=USD,
-        start=START,
-        end=END,
-        payments=case.payments,
-        draw=drawer(case),
-        on_entry=journal.append,
-    )
+    outcome = engine(case.calls, case.policy, case.spec, draw=drawer(case), on_entry=journal.append)
     return outcome, journal
 
 

@@ -12,6 +12,7 @@ from sim.account.money import currency
 from sim.account.outcome import Outcome
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.engines.replay import Replayer, replay
 from sim.engines.simpy_model import simulate
@@ -33,11 +34,12 @@ def engine(request):
     return request.param
 
 
-def run(engine, calls, policy, start, end, **kwargs) -> tuple[Outcome, list[JournalEntry]]:
+def run(
+    engine, calls, policy, start, end, payments=None, **kwargs
+) -> tuple[Outcome, list[JournalEntry]]:
     journal: list[JournalEntry] = []
-    outcome = engine(
-        calls, policy, currency=USD, start=at(start), end=at(end), on_entry=journal.append, **kwargs
-    )
+    spec = RunSpec(USD, at(start), at(end), payments or Payments())
+    outcome = engine(calls, policy, spec, on_entry=journal.append, **kwargs)
     return outcome, journal
 
 
@@ -318,7 +320,7 @@ def test_auto_recharge_at_start_with_no_initial_balance_is_immediate(engine) -> 
 
 
 def test_calls_fed_out_of_order_or_into_a_processed_instant_are_refused() -> None:
-    runner = Replayer(Policy(100), currency=USD, start=at("2025-01-01"), end=at("2025-01-02"))
+    runner = Replayer(Policy(100), RunSpec(USD, at("2025-01-01"), at("2025-01-02")))
     runner.advance([call("2025-01-01T10:00", "2025-01-01T10:01", 1)], at("2025-01-01T10:00"))
     with pytest.raises(ValueError, match="out of stream order"):
         runner.advance([call("2025-01-01T10:00", "2025-01-01T10:02", 1)], at("2025-01-01T11:00"))
@@ -329,17 +331,13 @@ def test_calls_fed_out_of_order_or_into_a_processed_instant_are_refused() -> Non
                 call("2025-01-01T09:00", "2025-01-01T09:01", 1),
             ],
             Policy(100),
-            currency=USD,
-            start=at("2025-01-01"),
-            end=at("2025-01-02"),
+            RunSpec(USD, at("2025-01-01"), at("2025-01-02")),
         )
 
 
 def test_failure_probability_without_draws_is_refused() -> None:
     with pytest.raises(ValueError, match="needs a draw"):
-        replay(
-            [], Policy(1), currency=USD, start=0, end=1, payments=Payments(failure_probability=0.5)
-        )
+        replay([], Policy(1), RunSpec(USD, 0, 1, Payments(failure_probability=0.5)))
 
 
 def test_end_of_day_balances_are_sampled_before_events_at_the_boundary(engine) -> None:

@@ -48,9 +48,8 @@ def test_calls_partly_outside_the_window_are_counted_not_replayed(tmp_path: Path
         "2025-01-01T13:00:00Z,2025-01-01T13:10:00Z,dial_out,1.00\n",
     )
     with Recording(path) as recording:
-        result = recording.backtest(
-            Policy(1000), start=at("2025-01-01T09:00"), end=at("2025-01-01T12:00")
-        )
+        spec = recording.run_spec(start=at("2025-01-01T09:00"), end=at("2025-01-01T12:00"))
+        result = recording.backtest(Policy(1000), spec)
     assert (result.rows.rows, result.rows.replayed, result.rows.outside_window) == (3, 1, 2)
     assert result.outcome.consumed_minor == 100
 
@@ -60,5 +59,6 @@ def test_a_file_without_calls_needs_an_explicit_window(tmp_path: Path) -> None:
     with Recording(path) as recording:
         with pytest.raises(InputError, match="no calls; give --start and --end"):
             recording.backtest(Policy(0))
-        result = recording.backtest(Policy(0), start=at("2025-01-01"), end=at("2025-01-02"))
+        spec = recording.run_spec(start=at("2025-01-01"), end=at("2025-01-02"))
+        result = recording.backtest(Policy(0), spec)
     assert result.outcome.outage_us == 24 * MICROS_PER_HOUR

@@ -12,6 +12,7 @@ from sim.study.experiment import (
     build_payments,
     build_policy,
     horizon,
+    run_spec,
     scenario_levers,
     with_overrides,
 )
@@ -74,3 +75,17 @@ def test_payments_from_the_file() -> None:
     )
     start, end = horizon(s)
     assert (to_iso(start), to_iso(end)) == ("2027-01-15T00:00:00Z", "2027-04-15T00:00:00Z")
+
+
+def test_a_scenario_becomes_one_run_spec_its_currency_window_and_payments() -> None:
+    s = scenario(
+        scenario={**BASE["scenario"], "currency": "EUR"}, payments={"failure_probability": 0.1}
+    )
+    spec = run_spec(s)
+    assert (spec.currency.code, to_iso(spec.start), to_iso(spec.end)) == (
+        "EUR",
+        "2027-01-15T00:00:00Z",
+        "2027-04-15T00:00:00Z",
+    )
+    assert spec.payments == build_payments(s)
+    assert spec.payments.failure_probability == 0.1

@@ -16,18 +16,12 @@ from scipy import stats as st
 
 from sim.account.clock import MICROS_PER_DAY
 from sim.account.ledger import JournalEntry
-from sim.account.payments import CardExpiry
+from sim.account.payments import CardExpiry, Payments
 from sim.calls.stream_csv import write_stream
 from sim.engines.replay import replay
 from sim.engines.simpy_model import simulate
 from sim.study.backtest import Recording
-from sim.study.experiment import (
-    build_payments,
-    build_policy,
-    horizon,
-    scenario_currency,
-    scenario_levers,
-)
+from sim.study.experiment import build_policy, run_spec, scenario_levers
 from sim.study.experiment import with_overrides as override
 from sim.study.run_summary import metric_estimates, outage_probability
 from sim.study.runner import replication_seeds, run_replications
@@ -82,23 +76,19 @@ def test_a_backtest_of_a_runs_stream_equals_the_runs_outcome(tmp_path: Path) -> 
     scenario = loaded.scenario
     demand_seed, _ = replication_seeds(7, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
     policy = build_policy(scenario, scenario_levers(scenario))
+    spec = run_spec(scenario)
     # A backtest is deterministic: an expired card for a year, no random failures.
-    card = CardExpiry(start + 150 * MICROS_PER_DAY, start + 515 * MICROS_PER_DAY)
-    payments = replace(build_payments(scenario), failure_probability=0.0, card_expiries=(card,))
+    card = CardExpiry(spec.start + 150 * MICROS_PER_DAY, spec.start + 515 * MICROS_PER_DAY)
+    payments = replace(spec.payments, failure_probability=0.0, card_expiries=(card,))
+    spec = replace(spec, payments=payments)
     run_journal: list[JournalEntry] = []
-    expected = simulate(
-        stream.calls(), policy, currency=scenario_currency(scenario), start=start, end=end,
-        payments=payments, on_entry=run_journal.append,
-    )  # fmt: skip
+    expected = simulate(stream.calls(), policy, spec, on_entry=run_journal.append)
     path = tmp_path / "stream.csv"
-    write_stream(stream, path, scenario_currency(scenario))
+    write_stream(stream, path, spec.currency)
     backtest_journal: list[JournalEntry] = []
     with Recording(path) as recording:
-        result = recording.backtest(
-            policy, payments=payments, start=start, end=end, on_entry=backtest_journal.append
-        )
+        result = recording.backtest(policy, spec, on_entry=backtest_journal.append)
     assert result.outcome.to_dict() == expected.to_dict()
     # The same journal, except that the file names a call by its line (row + 2).
     renamed = [
@@ -142,16 +132,11 @@ def test_skipping_free_calls_changes_nothing_but_speed(engine: str) -> None:
     scenario = loaded.scenario
     demand_seed, _ = replication_seeds(9, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    start, end = horizon(scenario)
     run = {"replay": replay, "simpy": simulate}[engine]
-    kwargs = {
-        "policy": build_policy(scenario, scenario_levers(scenario)),
-        "currency": scenario_currency(scenario),
-        "start": start,
-        "end": end,
-    }
-    full = run(stream.calls(), **kwargs)
-    fast = run(stream.calls(skip_free=True), **kwargs)
+    policy = build_policy(scenario, scenario_levers(scenario))
+    spec = replace(run_spec(scenario), payments=Payments())  # no random failures
+    full = run(stream.calls(), policy, spec)
+    fast = run(stream.calls(skip_free=True), policy, spec)
     free = int(stream.free_mask.sum())
     assert free > 0
     fast.calls += free
