@@ -2,9 +2,12 @@
 
 Same rules, same tie order, same numbers as ``sim.engines.replay`` and the SimPy
 model (differential tests check every Outcome field), but as one compiled
-loop over numpy arrays instead of Python objects. Per replication the call
-stream is prepared once (charged calls only, plus the order in which their
-charges post) and each policy is a pass over it.
+loop over numpy arrays instead of Python objects (``sim.engines.fast_loop``,
+its steps in ``fast_steps``, what crosses the boundary in ``fast_layout``).
+Per replication the call stream is prepared once (charged calls only, plus the
+order in which their charges post) and each policy is a pass over it; this
+module turns a Policy and a RunSpec into the loop's terms and its result into
+an Outcome, field by name.
 
 How it mirrors the replay:
 - postings follow (end, admission order); a blocked call is skipped, and a
@@ -13,9 +16,9 @@ How it mirrors the replay:
 - fundings and admin steps wait in slots ordered by (time, ``Funding`` step):
   the opening fundings (initial, scheduled top-ups) in a sorted list, and at
   most one pending recharge, payment fix and manual top-up;
-- lots live in arrays, oldest first; open lots are a contiguous range, since
-  a lot that is born empty (it only repaid a deficit) is born when none is
-  open;
+- lots live in one array, a row each, oldest first; open lots are a
+  contiguous range, since a lot that is born empty (it only repaid a deficit)
+  is born when none is open;
 - the balance integral is kept in two int64 halves so it stays exact.
 """
 
@@ -26,16 +29,24 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.account.clock import Instant, micros
-from sim.account.ledger import Lot, Source
-from sim.account.money import Currency
+from sim.account.ledger import Lot
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
-from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
-from sim.engines.fast_loop import SPLIT_BITS, TOTALS, run_policy
+from sim.engines.fast_layout import (
+    BLOCKED_CALLS,
+    BLOCKED_FIELDS,
+    LOT_COLUMNS,
+    SOURCES,
+    SPLIT_BITS,
+    ChargedCalls,
+    LoopResult,
+    PolicyTerms,
+    RunTerms,
+)
+from sim.engines.fast_loop import run_policy
 
-_SOURCES = (Source.INITIAL, Source.AUTO_RECHARGE, Source.MANUAL, Source.SCHEDULED)
 _FIRST_DRAWS = 64
 
 
@@ -54,6 +65,16 @@ class Prepared:
         self.billed_before = np.concatenate(([0], np.cumsum(self.billed, dtype=np.int64)))
         index = np.arange(len(self.starts), dtype=np.int64)
         self.post_order = np.lexsort((index, self.ends)).astype(np.int64)
+        self.calls = ChargedCalls(
+            start_us=self.starts,
+            end_us=self.ends,
+            service=self.service,
+            charge_minor=self.charges,
+            credit_billed=self.billed,
+            billed_before=self.billed_before,
+            post_order=self.post_order,
+            n_services=len(self.services),
+        )
 
 
 def replay_many(
@@ -81,43 +102,45 @@ def replay_prepared(
     with_lots: bool = True,
 ) -> Outcome:
     """Run one policy over a prepared stream; draws are taken as the replay takes them."""
+    policy_terms, run_terms = _policy_terms(policy, spec), _run_terms(spec)
     count = _FIRST_DRAWS
     while True:
         draws = np.random.default_rng(payment_seed).random(count)
-        result = _run_policy(prepared, policy, spec.start, spec.end, spec.payments, draws)
-        if not result[0][TOTALS.index("out_of_draws")]:
-            return _outcome(
-                prepared, result, spec.currency, spec.start, spec.end, with_lots=with_lots
-            )
+        result = run_policy(prepared.calls, policy_terms, run_terms, draws)
+        if not result.out_of_draws:
+            return _outcome(prepared, result, spec, with_lots=with_lots)
         count *= 8  # ran out of pre-drawn uniforms: the same prefix, more of it
 
 
-def _run_policy(
-    prepared: Prepared,
-    policy: Policy,
-    start: Instant,
-    end: Instant,
-    payments: Payments,
-    draws: np.ndarray,
-) -> tuple:
-    opening = _opening_fundings(policy, start, end)
+def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
+    opening = _opening_fundings(policy, spec.start, spec.end)
     auto, manual = policy.auto, policy.manual
+    return PolicyTerms(
+        auto_on=auto is not None,
+        trigger_minor=auto.trigger_minor if auto else 0,
+        amount_minor=auto.amount_minor if auto else 0,
+        manual_on=manual is not None,
+        manual_amount_minor=manual.amount_minor if manual else 0,
+        manual_delay_us=micros(manual.response_delay) if manual else 0,
+        opening_us=np.array([time for time, _ in opening], np.int64),
+        opening_minor=np.array([amount for _, amount in opening], np.int64),
+    )
+
+
+def _run_terms(spec: RunSpec) -> RunTerms:
+    payments = spec.payments
     cards = payments.card_expiries
-    return run_policy(
-        prepared.starts, prepared.ends, prepared.service, prepared.charges, prepared.billed,
-        prepared.billed_before, prepared.post_order, len(prepared.services),
-        start, end, policy.initial_minor,
-        auto is not None, auto.trigger_minor if auto else 0, auto.amount_minor if auto else 0,
-        manual is not None, manual.amount_minor if manual else 0,
-        micros(manual.response_delay) if manual else 0,
-        np.array([time for time, _ in opening], np.int64),
-        np.array([amount for _, amount in opening], np.int64),
-        micros(payments.processing_delay), payments.failure_probability,
-        micros(payments.admin_fix_delay),
-        np.array([card.expired_at for card in cards], np.int64),
-        np.array([-1 if card.renewed_at is None else card.renewed_at for card in cards], np.int64),
-        draws,
-    )  # fmt: skip
+    return RunTerms(
+        start_us=spec.start,
+        end_us=spec.end,
+        processing_delay_us=micros(payments.processing_delay),
+        failure_probability=float(payments.failure_probability),
+        fix_delay_us=micros(payments.admin_fix_delay),
+        card_from_us=np.array([card.expired_at for card in cards], np.int64),
+        card_until_us=np.array(
+            [-1 if card.renewed_at is None else card.renewed_at for card in cards], np.int64
+        ),
+    )
 
 
 def _opening_fundings(policy: Policy, start: Instant, end: Instant) -> list[tuple[int, int]]:
@@ -132,54 +155,51 @@ def _opening_fundings(policy: Policy, start: Instant, end: Instant) -> list[tupl
     return [(start, policy.initial_minor)] + [(moment, amount) for moment, _, amount in scheduled]
 
 
-def _outcome(
-    prepared: Prepared,
-    result: tuple,
-    currency: Currency,
-    start: Instant,
-    end: Instant,
-    *,
-    with_lots: bool,
-) -> Outcome:
-    totals, funded, emails, blocked, episodes, daily, lots = result
-    (balance, consumed, forfeited, min_balance, recharges, failed, pending, calls,
-     credit_billed, high, low, _, _) = totals.tolist()  # fmt: skip
+def _outcome(prepared: Prepared, result: LoopResult, spec: RunSpec, *, with_lots: bool) -> Outcome:
     tallies = {
-        service: BlockedTally(*blocked[code].tolist())
+        service: BlockedTally(
+            **dict(zip(BLOCKED_FIELDS, result.blocked[code].tolist(), strict=True))
+        )
         for code, service in enumerate(prepared.services)
-        if blocked[code, 0]
+        if result.blocked[code, BLOCKED_CALLS]
     }
     return Outcome(
-        currency=currency,
-        start=start,
-        end=end,
-        funded_by_source_minor=dict(zip(_SOURCES, funded.tolist(), strict=True)),
-        consumed_minor=consumed,
-        forfeited_minor=forfeited,
-        final_balance_minor=balance,
-        balance_integral=(high << SPLIT_BITS) + low,
-        min_balance_minor=min_balance,
-        recharges=recharges,
-        failed_recharges=failed,
-        recharge_pending_at_end=bool(pending),
-        calls=calls + prepared.free,
-        credit_billed_calls=credit_billed,
+        currency=spec.currency,
+        start=spec.start,
+        end=spec.end,
+        funded_by_source_minor=dict(zip(SOURCES, result.funded_minor.tolist(), strict=True)),
+        consumed_minor=result.consumed_minor,
+        forfeited_minor=result.forfeited_minor,
+        final_balance_minor=result.balance_minor,
+        balance_integral=(result.integral_high << SPLIT_BITS) + result.integral_low,
+        min_balance_minor=result.min_balance_minor,
+        recharges=result.recharges,
+        failed_recharges=result.failed_recharges,
+        recharge_pending_at_end=result.recharge_pending,
+        calls=len(prepared.starts) + prepared.free,
+        credit_billed_calls=result.credit_billed_calls,
         blocked=tallies,
-        outage_episodes=[(int(a), int(b)) for a, b in episodes.tolist()],
-        emails=dict(zip(EMAIL_KINDS, emails.tolist(), strict=True)),
-        lots=_lots(lots) if with_lots else [],
-        daily_balance_minor=daily.tolist(),
+        outage_episodes=[(int(a), int(b)) for a, b in result.episodes.tolist()],
+        emails=dict(zip(EMAIL_KINDS, result.emails.tolist(), strict=True)),
+        lots=_lots(result.lots) if with_lots else [],
+        daily_balance_minor=result.daily_balance_minor.tolist(),
     )
 
 
 def _lots(lots: np.ndarray) -> list[Lot]:
+    """The loop's lots array as ``Lot`` records, each column by its name (``LOT_COLUMNS``)."""
+    column = dict(zip(LOT_COLUMNS, lots.T.tolist(), strict=True))
+    rows = zip(
+        column["purchased_at"], column["expires_at"], column["amount_minor"],
+        column["remaining_minor"], column["repaid_deficit_minor"], column["consumed_minor"],
+        column["forfeited_minor"], column["source"],
+        strict=True,
+    )  # fmt: skip
     return [
         Lot(
-            id=index + 1, source=_SOURCES[source], purchased_at=time, expires_at=expiry,
+            id=index + 1, source=SOURCES[source], purchased_at=bought, expires_at=expires,
             amount_minor=amount, remaining_minor=left, repaid_deficit_minor=repaid,
             consumed_minor=used, forfeited_minor=lost,
         )
-        for index, (time, expiry, amount, left, repaid, used, lost, source) in enumerate(
-            lots.tolist()
-        )
+        for index, (bought, expires, amount, left, repaid, used, lost, source) in enumerate(rows)
     ]  # fmt: skip

@@ -1,8 +1,13 @@
-"""The fast engine's compiled loop: one policy over one prepared call stream.
+"""The fast engine's compiled loop: one policy over one replication's charged calls.
 
 It mirrors ``sim.engines.replay`` (and so the SimPy model) step for step: see the
-docstring of ``sim.engines.fast`` for how. Kept apart from the Python side so that
-the rules of one instant read top to bottom in one function.
+docstring of ``sim.engines.fast`` for how. ``run_policy`` walks the instants and,
+at each, runs the steps of ``sim.engines.fast_steps`` in the replay's tie order;
+``post_quiet_stretch`` is the hot part, where most charges post: a tight loop
+with its arithmetic written out (a call per posting halves its speed), itself
+inlined into ``run_policy`` by numba (``inline="always"``): called once per
+stretch, its arguments and their reference counts cost 5 % of a midsize sweep
+(``benchmarks/fast_engine_bench.py``).
 """
 
 from __future__ import annotations
@@ -11,420 +16,334 @@ import numba
 import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
-from sim.account.ledger import LOT_VALIDITY_MONTHS
-from sim.engines.fast_calendar import add_months_us
+from sim.account.outcome import EMAIL_KINDS
+from sim.engines.fast_layout import (
+    AUTO,
+    BLOCKED_FIELDS,
+    CONSUMED,
+    DEPLETED,
+    FAILED,
+    INITIAL,
+    MANUAL,
+    NEVER,
+    NO_STEP,
+    REMAINING,
+    SCHEDULED,
+    SOURCES,
+    SPLIT_BITS,
+    STEP_FIXED,
+    STEP_INITIAL,
+    STEP_MANUAL,
+    STEP_SCHEDULED,
+    SUCCEEDED,
+    ChargedCalls,
+    LoopResult,
+    PolicyTerms,
+    RunTerms,
+    TimeBook,
+)
+from sim.engines.fast_steps import (
+    add_episode,
+    admit,
+    attempt_recharge,
+    close_time,
+    due_step,
+    expire_lots,
+    fund_lot,
+    grown,
+    new_lots,
+    next_draw,
+    next_end,
+    next_expiry,
+    requests_recharge,
+    settle_time,
+    skip_blocked,
+    take_from_lots,
+)
 
-NEVER = np.iinfo(np.int64).max
-SPLIT_BITS = 24  # the integral's high half counts spans >> 24, the low half their low bits
 _SPLIT_MASK = (1 << SPLIT_BITS) - 1
-INITIAL, AUTO, MANUAL, SCHEDULED = 0, 1, 2, 3
-TOTALS = (
-    "balance", "consumed", "forfeited", "min_balance", "recharges", "failed", "pending",
-    "calls", "credit_billed", "integral_high", "integral_low", "draws_used", "out_of_draws",
-)  # fmt: skip
-"""The order of the ``totals`` array ``run_policy`` returns."""
 
 
-@numba.njit(cache=True)
-def _book_time(now, start, last_time, last_balance, daily, sampled, next_sample, high, low):
-    """Carry the balance in force since ``last_time`` up to ``now``.
+@numba.njit(cache=True, inline="always")
+def post_quiet_stretch(
+    calls: ChargedCalls,
+    blocked_call: np.ndarray,
+    lots: np.ndarray,
+    head: int,
+    balance: int,
+    consumed: int,
+    post_ptr: int,
+    book: TimeBook,
+    start: int,
+    daily: np.ndarray,
+    limit: int,
+    floor: int,
+) -> tuple[int, int, int, int, TimeBook, bool]:
+    """Post and settle instants before ``limit`` while the balance stays >= ``floor``.
 
-    Fills the end-of-day samples for day boundaries crossed (each gets the
-    balance just before it) and adds balance x span to the integral, kept
-    exact in two int64 halves. Returns the new (sampled, next_sample, high, low).
+    Such instants only post charges (no expiry, funding or step falls before
+    ``limit``), keep the balance > 0 and at or above the trigger, so they need
+    no phases: each is posted oldest lot first and settled here, the same
+    arithmetic as the other steps. Stops before the first instant whose
+    postings would take the balance below ``floor``.
+    Returns (head, balance, consumed, post_ptr, book, whether any instant settled).
     """
-    if now >= next_sample:
-        due = (now - start) // MICROS_PER_DAY
-        for day in range(sampled, due):
-            daily[day] = last_balance
-        sampled = due
-        next_sample = start + (due + 1) * MICROS_PER_DAY
-    span = now - last_time
-    high += last_balance * (span >> SPLIT_BITS)
-    low += last_balance * (span & _SPLIT_MASK)
-    return sampled, next_sample, high, low
+    # the arrays as locals: read out of the tuple at every use, each read would count a reference
+    post_order, end_us, charge_minor = calls.post_order, calls.end_us, calls.charge_minor
+    n = len(post_order)
+    last_time, last_balance = book.last_time, book.last_balance
+    high, low, min_balance = book.integral_high, book.integral_low, book.min_balance
+    sampled, next_sample = book.sampled, book.next_sample
+    settled_any = False
+    while post_ptr < n:
+        call = post_order[post_ptr]
+        if blocked_call[call]:
+            post_ptr += 1
+            continue
+        instant = end_us[call]
+        if instant >= limit:
+            break
+        # every posting of this instant must keep the balance >= floor
+        total = 0
+        scan = post_ptr
+        while scan < n and end_us[post_order[scan]] == instant:
+            if not blocked_call[post_order[scan]]:
+                total += charge_minor[post_order[scan]]
+            scan += 1
+        if balance - total < floor:
+            break
+        for k in range(post_ptr, scan):
+            if blocked_call[post_order[k]]:
+                continue
+            left = charge_minor[post_order[k]]
+            consumed += left
+            while left > 0:  # take_from_lots, written out: the lots cover it (balance >= 1)
+                take = min(left, lots[head, REMAINING])
+                lots[head, REMAINING] -= take
+                lots[head, CONSUMED] += take
+                left -= take
+                if lots[head, REMAINING] == 0:
+                    head += 1
+        balance -= total
+        post_ptr = scan
+        # settle_time, written out
+        if instant >= next_sample:
+            due = (instant - start) // MICROS_PER_DAY
+            for day in range(sampled, due):
+                daily[day] = last_balance
+            sampled = due
+            next_sample = start + (due + 1) * MICROS_PER_DAY
+        span = instant - last_time
+        high += last_balance * (span >> SPLIT_BITS)
+        low += last_balance * (span & _SPLIT_MASK)
+        last_time = instant
+        last_balance = balance
+        min_balance = min(min_balance, balance)
+        settled_any = True
+    book = TimeBook(
+        last_time, last_balance, high, low, min_balance, book.settled_once, sampled, next_sample
+    )
+    return head, balance, consumed, post_ptr, book, settled_any
 
 
 @numba.njit(cache=True)
-def _grow(values: np.ndarray, size: int) -> np.ndarray:
-    if size < len(values):
-        return values
-    bigger = np.empty(max(2 * len(values), size + 1), values.dtype)
-    bigger[: len(values)] = values
-    return bigger
+def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
+    calls: ChargedCalls, policy: PolicyTerms, run: RunTerms, draws: np.ndarray
+) -> LoopResult:
+    """One policy over the calls, from ``run.start_us`` to ``run.end_us``.
 
-
-@numba.njit(cache=True)
-def run_policy(  # noqa: PLR0915  (one loop, kept together so it reads like sim.engines.replay)
-    starts, ends, services, charges, billed, billed_before, post_order, n_services,
-    start, end, initial, auto_on, trigger, amount, manual_on, manual_amount, manual_delay,
-    opening_times, opening_amounts, delay, probability, fix_delay, card_from, card_until,
-    draws,
-):  # fmt: skip
-    n = len(starts)
+    ``draws`` are the payment attempts' uniforms, in order; if they run out the
+    result says so (``out_of_draws``) and the caller runs again with more.
+    """
+    start, end = run.start_us, run.end_us
+    # the arrays read at every instant, as locals (see sim.engines.fast_steps)
+    start_us, end_us, post_order = calls.start_us, calls.end_us, calls.post_order
+    charge_minor = calls.charge_minor
+    opening_us, opening_minor = policy.opening_us, policy.opening_minor
+    card_from_us, card_until_us = run.card_from_us, run.card_until_us
+    n = len(start_us)
     # calls before start_ptr have started (admitted or blocked); blocked ones never post
+    start_ptr = post_ptr = 0
     blocked_call = np.zeros(n, np.bool_)
-    lot_time = np.empty(16, np.int64)
-    lot_expiry = np.empty(16, np.int64)
-    lot_amount = np.empty(16, np.int64)
-    lot_left = np.empty(16, np.int64)
-    lot_repaid = np.empty(16, np.int64)
-    lot_used = np.empty(16, np.int64)
-    lot_lost = np.empty(16, np.int64)
-    lot_source = np.empty(16, np.int64)
-    n_lots = 0
-    head = 0
-    funded = np.zeros(4, np.int64)
-    balance = 0
-    deficit = 0
-    consumed = 0
-    forfeited = 0
-    # pending steps: one recharge, one payment fix (time NEVER when none), and the
-    # manual top-ups in order (each below-zero email sets one in motion)
-    recharge_at = NEVER
-    fix_at = NEVER
-    manual_times = np.empty(8, np.int64)
-    manual_head = 0
-    manual_tail = 0
-    next_opening = 0
-    pending = False
-    suspended = False
-    notified = False
-    draws_used = 0
-    recharges = 0
-    failed = 0
-    emails = np.zeros(3, np.int64)
-    blocked = np.zeros((n_services, 3), np.int64)
+    blocked = np.zeros((calls.n_services, len(BLOCKED_FIELDS)), np.int64)
     credit_billed = 0
+    lots = new_lots(16)
+    n_lots = head = 0  # open lots (money left) are head .. n_lots - 1
+    funded = np.zeros(len(SOURCES), np.int64)
+    balance = deficit = consumed = forfeited = 0
+    # pending steps: the next opening funding, one recharge and one payment fix (NEVER
+    # when none), and the manual top-ups in order (each below-zero email sets one going)
+    next_opening = 0
+    recharge_at = fix_at = NEVER
+    manual_times = np.empty(8, np.int64)
+    manual_head = manual_tail = 0
+    pending = suspended = notified = out_of_draws = False
+    draws_used = recharges = failed = 0
+    emails = np.zeros(len(EMAIL_KINDS), np.int64)
     episodes = np.empty((8, 2), np.int64)
     n_episodes = 0
-    outage_since = -1
     in_outage = False
-    last_time = start
-    last_balance = 0
-    integral_high = 0
-    integral_low = 0
-    min_balance = 0
-    settled_once = False
-    n_days = (end - start) // MICROS_PER_DAY  # day boundaries in (start, end]
-    daily = np.empty(n_days, np.int64)
-    sampled = 0
-    next_sample = start + MICROS_PER_DAY
-    start_ptr = 0
-    post_ptr = 0
-    out_of_draws = False
+    outage_since = -1
+    book = TimeBook(start, 0, 0, 0, 0, False, 0, start + MICROS_PER_DAY)
+    daily = np.empty((end - start) // MICROS_PER_DAY, np.int64)  # day boundaries in (start, end]
 
     while True:
-        # the next instant: expiry, posting, step, or admission
-        now = NEVER
-        if head < n_lots and lot_expiry[head] < now:
-            now = lot_expiry[head]
-        while post_ptr < n and blocked_call[post_order[post_ptr]]:
-            post_ptr += 1
-        if post_ptr < n and ends[post_order[post_ptr]] < now:
-            now = ends[post_order[post_ptr]]
-        if next_opening < len(opening_times) and opening_times[next_opening] < now:
-            now = opening_times[next_opening]
+        # the next instant: an expiry, a posting, a funding step, or an admission
+        post_ptr = skip_blocked(post_order, blocked_call, post_ptr)
+        next_post = next_end(end_us, post_order, post_ptr)
+        opening_at = NEVER
+        if next_opening < len(opening_us):
+            opening_at = opening_us[next_opening]
         manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
-        now = min(now, recharge_at, fix_at, manual_at)
+        expiry_at = next_expiry(lots, head, n_lots)
+        now = min(expiry_at, next_post, opening_at, manual_at, recharge_at, fix_at)
         # Calls starting before that instant only need admitting: the balance cannot
         # change until then (any call ending sooner would be the next posting), so
         # they are admitted, or blocked, as one batch and need no settling.
-        if start_ptr < n and starts[start_ptr] < now and starts[start_ptr] <= end:
-            stop = np.searchsorted(starts, min(now, end + 1), side="left")
-            if balance > 0:
-                credit_billed += billed_before[stop] - billed_before[start_ptr]
-            else:
-                for call in range(start_ptr, stop):
-                    if billed[call]:
-                        credit_billed += 1
-                        blocked_call[call] = True
-                        blocked[services[call], 0] += 1
-                        blocked[services[call], 1] += ends[call] - starts[call]
-                        blocked[services[call], 2] += charges[call]
+        if start_ptr < n and start_us[start_ptr] < now and start_us[start_ptr] <= end:
+            stop = np.searchsorted(start_us, min(now, end + 1), side="left")
+            credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             continue
         if now == NEVER or now > end:
             break
-        # A quiet stretch: instants that only post charges, keep the balance > 0 and
-        # at or above the trigger, and meet no expiry or funding. They need no phases,
-        # so they are posted and settled here in a tight loop (the same arithmetic).
-        # Calls starting meanwhile are all admitted (the balance stays > 0), so they
-        # are admitted as a batch afterwards; their charges post here in order.
-        if balance > 0 and not in_outage and post_ptr < n and ends[post_order[post_ptr]] == now:
-            limit = min(end + 1, recharge_at, fix_at, manual_at)
-            if head < n_lots:
-                limit = min(limit, lot_expiry[head])
-            if next_opening < len(opening_times):
-                limit = min(limit, opening_times[next_opening])
-            if manual_head < manual_tail:
-                limit = min(limit, manual_times[manual_head])
-            watch = auto_on and not pending and not suspended
-            floor = max(trigger, 1) if watch else 1  # the balance must stay >= floor
-            settled_any = False
-            while post_ptr < n:
-                call = post_order[post_ptr]
-                if blocked_call[call]:
-                    post_ptr += 1
-                    continue
-                instant = ends[call]
-                if instant >= limit:
-                    break
-                # every posting of this instant must keep the balance >= floor
-                total = 0
-                scan = post_ptr
-                while scan < n and ends[post_order[scan]] == instant:
-                    if not blocked_call[post_order[scan]]:
-                        total += charges[post_order[scan]]
-                    scan += 1
-                if balance - total < floor:
-                    break
-                for k in range(post_ptr, scan):
-                    if blocked_call[post_order[k]]:
-                        continue
-                    left = charges[post_order[k]]
-                    consumed += left
-                    while left > 0:
-                        take = min(left, lot_left[head])
-                        lot_left[head] -= take
-                        lot_used[head] += take
-                        left -= take
-                        if lot_left[head] == 0:
-                            head += 1
-                balance -= total
-                post_ptr = scan
-                # _book_time, written out: as a call it halves the speed of this loop
-                if instant >= next_sample:
-                    due = (instant - start) // MICROS_PER_DAY
-                    for day in range(sampled, due):
-                        daily[day] = last_balance
-                    sampled = due
-                    next_sample = start + (due + 1) * MICROS_PER_DAY
-                span = instant - last_time
-                integral_high += last_balance * (span >> SPLIT_BITS)
-                integral_low += last_balance * (span & _SPLIT_MASK)
-                last_time = instant
-                last_balance = balance
-                min_balance = min(min_balance, balance)
-                notified = False
-                settled_any = True
+        if balance > 0 and not in_outage and next_post == now:
+            watch = policy.auto_on and not pending and not suspended
+            head, balance, consumed, post_ptr, book, settled_any = post_quiet_stretch(
+                calls, blocked_call, lots, head, balance, consumed, post_ptr, book, start, daily,
+                min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at),
+                max(policy.trigger_minor, 1) if watch else 1,
+            )  # fmt: skip
             if settled_any:
-                stop = np.searchsorted(starts, last_time, side="right")
+                notified = False
+                # calls that started meanwhile were all admitted (the balance stayed > 0)
+                stop = np.searchsorted(start_us, book.last_time, side="right")
                 if stop > start_ptr:
-                    credit_billed += billed_before[stop] - billed_before[start_ptr]
+                    credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
                     start_ptr = stop
                 continue
-        rounds = 0
-        while True:
-            rounds += 1
+        while True:  # rounds of the instant's steps, in the replay's tie order
             # 1. expiries
-            lost_now = 0
-            while head < n_lots and lot_expiry[head] <= now:
-                lot_lost[head] = lot_left[head]
-                lost_now += lot_left[head]
-                forfeited += lot_left[head]
-                balance -= lot_left[head]
-                lot_left[head] = 0
-                head += 1
-            if lost_now > 0 and auto_on and not pending and not suspended and balance < trigger:
-                pending = True
-                recharge_at = now + delay
-            # 2. postings of admitted calls ending now
+            head, lost = expire_lots(lots, head, n_lots, now)
+            forfeited += lost
+            balance -= lost
+            if lost > 0 and requests_recharge(policy, pending, suspended, balance):
+                pending, recharge_at = True, now + run.processing_delay_us
+            # 2. postings of calls admitted before now that end now
             while post_ptr < n:
                 call = post_order[post_ptr]
-                if ends[call] > now or call >= start_ptr:
+                if end_us[call] > now or call >= start_ptr:
                     break
                 post_ptr += 1
                 if blocked_call[call]:
                     continue
-                left = charges[call]
-                consumed += left
-                while left > 0 and head < n_lots:
-                    take = min(left, lot_left[head])
-                    lot_left[head] -= take
-                    lot_used[head] += take
-                    left -= take
-                    balance -= take
-                    if lot_left[head] == 0:
-                        head += 1
-                if left > 0:
-                    deficit += left
-                    balance -= left
-                if auto_on and not pending and not suspended and balance < trigger:
-                    pending = True
-                    recharge_at = now + delay
-            # 3. fundings and admin steps, by (time, step)
+                charge = charge_minor[call]
+                head, uncovered = take_from_lots(lots, head, n_lots, charge)
+                consumed += charge
+                deficit += uncovered
+                balance -= charge
+                if requests_recharge(policy, pending, suspended, balance):
+                    pending, recharge_at = True, now + run.processing_delay_us
+            # 3. fundings and admin steps due now, in Funding order
             while True:
-                step = -1
                 manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
-                if next_opening < len(opening_times) and opening_times[next_opening] <= now:
-                    step = 0 if next_opening == 0 else 1
-                elif manual_at <= now:
-                    step = 2
-                elif fix_at <= now:
-                    step = 3
-                elif recharge_at <= now:
-                    step = 4
-                if step == -1:
+                step = due_step(opening_us, next_opening, manual_at, fix_at, recharge_at, now)
+                if step == NO_STEP:
                     break
-                fund_amount = 0
-                fund_source = -1
-                if step <= 1:
-                    fund_amount = opening_amounts[next_opening]
-                    fund_source = INITIAL if step == 0 else SCHEDULED
+                amount, source = 0, -1
+                if step in (STEP_INITIAL, STEP_SCHEDULED):
+                    amount = opening_minor[next_opening]
+                    source = INITIAL if step == STEP_INITIAL else SCHEDULED
                     next_opening += 1
-                elif step == 2:
+                elif step == STEP_MANUAL:
                     manual_head += 1
-                    fund_amount = manual_amount
-                    fund_source = MANUAL
+                    amount, source = policy.manual_amount_minor, MANUAL
                     notified = False
-                elif step == 3:
-                    fix_at = NEVER
-                    suspended = False
-                else:
-                    recharge_at = NEVER
-                    pending = False
-                    draw = 1.0
-                    if probability > 0.0:
-                        if draws_used >= len(draws):
-                            out_of_draws = True  # the caller retries with more draws
-                            break
-                        draw = draws[draws_used]
-                        draws_used += 1
-                    card = -1
-                    for k in range(len(card_from)):
-                        if card_from[k] <= now and (card_until[k] < 0 or now < card_until[k]):
-                            card = k
-                            break
-                    if card < 0 and not draw < probability:
-                        fund_amount = amount
-                        fund_source = AUTO
+                elif step == STEP_FIXED:
+                    fix_at, suspended = NEVER, False
+                else:  # the recharge completes: one payment attempt
+                    recharge_at, pending = NEVER, False
+                    draw, draws_used = next_draw(run, draws, draws_used)
+                    if draw < 0.0:
+                        out_of_draws = True
+                        break
+                    paid, resume_at = attempt_recharge(run, card_from_us, card_until_us, now, draw)
+                    if paid:
+                        amount, source = policy.amount_minor, AUTO
                         recharges += 1
-                        emails[0] += 1
+                        emails[SUCCEEDED] += 1
                     else:
                         failed += 1
-                        suspended = True
-                        emails[1] += 1
-                        if card < 0:
-                            fix_at = now + fix_delay
-                        elif card_until[card] >= 0:
-                            fix_at = max(now + fix_delay, card_until[card])
-                if fund_amount > 0:
-                    repaid = min(deficit, fund_amount)
+                        suspended, fix_at = True, resume_at
+                        emails[FAILED] += 1
+                if amount > 0:
+                    lots, n_lots, head, repaid = fund_lot(
+                        lots, n_lots, head, now, amount, source, deficit
+                    )
                     deficit -= repaid
-                    if n_lots == len(lot_time):
-                        lot_time = _grow(lot_time, n_lots)
-                        lot_expiry = _grow(lot_expiry, n_lots)
-                        lot_amount = _grow(lot_amount, n_lots)
-                        lot_left = _grow(lot_left, n_lots)
-                        lot_repaid = _grow(lot_repaid, n_lots)
-                        lot_used = _grow(lot_used, n_lots)
-                        lot_lost = _grow(lot_lost, n_lots)
-                        lot_source = _grow(lot_source, n_lots)
-                    lot_time[n_lots] = now
-                    lot_expiry[n_lots] = add_months_us(now, LOT_VALIDITY_MONTHS)
-                    lot_amount[n_lots] = fund_amount
-                    lot_left[n_lots] = fund_amount - repaid
-                    lot_repaid[n_lots] = repaid
-                    lot_used[n_lots] = 0
-                    lot_lost[n_lots] = 0
-                    lot_source[n_lots] = fund_source
-                    if lot_left[n_lots] == 0 and head == n_lots:
-                        head += 1
-                    n_lots += 1
-                    funded[fund_source] += fund_amount
-                    balance += fund_amount
-                if auto_on and not pending and not suspended and balance < trigger:
-                    pending = True
-                    recharge_at = now + delay
+                    funded[source] += amount
+                    balance += amount
+                if requests_recharge(policy, pending, suspended, balance):
+                    pending, recharge_at = True, now + run.processing_delay_us
             if out_of_draws:
                 break
             # 4. admissions of calls starting now
-            while start_ptr < n and starts[start_ptr] <= now:
-                call = start_ptr
-                start_ptr += 1
-                if billed[call]:
-                    credit_billed += 1
-                    if balance <= 0:
-                        blocked_call[call] = True
-                        blocked[services[call], 0] += 1
-                        blocked[services[call], 1] += ends[call] - starts[call]
-                        blocked[services[call], 2] += charges[call]
-            # another round only for zero-length calls admitted now
-            again = False
-            while post_ptr < n and blocked_call[post_order[post_ptr]]:
-                post_ptr += 1
-            if post_ptr < n and ends[post_order[post_ptr]] <= now:
-                again = True
-            if recharge_at <= now or fix_at <= now:
-                again = True
-            if manual_head < manual_tail and manual_times[manual_head] <= now:
-                again = True
-            if not again:
+            stop = start_ptr
+            while stop < n and start_us[stop] <= now:
+                stop += 1
+            credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
+            start_ptr = stop
+            # another round only for zero-length calls admitted now, or steps due now
+            post_ptr = skip_blocked(post_order, blocked_call, post_ptr)
+            manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
+            if (
+                next_end(end_us, post_order, post_ptr) > now
+                and min(recharge_at, fix_at, manual_at) > now
+            ):
                 break
         if out_of_draws:
             break
-        # settle the instant
-        sampled, next_sample, integral_high, integral_low = _book_time(
-            now, start, last_time, last_balance, daily, sampled, next_sample,
-            integral_high, integral_low,
-        )  # fmt: skip
-        last_time = now
-        last_balance = balance
-        if not settled_once or balance < min_balance:
-            min_balance = balance
-            settled_once = True
+        # settle the instant: the balance over time, outages and the below-zero email
+        book = settle_time(book, start, daily, now, balance)
         if balance > 0:
             if in_outage:
-                if n_episodes == len(episodes):
-                    bigger = np.empty((2 * n_episodes, 2), np.int64)
-                    bigger[:n_episodes] = episodes
-                    episodes = bigger
-                episodes[n_episodes, 0] = outage_since
-                episodes[n_episodes, 1] = now
+                episodes = add_episode(episodes, n_episodes, outage_since, now)
                 n_episodes += 1
                 in_outage = False
             notified = False
         else:
             if not in_outage:
-                in_outage = True
-                outage_since = now
+                in_outage, outage_since = True, now
             if not notified:
                 notified = True
-                emails[2] += 1
-                if manual_on:
-                    if manual_tail == len(manual_times):
-                        manual_times = _grow(manual_times, manual_tail)
-                    manual_times[manual_tail] = now + manual_delay
+                emails[DEPLETED] += 1
+                if policy.manual_on:
+                    manual_times = grown(manual_times, manual_tail)
+                    manual_times[manual_tail] = now + policy.manual_delay_us
                     manual_tail += 1
     # close the books at the end
-    for day in range(sampled, n_days):
-        daily[day] = last_balance
-    _, _, integral_high, integral_low = _book_time(
-        end, start, last_time, last_balance, daily, n_days, NEVER, integral_high, integral_low
-    )
+    book = close_time(book, start, daily, end)
     if in_outage:
-        if n_episodes == len(episodes):
-            bigger = np.empty((2 * n_episodes, 2), np.int64)
-            bigger[:n_episodes] = episodes
-            episodes = bigger
-        episodes[n_episodes, 0] = outage_since
-        episodes[n_episodes, 1] = end
+        episodes = add_episode(episodes, n_episodes, outage_since, end)
         n_episodes += 1
-    totals = np.array(
-        [balance, consumed, forfeited, min_balance if settled_once else 0, recharges, failed,
-         1 if pending else 0, n, credit_billed, integral_high, integral_low, draws_used,
-         1 if out_of_draws else 0],
-        np.int64,
-    )  # fmt: skip
-    lots = np.empty((n_lots, 8), np.int64)
-    for k in range(n_lots):
-        lots[k, 0] = lot_time[k]
-        lots[k, 1] = lot_expiry[k]
-        lots[k, 2] = lot_amount[k]
-        lots[k, 3] = lot_left[k]
-        lots[k, 4] = lot_repaid[k]
-        lots[k, 5] = lot_used[k]
-        lots[k, 6] = lot_lost[k]
-        lots[k, 7] = lot_source[k]
-    return totals, funded, emails, blocked, episodes[:n_episodes].copy(), daily, lots
+    min_balance = book.min_balance if book.settled_once else 0
+    return LoopResult(
+        balance_minor=balance,
+        consumed_minor=consumed,
+        forfeited_minor=forfeited,
+        min_balance_minor=min_balance,
+        recharges=recharges,
+        failed_recharges=failed,
+        recharge_pending=pending,
+        credit_billed_calls=credit_billed,
+        integral_high=book.integral_high,
+        integral_low=book.integral_low,
+        draws_used=draws_used,
+        out_of_draws=out_of_draws,
+        funded_minor=funded,
+        emails=emails,
+        blocked=blocked,
+        episodes=episodes[:n_episodes].copy(),
+        daily_balance_minor=daily,
+        lots=lots[:n_lots].copy(),
+    )

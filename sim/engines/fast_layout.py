@@ -1,0 +1,154 @@
+"""What crosses between the fast engine's Python side and its compiled loop.
+
+The loop (``sim.engines.fast_loop``) takes three named tuples, the charged calls,
+the policy's terms and the run's terms, and returns one, ``LoopResult``. Integer
+codes inside the loop (a lot's source, the email kinds, the columns of the lots
+and of a blocked tally, the funding steps) are derived here from the model's
+own enums and records, so that ``sim.engines.fast`` decodes them by the same
+names and a reordered enum or record cannot silently shift them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.account.ledger import Source
+from sim.account.outcome import EMAIL_KINDS, BlockedTally
+from sim.account.ties import Funding
+
+NEVER = np.iinfo(np.int64).max
+"""The time of a step that is not pending (later than any instant)."""
+SPLIT_BITS = 24
+"""The balance integral's high half counts spans >> 24, the low half their low 24 bits."""
+
+SOURCES: tuple[Source, ...] = tuple(Source)
+"""A lot's source as the loop stores it: its index here (also the index of ``funded``)."""
+INITIAL = SOURCES.index(Source.INITIAL)
+AUTO = SOURCES.index(Source.AUTO_RECHARGE)
+MANUAL = SOURCES.index(Source.MANUAL)
+SCHEDULED = SOURCES.index(Source.SCHEDULED)
+
+SUCCEEDED = EMAIL_KINDS.index("recharge_succeeded")
+FAILED = EMAIL_KINDS.index("recharge_failed")
+DEPLETED = EMAIL_KINDS.index("balance_depleted")
+
+BLOCKED_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(BlockedTally))
+"""The columns of the loop's blocked tally (one row per service), as ``BlockedTally``'s fields."""
+BLOCKED_CALLS = BLOCKED_FIELDS.index("calls")
+BLOCKED_DURATION = BLOCKED_FIELDS.index("duration_us")
+BLOCKED_CHARGE = BLOCKED_FIELDS.index("charge_minor")
+
+LOT_COLUMNS = (
+    "purchased_at", "expires_at", "amount_minor", "remaining_minor", "repaid_deficit_minor",
+    "consumed_minor", "forfeited_minor", "source",
+)  # fmt: skip
+"""The columns of the loop's lots array (one row per lot bought): ``Lot``'s fields but ``id``.
+
+One int64 array, not eight: it grows in one piece and crosses into Python as one.
+``source`` holds the source's code (``SOURCES``).
+"""
+PURCHASED_AT = LOT_COLUMNS.index("purchased_at")
+EXPIRES_AT = LOT_COLUMNS.index("expires_at")
+AMOUNT = LOT_COLUMNS.index("amount_minor")
+REMAINING = LOT_COLUMNS.index("remaining_minor")
+REPAID = LOT_COLUMNS.index("repaid_deficit_minor")
+CONSUMED = LOT_COLUMNS.index("consumed_minor")
+FORFEITED = LOT_COLUMNS.index("forfeited_minor")
+SOURCE = LOT_COLUMNS.index("source")
+
+STEP_INITIAL = int(Funding.INITIAL)
+STEP_SCHEDULED = int(Funding.SCHEDULED_TOP_UP)
+STEP_MANUAL = int(Funding.MANUAL_TOP_UP)
+STEP_FIXED = int(Funding.PAYMENT_FIXED)
+STEP_RECHARGE = int(Funding.RECHARGE_COMPLETES)
+NO_STEP = -1
+
+
+class ChargedCalls(NamedTuple):
+    """A replication's charged calls in stream order (shared by every policy)."""
+
+    start_us: np.ndarray
+    end_us: np.ndarray
+    service: np.ndarray
+    """Index into the stream's service names."""
+    charge_minor: np.ndarray
+    credit_billed: np.ndarray
+    billed_before: np.ndarray
+    """Credit-billed calls before each index (length n + 1), to admit a batch in O(1)."""
+    post_order: np.ndarray
+    """Call indices by (end, stream order): the order in which charges post."""
+    n_services: int
+
+
+class PolicyTerms(NamedTuple):
+    """A ``Policy`` as the loop reads it (amounts in minor units, delays in microseconds)."""
+
+    auto_on: bool
+    trigger_minor: int
+    amount_minor: int
+    manual_on: bool
+    manual_amount_minor: int
+    manual_delay_us: int
+    opening_us: np.ndarray
+    """The initial purchase, then the scheduled top-ups, in funding order."""
+    opening_minor: np.ndarray
+
+
+class RunTerms(NamedTuple):
+    """A ``RunSpec``'s window and payments as the loop reads them."""
+
+    start_us: int
+    end_us: int
+    processing_delay_us: int
+    failure_probability: float
+    fix_delay_us: int
+    card_from_us: np.ndarray
+    card_until_us: np.ndarray
+    """-1: the card is never renewed."""
+
+
+class TimeBook(NamedTuple):
+    """The balance over time: end-of-day samples so far, the exact integral, the minimum."""
+
+    last_time: int
+    last_balance: int
+    integral_high: int
+    integral_low: int
+    min_balance: int
+    settled_once: bool
+    sampled: int
+    """End-of-day samples written so far."""
+    next_sample: int
+    """The next day boundary to sample."""
+
+
+class LoopResult(NamedTuple):
+    """What one policy's pass over the calls produced (``sim.engines.fast`` makes the Outcome)."""
+
+    balance_minor: int
+    consumed_minor: int
+    forfeited_minor: int
+    min_balance_minor: int
+    recharges: int
+    failed_recharges: int
+    recharge_pending: bool
+    credit_billed_calls: int
+    integral_high: int
+    integral_low: int
+    draws_used: int
+    out_of_draws: bool
+    """The pre-drawn uniforms ran out: the caller runs again with more."""
+    funded_minor: np.ndarray
+    """By source code (``SOURCES``)."""
+    emails: np.ndarray
+    """By ``EMAIL_KINDS``."""
+    blocked: np.ndarray
+    """Services x ``BLOCKED_FIELDS``."""
+    episodes: np.ndarray
+    """Outage episodes, rows of (start, end)."""
+    daily_balance_minor: np.ndarray
+    lots: np.ndarray
+    """One row per lot bought, oldest first; columns ``LOT_COLUMNS``."""
