@@ -120,6 +120,20 @@ def measure(names: list[str], repeats: int) -> dict[str, dict[str, Any]]:
     return report
 
 
+def describe(tree: Path) -> str:
+    """The tree's commit (and ``+changes`` when its checkout differs from it)."""
+
+    def git(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-C", str(tree), *arguments]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    commit = git("rev-parse", "--short", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    if commit.returncode != 0:
+        return "not a git checkout"
+    return commit.stdout.strip() + ("+changes" if status.stdout.strip() else "")
+
+
 def run_tree(tree: Path, names: list[str], repeats: int, cache: Path) -> dict[str, dict[str, Any]]:
     """``measure`` in a child process that imports ``sim`` from ``tree`` (left unwritten)."""
     env = {
@@ -207,8 +221,9 @@ def main() -> None:
         "rounds": args.rounds,
         "repeats": args.repeats,
     }
+    report["after"] = f"{ROOT} at {describe(ROOT)}"
     if args.compare is not None:
-        report["before"] = str(args.compare)
+        report["before"] = f"{args.compare} at {describe(args.compare)}"
         report.update(compare(args.compare, args.scenarios, args.rounds, args.repeats))
     else:
         with tempfile.TemporaryDirectory(prefix="credsim-fast-bench-") as cache:
