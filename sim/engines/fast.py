@@ -86,11 +86,8 @@ def replay_many(
     with_lots: bool = True,
 ) -> list[Outcome]:
     """One Outcome per policy (same contract as ``sim.engines.batch.evaluate``)."""
-    prepared = Prepared(stream)
-    return [
-        replay_prepared(prepared, policy, spec, payment_seed=payment_seed, with_lots=with_lots)
-        for policy in policies
-    ]
+    prepared, run_terms, draws = Prepared(stream), _run_terms(spec), _Draws(payment_seed)
+    return [_replay(prepared, policy, spec, run_terms, draws, with_lots) for policy in policies]
 
 
 def replay_prepared(
@@ -102,14 +99,40 @@ def replay_prepared(
     with_lots: bool = True,
 ) -> Outcome:
     """Run one policy over a prepared stream; draws are taken as the replay takes them."""
-    policy_terms, run_terms = _policy_terms(policy, spec), _run_terms(spec)
-    count = _FIRST_DRAWS
+    return _replay(prepared, policy, spec, _run_terms(spec), _Draws(payment_seed), with_lots)
+
+
+class _Draws:
+    """A payment seed's uniforms, drawn ahead; every policy reads them from the first.
+
+    Each policy's payment attempts restart from the same seed (common random
+    numbers), so the draws are made once per replication and shared, not once
+    per policy (a generator costs about as much as a short policy's pass).
+    """
+
+    def __init__(self, seed: np.random.SeedSequence) -> None:
+        self.seed = seed
+        self.values = np.random.default_rng(seed).random(_FIRST_DRAWS)
+
+    def more(self) -> None:
+        """Eight times as many: the same prefix, more of it."""
+        self.values = np.random.default_rng(self.seed).random(8 * len(self.values))
+
+
+def _replay(
+    prepared: Prepared,
+    policy: Policy,
+    spec: RunSpec,
+    run_terms: RunTerms,
+    draws: _Draws,
+    with_lots: bool,
+) -> Outcome:
+    policy_terms = _policy_terms(policy, spec)
     while True:
-        draws = np.random.default_rng(payment_seed).random(count)
-        result = run_policy(prepared.calls, policy_terms, run_terms, draws)
+        result = run_policy(prepared.calls, policy_terms, run_terms, draws.values)
         if not result.out_of_draws:
             return _outcome(prepared, result, spec, with_lots=with_lots)
-        count *= 8  # ran out of pre-drawn uniforms: the same prefix, more of it
+        draws.more()  # ran out of pre-drawn uniforms
 
 
 def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
