@@ -201,7 +201,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         # change until then (any call ending sooner would be the next posting), so
         # they are admitted, or blocked, as one batch and need no settling.
         if start_ptr < n and start_us[start_ptr] < now and start_us[start_ptr] <= end:
-            stop = np.searchsorted(start_us, min(now, end + 1), side="left")
+            stop = int(np.searchsorted(start_us, min(now, end + 1), side="left"))
             credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             continue
@@ -217,7 +217,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             if settled_any:
                 notified = False
                 # calls that started meanwhile were all admitted (the balance stayed > 0)
-                stop = np.searchsorted(start_us, book.last_time, side="right")
+                stop = int(np.searchsorted(start_us, book.last_time, side="right"))
                 if stop > start_ptr:
                     credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
                     start_ptr = stop
