@@ -25,10 +25,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 import simpy
-from simpy.events import Event
+from simpy.events import Event, EventPriority
 
 from sim.account.clock import Instant
 from sim.account.ledger import JournalSink
@@ -42,6 +42,11 @@ from sim.account.ties import Funding, Phase
 Process = Generator[Event, Any, None]
 
 
+def _now(env: simpy.Environment) -> Instant:
+    """The simulation clock: integer microseconds (every delay scheduled here is an int)."""
+    return cast(Instant, env.now)
+
+
 class At(Event):
     """An event at ``now + delay`` with a tie-order priority (a Timeout with rank)."""
 
@@ -49,7 +54,7 @@ class At(Event):
         super().__init__(env)
         self._ok = True
         self._value = None
-        env.schedule(self, priority, delay)
+        env.schedule(self, EventPriority(priority), delay)
 
 
 class Signals:
@@ -86,16 +91,16 @@ def call_feed(env: simpy.Environment, signals: Signals, calls: Iterator[Call]) -
     """Admit each group of calls starting at one instant, then schedule postings."""
     account = signals.account
     for start, group in itertools.groupby(calls, key=attrgetter("start")):
-        yield At(env, start - env.now, Phase.ADMISSION)
+        yield At(env, start - _now(env), Phase.ADMISSION)
         for call in group:
-            if account.admit(env.now, call):
-                posting = At(env, call.end - env.now, Phase.POSTING)
+            if account.admit(_now(env), call):
+                posting = At(env, call.end - _now(env), Phase.POSTING)
                 posting.callbacks.append(_poster(signals, call))
 
 
 def _poster(signals: Signals, call: Call) -> Callable[[Event], None]:
     def post(_event: Event) -> None:
-        signals.account.post(signals.env.now, call.charge_minor, call.ref)
+        signals.account.post(_now(signals.env), call.charge_minor, call.ref)
         signals.touch()
 
     return post
@@ -119,18 +124,18 @@ def admin_responder(env: simpy.Environment, signals: Signals) -> Process:
 def _worker(env: simpy.Environment, signals: Signals, store: simpy.Store, step: Funding) -> Process:
     while True:
         time, amount = yield store.get()
-        yield At(env, time - env.now, step.priority)
-        signals.account.perform(env.now, step, amount)
+        yield At(env, time - _now(env), step.priority)
+        signals.account.perform(_now(env), step, amount)
         signals.touch()
 
 
 def opening_fundings(env: simpy.Environment, signals: Signals) -> Process:
     """The initial purchase and scheduled top-ups, all scheduled at the start."""
     steps = signals.account.opening_fundings()
-    events = [At(env, time - env.now, step.priority) for time, step, _ in steps]
+    events = [At(env, time - _now(env), step.priority) for time, step, _ in steps]
     for event, (_, step, amount) in zip(events, steps, strict=True):
         yield event
-        signals.account.perform(env.now, step, amount)
+        signals.account.perform(_now(env), step, amount)
         signals.touch()
 
 
@@ -143,8 +148,8 @@ def expiry(env: simpy.Environment, signals: Signals) -> Process:
             signals.lot_opened = env.event()
             yield signals.lot_opened
             continue
-        yield At(env, due - env.now, Phase.EXPIRY)
-        if signals.account.expire(env.now):
+        yield At(env, due - _now(env), Phase.EXPIRY)
+        if signals.account.expire(_now(env)):
             signals.touch()
 
 
@@ -154,7 +159,7 @@ def notifier(env: simpy.Environment, signals: Signals) -> Process:
         yield signals.dirty
         yield At(env, 0, Phase.SETTLE)
         signals.dirty = env.event()
-        signals.account.settle(env.now)
+        signals.account.settle(_now(env))
 
 
 def simulate(

@@ -101,9 +101,9 @@ def run_replications(
         finished[position] = done
         if progress is not None:
             progress(1)
-    for done in finished:
-        assert done is not None  # the executor yields every position once
-        per_policy, calls = done
+    for result in finished:
+        assert result is not None  # the executor yields every position once
+        per_policy, calls = result
         for runs, replication in zip(results.policies, per_policy, strict=True):
             runs.replications.append(replication)
         results.calls += calls
