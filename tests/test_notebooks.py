@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+from tests.paths import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks() -> None:
@@ -28,6 +31,10 @@ def test_notebook_runs_and_imports_its_logic_from_sim(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     source = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert "from sim" in source and "def " not in source, "notebooks define no logic"
+    imports = re.findall(r"^\s*(?:from|import) (sim\S*)", source, flags=re.M)
+    assert imports and set(imports) == {"sim"}, (
+        f"only the public API (from sim import ...): {imports}"
+    )
     client = NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": path.parent}}
     )
