@@ -13,13 +13,17 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, parse_instant
+from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, Instant, parse_instant
+from sim.account.ledger import JournalEntry
 from sim.account.money import currency
+from sim.account.outcome import Outcome
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 
+Engine = Callable[..., Outcome]
+"""``replay`` or ``simulate``: (calls, policy, spec, *, draw, on_entry) -> Outcome."""
 USD = currency("USD")
 START = parse_instant("2024-01-15T00:00:00Z", naive_is_utc=False)
 SPAN_US = 500 * MICROS_PER_DAY  # long enough for lots to expire
@@ -89,3 +93,15 @@ def drawer(case: Case) -> Callable[[], float]:
     """A fresh draw() cycling through the case's uniform numbers."""
     cycle = itertools.cycle(case.draws)
     return lambda: next(cycle)
+
+
+def run_case(engine: Engine, case: Case) -> tuple[Outcome, list[JournalEntry]]:
+    """``engine`` (``replay`` or ``simulate``) on ``case``: its Outcome and every journal entry."""
+    journal: list[JournalEntry] = []
+    outcome = engine(case.calls, case.policy, case.spec, draw=drawer(case), on_entry=journal.append)
+    return outcome, journal
+
+
+def at(text: str) -> Instant:
+    """An instant from an ISO text; naive times are UTC (``2025-01-01 09:30``)."""
+    return parse_instant(text, naive_is_utc=True)

@@ -20,14 +20,16 @@ from sim.views import report_render
 from sim.views.report import KPIS as REPORT_KPIS
 from sim.views.report import ReportData, ReportPlan, compute_report
 from sim.views.summary import HEADLINE
-from sim.world.load import load_scenario
+from sim.world.load import LoadedScenario, load_scenario
 from tests.paths import TINY
 
 SEED, REPLICATIONS = 3, 20
 
 
-def test_every_figure_shown_by_the_dashboard_the_report_and_a_run_is_in_the_table() -> None:
-    loaded = load_scenario(TINY)
+def test_every_figure_shown_by_the_dashboard_the_report_and_a_run_is_in_the_table(
+    tiny: LoadedScenario,
+) -> None:
+    loaded = tiny
     results = run_replications(
         loaded, [scenario_levers(loaded.scenario)], replications=3, seed=1, engine="fast"
     )

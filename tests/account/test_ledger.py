@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.account.clock import parse_instant
 from sim.account.ledger import EntryKind, JournalEntry, Ledger, Source
+from tests.strategies import at
 
 FUND, CONSUME, FORFEIT = EntryKind.FUND, EntryKind.CONSUME, EntryKind.FORFEIT
-
-
-def at(text: str) -> int:
-    return parse_instant(text, naive_is_utc=True)
 
 
 def traced() -> tuple[Ledger, list[JournalEntry]]:

@@ -6,13 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sim.account.clock import parse_instant, to_iso
+from sim.account.clock import to_iso
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
-
-
-def at(text: str) -> int:
-    return parse_instant(text, naive_is_utc=True)
+from tests.strategies import at
 
 
 @pytest.mark.parametrize(

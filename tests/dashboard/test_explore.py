@@ -29,16 +29,6 @@ from tests.paths import TINY, WALKTHROUGH
 BUNDLED = explore.bundled_scenarios()
 
 
-@pytest.fixture(scope="module")
-def midsize() -> LoadedScenario:
-    return load_scenario(BUNDLED["midsize"])
-
-
-@pytest.fixture(scope="module")
-def tiny() -> LoadedScenario:
-    return load_scenario(TINY)
-
-
 # -- levers typed in widgets -------------------------------------------------------------
 
 

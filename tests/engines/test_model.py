@@ -9,22 +9,15 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from sim.account.ledger import JournalEntry
 from sim.engines.replay import replay
 from sim.engines.simpy_model import simulate
-from tests.strategies import Case, cases, drawer
-
-
-def outcome_and_journal(engine, case: Case):
-    journal: list[JournalEntry] = []
-    outcome = engine(case.calls, case.policy, case.spec, draw=drawer(case), on_entry=journal.append)
-    return outcome, journal
+from tests.strategies import Case, cases, run_case
 
 
 @settings(max_examples=400, deadline=None)
 @given(cases())
 def test_the_simpy_model_and_the_replay_agree_to_the_journal_entry(case: Case) -> None:
-    expected_outcome, expected_journal = outcome_and_journal(replay, case)
-    outcome, journal = outcome_and_journal(simulate, case)
+    expected_outcome, expected_journal = run_case(replay, case)
+    outcome, journal = run_case(simulate, case)
     assert journal == expected_journal
     assert outcome == expected_outcome

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sim.account.clock import MICROS_PER_HOUR, parse_instant
+from sim.account.clock import MICROS_PER_HOUR
 from sim.account.ledger import JournalEntry
 from sim.account.money import currency
 from sim.account.outcome import Outcome
@@ -16,12 +16,9 @@ from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.engines.replay import Replayer, replay
 from sim.engines.simpy_model import simulate
+from tests.strategies import at
 
 USD = currency("USD")
-
-
-def at(text: str) -> int:
-    return parse_instant(text, naive_is_utc=True)
 
 
 def call(start: str, end: str, charge: int, billed: bool = True, service: str = "tf", ref: int = 0):

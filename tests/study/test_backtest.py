@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.account.clock import MICROS_PER_HOUR, parse_instant
+from sim.account.clock import MICROS_PER_HOUR
 from sim.account.policy import AutoRecharge, Policy
 from sim.errors import InputError
 from sim.study.backtest import Recording
+from tests.strategies import at
 
 HEADER = "start,end,service,charge\n"
-
-
-def at(text: str) -> int:
-    return parse_instant(text, naive_is_utc=True)
 
 
 def write(tmp_path: Path, body: str) -> Path:

@@ -31,7 +31,7 @@ from sim.study.recommend import Score, recommend, rule_of_thumb
 from sim.study.stats import Estimate
 from sim.study.sweep import SweepPlan, sweep_in_scratch
 from sim.study.sweep_store import IDENTITY
-from sim.world.load import load_scenario
+from sim.world.load import LoadedScenario
 from tests.paths import FIXTURES, ROOT, TINY
 
 REPLICATIONS = 40
@@ -175,8 +175,8 @@ def test_the_typed_summary_writes_the_files_of_before_byte_for_byte(reference: P
         assert (reference / name).read_bytes() == golden, name
 
 
-def test_the_summary_is_read_through_attributes() -> None:
-    loaded = load_scenario(TINY)
+def test_the_summary_is_read_through_attributes(tiny: LoadedScenario) -> None:
+    loaded = tiny
     grid = Grid((Decimal(0), Decimal(50)), (Decimal(100),), (Decimal(100),))
     plan = SweepPlan(loaded, grid, 6, seed=2, engine="fast")
     swept = sweep_in_scratch(plan, executor=LocalExecutor(1))
@@ -200,11 +200,13 @@ def test_the_summary_is_read_through_attributes() -> None:
         summary.entry("T1/A1/I1")
 
 
-def test_the_manifest_says_how_to_reproduce_the_sweep(reference: Path, tmp_path: Path) -> None:
+def test_the_manifest_says_how_to_reproduce_the_sweep(
+    reference: Path, tmp_path: Path, tiny: LoadedScenario
+) -> None:
     held = manifest(reference)
     assert held["status"] == "complete"
     assert set(held["identity"]) == set(IDENTITY)
-    assert held["identity"]["scenario_hash"] == load_scenario(TINY).content_hash
+    assert held["identity"]["scenario_hash"] == tiny.content_hash
     assert held["identity"]["grid"] == {
         "triggers": ["0", "50"], "amounts": ["100", "200"], "initials": ["100"],
     }  # fmt: skip

@@ -15,13 +15,12 @@ from sim.study.runner import run_replications
 from sim.study.stats import flatten
 from sim.study.trace import lots_frame, thinned, traced_run
 from sim.world.demand_summary import hour_weekday_counts
-from sim.world.load import load_scenario
-from tests.paths import TINY
+from sim.world.load import LoadedScenario
 
 
 @pytest.mark.parametrize("index", [0, 3])
-def test_a_traced_run_is_that_replication_of_credsim_run(index: int) -> None:
-    loaded = load_scenario(TINY)
+def test_a_traced_run_is_that_replication_of_credsim_run(index: int, tiny: LoadedScenario) -> None:
+    loaded = tiny
     levers = with_overrides(scenario_levers(loaded.scenario), trigger=Decimal(0))
     results = run_replications(loaded, [levers], replications=index + 1, seed=7, engine="fast",
                                workers=1)  # fmt: skip

@@ -15,7 +15,7 @@ from sim.cli.commands import main
 from sim.study.grid import default_grid
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import FIGURE_IDS
-from sim.world.load import load_scenario
+from sim.world.load import LoadedScenario, load_scenario
 from tests.paths import ROOT, TINY
 
 SMALL = ROOT / "scenarios" / "small-team.toml"
@@ -122,13 +122,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], messag
     assert not list(tmp_path.glob("*.html"))
 
 
-def test_the_default_replications_let_a_policy_without_outages_qualify() -> None:
+def test_the_default_replications_let_a_policy_without_outages_qualify(
+    tiny: LoadedScenario,
+) -> None:
     assert default_replications(load_scenario(SMALL).scenario) == 200  # 1 % a year, 24 months
-    assert default_replications(load_scenario(TINY).scenario) == 100  # 90 % a year: the floor
+    assert default_replications(tiny.scenario) == 100  # 90 % a year: the floor
 
 
-def test_the_kpis_are_the_sweeps_figures_per_year() -> None:
-    loaded = load_scenario(TINY)  # 3 months: a quarter of a year
+def test_the_kpis_are_the_sweeps_figures_per_year(tiny: LoadedScenario) -> None:
+    loaded = tiny  # 3 months: a quarter of a year
     plan = ReportPlan(loaded, default_grid(loaded.scenario), 8, seed=3, engine="replay")
     data = compute_report(plan, workers=1)
     assert data.kpis["label"].iloc[0] == data.summary.recommendation.label
