@@ -7,7 +7,6 @@ naming what is wrong and where, and exit status 2; never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -44,6 +43,7 @@ from sim.cli.options import (
     build,
     engine_option,
 )
+from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
 from sim.cli.report import report
 from sim.cli.sweep import sweep
@@ -334,9 +334,7 @@ def run(
             err=True,
         )
     build("policy", lambda: build_policy(loaded.scenario, levers))
-    with click.progressbar(
-        length=replications, label="replications", file=sys.stderr, show_eta=True
-    ) as bar:
+    with progress_factory(quiet=False)(loaded.scenario.scenario.name, replications) as advance:
         results = run_replications(
             loaded,
             [levers],
@@ -344,7 +342,7 @@ def run(
             seed=seed,
             engine=engine,  # type: ignore[arg-type]
             workers=workers,
-            progress=bar.update,
+            progress=advance,
         )
     runs = results.policies[0]
     if out is not None:

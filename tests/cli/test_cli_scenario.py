@@ -111,3 +111,11 @@ def test_demand_json_and_calls_export_that_backtest_reads(tmp_path: Path) -> Non
     assert replayed.exit_code == 0, replayed.stderr
     rows = json.loads(replayed.stdout)["rows"]
     assert rows["format"] == "stream" and rows["read"] > 3000
+
+
+def test_a_run_logs_its_progress_on_stderr_when_it_is_not_a_terminal() -> None:
+    result = invoke("run", SMALL, "--replications", "3", "--workers", "1")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines[0] == "small-team: 3 replications to compute"
+    assert lines[-1].startswith("small-team: 3/3 replications (100 %), ")
