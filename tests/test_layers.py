@@ -1,6 +1,6 @@
 """The dependency rule of ``sim/``: a package imports only the packages below it.
 
-    errors  <-  account  <-  calls, world  <-  engines  <-  study  <-  views
+    errors  <-  limits  <-  account  <-  calls, world  <-  engines  <-  study  <-  views
             <-  dashboard, cli                         (and ``sim`` itself on top)
 
 ``calls`` and ``world`` are siblings (neither imports the other), as are
@@ -22,14 +22,19 @@ from tests.paths import ROOT
 
 BELOW: dict[str, frozenset[str]] = {
     "errors": frozenset(),
-    "account": frozenset({"errors"}),
-    "calls": frozenset({"errors", "account"}),
-    "world": frozenset({"errors", "account"}),
-    "engines": frozenset({"errors", "account", "world"}),
-    "study": frozenset({"errors", "account", "calls", "world", "engines"}),
-    "views": frozenset({"errors", "account", "calls", "world", "engines", "study"}),
-    "dashboard": frozenset({"errors", "account", "calls", "world", "engines", "study", "views"}),
-    "cli": frozenset({"errors", "account", "calls", "world", "engines", "study", "views"}),
+    "limits": frozenset({"errors"}),
+    "account": frozenset({"errors", "limits"}),
+    "calls": frozenset({"errors", "limits", "account"}),
+    "world": frozenset({"errors", "limits", "account"}),
+    "engines": frozenset({"errors", "limits", "account", "world"}),
+    "study": frozenset({"errors", "limits", "account", "calls", "world", "engines"}),
+    "views": frozenset({"errors", "limits", "account", "calls", "world", "engines", "study"}),
+    "dashboard": frozenset(
+        {"errors", "limits", "account", "calls", "world", "engines", "study", "views"}
+    ),
+    "cli": frozenset(
+        {"errors", "limits", "account", "calls", "world", "engines", "study", "views"}
+    ),
 }
 """What each room may import (besides itself). ``sim/__init__`` and ``__main__`` sit on top."""
 TOP = frozenset({"__init__", "__main__"})

@@ -1,0 +1,97 @@
+"""Every bound on input and work, declared once, checked before work starts.
+
+Why one module: a limit that lives next to the code it protects drifts from
+its twin elsewhere (``validate`` accepting what ``run`` then cannot allocate,
+the dashboard allowing a file the CLI refuses). Each bound here is a named
+constant with its unit, and a small check that raises ``InputError`` with a
+message naming the limit and the knob that changes it. Readers, the scenario
+schema, the pre-flight estimate, the CLI and the dashboard all import from
+here; ``docs/limits.md`` lists them for users.
+
+The figures are generous for real tenants (a 300,000-seat enterprise, ten
+years of calls) and far from the places where Python, numpy or int64 break.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sim.errors import InputError
+
+# --- money -----------------------------------------------------------------
+MONEY_MAX_MINOR = 10**13
+"""Largest amount (balance, trigger, recharge, top-up) in minor units: 100 billion
+dollars in cents. int64 holds 9.2e18, so even a million such amounts sum exactly."""
+
+CHARGE_MAX_MINOR = 10**10
+"""Largest charge of one call in minor units (100 million dollars in cents)."""
+
+# --- time ------------------------------------------------------------------
+DATE_MIN = date(1970, 1, 1)
+"""Earliest date a call, a start or an end may have."""
+
+DATE_MAX = date(2200, 12, 31)
+"""Latest date a call or an end may have; lots bought then expire 12 months later,
+still far from ``datetime.max`` (year 9999)."""
+
+CALL_DURATION_MAX_S = 7 * 24 * 3600
+"""Longest call in seconds (a week); a Teams call cannot last longer than a day."""
+
+DELAY_MAX_H = 24 * 366
+"""Longest processing, retry or payment delay in hours (a year)."""
+
+# --- input sizes -----------------------------------------------------------
+SCENARIO_MAX_BYTES = 2 * 1024 * 1024
+"""A scenario TOML file or upload."""
+
+RATE_TABLE_MAX_BYTES = 16 * 1024 * 1024
+"""A rate table CSV."""
+
+USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+"""A usage report uploaded to the dashboard (the CLI streams files of any size)."""
+
+CSV_FIELD_MAX_CHARS = 4096
+"""One CSV field (a header name, a call id, an amount)."""
+
+TOML_DEPTH_MAX = 16
+"""Nested tables and arrays in a scenario file."""
+
+TOML_KEY_MAX_CHARS = 128
+"""One key of a scenario file, dotted parts included."""
+
+# --- the scenario world and the work it asks for ---------------------------
+USERS_MAX = 1_000_000
+"""Users of a tenant (the largest Teams tenants have a few hundred thousand)."""
+
+REPLICATIONS_MAX = 100_000
+"""Replications of one run or of each policy of a sweep."""
+
+RECURRENCES_MAX = 10_000
+"""Occurrences of one recurring big meeting over the horizon (daily for 27 years)."""
+
+CALLS_PER_REPLICATION_MAX = 20_000_000
+"""Expected calls of one replication; beyond it, refuse before generating any."""
+
+MEMORY_MAX_BYTES = 8 * 1024**3
+"""Memory a run or sweep may expect to need at once (the machine has 24 GB)."""
+
+
+def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:
+    """``amount_minor`` when its magnitude is within ``MONEY_MAX_MINOR``, else InputError."""
+    if abs(amount_minor) > MONEY_MAX_MINOR:
+        raise InputError(
+            f"{what} is beyond the supported {MONEY_MAX_MINOR:,} minor units", source=source
+        )
+    return amount_minor
+
+
+def check_date(day: date | datetime, what: str, *, source: str | Path | None = None) -> None:
+    """InputError unless ``day`` lies in ``DATE_MIN``..``DATE_MAX``."""
+    plain = day.date() if isinstance(day, datetime) else day
+    if not DATE_MIN <= plain <= DATE_MAX:
+        raise InputError(
+            f"{what} {plain.isoformat()} is outside the supported dates "
+            f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}",
+            source=source,
+        )
