@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import limits
 from sim.account.ledger import JournalEntry
 from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
@@ -45,7 +46,7 @@ from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes
 from sim.world.scenario import Scenario
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = limits.SCENARIO_MAX_BYTES
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
@@ -58,11 +59,20 @@ def bundled_scenarios() -> dict[str, Path]:
     return bundled.scenarios()
 
 
-def scenario_upload(data: bytes, name: str) -> LoadedScenario:
-    """An uploaded scenario: parsed as TOML only, size-limited, rates from the bundle."""
+def scenario_upload(
+    data: bytes, name: str, tables: Mapping[str, bytes] | None = None
+) -> LoadedScenario:
+    """An uploaded scenario: parsed as TOML only, size-limited.
+
+    Its ``[rates].table`` may name only a table uploaded with it (``tables``,
+    bytes by file name) or a bundled table (``rates/sample-usd.csv``); no other
+    file of the server is opened, whatever the upload says.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
-    return load_scenario_bytes(data, source=Path(name), folder=bundled.scenarios_folder())
+    return load_scenario_bytes(
+        data, source=Path(name), folder=bundled.scenarios_folder(), tables=dict(tables or {})
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +24,11 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
+from sim import limits
 from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
+from sim.world import bundled
+from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
 from sim.world.scenario import BigMeeting, Meetings, Scenario
@@ -35,6 +38,8 @@ LOT_LIFETIME_MONTHS = 12
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+_SCENARIO_KNOB = "SCENARIO_MAX_BYTES in sim/limits.py"
+_TABLE_KNOB = "RATE_TABLE_MAX_BYTES in sim/limits.py"
 _POLICY_MONEY = ("initial_balance", "trigger", "amount", "manual_top_up", "monthly_top_up")
 
 
@@ -52,7 +57,8 @@ def load_scenario(path: Path) -> LoadedScenario:
     """Read, parse, validate and cross-check a scenario file and its rate table.
 
     The rate table is ``[rates].table``, relative to the scenario file's
-    folder. When the scenario looks up no rates (every stream has its own
+    folder and inside it (a bundled scenario may also use the bundled
+    tables). When the scenario looks up no rates (every stream has its own
     ``rate_per_min``) and does not name a table, a missing default table is
     not an error: the scenario gets an empty table.
     """
@@ -60,14 +66,24 @@ def load_scenario(path: Path) -> LoadedScenario:
     return load_scenario_bytes(_read(path), source=path, folder=path.parent)
 
 
-def load_scenario_bytes(data: bytes, *, source: Path, folder: Path) -> LoadedScenario:
+def load_scenario_bytes(
+    data: bytes, *, source: Path, folder: Path, tables: Mapping[str, bytes] | None = None
+) -> LoadedScenario:
     """The same checks for a scenario that is not a file (an upload).
 
     ``source`` names it in messages; ``folder`` is where ``[rates].table`` is
-    resolved (for uploads, the bundled scenarios folder).
+    resolved. ``tables`` None is the policy for a scenario file: any regular
+    file inside its folder. A mapping (uploaded tables by file name, possibly
+    empty) is the policy for an upload: the table must be one of those, or
+    one of the bundled ``*.csv`` tables in ``folder`` by its relative name
+    (``rates/sample-usd.csv``); no other file of the server is ever opened.
     """
+    check_size(data, limits.SCENARIO_MAX_BYTES, what="scenario", knob=_SCENARIO_KNOB, source=source)
     scenario = parse_scenario(data, source)
-    rates, table_bytes = _rate_table(scenario, source, folder)
+    if tables is None:
+        rates, table_bytes = _rate_table(scenario, source, folder)
+    else:
+        rates, table_bytes = _offered_table(scenario, source, folder, tables)
     problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, rates)
     if problems:
@@ -169,7 +185,9 @@ def missing_rates(scenario: Scenario, rates: RateTable) -> list[str]:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(
+            path, limits.SCENARIO_MAX_BYTES, what="scenario file", knob=_SCENARIO_KNOB
+        )
     except OSError as exc:
         raise InputError(
             f"cannot read the scenario file: {exc.strerror or exc}", source=path
@@ -195,14 +213,21 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputE
 
 
 def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable, bytes]:
-    """The table and its bytes (for the hash); parsed from the very bytes that are hashed."""
+    """The table and its bytes (for the hash); parsed from the very bytes that are hashed.
+
+    The table must lie inside the scenario's folder; a scenario inside the
+    bundled scenarios folder may use any bundled table (``checks/`` share
+    ``rates/``).
+    """
     written = scenario.rates.table
-    table_path = folder / written
+    root = _table_root(folder)
+    table_path = confined(folder, written, root=root, what="rates.table", source=path)
     try:
-        data = table_path.read_bytes()
+        data = read_regular(
+            table_path, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB
+        )
     except FileNotFoundError:
-        named = "table" in scenario.rates.model_fields_set
-        if not named and not required_rates(scenario):
+        if _table_optional(scenario):
             return RateTable(table_path, {}), b""
         raise _unreadable_table(written, table_path, "no such file", path) from None
     except OSError as exc:
@@ -213,6 +238,49 @@ def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable
 def _unreadable_table(written: str, table_path: Path, reason: str, path: Path) -> InputError:
     where = f"{written!r} (resolved against the scenario's folder: {table_path})"
     return InputError(f"rates.table: cannot read the rate table {where}: {reason}", source=path)
+
+
+def _table_root(folder: Path) -> Path:
+    """The folder a scenario's table must stay in: its own, or the whole bundle for bundled ones."""
+    try:
+        shipped = bundled.scenarios_folder().resolve()
+    except InputError:
+        return folder
+    return shipped if folder.resolve().is_relative_to(shipped) else folder
+
+
+def _offered_table(
+    scenario: Scenario, path: Path, folder: Path, tables: Mapping[str, bytes]
+) -> tuple[RateTable, bytes]:
+    """An upload's table: one uploaded with it (by file name), else a bundled one by name."""
+    written = scenario.rates.table
+    for name in (written, Path(written).name):
+        if name in tables:
+            data = tables[name]
+            check_size(
+                data, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB, source=name
+            )
+            return parse_rates(data, Path(name)), data
+    offered = {p.relative_to(folder).as_posix(): p for p in sorted(folder.glob("**/*.csv"))}
+    if written in offered:
+        table_path = offered[written]
+        data = read_regular(
+            table_path, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB
+        )
+        return parse_rates(data, table_path), data
+    if _table_optional(scenario):
+        return RateTable(Path(written), {}), b""
+    choices = ", ".join([*tables, *offered]) or "none"
+    raise InputError(
+        f"rates.table: {written!r} is neither a table uploaded with the scenario nor a "
+        f"bundled table (an uploaded scenario may use only those: {choices})",
+        source=path,
+    )
+
+
+def _table_optional(scenario: Scenario) -> bool:
+    """A scenario that names no table and looks up no rate runs with an empty table."""
+    return "table" not in scenario.rates.model_fields_set and not required_rates(scenario)
 
 
 def _horizon_problems(scenario: Scenario) -> list[str]:
