@@ -32,6 +32,7 @@ from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
 from sim.world.scenario import BigMeeting, Meetings, Scenario
+from sim.world.toml_guard import check_toml_shape
 
 LOT_LIFETIME_MONTHS = 12
 """A lot bought at the end of the horizon expires this much later; that date must exist too."""
@@ -78,7 +79,6 @@ def load_scenario_bytes(
     one of the bundled ``*.csv`` tables in ``folder`` by its relative name
     (``rates/sample-usd.csv``); no other file of the server is ever opened.
     """
-    check_size(data, limits.SCENARIO_MAX_BYTES, what="scenario", knob=_SCENARIO_KNOB, source=source)
     scenario = parse_scenario(data, source)
     if tables is None:
         rates, table_bytes = _rate_table(scenario, source, folder)
@@ -108,7 +108,10 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
 
 def parse_scenario(data: bytes | str, source: Path) -> Scenario:
     """TOML text (or its bytes) as a validated ``Scenario``; ``source`` names it in errors."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    check_size(raw, limits.SCENARIO_MAX_BYTES, what="scenario", knob=_SCENARIO_KNOB, source=source)
     text = decode_utf8(data, source) if isinstance(data, bytes) else data
+    check_toml_shape(text, source)  # tomllib is recursive and quadratic in dotted keys
     try:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
