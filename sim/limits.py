@@ -62,7 +62,18 @@ TOML_KEY_MAX_CHARS = 128
 
 # --- the scenario world and the work it asks for ---------------------------
 USERS_MAX = 1_000_000
-"""Users of a tenant (the largest Teams tenants have a few hundred thousand)."""
+"""Users of a tenant (the largest Teams tenants have a few hundred thousand), also at the
+horizon's end after ``monthly_growth``, and licences or plan users of ``[plans]``."""
+
+PER_USER_PER_DAY_MAX = 100.0
+"""Meetings (``[meetings]``) or own calls (``[user_calling]``) per user per business day."""
+
+STREAM_CALLS_PER_DAY_MAX = 1_000_000.0
+"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre)."""
+
+PARTICIPANTS_MAX = 10_000
+"""Phone participants of one meeting: the mean, fixed or largest listed value (and sd) of
+``dial_ins``/``dial_outs`` (a Teams town hall holds up to 10,000 attendees)."""
 
 REPLICATIONS_MAX = 100_000
 """Replications of one run or of each policy of a sweep."""

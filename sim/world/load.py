@@ -21,21 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
 from sim import limits
 from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
-from sim.world import bundled
+from sim.world import bounds, bundled
 from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
 from sim.world.scenario import BigMeeting, Meetings, Scenario
 from sim.world.toml_guard import check_toml_shape
-
-LOT_LIFETIME_MONTHS = 12
-"""A lot bought at the end of the horizon expires this much later; that date must exist too."""
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -84,7 +80,7 @@ def load_scenario_bytes(
         rates, table_bytes = _rate_table(scenario, source, folder)
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
-    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
+    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
@@ -97,7 +93,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     Its hash covers the base hash and the changed scenario, so results of the
     edited world are never mistaken for the original's.
     """
-    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
+    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
@@ -284,18 +280,6 @@ def _offered_table(
 def _table_optional(scenario: Scenario) -> bool:
     """A scenario that names no table and looks up no rate runs with an empty table."""
     return "table" not in scenario.rates.model_fields_set and not required_rates(scenario)
-
-
-def _horizon_problems(scenario: Scenario) -> list[str]:
-    """The run's end, and the expiry of a lot bought then, must be real dates."""
-    info = scenario.scenario
-    months = info.horizon_months + LOT_LIFETIME_MONTHS
-    try:
-        info.start + relativedelta(months=months)
-    except (OverflowError, ValueError):
-        end = f"{info.horizon_months} months (+{LOT_LIFETIME_MONTHS} for lot expiry)"
-        return [f"scenario.horizon_months: {info.start.isoformat()} + {end} is past year 9999"]
-    return []
 
 
 def _money_problems(scenario: Scenario) -> list[str]:

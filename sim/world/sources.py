@@ -43,11 +43,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from sim.account.clock import MICROS_PER_SECOND, to_datetime, to_instant
 from sim.account.money import Currency
 from sim.world.arrivals import ArrivalGrid, draw_arrivals, slot_starts
+from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
 from sim.world.rating import (
@@ -350,7 +351,10 @@ def occurrences(meeting: BigMeeting, timezone: str, horizon_us: tuple[int, int])
     last = to_datetime(end_us).astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     dtstart = datetime.combine(first.date(), _naive(meeting.time))
     rule = rrulestr(meeting.recurrence, dtstart=dtstart)
-    local = rule.between(dtstart, last, inc=True)
+    if isinstance(rule, rrule):  # always, for a checked scenario (sim.world.bounds)
+        local = list(occurrences_until(rule, last))
+    else:
+        local = rule.between(dtstart, last, inc=True)
     instants = [to_instant(moment.replace(tzinfo=zone)) for moment in local]
     return np.asarray([t for t in instants if start_us <= t < end_us], dtype=np.int64)
 
