@@ -15,14 +15,19 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from sim import limits
 from sim.account.clock import parse_instant
 from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.grid import parse_values
-from sim.world import bundled
+from sim.world import bundled, workload
+from sim.world.load import LoadedScenario
 
 T = TypeVar("T")
+
+REPLICATIONS = click.IntRange(1, limits.REPLICATIONS_MAX)
+"""``--replications``: at most ``REPLICATIONS_MAX``, refused by the option itself."""
 
 engine_option = click.option(
     "--engine",
@@ -162,3 +167,14 @@ def bad_input() -> Iterator[None]:
         raise BadInput(str(error)) from None
     except OSError as error:
         raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
+
+
+def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int) -> None:
+    """Refuse (exit 2) a run whose replications at once would not fit in memory.
+
+    Loading already checked one replication; this adds the workers, each of
+    which holds a replication of its own (``workers`` None: all cores).
+    """
+    concurrent = min(workers or os.cpu_count() or 1, replications)
+    with bad_input():
+        workload.check(loaded.scenario, concurrent=concurrent, source=loaded.path)

@@ -40,7 +40,7 @@ from sim.study.kpis import Replications, estimates, outcome_rows, select
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
-from sim.world import bundled
+from sim.world import bundled, workload
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes
@@ -188,10 +188,14 @@ class DemandBank:
         """Generate every replication's demand (the slow part, done once).
 
         A bank holds every replication's charged calls in memory (about 2.4 MB
-        a replication on midsize, 14 MB on enterprise); with ``max_bytes`` the
-        first replication's size is extrapolated and a bank that would not fit
-        is refused with an InputError before the rest is generated.
+        a replication on midsize, 14 MB on enterprise). Before any is generated,
+        the pre-flight estimate (``sim.world.workload.check``, as in the CLI)
+        refuses a replication too big to generate; with ``max_bytes`` the first
+        replication's charged calls are then measured and a bank that would not
+        fit is refused with an InputError before the rest is generated (only
+        charged calls are kept, a share the estimate cannot know in advance).
         """
+        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
         bank = cls(loaded, seed)
         for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
             stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))

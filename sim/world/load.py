@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sim import limits
 from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
-from sim.world import bounds, bundled
+from sim.world import bounds, bundled, workload
 from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
@@ -84,6 +84,7 @@ def load_scenario_bytes(
     problems += missing_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
+    workload.check(scenario, source=source)  # before any generation, so validate == run
     return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
 
 
@@ -97,6 +98,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     problems += missing_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
+    workload.check(scenario, source=label)
     digest = hashlib.sha256(base.content_hash.encode())
     digest.update(scenario.model_dump_json().encode())
     return LoadedScenario(base.path, scenario, base.rates, digest.hexdigest())
