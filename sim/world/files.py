@@ -45,18 +45,22 @@ def confined(
     return target
 
 
-def read_regular(path: Path, max_bytes: int, *, what: str, knob: str) -> bytes:
+def read_regular(
+    path: Path, max_bytes: int, *, what: str, knob: str, shown: Path | None = None
+) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; OSError when missing or unreadable.
 
     The type and size are checked with ``stat`` before opening, then again on
     the open descriptor (the file may have been swapped in between), and the
     read stops at ``max_bytes + 1`` bytes whatever the file claims. ``knob``
-    says how to change the limit, for the message.
+    says how to change the limit, for the message; ``shown`` names the file in
+    messages (default ``path``).
     """
-    _check_stat(os.stat(path), path, max_bytes, what, knob)
+    name = shown or path
+    _check_stat(os.stat(path), name, max_bytes, what, knob)
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        _check_stat(os.fstat(descriptor), path, max_bytes, what, knob)
+        _check_stat(os.fstat(descriptor), name, max_bytes, what, knob)
         chunks: list[bytes] = []
         left = max_bytes + 1
         while left > 0 and (chunk := os.read(descriptor, min(left, _CHUNK_BYTES))):
@@ -66,7 +70,7 @@ def read_regular(path: Path, max_bytes: int, *, what: str, knob: str) -> bytes:
         os.close(descriptor)
     data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise _too_big(path, max_bytes, what, knob, size=None)
+        raise _too_big(name, max_bytes, what, knob, size=None)
     return data
 
 

@@ -222,10 +222,15 @@ def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable
     """
     written = scenario.rates.table
     root = _table_root(folder)
-    table_path = confined(folder, written, root=root, what="rates.table", source=path)
+    real_path = confined(folder, written, root=root, what="rates.table", source=path)
+    table_path = folder / written  # as the user wrote it, for messages
     try:
         data = read_regular(
-            table_path, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB
+            real_path,
+            limits.RATE_TABLE_MAX_BYTES,
+            what="rate table",
+            knob=_TABLE_KNOB,
+            shown=table_path,
         )
     except FileNotFoundError:
         if _table_optional(scenario):
