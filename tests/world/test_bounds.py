@@ -91,7 +91,11 @@ def test_infinite_and_nan_numbers_are_refused(tmp_path: Path, value: str) -> Non
     assert only_problem(tmp_path, means).startswith("meetings.dial_ins.mean: must be")
 
 
-def test_the_limits_themselves_are_accepted(tmp_path: Path) -> None:
+def test_the_limits_themselves_are_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDSIM_MAX_CALLS", str(10**12))  # the estimate is tested elsewhere
+    monkeypatch.setenv("CREDSIM_MAX_MEMORY_GB", str(10**6))
     from sim.world.load import load_scenario  # noqa: PLC0415
     from tests.world.test_scenario_load import write  # noqa: PLC0415
 
