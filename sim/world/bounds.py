@@ -206,15 +206,26 @@ def _money(scenario: Scenario) -> Iterator[str]:
         if value is not None and value * scale > limits.MONEY_MAX_MINOR:
             most = Decimal(limits.MONEY_MAX_MINOR) / scale
             yield f"{where}: {value} is more than the limit of {most:,f} (MONEY_MAX_MINOR)"
-    longest_min = Decimal(limits.CALL_DURATION_MAX_S) / 60
     for index, stream in enumerate(scenario.streams):
-        fee, rate = stream.connection_fee or 0, stream.rate_per_min or 0
-        if (fee + rate * longest_min) * scale > limits.CHARGE_MAX_MINOR:
-            yield (
-                f"streams[{index}]: rate_per_min {rate} and connection_fee {fee} would charge a "
-                f"{longest_min:g}-minute call more than the limit of "
-                f"{Decimal(limits.CHARGE_MAX_MINOR) / scale:,f} (CHARGE_MAX_MINOR)"
-            )
+        rate = Decimal(stream.rate_per_min or 0)
+        fee = Decimal(stream.connection_fee or 0)
+        yield from charge_problems(f"streams[{index}]", rate, fee, scale)
+
+
+def charge_problems(where: str, rate_per_min: Decimal, fee: Decimal, scale: Decimal) -> list[str]:
+    """A rate whose longest call would cost more than CHARGE_MAX_MINOR (``scale``: 10^digits).
+
+    Why: charges are int64 minor units; a rate of 10^20 a minute would overflow
+    them in rating, after ``validate`` accepted the file.
+    """
+    longest_min = Decimal(limits.CALL_DURATION_MAX_S) / 60
+    if (fee + rate_per_min * longest_min) * scale <= limits.CHARGE_MAX_MINOR:
+        return []
+    most = Decimal(limits.CHARGE_MAX_MINOR) / scale
+    return [
+        f"{where}: rate_per_min {rate_per_min} and connection_fee {fee} would charge a "
+        f"{longest_min:g}-minute call more than the limit of {most:,f} (CHARGE_MAX_MINOR)"
+    ]
 
 
 def _recurrences(scenario: Scenario) -> Iterator[str]:

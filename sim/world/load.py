@@ -81,7 +81,7 @@ def load_scenario_bytes(
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
     problems = [*bounds.problems(scenario), *_money_problems(scenario)]
-    problems += missing_rates(scenario, rates)
+    problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
     workload.check(scenario, source=source)  # before any generation, so validate == run
@@ -95,7 +95,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     edited world are never mistaken for the original's.
     """
     problems = [*bounds.problems(scenario), *_money_problems(scenario)]
-    problems += missing_rates(scenario, base.rates)
+    problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
     workload.check(scenario, source=label)
@@ -173,6 +173,21 @@ def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tupl
     if source.toll_free_share > 0:
         for country in source.dial_in_countries:
             yield (country, "toll_free", "inbound"), f"{where}.dial_in_countries.{country}"
+
+
+def costly_rates(scenario: Scenario, rates: RateTable) -> list[str]:
+    """One sentence per needed rate of the table whose longest call would overflow the limits."""
+    scale = Decimal(10) ** currency(scenario.scenario.currency).digits
+    problems: list[str] = []
+    for key, where in required_rates(scenario).items():
+        if (rate := rates.rates.get(key)) is not None:
+            problems += bounds.charge_problems(
+                f"{where}: {rates.path} {' '.join(key)}",
+                rate.rate_per_min,
+                rate.connection_fee,
+                scale,
+            )
+    return problems
 
 
 def missing_rates(scenario: Scenario, rates: RateTable) -> list[str]:
