@@ -34,8 +34,13 @@ def confined(
         raise InputError(
             f"{what}: {written!r} must be a path relative to the scenario's folder", source=source
         )
+    if "\x00" in written:
+        raise InputError(f"{what}: {written!r} contains a NUL character", source=source)
     allowed = (root or folder).resolve()
-    target = (folder.resolve() / written).resolve()
+    try:
+        target = (folder.resolve() / written).resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+        raise InputError(f"{what}: cannot resolve {written!r}: {error}", source=source) from None
     if not target.is_relative_to(allowed):
         raise InputError(
             f"{what}: {written!r} lies outside the scenario's folder {allowed} "

@@ -162,3 +162,10 @@ def test_an_uploaded_table_is_checked_like_a_file() -> None:
     assert "not a rate table" in upload_refusal("mine.csv", {"mine.csv": secret})
     huge = b"#" * (limits.RATE_TABLE_MAX_BYTES + 1)
     assert "larger than the limit" in upload_refusal("mine.csv", {"mine.csv": huge})
+
+
+def test_a_nul_character_and_a_symlink_loop_are_one_line(folder: Path) -> None:
+    assert "contains a NUL character" in refusal(folder, "a\\u0000b.csv")
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
+    message = refusal(folder, "loop.csv")
+    assert "rates.table" in message and "loop.csv" in message
