@@ -320,7 +320,7 @@ def run(
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
     loaded = _load(file)
-    preflight(loaded, workers=workers, replications=replications)
+    workers = preflight(loaded, workers=workers, replications=replications)
     if no_auto_recharge and (trigger is not None or amount is not None):
         raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
     levers = with_overrides(

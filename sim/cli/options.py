@@ -169,12 +169,28 @@ def bad_input() -> Iterator[None]:
         raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
 
 
-def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int) -> None:
-    """Refuse (exit 2) a run whose replications at once would not fit in memory.
+def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int) -> int | None:
+    """The workers to use, after checking that their replications at once fit in memory.
 
-    Loading already checked one replication; this adds the workers, each of
-    which holds a replication of its own (``workers`` None: all cores).
+    Loading already checked one replication, so ``validate``'s answer holds:
+    with the default workers (None: all cores) the count is lowered to what
+    fits, with a warning, since results do not depend on it; workers asked
+    for explicitly that would not fit are refused (exit 2).
     """
-    concurrent = min(workers or os.cpu_count() or 1, replications)
+    cores = os.cpu_count() or 1
+    concurrent = min(workers or cores, replications)
+    if workers is None and concurrent > 1:
+        per_replication = workload.estimate(loaded.scenario).memory_bytes()
+        fits = max(1, int(limits.max_memory_bytes() // max(per_replication, 1)))
+        if fits < concurrent:
+            click.echo(
+                f"credsim: warning: using {fits} worker(s), not {concurrent}: each replication "
+                f"needs about {per_replication / 1024**3:,.1f} GB "
+                f"(limit {limits.MAX_MEMORY_VARIABLE})",
+                err=True,
+            )
+            return fits
+        return workers
     with bad_input():
         workload.check(loaded.scenario, concurrent=concurrent, source=loaded.path)
+    return workers

@@ -74,7 +74,7 @@ def report(
     reproduce it. The file needs no network to open.
     """
     plan = _plan(file, out, triggers, amounts, replications, seed, engine)
-    preflight(plan.loaded, workers=workers, replications=plan.replications)
+    workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
     warn_rule_of_thumb(data.summary)

@@ -85,7 +85,8 @@ def sweep(
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
     with bad_input():
         loaded = load_scenario(file)
-    preflight(loaded, workers=1 if scheduler else workers, replications=replications)
+    if scheduler is None:
+        workers = preflight(loaded, workers=workers, replications=replications)
     grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
     plan = SweepPlan(loaded, grid, replications, seed, engine)  # type: ignore[arg-type]
     build(

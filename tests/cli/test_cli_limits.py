@@ -7,11 +7,13 @@ test_workload.py, test_paths.py and test_toml_guard.py for every case.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from sim.cli import options
 from sim.cli.commands import main
 from tests.paths import TINY
 
@@ -91,3 +93,12 @@ def test_workers_count_in_the_memory_estimate(monkeypatch: pytest.MonkeyPatch) -
     result = invoke("run", TINY, "--replications", "4", "--workers", "2")
     one_line_refusal(result, "(2 replications at once); the limit is 0.0 GB")
     assert "CREDSIM_MAX_MEMORY_GB" in result.stderr
+
+
+def test_default_workers_are_lowered_to_what_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(options.os, "cpu_count", lambda: 4)
+    monkeypatch.setenv("CREDSIM_MAX_MEMORY_GB", "0.00005")  # about 52 KB: one tiny replication
+    result = invoke("run", TINY, "--replications", "4", "--engine", "replay", "--json")
+    assert result.exit_code == 0, result.output
+    assert "credsim: warning: using 1 worker(s), not 4" in result.stderr
+    assert json.loads(result.stdout)["replications"] == 4
