@@ -61,7 +61,7 @@ def find_checks(folder: Path) -> list[Check]:
         raise InputError(f"{folder}: no such scenarios folder")
     checks = []
     for path in sorted(folder.rglob("*.toml")):
-        loaded = load_scenario(path)
+        loaded = load_scenario(path, root=folder)  # checks/ may share folder's rates/
         regression = loaded.scenario.regression
         if regression is None:
             continue

@@ -50,21 +50,29 @@ class LoadedScenario:
     content_hash: str
 
 
-def load_scenario(path: Path) -> LoadedScenario:
+def load_scenario(path: Path, *, root: Path | None = None) -> LoadedScenario:
     """Read, parse, validate and cross-check a scenario file and its rate table.
 
     The rate table is ``[rates].table``, relative to the scenario file's
     folder and inside it (a bundled scenario may also use the bundled
-    tables). When the scenario looks up no rates (every stream has its own
-    ``rate_per_min``) and does not name a table, a missing default table is
-    not an error: the scenario gets an empty table.
+    tables). ``root``, a folder above the scenario's, widens that to the
+    whole of ``root``: ``credsim regress --scenarios DIR`` passes ``DIR`` so
+    that ``DIR/checks/*.toml`` may share ``DIR/rates/``. When the scenario
+    looks up no rates (every stream has its own ``rate_per_min``) and does
+    not name a table, a missing default table is not an error: the scenario
+    gets an empty table.
     """
     path = Path(path)
-    return load_scenario_bytes(_read(path), source=path, folder=path.parent)
+    return load_scenario_bytes(_read(path), source=path, folder=path.parent, root=root)
 
 
 def load_scenario_bytes(
-    data: bytes, *, source: Path, folder: Path, tables: Mapping[str, bytes] | None = None
+    data: bytes,
+    *,
+    source: Path,
+    folder: Path,
+    tables: Mapping[str, bytes] | None = None,
+    root: Path | None = None,
 ) -> LoadedScenario:
     """The same checks for a scenario that is not a file (an upload).
 
@@ -77,7 +85,7 @@ def load_scenario_bytes(
     """
     scenario = parse_scenario(data, source)
     if tables is None:
-        rates, table_bytes = _rate_table(scenario, source, folder)
+        rates, table_bytes = _rate_table(scenario, source, folder, root)
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
     problems = [*bounds.problems(scenario), *_money_problems(scenario)]
@@ -228,16 +236,18 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputE
     return InputError(f"TOML syntax error: {message}", source=source)
 
 
-def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable, bytes]:
+def _rate_table(
+    scenario: Scenario, path: Path, folder: Path, root: Path | None
+) -> tuple[RateTable, bytes]:
     """The table and its bytes (for the hash); parsed from the very bytes that are hashed.
 
     The table must lie inside the scenario's folder; a scenario inside the
     bundled scenarios folder may use any bundled table (``checks/`` share
-    ``rates/``).
+    ``rates/``), and one under ``root`` any table inside ``root``.
     """
     written = scenario.rates.table
-    root = _table_root(folder)
-    real_path = confined(folder, written, root=root, what="rates.table", source=path)
+    allowed = _table_root(folder, root)
+    real_path = confined(folder, written, root=allowed, what="rates.table", source=path)
     table_path = folder / written  # as the user wrote it, for messages
     try:
         data = read_regular(
@@ -261,8 +271,10 @@ def _unreadable_table(written: str, table_path: Path, reason: str, path: Path) -
     return InputError(f"rates.table: cannot read the rate table {where}: {reason}", source=path)
 
 
-def _table_root(folder: Path) -> Path:
-    """The folder a scenario's table must stay in: its own, or the whole bundle for bundled ones."""
+def _table_root(folder: Path, root: Path | None) -> Path:
+    """The folder a scenario's table must stay in: its own, ``root``, or the whole bundle."""
+    if root is not None and folder.resolve().is_relative_to(root.resolve()):
+        return root
     try:
         shipped = bundled.scenarios_folder().resolve()
     except InputError:

@@ -169,3 +169,20 @@ def test_a_nul_character_and_a_symlink_loop_are_one_line(folder: Path) -> None:
     (folder / "loop.csv").symlink_to(folder / "loop.csv")
     message = refusal(folder, "loop.csv")
     assert "rates.table" in message and "loop.csv" in message
+
+
+def test_a_root_folder_lets_a_subfolder_share_its_tables(folder: Path) -> None:
+    """``regress --scenarios DIR`` passes DIR: DIR/checks/x.toml may use DIR/rates/."""
+    (folder / "rates").mkdir()
+    (folder / "rates" / "table.csv").write_text(RATES, encoding="utf-8")
+    checks = folder / "checks"
+    checks.mkdir()
+    path = checks / "scenario.toml"
+    path.write_text(SCENARIO.format(table="../rates/table.csv"), encoding="utf-8")
+    with pytest.raises(InputError, match="outside the scenario's folder"):
+        load_scenario(path)
+    assert load_scenario(path, root=folder).rates.path == checks / "../rates/table.csv"
+    path.write_text(SCENARIO.format(table="../../outside.csv"), encoding="utf-8")
+    with pytest.raises(InputError, match="outside the scenario's folder") as caught:
+        load_scenario(path, root=folder)
+    assert SECRET not in str(caught.value)
