@@ -76,6 +76,13 @@ CALLS_PER_REPLICATION_MAX = 20_000_000
 MEMORY_MAX_BYTES = 8 * 1024**3
 """Memory a run or sweep may expect to need at once (the machine has 24 GB)."""
 
+# --- sweep folders and regression baselines --------------------------------
+SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
+"""A sweep's manifest.json (it grows by a few hundred bytes per invocation)."""
+
+BASELINE_MAX_BYTES = 64 * 1024 * 1024
+"""One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
+
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:
     """``amount_minor`` when its magnitude is within ``MONEY_MAX_MINOR``, else InputError."""
