@@ -139,7 +139,7 @@ class SweepStore:
             manifest = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError:
             raise InputError("is not a sweep manifest (not UTF-8 text)", source=path) from None
-        except ValueError:  # JSONDecodeError, or numbers too long to convert
+        except (ValueError, RecursionError):  # not JSON, numbers too long, nesting too deep
             raise InputError("is not a sweep manifest (not JSON)", source=path) from None
         if not isinstance(manifest, dict):
             raise InputError("is not a sweep manifest (not a JSON object)", source=path)
@@ -169,7 +169,7 @@ class SweepStore:
         if folder.exists():
             try:
                 held = json.loads(marker.read_text(encoding="utf-8"))
-            except (OSError, ValueError):  # missing, not UTF-8, not JSON
+            except (OSError, ValueError, RecursionError):  # missing, not UTF-8, not JSON
                 held = None
             if held != wanted:
                 shutil.rmtree(folder)
@@ -258,11 +258,11 @@ class SweepStore:
             return "is not a readable parquet file (truncated or damaged)"
         try:
             held = json.loads(metadata[PART_KEY])
-        except (KeyError, ValueError):
-            return "carries no sweep identity (not written by this version of credsim)"
-        wanted = self.part_identity(stage, index)
+        except (KeyError, ValueError, RecursionError):
+            held = None
         if not isinstance(held, dict):
             return "carries no sweep identity (not written by this version of credsim)"
+        wanted = self.part_identity(stage, index)
         differs = [name for name in wanted if held.get(name) != wanted[name]]
         if differs:
             name = differs[0]

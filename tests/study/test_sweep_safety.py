@@ -137,6 +137,7 @@ def test_a_damaged_part_is_recomputed_on_resume(
         (b'{"status": "complete", "identity": ', "not JSON"),
         (b"\xff\xfe\x00garbage", "not UTF-8 text"),
         (b"[1, 2, 3]", "not a JSON object"),
+        (b"[" * 100_000, "not JSON"),
     ],
 )
 def test_a_damaged_manifest_is_one_line_and_resume_still_checks_every_part(
