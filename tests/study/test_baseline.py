@@ -93,6 +93,7 @@ def test_a_malformed_baseline_is_one_line_naming_file_and_key(
         (b'{"seed": ' + b"9" * 5000 + b"}", "not JSON a baseline can hold"),
         (b"[1, 2]", "expected a format 1 baseline object"),
     ],
+    ids=["not-json", "not-utf8", "nested", "huge-number", "not-object"],
 )
 def test_a_file_that_is_not_a_baseline_is_one_line(
     tmp_path: Path, content: bytes, problem: str

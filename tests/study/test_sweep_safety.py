@@ -139,6 +139,7 @@ def test_a_damaged_part_is_recomputed_on_resume(
         (b"[1, 2, 3]", "not a JSON object"),
         (b"[" * 100_000, "not JSON"),
     ],
+    ids=["cut-short", "not-utf8", "not-object", "nested"],
 )
 def test_a_damaged_manifest_is_one_line_and_resume_still_checks_every_part(
     copy: Path, other: Path, reference: Path, content: bytes, problem: str
