@@ -94,6 +94,13 @@ The environment variable ``CREDSIM_MAX_MEMORY_GB`` replaces it (``max_memory_byt
 MAX_CALLS_VARIABLE = "CREDSIM_MAX_CALLS"
 MAX_MEMORY_VARIABLE = "CREDSIM_MAX_MEMORY_GB"
 
+# --- sweep folders and regression baselines --------------------------------
+SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
+"""A sweep's manifest.json (it grows by a few hundred bytes per invocation)."""
+
+BASELINE_MAX_BYTES = 64 * 1024 * 1024
+"""One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
+
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:
     """``amount_minor`` when its magnitude is within ``MONEY_MAX_MINOR``, else InputError."""

@@ -15,6 +15,7 @@ import click
 
 from sim.cli.options import BadInput, bad_input
 from sim.errors import InputError
+from sim.study.baseline import read_baseline
 from sim.study.regress import (
     DEFAULT_TOLERANCE,
     Row,
@@ -23,7 +24,6 @@ from sim.study.regress import (
     compute,
     find_checks,
     markdown,
-    read_baseline,
     write_baseline,
 )
 from sim.world import bundled

@@ -102,7 +102,7 @@ def sweep(
         with bad_input():
             result = run_sweep(
                 plan, out, executor=executor, resume=resume, force=force,
-                progress=progress_factory(quiet=quiet), arguments=arguments,
+                progress=progress_factory(quiet=quiet), arguments=arguments, warn=_warn,
             )  # fmt: skip
     except ConnectionError as error:
         raise BadInput(str(error)) from None
@@ -125,6 +125,11 @@ def warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
             f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse {'it' if one else 'them'}",
             err=True,
         )
+
+
+def _warn(message: str) -> None:
+    """A line about something the sweep put right (a part it would not use), on stderr."""
+    click.echo(f"credsim: warning: {message}", err=True)
 
 
 def warn_rule_of_thumb(summary: SweepSummary) -> None:

@@ -14,7 +14,9 @@ Rules (docs/model.md#regression): a metric with identical values is
 ``unchanged``; otherwise it **drifts** when |mean difference| exceeds
 ``tolerance`` standard errors of that difference (paired or combined), and
 P(outage) drifts when the two Wilson intervals do not overlap; any other
-difference is ``changed`` (within noise) and does not fail.
+difference is ``changed`` (within noise) and does not fail. A value that is
+not finite on either side is drift. Baselines are checked when read
+(``sim.study.baseline``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 
 from sim import __version__
 from sim.errors import InputError
+from sim.study.baseline import FORMAT
 from sim.study.experiment import Levers, scenario_levers, with_overrides
 from sim.study.run_summary import levers_dict
 from sim.study.runner import PolicyRuns, run_replications
@@ -38,7 +41,6 @@ from sim.study.stats import Estimate, wilson
 from sim.world.load import LoadedScenario, load_scenario
 
 DEFAULT_TOLERANCE = 4.0
-FORMAT = 1
 _NUMBER_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
 
 
@@ -134,39 +136,6 @@ def _one_line(match: re.Match[str]) -> str:
     return "[" + ", ".join(part.strip() for part in match.group(1).split(",")) + "]"
 
 
-def read_baseline(path: Path) -> dict[str, Any]:
-    """A stored baseline; a missing or corrupt one is an InputError naming it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: no baseline; create it with credsim regress --update --reason TEXT"
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path}: corrupt baseline ({error})") from None
-    problem = _shape_problem(data)
-    if problem:
-        raise InputError(f"{path}: corrupt baseline ({problem})")
-    return data
-
-
-def _shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return f"expected a format {FORMAT} baseline object"
-    for key in ("scenario", "seed", "replications", "policies"):
-        if key not in data:
-            return f"missing key {key!r}"
-    for label, record in data["policies"].items():
-        metrics = record.get("metrics") if isinstance(record, dict) else None
-        if not isinstance(metrics, dict) or not isinstance(record.get("outages"), list):
-            return f"policy {label!r} lacks metrics or outages"
-        for name, metric in metrics.items():
-            values = metric.get("values") if isinstance(metric, dict) else None
-            if not isinstance(values, list) or not all(isinstance(v, int | float) for v in values):
-                return f"policy {label!r} metric {name!r} lacks numeric values"
-    return None
-
-
 def write_baseline(path: Path, baseline: dict[str, Any], reason: str) -> None:
     """Store a baseline with the version, date and the reason for the change."""
     stamped = {
@@ -238,6 +207,8 @@ def _metric_row(
         new = None if after is None else mean
         return Row(scenario, label, name, old, new, None, "drift")
     old, new = float(np.mean(before)), float(np.mean(after))
+    if not (np.isfinite(before).all() and np.isfinite(after).all()):
+        return Row(scenario, label, name, old, new, None, "drift")  # NaN is never "no drift"
     if before == after:
         return Row(scenario, label, name, old, new, 0.0, "unchanged")
     z = _z(np.asarray(before, float), np.asarray(after, float), paired)

@@ -19,6 +19,7 @@ alone, so a resumed sweep ends with the same bytes as an uninterrupted one.
 from __future__ import annotations
 
 import json
+import logging
 import platform
 import shlex
 import tempfile
@@ -38,6 +39,7 @@ from sim.account.policy import Policy
 from sim.engines.batch import Engine
 from sim.study.executors import Executor
 from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
+from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
 from sim.study.recommend import (
     EXAMPLE_AMOUNT,
@@ -48,7 +50,7 @@ from sim.study.recommend import (
 )
 from sim.study.runner import replicate, replication_seeds
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
-from sim.study.sweep_store import RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore
+from sim.study.sweep_store import RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore, Warn
 from sim.study.sweep_summary import POLICY_COLUMNS, build_summary, summary_table
 from sim.world.load import LoadedScenario
 
@@ -61,6 +63,7 @@ Advance = Callable[[int], None]
 ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
 """``progress(label, total)`` -> a context giving ``advance(n)``; the CLI draws the bar."""
 STAGE_LABELS = {MAIN: "policy grid", RULE_OF_THUMB: "rule of thumb"}
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,16 +160,33 @@ def run_sweep(
     force: bool = False,
     progress: ProgressFactory | None = None,
     arguments: dict[str, Any] | None = None,
+    warn: Warn = _LOG.warning,
 ) -> SweepResult:
-    """Run (or finish) the sweep into ``out``; InputError if the folder may not be used."""
+    """Run (or finish) the sweep into ``out``; InputError if the folder may not be used.
+
+    The folder is locked for the whole run (``sim.study.folder_lock``): a
+    second sweep into it, ``--force`` and ``--resume`` included, is refused.
+    ``warn`` gets a line for each thing put right on the way (parts not used).
+    """
+    with folder_lock(out):
+        store = SweepStore.open(out, plan.identity(), resume=resume, force=force, warn=warn)
+        return _run_locked(plan, store, executor, resume, progress or _silent, arguments or {})
+
+
+def _run_locked(
+    plan: SweepPlan,
+    store: SweepStore,
+    executor: Executor,
+    resume: bool,
+    progress: ProgressFactory,
+    arguments: dict[str, Any],
+) -> SweepResult:
     began = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    store = SweepStore.open(out, plan.identity(), resume=resume, force=force)
-    manifest = _manifest(plan, store, executor, arguments or {})
+    manifest = _manifest(plan, store, executor, arguments)
     invocation: dict[str, Any] = {"started": started, "resume": resume, "finished": None}
     manifest["invocations"].append(invocation)  # stays unfinished if this run is killed
     store.write_manifest(manifest)
-    progress = progress or _silent
     timings: dict[str, float] = {}
     computed: dict[str, int] = {}
 
@@ -352,7 +372,6 @@ def _manifest(
     plan: SweepPlan, store: SweepStore, executor: Executor, arguments: dict[str, Any]
 ) -> dict[str, Any]:
     """The manifest at the start of an invocation (earlier invocations are kept)."""
-    previous = store.read_manifest() or {}
     return {
         "status": "running",
         "identity": plan.identity(),
@@ -368,7 +387,7 @@ def _manifest(
         "command": plan.command(store.root),
         "arguments": arguments,
         "executor": executor.describe(),
-        "invocations": list(previous.get("invocations", [])),
+        "invocations": store.invocations(),
     }
 
 

@@ -14,7 +14,12 @@ Layout of ``DIR``::
 
 The identity of a sweep (scenario hash, seed, grid, replications, engine)
 decides whether ``--resume`` may reuse the parts: if any of it differs the
-folder is refused, never mixed.
+folder is refused, never mixed. Each part also carries that identity, the
+credsim version, its stage, replication and policies in its parquet schema
+metadata, and is checked whenever it is read: a part copied in from another
+sweep, written by another version, truncated or not parquet at all is never
+used (recomputed with a warning on ``--resume``, refused when the summary is
+built). The whole run holds the folder's lock (``sim.study.folder_lock``).
 """
 
 from __future__ import annotations
@@ -23,14 +28,19 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from sim import __version__
 from sim.errors import InputError
+from sim.limits import SWEEP_MANIFEST_MAX_BYTES
+from sim.study.folder_lock import LOCK_FILE
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
@@ -41,36 +51,57 @@ OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON)
 IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine")
 """What must match for ``--resume`` to reuse a folder's parts."""
 
+PART_KEY = b"credsim.part"
+"""The key of a part's identity in its parquet schema metadata (JSON)."""
+
 _PART = re.compile(r"^r(\d+)\.parquet$")
 _STAGE_POLICIES = "policies.json"
 
+Warn = Callable[[str], None]
+"""Where a one-line warning goes (the CLI prints it to stderr)."""
+
 
 class SweepStore:
-    """The folder of one sweep."""
+    """The folder of one sweep; ``identity`` is the sweep's (parts are checked against it)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, identity: dict[str, Any], warn: Warn) -> None:
         self.root = Path(root)
+        self.identity = identity
+        self.warn = warn
+        self._labels: dict[str, list[str]] = {}
 
     @classmethod
-    def open(cls, root: Path, identity: dict[str, Any], *, resume: bool, force: bool) -> SweepStore:
+    def open(
+        cls, root: Path, identity: dict[str, Any], *, resume: bool, force: bool, warn: Warn
+    ) -> SweepStore:
         """Prepare ``root`` for the sweep with this identity; InputError when it may not be used.
+
+        The caller holds the folder's lock. Then:
 
         - new or empty folder: a fresh sweep;
         - ``resume``: the folder's manifest must have the same identity (no
-          manifest: a fresh sweep, so "always --resume" scripts work);
+          manifest: a fresh sweep, so "always --resume" scripts work; an
+          unreadable one: a warning, and every part is checked on its own);
         - ``force``: the folder's sweep files are removed first (other files stay);
         - otherwise a non-empty folder is refused: nothing is overwritten silently.
         """
-        store = cls(root)
+        store = cls(root, identity, warn)
         if store.root.exists() and not store.root.is_dir():
             raise InputError("is not a folder", source=store.root)
-        existing = store.read_manifest()
+        try:
+            existing, unreadable = store.read_manifest(), None
+        except InputError as error:
+            existing, unreadable = None, error
         if force:
             store.clear()
+        elif resume and unreadable is not None:
+            warn(f"{unreadable}; it is replaced, and each part is checked against this sweep")
         elif resume and existing is not None:
             _check_identity(store.root, existing, identity)
         elif store._non_empty():
-            held = "holds another sweep" if existing is not None else "is not empty"
+            held = "is not empty"
+            if existing is not None or unreadable is not None:
+                held = "holds another sweep" if unreadable is None else "holds a damaged sweep"
             raise InputError(
                 f"{held}; use --resume to continue the same sweep, --force to replace it, "
                 "or another folder",
@@ -80,7 +111,7 @@ class SweepStore:
         return store
 
     def _non_empty(self) -> bool:
-        return self.root.is_dir() and any(self.root.iterdir())
+        return self.root.is_dir() and any(p.name != LOCK_FILE for p in self.root.iterdir())
 
     def clear(self) -> None:
         """Remove this folder's sweep files (manifest, parts, final files); keep anything else."""
@@ -94,18 +125,34 @@ class SweepStore:
         """The manifest, or None when there is none; InputError when it is unreadable."""
         path = self.root / MANIFEST
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            with path.open("rb") as handle:
+                data = handle.read(SWEEP_MANIFEST_MAX_BYTES + 1)
+        except (FileNotFoundError, NotADirectoryError):
             return None
-        except NotADirectoryError:
-            return None
+        except OSError as error:
+            raise InputError(f"cannot read it ({error.strerror})", source=path) from None
+        if len(data) > SWEEP_MANIFEST_MAX_BYTES:
+            raise InputError(
+                f"is not a sweep manifest (over {SWEEP_MANIFEST_MAX_BYTES:,} bytes)", source=path
+            )
         try:
-            manifest = json.loads(text)
-        except json.JSONDecodeError:
+            manifest = json.loads(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError("is not a sweep manifest (not UTF-8 text)", source=path) from None
+        except (ValueError, RecursionError):  # not JSON, numbers too long, nesting too deep
             raise InputError("is not a sweep manifest (not JSON)", source=path) from None
         if not isinstance(manifest, dict):
-            raise InputError("is not a sweep manifest", source=path)
+            raise InputError("is not a sweep manifest (not a JSON object)", source=path)
         return manifest
+
+    def invocations(self) -> list[Any]:
+        """The runs recorded by the manifest so far (none when it is missing or unreadable)."""
+        try:
+            manifest = self.read_manifest() or {}
+        except InputError:
+            return []
+        held = manifest.get("invocations")
+        return list(held) if isinstance(held, list) else []
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically."""
@@ -118,10 +165,11 @@ class SweepStore:
         folder = self._stage(stage)
         marker = folder / _STAGE_POLICIES
         wanted = list(labels)
+        self._labels[stage] = wanted
         if folder.exists():
             try:
                 held = json.loads(marker.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
+            except (OSError, ValueError, RecursionError):  # missing, not UTF-8, not JSON
                 held = None
             if held != wanted:
                 shutil.rmtree(folder)
@@ -129,34 +177,98 @@ class SweepStore:
         if not marker.exists():
             _atomic(marker, lambda handle: handle.write(json.dumps(wanted).encode()))
 
+    def part_identity(self, stage: str, index: int) -> dict[str, Any]:
+        """What a part of ``stage`` for replication ``index`` of this sweep must carry."""
+        return {
+            **self.identity,
+            "credsim_version": __version__,
+            "stage": stage,
+            "replication": index,
+            "policies": self._labels[stage],
+        }
+
     def done(self, stage: str) -> set[int]:
-        """Replication indices whose part is on disk; stray temporary files are removed."""
+        """Replications whose part is on disk and this sweep's; others are removed, with a warning.
+
+        Only each part's footer is read here (cheap); ``read_parts`` reads them whole.
+        Stray temporary files (a write killed before its rename) are removed silently.
+        """
         folder = self._stage(stage)
-        indices = set()
-        for path in folder.iterdir() if folder.exists() else ():
+        indices, dropped = set(), []
+        for path in sorted(folder.iterdir()) if folder.exists() else ():
             if match := _PART.match(path.name):
-                indices.add(int(match.group(1)))
+                problem = self._problem(path, stage, int(match.group(1)))
+                if problem is None:
+                    indices.add(int(match.group(1)))
+                else:
+                    dropped.append(f"{path.name} {problem}")
+                    path.unlink(missing_ok=True)
             elif path.name.endswith(".tmp"):
-                path.unlink(missing_ok=True)  # a write that was killed before its rename
+                path.unlink(missing_ok=True)
+        if dropped:
+            more = f" (and {len(dropped) - 1} more)" if len(dropped) > 1 else ""
+            self.warn(
+                f"{folder}: {len(dropped)} part(s) not used and recomputed: {dropped[0]}{more}"
+            )
         return indices
 
     def write_part(self, stage: str, index: int, frame: pd.DataFrame) -> None:
-        """Replication ``index`` of ``stage``, atomically."""
+        """Replication ``index`` of ``stage``, atomically, its identity in the schema metadata."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        stamp = json.dumps(self.part_identity(stage, index), sort_keys=True).encode()
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PART_KEY: stamp})
         path = self._stage(stage) / f"r{index:06d}.parquet"
-        _atomic(path, lambda handle: frame.to_parquet(handle, index=False))
+        _atomic(path, lambda handle: pq.write_table(table, handle))
 
     def read_parts(self, stage: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Every part of ``stage`` in replication order, concatenated."""
+        """Every part of ``stage`` in replication order, concatenated; each checked first.
+
+        A part that is not this sweep's or cannot be read is removed and the
+        sweep refused (InputError): ``--resume`` then recomputes it.
+        """
         paths = sorted(
             (int(match.group(1)), path)
             for path in self._stage(stage).iterdir()
             if (match := _PART.match(path.name))
         )
-        frames = [
-            pd.read_parquet(path, columns=None if columns is None else list(columns))
-            for _, path in paths
-        ]
+        frames = [self._read_part(path, stage, index, columns) for index, path in paths]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _read_part(
+        self, path: Path, stage: str, index: int, columns: Sequence[str] | None
+    ) -> pd.DataFrame:
+        problem = self._problem(path, stage, index)
+        if problem is None:
+            try:
+                table = pq.read_table(path, columns=None if columns is None else list(columns))
+                return table.to_pandas()
+            except (pa.ArrowException, OSError, KeyError, ValueError):
+                problem = "is damaged (its data cannot be read)"
+        path.unlink(missing_ok=True)
+        raise InputError(
+            f"{problem}; it was removed: run the same sweep with --resume to recompute it",
+            source=path,
+        )
+
+    def _problem(self, path: Path, stage: str, index: int) -> str | None:
+        """Why the part at ``path`` may not be used as replication ``index`` of ``stage``."""
+        try:
+            metadata = pq.read_schema(path).metadata or {}
+        except (pa.ArrowException, OSError):
+            return "is not a readable parquet file (truncated or damaged)"
+        try:
+            held = json.loads(metadata[PART_KEY])
+        except (KeyError, ValueError, RecursionError):
+            held = None
+        if not isinstance(held, dict):
+            return "carries no sweep identity (not written by this version of credsim)"
+        wanted = self.part_identity(stage, index)
+        differs = [name for name in wanted if held.get(name) != wanted[name]]
+        if differs:
+            name = differs[0]
+            there, here = _short(held.get(name)), _short(wanted[name])
+            return f"is from another sweep ({name}: {there} there, {here} here)"
+        return None
 
     def _stage(self, stage: str) -> Path:
         return self.root / PARTS / stage
@@ -198,7 +310,8 @@ def _temporary(path: Path) -> Iterator[tuple[IO[bytes], Path]]:
 
 def _check_identity(root: Path, manifest: dict[str, Any], identity: dict[str, Any]) -> None:
     """InputError naming every identity field that differs from the folder's sweep."""
-    held = manifest.get("identity", {})
+    held = manifest.get("identity")
+    held = held if isinstance(held, dict) else {}
     differs = [name for name in IDENTITY if held.get(name) != identity.get(name)]
     if differs:
         details = "; ".join(
@@ -214,7 +327,10 @@ def _check_identity(root: Path, manifest: dict[str, Any], identity: dict[str, An
 
 
 def _short(value: Any) -> str:
-    """A value for an error line: hashes cut to 12 characters, grids as compact JSON."""
+    """A value for an error line: hashes cut to 12 characters, grids as compact JSON, cut to 120."""
     if isinstance(value, str) and len(value) == 64:
         return value[:12]
-    return json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else repr(value)
+    text = (
+        json.dumps(value, separators=(",", ":")) if isinstance(value, dict | list) else repr(value)
+    )
+    return text if len(text) <= 120 else text[:117] + "..."
