@@ -48,6 +48,7 @@ from sim.cli.regress import regress
 from sim.cli.report import report
 from sim.cli.sweep import sweep
 from sim.errors import InputError
+from sim.limits import check_minor
 from sim.study.backtest import Recording
 from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
@@ -208,9 +209,10 @@ def _policy(
 
     def minor(value: Decimal, option: str) -> int:
         try:
-            return major_to_minor(value, cur)
+            amount_minor = major_to_minor(value, cur)
         except ValueError as error:
             raise InputError(f"{option}: {error}") from None
+        return check_minor(amount_minor, f"{option} {value}")
 
     return build(
         "policy",
