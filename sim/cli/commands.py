@@ -125,6 +125,12 @@ def main() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write every journal entry to this CSV.",
 )
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Bill rows that repeat a billed leg (same Call ID, user, type, start, charge) "
+    "as written; by default each is counted once.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def backtest(
     file: Path,
@@ -142,6 +148,7 @@ def backtest(
     monthly_topup: Decimal | None,
     currency_code: str | None,
     journal: Path | None,
+    keep_duplicates: bool,
     as_json: bool,
 ) -> None:
     """Replay a recorded call FILE under one policy.
@@ -168,7 +175,10 @@ def backtest(
             card_expiries=card_expired,
         ),
     )
-    with bad_input(), Recording(file, currency_code=currency_code) as recording:
+    with (
+        bad_input(),
+        Recording(file, currency_code=currency_code, keep_duplicates=keep_duplicates) as recording,
+    ):
         cur = recording.currency
         spec = recording.run_spec(payments, start=start, end=end)
         run_start = spec.start
@@ -336,7 +346,8 @@ def run(
             err=True,
         )
     build("policy", lambda: build_policy(loaded.scenario, levers))
-    with progress_factory(quiet=False)(loaded.scenario.scenario.name, replications) as advance:
+    name = loaded.scenario.scenario.name
+    with bad_input(), progress_factory(quiet=False)(name, replications) as advance:
         results = run_replications(
             loaded,
             [levers],
