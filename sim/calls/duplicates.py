@@ -15,15 +15,20 @@ currency. Any difference in those makes it a distinct leg that is billed as
 written. A row with a blank ``Call ID`` cannot be matched and is never dropped;
 the canonical stream format has no id and is read as written.
 
-Why hashes: a 200 MB report has about a million rows; an 8-byte BLAKE2b digest
-of each leg (a Python int in a set, about 60 bytes) is kept instead of the row,
-so memory grows by tens of MB, not by the file. Two distinct legs share a
-digest with odds near 10^-8 in a file of 10^6 rows.
+Why digests in a flat table: a 200 MB report has about 730,000 rows; an
+8-byte BLAKE2b digest of each leg (keyed per file) is kept instead of the row, in an
+open-addressing table of uint64 (``_DigestSet``: 8 bytes a slot, at most half
+full), so a 200 MB file needs about 16 MB for it; a Python ``set`` of ints
+needed 76 MB (measured: docs/performance.md). Two distinct legs share a digest
+with odds near 10^-8 in a file of 10^6 rows.
 """
 
 from __future__ import annotations
 
+import os
 from hashlib import blake2b
+
+import numpy as np
 
 from sim.calls.usage_layout import Layout
 
@@ -35,6 +40,42 @@ LEG_COLUMNS = (
 )  # fmt: skip
 """The columns (those a header has) that tell the legs of one call apart."""
 _SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
+_FIRST_SLOTS = 1 << 12
+
+
+class _DigestSet:
+    """A set of non-zero 64-bit digests in one uint64 array (linear probing, 0 = empty).
+
+    Why not ``set[int]``: each member would be a 36-byte int object plus its
+    slot, about 105 bytes a row in all; here it is 8 to 32 bytes a row.
+    """
+
+    def __init__(self) -> None:
+        self._slots = np.zeros(_FIRST_SLOTS, np.uint64)
+        self._mask = _FIRST_SLOTS - 1
+        self._count = 0
+
+    def add(self, digest: int) -> bool:
+        """Add ``digest`` (1 .. 2^64 - 1); False when it was already there."""
+        slots, mask = self._slots, self._mask
+        index = digest & mask
+        while (found := int(slots[index])) != 0:
+            if found == digest:
+                return False
+            index = (index + 1) & mask
+        slots[index] = digest
+        self._count += 1
+        if 2 * self._count > len(slots):
+            self._grow()
+        return True
+
+    def _grow(self) -> None:
+        """Double the table and place every digest again (amortised O(1) an add)."""
+        members = self._slots[self._slots != 0]  # 8 bytes each: no list of Python ints
+        self._slots = np.zeros(2 * len(self._slots), np.uint64)
+        self._mask, self._count = len(self._slots) - 1, 0
+        for digest in members:
+            self.add(int(digest))
 
 
 class Duplicates:
@@ -46,7 +87,10 @@ class Duplicates:
         self.leg_indexes = tuple(columns[name] for name in LEG_COLUMNS if name in columns)
         self.count = 0
         self.first_line: int | None = None
-        self._seen: set[int] = set()
+        self._seen = _DigestSet()
+        # keyed per file: a file crafted so that many legs share the table's slot bits
+        # (which would make every lookup a long probe) cannot be made without the key
+        self._key = os.urandom(16)
 
     @property
     def active(self) -> bool:
@@ -59,9 +103,9 @@ class Duplicates:
         if index is None or not row[index].strip():
             return False
         key = _SEPARATOR.join([row[index].strip()] + [row[i].strip() for i in self.leg_indexes])
-        digest = int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")
-        if digest not in self._seen:
-            self._seen.add(digest)
+        hashed = blake2b(key.encode(), digest_size=8, key=self._key).digest()
+        digest = int.from_bytes(hashed, "little") or 1
+        if self._seen.add(digest):
             return False
         self.count += 1
         if self.first_line is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.calls.duplicates import _DigestSet
 from sim.calls.usage import open_usage
 from tests.calls.test_usage import read_all, write_skype, write_teams, write_text
 
@@ -57,3 +58,14 @@ def test_the_stream_format_has_no_id_and_is_read_as_written(tmp_path) -> None:
     row = "2025-01-02T08:00:00Z,2025-01-02T08:01:00Z,x,1.00\n"
     usage, calls = read_all(write_text(tmp_path / "c.csv", "start,end,service,charge\n" + row * 2))
     assert len(calls) == 2 and usage.duplicates == 0
+
+
+def test_the_digest_table_grows_and_tells_every_member_from_every_stranger() -> None:
+    """Members that collide in the low bits (the slot index) are still told apart."""
+    table = _DigestSet()
+    members = [(n << 40) | 5 for n in range(1, 200)] + [
+        n * 0x9E3779B97F4A7C15 % 2**64 for n in range(1, 6000)
+    ]
+    assert all(table.add(digest) for digest in members)
+    assert not any(table.add(digest) for digest in members)
+    assert table.add(2**64 - 1) and not table.add(2**64 - 1)
