@@ -15,18 +15,17 @@ currency. Any difference in those makes it a distinct leg that is billed as
 written. A row with a blank ``Call ID`` cannot be matched and is never dropped;
 the canonical stream format has no id and is read as written.
 
-Why digests in a flat table: a 200 MB report has about 730,000 rows; an
-8-byte BLAKE2b digest of each leg (keyed per file) is kept instead of the row, in an
-open-addressing table of uint64 (``_DigestSet``: 8 bytes a slot, at most half
-full), so a 200 MB file needs about 16 MB for it; a Python ``set`` of ints
-needed 76 MB (measured: docs/performance.md). Two distinct legs share a digest
-with odds near 10^-8 in a file of 10^6 rows.
+Why digests in a flat table: a 200 MB report has about 730,000 rows; a 64-bit
+digest of each leg is kept instead of the row, in an open-addressing table of
+uint64 (``_DigestSet``: 8 bytes a slot, at most half full), so a 200 MB file
+needs about 16 MB for it; a Python ``set`` of ints needed 76 MB (measured, see
+the report of issue 11). The digest is Python's tuple hash: its string hashes
+are SipHash with a key drawn per process, so a file cannot be crafted to put
+many legs in one probe chain, and it is several times faster than BLAKE2b. Two
+distinct legs share a digest with odds near 10^-8 in a file of 10^6 rows.
 """
 
 from __future__ import annotations
-
-import os
-from hashlib import blake2b
 
 import numpy as np
 
@@ -39,7 +38,7 @@ LEG_COLUMNS = (
     "end time", "duration seconds", "duration", "charge", "connection fee", "currency",
 )  # fmt: skip
 """The columns (those a header has) that tell the legs of one call apart."""
-_SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
+_DIGEST_MASK = (1 << 64) - 1
 _FIRST_SLOTS = 1 << 12
 
 
@@ -88,9 +87,6 @@ class Duplicates:
         self.count = 0
         self.first_line: int | None = None
         self._seen = _DigestSet()
-        # keyed per file: a file crafted so that many legs share the table's slot bits
-        # (which would make every lookup a long probe) cannot be made without the key
-        self._key = os.urandom(16)
 
     @property
     def active(self) -> bool:
@@ -102,9 +98,8 @@ class Duplicates:
         index = self.id_index
         if index is None or not row[index].strip():
             return False
-        key = _SEPARATOR.join([row[index].strip()] + [row[i].strip() for i in self.leg_indexes])
-        hashed = blake2b(key.encode(), digest_size=8, key=self._key).digest()
-        digest = int.from_bytes(hashed, "little") or 1
+        leg = (row[index].strip(), *[row[i].strip() for i in self.leg_indexes])
+        digest = hash(leg) & _DIGEST_MASK or 1
         if self._seen.add(digest):
             return False
         self.count += 1
