@@ -61,10 +61,11 @@ USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 CSV_FIELD_MAX_CHARS = 4096
 """One CSV field (a header name, a call id, an amount)."""
 
-USAGE_HEADER_MAX_CHARS = 64 * 1024
-"""The header line of a usage file; it is read before anything else, so a file of one
-endless line is refused after this many characters, not read whole. Real headers
-(20 Teams columns) are about 300 characters."""
+USAGE_LINE_MAX_CHARS = 256 * 1024
+"""One line of a usage file, the header included. Lines are read at most this long, so a
+file of one endless line is refused after this many characters, not read whole (nor split
+by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
+of ``CSV_FIELD_MAX_CHARS`` fit."""
 
 ARGUMENT_DECIMALS_MAX = 9
 """Digits after the decimal point in a command-line amount or delay (``1e-999999``

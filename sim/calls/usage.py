@@ -27,7 +27,7 @@ from sim.calls.duplicates import Duplicates
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, Parse
 from sim.errors import InputError
-from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_HEADER_MAX_CHARS
+from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_LINE_MAX_CHARS
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -85,7 +85,8 @@ class UsageFile:
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         with handle:
-            reader = csv.reader(handle, delimiter=self._layout.delimiter, strict=True)
+            lines = _lines(handle, self.path)
+            reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
             yield from self._rows(reader, parse)
 
     def _rows(self, reader: Reader, parse: Parse) -> Iterator[Call]:
@@ -161,19 +162,31 @@ def _open_text(path: Path) -> TextIO:
 
 
 def _first_line(path: Path) -> str:
-    """The header line, read at most ``USAGE_HEADER_MAX_CHARS`` long (a file of one endless
-    line is refused, not read into memory)."""
+    """The header line (read no longer than ``USAGE_LINE_MAX_CHARS``)."""
     try:
         with _open_text(path) as handle:
-            first = handle.readline(USAGE_HEADER_MAX_CHARS + 1)
+            first = next(_lines(handle, path), "")
     except (OSError, UnicodeDecodeError) as exc:
         raise _unreadable(path, exc) from None
     if not first:
         raise InputError("the file is empty; expected a header line", source=path)
-    if len(first) > USAGE_HEADER_MAX_CHARS:
-        limit = f"{USAGE_HEADER_MAX_CHARS:,} characters (USAGE_HEADER_MAX_CHARS in sim/limits.py)"
-        raise InputError(f"the header line is longer than {limit}", source=path, line=1)
     return first
+
+
+def _lines(handle: TextIO, path: Path) -> Iterator[str]:
+    """The file's lines, each read at most ``USAGE_LINE_MAX_CHARS`` long.
+
+    Why not iterate the handle: it reads a line whole, however long, and csv then
+    splits it; a 200 MB line of commas would become a list of 10^8 fields.
+    """
+    number = 0
+    while line := handle.readline(USAGE_LINE_MAX_CHARS + 1):
+        number += 1
+        if len(line) > USAGE_LINE_MAX_CHARS:
+            limit = f"{USAGE_LINE_MAX_CHARS:,} characters (USAGE_LINE_MAX_CHARS in sim/limits.py)"
+            what = "the header line" if number == 1 else "the line"
+            raise InputError(f"{what} is longer than {limit}", source=path, line=number)
+        yield line
 
 
 def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> InputError:

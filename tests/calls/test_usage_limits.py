@@ -17,7 +17,7 @@ from sim.limits import (
     CALL_DURATION_MAX_S,
     CHARGE_MAX_MINOR,
     CSV_FIELD_MAX_CHARS,
-    USAGE_HEADER_MAX_CHARS,
+    USAGE_LINE_MAX_CHARS,
 )
 from tests.calls.test_usage import expect_error, read_all, write_skype, write_teams, write_text
 
@@ -137,7 +137,7 @@ def test_a_header_of_one_endless_line_is_refused_after_the_limit_not_read_whole(
             handle.write("z" * 1_000_000)
     tracemalloc.start()
     try:
-        expect_error(path, 1, None, f"longer than {USAGE_HEADER_MAX_CHARS:,} characters")
+        expect_error(path, 1, None, f"longer than {USAGE_LINE_MAX_CHARS:,} characters")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -157,3 +157,18 @@ def test_every_usage_error_is_an_input_error_never_a_raw_exception(tmp_path) -> 
     with pytest.raises(Exception) as caught:
         list(open_usage(write_text(tmp_path / "n.csv", "\x00" * 10 + "\n")).calls())
     assert type(caught.value).__name__ == "InputError"
+
+
+def test_a_data_line_of_millions_of_commas_is_refused_not_split(tmp_path) -> None:
+    path = tmp_path / "commas.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(STREAM_HEADER + "2025-01-02T08:00:00Z,2025-01-02T08:01:00Z,x,1.00,USD\n")
+        handle.write("," * 20_000_000 + "\n")
+    tracemalloc.start()
+    try:
+        err = expect_error(path, 3, None, "the line is longer than 262,144 characters")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "USAGE_LINE_MAX_CHARS" in err.message
+    assert peak < 8_000_000, f"peak {peak:,} bytes: the line was read or split whole"
