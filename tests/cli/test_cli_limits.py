@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from sim.cli.commands import main
 from tests.calls.test_usage import write_teams
-from tests.paths import WALKTHROUGH
+from tests.paths import TINY, WALKTHROUGH
 
 
 def invoke(*args: str | Path) -> Result:
@@ -89,3 +89,21 @@ def test_duplicates_are_dropped_and_reported_in_the_text_and_the_json(tmp_path) 
 def test_a_file_without_duplicates_prints_no_duplicates_line() -> None:
     result = invoke("backtest", WALKTHROUGH)
     assert result.exit_code == 0 and "Duplicates" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "limit"),
+    [
+        (["--trigger", "100000000000", "--amount", "0.01"], "RECHARGES_TO_TRIGGER_MAX"),
+        (["--initial", "10000000000000"], "MONEY_MAX_MINOR"),
+    ],
+    ids=["runaway-chain", "initial-in-minor-units"],
+)
+def test_run_refuses_a_policy_beyond_the_limits_with_exit_2(args, limit) -> None:
+    """Scenario runs go through the same checks (policy amounts, the recharge chain)."""
+    result = invoke(
+        "run", TINY, "--replications", "1", "--engine", "replay", "--workers", "1", *args
+    )
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and limit in errors[0], result.stderr
