@@ -15,15 +15,19 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from sim import limits
 from sim.account.clock import SUPPORTED_DATES, parse_instant, supported
 from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
-from sim.limits import ARGUMENT_DECIMALS_MAX, DELAY_MAX_H, MONEY_MAX_MINOR
 from sim.study.grid import parse_values
-from sim.world import bundled
+from sim.world import bundled, workload
+from sim.world.load import LoadedScenario
 
 T = TypeVar("T")
+
+REPLICATIONS = click.IntRange(1, limits.REPLICATIONS_MAX)
+"""``--replications``: at most ``REPLICATIONS_MAX``, refused by the option itself."""
 
 engine_option = click.option(
     "--engine",
@@ -70,9 +74,9 @@ class DecimalType(click.ParamType):
             limit = f"{self.maximum:,} ({self.limit} in sim/limits.py)"
             self.fail(f"{value!r} is beyond the supported {limit}", param, ctx)
         exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -ARGUMENT_DECIMALS_MAX:
+        if isinstance(exponent, int) and exponent < -limits.ARGUMENT_DECIMALS_MAX:
             self.fail(
-                f"{value!r} has more than {ARGUMENT_DECIMALS_MAX} decimal places "
+                f"{value!r} has more than {limits.ARGUMENT_DECIMALS_MAX} decimal places "
                 "(ARGUMENT_DECIMALS_MAX in sim/limits.py)",
                 param,
                 ctx,
@@ -165,10 +169,10 @@ SCENARIO = BundledFileType(bundled.scenario)
 """A scenario FILE argument: a path, or a bundled scenario's name (``checks/rate-card``)."""
 CALLS = BundledFileType(bundled.example)
 """A call FILE argument: a path, or a bundled example's name (``calls``, ``walkthrough``)."""
-AMOUNT = DecimalType("AMOUNT", Decimal(MONEY_MAX_MINOR), "MONEY_MAX_MINOR")
+AMOUNT = DecimalType("AMOUNT", Decimal(limits.MONEY_MAX_MINOR), "MONEY_MAX_MINOR")
 """Major units; the exact ceiling in minor units is checked once the currency is known."""
-MINUTES = DecimalType("MINUTES", Decimal(DELAY_MAX_H * 60), "DELAY_MAX_H")
-HOURS = DecimalType("HOURS", Decimal(DELAY_MAX_H), "DELAY_MAX_H")
+MINUTES = DecimalType("MINUTES", Decimal(limits.DELAY_MAX_H * 60), "DELAY_MAX_H")
+HOURS = DecimalType("HOURS", Decimal(limits.DELAY_MAX_H), "DELAY_MAX_H")
 ISO = InstantType()
 
 
@@ -189,3 +193,30 @@ def bad_input() -> Iterator[None]:
         raise BadInput(str(error)) from None
     except OSError as error:
         raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
+
+
+def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int) -> int | None:
+    """The workers to use, after checking that their replications at once fit in memory.
+
+    Loading already checked one replication, so ``validate``'s answer holds:
+    with the default workers (None: all cores) the count is lowered to what
+    fits, with a warning, since results do not depend on it; workers asked
+    for explicitly that would not fit are refused (exit 2).
+    """
+    cores = os.cpu_count() or 1
+    concurrent = min(workers or cores, replications)
+    if workers is None and concurrent > 1:
+        per_replication = workload.estimate(loaded.scenario).memory_bytes()
+        fits = max(1, int(limits.max_memory_bytes() // max(per_replication, 1)))
+        if fits < concurrent:
+            click.echo(
+                f"credsim: warning: using {fits} worker(s), not {concurrent}: each replication "
+                f"needs about {per_replication / 1024**3:,.1f} GB "
+                f"(limit {limits.MAX_MEMORY_VARIABLE})",
+                err=True,
+            )
+            return fits
+        return workers
+    with bad_input():
+        workload.check(loaded.scenario, concurrent=concurrent, source=loaded.path)
+    return workers
