@@ -29,6 +29,13 @@ dollars in cents. int64 holds 9.2e18, so even a million such amounts sum exactly
 CHARGE_MAX_MINOR = 10**10
 """Largest charge of one call in minor units (100 million dollars in cents)."""
 
+RECHARGES_TO_TRIGGER_MAX = 100_000
+"""Auto-recharges one request may need to bring the balance back up to the trigger
+(``ceil((trigger - balance) / amount)``). A chain of recharges at one instant is
+one loop step per recharge, each a lot and an email; beyond this count the run is
+refused before the first of them, so a huge deficit or a tiny amount cannot loop
+for ever. Real policies need a handful (trigger 400, amount 1,000: one or two)."""
+
 # --- time ------------------------------------------------------------------
 DATE_MIN = date(1970, 1, 1)
 """Earliest date a call, a start or an end may have."""
@@ -55,6 +62,16 @@ USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 CSV_FIELD_MAX_CHARS = 4096
 """One CSV field (a header name, a call id, an amount)."""
+
+USAGE_LINE_MAX_CHARS = 256 * 1024
+"""One line of a usage file, the header included. Lines are read at most this long, so a
+file of one endless line is refused after this many characters, not read whole (nor split
+by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
+of ``CSV_FIELD_MAX_CHARS`` fit."""
+
+ARGUMENT_DECIMALS_MAX = 9
+"""Digits after the decimal point in a command-line amount or delay (``1e-999999``
+would otherwise be written out as a million zeros before being refused)."""
 
 TOML_DEPTH_MAX = 16
 """Nested tables and arrays in a scenario file."""

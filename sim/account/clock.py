@@ -11,10 +11,12 @@ to ``dateutil``; it is done in UTC, the zone in which Microsoft stamps usage.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+
+from sim.limits import DATE_MAX, DATE_MIN
 
 Instant = int
 """Microseconds since 1970-01-01T00:00:00Z."""
@@ -32,6 +34,24 @@ def to_instant(moment: datetime) -> Instant:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"datetime(={moment.isoformat()}) has no UTC offset")
     return (moment - _EPOCH) // _ONE_MICRO
+
+
+SUPPORTED_FROM = to_instant(datetime.combine(DATE_MIN, time(), UTC))
+"""The first supported instant: 00:00 UTC of ``sim.limits.DATE_MIN``."""
+SUPPORTED_UNTIL = to_instant(datetime.combine(DATE_MAX, time(), UTC)) + MICROS_PER_DAY
+"""The instant just after the supported dates: 00:00 UTC the day after ``DATE_MAX``."""
+SUPPORTED_DATES = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+"""The supported dates for messages (``DATE_MIN``, ``DATE_MAX`` in sim/limits.py)."""
+
+
+def supported(instant: Instant) -> bool:
+    """Whether ``instant`` falls on a supported date (integer compare: no datetime overflow).
+
+    Why: a call or a run end in year 9999 makes a lot that expires in year
+    10000, which ``datetime`` cannot hold; the check is made on the integer so
+    that even an instant beyond ``datetime.max`` is refused, not crashed on.
+    """
+    return SUPPORTED_FROM <= instant < SUPPORTED_UNTIL
 
 
 def to_datetime(instant: Instant) -> datetime:

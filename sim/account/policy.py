@@ -12,9 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sim.account.clock import Instant, add_months, to_datetime, to_instant
+from sim.limits import MONEY_MAX_MINOR
 
 PORTAL_MIN_TRIGGER_MAJOR = 50
 """The admin portal refuses triggers under 50 whole currency units (ODS #462)."""
+
+
+def _bounded(name: str, amount_minor: int) -> None:
+    """ValueError for an amount beyond ``MONEY_MAX_MINOR``: sums of such amounts stay exact
+    in int64 (the fast engine's arithmetic), and a trigger of 10^13 cents with an amount of
+    one cent would ask for 10^13 recharges."""
+    if abs(amount_minor) > MONEY_MAX_MINOR:
+        raise ValueError(
+            f"{name}(={amount_minor}) is beyond the supported {MONEY_MAX_MINOR:,} minor units "
+            "(MONEY_MAX_MINOR in sim/limits.py)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,18 @@ class AutoRecharge:
             raise ValueError(f"trigger(={self.trigger_minor}) must be >= 0")
         if self.amount_minor <= 0:
             raise ValueError(f"amount(={self.amount_minor}) must be > 0")
+        _bounded("trigger", self.trigger_minor)
+        _bounded("amount", self.amount_minor)
+
+    def recharges_to_trigger(self, balance_minor: int) -> int:
+        """How many recharges bring ``balance_minor`` up to the trigger: 0 at or above it.
+
+        The smallest k with ``balance + k * amount >= trigger``, computed, not
+        counted: with no processing delay the account performs exactly these k
+        recharges one after the other at one instant (calls permitting).
+        """
+        short_minor = self.trigger_minor - balance_minor
+        return 0 if short_minor <= 0 else -(-short_minor // self.amount_minor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +65,7 @@ class ManualTopUp:
     def __post_init__(self) -> None:
         if self.amount_minor <= 0:
             raise ValueError(f"amount(={self.amount_minor}) must be > 0")
+        _bounded("amount", self.amount_minor)
         if self.response_delay <= timedelta(0):
             raise ValueError(
                 f"response_delay(={self.response_delay}) must be > 0: "
@@ -63,6 +88,7 @@ class ScheduledTopUp:
     def __post_init__(self) -> None:
         if self.amount_minor <= 0:
             raise ValueError(f"amount(={self.amount_minor}) must be > 0")
+        _bounded("amount", self.amount_minor)
         if self.every_months <= 0:
             raise ValueError(f"every_months(={self.every_months}) must be > 0")
         to_instant(self.first_at)  # refuses a naive datetime
@@ -102,3 +128,4 @@ class Policy:
     def __post_init__(self) -> None:
         if self.initial_minor < 0:
             raise ValueError(f"initial(={self.initial_minor}) must be >= 0")
+        _bounded("initial", self.initial_minor)

@@ -14,16 +14,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.account.clock import MICROS_PER_DAY, Instant, micros
+from sim.account.clock import MICROS_PER_DAY, Instant, micros, to_iso
+from sim.account.format import money_minor
 from sim.account.ledger import EntryKind, JournalSink, Ledger, Source
+from sim.account.money import Currency
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
-from sim.account.policy import Policy
+from sim.account.policy import AutoRecharge, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.account.ties import Funding
+from sim.errors import InputError
+from sim.limits import RECHARGES_TO_TRIGGER_MAX
 
 Schedule = Callable[[Instant, Funding, int], None]
 """How an engine is asked to run a funding step at an instant, with an amount."""
+
+
+def too_many_recharges(
+    auto: AutoRecharge, balance_minor: int, time: Instant, cur: Currency
+) -> InputError | None:
+    """The error to raise when a recharge request at ``time`` starts a runaway chain, else None.
+
+    Why at each request: a request is raised whenever the balance is below the
+    trigger, and each completed recharge raises the next one while it still is;
+    with no processing delay that chain runs at one instant, one loop step, lot
+    and email per recharge. Its length is known arithmetically
+    (``AutoRecharge.recharges_to_trigger``), so a chain longer than
+    ``RECHARGES_TO_TRIGGER_MAX`` is refused before its first recharge. Every
+    engine checks at the same requests, so all refuse the same run alike.
+    """
+    needed = auto.recharges_to_trigger(balance_minor)
+    if needed <= RECHARGES_TO_TRIGGER_MAX:
+        return None
+    return InputError(
+        f"at {to_iso(time)} the balance {money_minor(balance_minor, cur)} would need "
+        f"{needed:,} auto-recharges of {money_minor(auto.amount_minor, cur)} to reach the "
+        f"trigger {money_minor(auto.trigger_minor, cur)}; the limit is "
+        f"{RECHARGES_TO_TRIGGER_MAX:,} (RECHARGES_TO_TRIGGER_MAX in sim/limits.py): "
+        "raise the recharge amount or check the charges"
+    )
 
 
 class Account:
@@ -172,6 +201,9 @@ class Account:
         if auto is None or self.pending or self.suspended:
             return
         if self.ledger.balance_minor < auto.trigger_minor:
+            runaway = too_many_recharges(auto, self.ledger.balance_minor, time, self.spec.currency)
+            if runaway is not None:
+                raise runaway
             self.pending = True
             self.ledger.note(time, EntryKind.RECHARGE_REQUESTED)
             self.schedule(time + self.delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)

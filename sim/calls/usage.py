@@ -23,20 +23,29 @@ from typing import TYPE_CHECKING, TextIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
+from sim.calls.duplicates import Duplicates
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, Parse
 from sim.errors import InputError
+from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_LINE_MAX_CHARS
 
 if TYPE_CHECKING:
     from _csv import Reader
+
+_FIELD_LIMIT = (
+    f"a field may hold at most {CSV_FIELD_MAX_CHARS:,} characters "
+    "(CSV_FIELD_MAX_CHARS in sim/limits.py)"
+)
 
 
 @dataclass
 class UsageFile:
     """An opened usage file whose rows are read lazily by ``calls()``.
 
-    ``currency``, ``not_credit_billed`` and ``rows`` fill in while ``calls()``
-    is iterated; read them once it is exhausted.
+    ``currency``, ``not_credit_billed``, ``rows`` and ``duplicates`` fill in
+    while ``calls()`` is iterated; read them once it is exhausted. Rows that
+    repeat a billed leg (``sim.calls.duplicates``) are counted in ``duplicates``
+    and yield no call, unless ``keep_duplicates`` bills them as written.
     """
 
     path: Path
@@ -45,7 +54,15 @@ class UsageFile:
     _layout: Layout = field(repr=False, compare=False)
     not_credit_billed: Counter[str] = field(default_factory=Counter)
     rows: int = 0
+    keep_duplicates: bool = False
+    duplicates: int = 0
+    first_duplicate_line: int | None = None
     _used: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def duplicates_dropped(self) -> int:
+        """Duplicate rows left out of the calls (0 with ``keep_duplicates``)."""
+        return 0 if self.keep_duplicates else self.duplicates
 
     def calls(self) -> Iterator[Call]:
         """One ``Call`` per data row, in file order. May be called only once."""
@@ -68,12 +85,14 @@ class UsageFile:
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         with handle:
-            reader = csv.reader(handle, delimiter=self._layout.delimiter, strict=True)
+            lines = _lines(handle, self.path)
+            reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
             yield from self._rows(reader, parse)
 
     def _rows(self, reader: Reader, parse: Parse) -> Iterator[Call]:
         """One call per data row; blank lines only at the end; read failures located."""
         width, line, blank_line = len(self._layout.header), 1, 0
+        duplicates = Duplicates(self._layout)
         try:
             next(reader, None)  # the header, already checked by open_usage
             for row in reader:
@@ -86,25 +105,43 @@ class UsageFile:
                     continue
                 if blank_line:
                     raise self._error("blank line before more data rows", blank_line)
+                if len(max(row, key=len)) > CSV_FIELD_MAX_CHARS:
+                    raise self._field_too_long(row, line)
                 self.rows += 1
+                if duplicates.repeats(row, line):
+                    self.duplicates, self.first_duplicate_line = (
+                        duplicates.count,
+                        duplicates.first_line,
+                    )
+                    if not self.keep_duplicates:
+                        continue
                 yield parse(line, row)
         except (OSError, UnicodeDecodeError) as exc:
             raise _unreadable(self.path, exc) from None
         except csv.Error as exc:
             end = reader.line_num
             where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
-            raise self._error(f"malformed CSV ({exc}){where}", end) from None
+            detail = _FIELD_LIMIT if "field larger than field limit" in str(exc) else str(exc)
+            raise self._error(f"malformed CSV ({detail}){where}", end) from None
+
+    def _field_too_long(self, row: list[str], line: int) -> InputError:
+        index = max(range(len(row)), key=lambda i: len(row[i]))
+        message = f"a field of {len(row[index]):,} characters; {_FIELD_LIMIT}"
+        return InputError(message, source=self.path, line=line, column=self._layout.header[index])
 
     def _error(self, message: str, line: int) -> InputError:
         return InputError(message, source=self.path, line=line)
 
 
-def open_usage(path: Path, *, currency_code: str | None = None) -> UsageFile:
+def open_usage(
+    path: Path, *, currency_code: str | None = None, keep_duplicates: bool = False
+) -> UsageFile:
     """Open a usage file and detect its format from the header line alone.
 
     ``currency_code`` is the scenario's currency: it is the default when the
     file names none, and a file in another currency is refused rather than
-    mixed with it.
+    mixed with it. ``keep_duplicates`` bills rows that repeat a leg as written
+    (they are counted either way).
     """
     path = Path(path)
     requested = None
@@ -114,7 +151,9 @@ def open_usage(path: Path, *, currency_code: str | None = None) -> UsageFile:
         except ValueError as exc:
             raise InputError(str(exc)) from None
     layout = read_layout(_first_line(path), path, requested)
-    return UsageFile(path, layout.format, requested or currency("USD"), layout)
+    usage = UsageFile(path, layout.format, requested or currency("USD"), layout)
+    usage.keep_duplicates = keep_duplicates
+    return usage
 
 
 def _open_text(path: Path) -> TextIO:
@@ -123,14 +162,31 @@ def _open_text(path: Path) -> TextIO:
 
 
 def _first_line(path: Path) -> str:
+    """The header line (read no longer than ``USAGE_LINE_MAX_CHARS``)."""
     try:
         with _open_text(path) as handle:
-            first = handle.readline()
+            first = next(_lines(handle, path), "")
     except (OSError, UnicodeDecodeError) as exc:
         raise _unreadable(path, exc) from None
     if not first:
         raise InputError("the file is empty; expected a header line", source=path)
     return first
+
+
+def _lines(handle: TextIO, path: Path) -> Iterator[str]:
+    """The file's lines, each read at most ``USAGE_LINE_MAX_CHARS`` long.
+
+    Why not iterate the handle: it reads a line whole, however long, and csv then
+    splits it; a 200 MB line of commas would become a list of 10^8 fields.
+    """
+    number = 0
+    while line := handle.readline(USAGE_LINE_MAX_CHARS + 1):
+        number += 1
+        if len(line) > USAGE_LINE_MAX_CHARS:
+            limit = f"{USAGE_LINE_MAX_CHARS:,} characters (USAGE_LINE_MAX_CHARS in sim/limits.py)"
+            what = "the header line" if number == 1 else "the line"
+            raise InputError(f"{what} is longer than {limit}", source=path, line=number)
+        yield line
 
 
 def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> InputError:

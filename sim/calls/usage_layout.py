@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sim.account.money import Currency
 from sim.errors import InputError
+from sim.limits import CSV_FIELD_MAX_CHARS
 
 
 class UsageFormat(StrEnum):
@@ -70,7 +71,17 @@ def read_layout(first_line: str, path: Path, requested: Currency | None) -> Layo
     """The layout a header line describes; InputError names what is missing or repeated."""
     # The delimiter is sniffed, not tied to the format: Excel re-saves either report either way.
     delimiter = "\t" if "\t" in first_line else ","
-    header = tuple(name.strip() for name in next(csv.reader([first_line], delimiter=delimiter), []))
+    try:
+        names = next(csv.reader([first_line], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:  # an unclosed quote, say
+        raise InputError(f"malformed CSV header ({exc})", source=path, line=1) from None
+    header = tuple(name.strip() for name in names)
+    longest = max(header, key=len, default="")
+    if len(longest) > CSV_FIELD_MAX_CHARS:
+        # a name that long is not a column of any format: say so without echoing it
+        limit = f"{CSV_FIELD_MAX_CHARS:,} characters (CSV_FIELD_MAX_CHARS in sim/limits.py)"
+        message = f"a header name of {len(longest):,} characters; at most {limit}"
+        raise InputError(message, source=path, line=1)
     columns = _column_map(header, path)
     return Layout(delimiter, header, columns, requested, _detect(columns, path))
 

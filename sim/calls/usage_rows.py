@@ -14,11 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.account.clock import MICROS_PER_SECOND, Instant, parse_instant
+from sim.account.clock import (
+    MICROS_PER_SECOND,
+    SUPPORTED_DATES,
+    Instant,
+    parse_instant,
+    supported,
+)
 from sim.account.money import Currency, currency, parse_minor
 from sim.account.stream import Call
 from sim.calls.usage_layout import Layout, UsageFormat
 from sim.errors import InputError
+from sim.limits import CALL_DURATION_MAX_S, CHARGE_MAX_MINOR
 
 Parse = Callable[[int, list[str]], Call]  # (line number, fields) -> the row's call
 _NO_DATA = "No data"
@@ -28,6 +35,10 @@ _INBOUND_TYPES = frozenset({"conf_in", "user_in", "ucap_in"})
 _DIAL_OUT_TYPES = frozenset({"conf_out", "user_out_conf"})
 _OUTBOUND_TYPES = frozenset({"user_out", "user_out_transfer", "user_out_forwarding", "ucap_out"})
 _CACHE_LIMIT = 4096  # bounds per-file caches so a file of unique values cannot grow memory
+_DURATION_MAX_US = CALL_DURATION_MAX_S * MICROS_PER_SECOND
+_TOO_LONG = (
+    f"is longer than the supported {CALL_DURATION_MAX_S:,} s (CALL_DURATION_MAX_S in sim/limits.py)"
+)
 
 
 def _seconds(text: str) -> int:
@@ -71,6 +82,9 @@ def _service(call_type: str, number_type: str, scope: str) -> str:
 class _Parser(ABC):
     """State shared by one pass over a file: columns, the file's currency, caches."""
 
+    naive_is_utc = True
+    """What a timestamp without an offset means (the stream format requires one)."""
+
     def __init__(
         self,
         path: Path,
@@ -101,11 +115,27 @@ class _Parser(ABC):
 
     def instant(self, row: list[str], index: int, line: int, *, naive_is_utc: bool) -> Instant:
         try:
-            return parse_instant(row[index], naive_is_utc=naive_is_utc)
-        except ValueError as exc:
+            found = parse_instant(row[index], naive_is_utc=naive_is_utc)
+        except (ValueError, OverflowError) as exc:
             detail, shown = str(exc), repr(row[index].strip())
             message = f": {detail}" if shown in detail else f" {shown}: {detail}"
             raise self.fail(f"bad timestamp{message}", line, index) from None
+        if not supported(found):
+            message = f"{row[index].strip()!r} is outside the supported dates {SUPPORTED_DATES}"
+            raise self.fail(f"{message} (DATE_MIN, DATE_MAX in sim/limits.py)", line, index)
+        return found
+
+    def span(self, row: list[str], start: int, end: int, line: int) -> tuple[Instant, Instant]:
+        """A call's start and end columns: on supported dates, in order, at most a week apart."""
+        start_at = self.instant(row, start, line, naive_is_utc=self.naive_is_utc)
+        end_at = self.instant(row, end, line, naive_is_utc=self.naive_is_utc)
+        if end_at < start_at:
+            raise self.end_before_start(row, start, end, line)
+        if end_at - start_at > _DURATION_MAX_US:
+            shown = f"{self.header[end]} {row[end].strip()!r}"
+            message = f"the call from {self.header[start]} {row[start].strip()!r} to {shown}"
+            raise self.fail(f"{message} {_TOO_LONG}", line, end)
+        return start_at, end_at
 
     def end_before_start(self, row: list[str], start: int, end: int, line: int) -> InputError:
         """An end before its start is refused: a negative duration has no meaning."""
@@ -159,9 +189,16 @@ class _Parser(ABC):
             raise self.fail(str(exc), line, index) from None
         if minor < 0:
             raise self.fail(f"{text.strip()!r} must be >= 0", line, index)
+        if minor > CHARGE_MAX_MINOR:
+            raise self.beyond_charge(text.strip(), line, index)
         if len(self.amounts) < _CACHE_LIMIT:
             self.amounts[text] = minor
         return minor
+
+    def beyond_charge(self, shown: str, line: int, index: int) -> InputError:
+        """A charge over ``CHARGE_MAX_MINOR``: sums of charges must stay exact in int64."""
+        limit = f"{CHARGE_MAX_MINOR:,} minor units (CHARGE_MAX_MINOR in sim/limits.py)"
+        return self.fail(f"{shown!r} is beyond the supported charge of {limit}", line, index)
 
     def priced(self, start: Instant, end: Instant, service: str, charge: int, line: int) -> Call:
         """A call with a known charge: credit-billed unless it is free."""
@@ -174,6 +211,8 @@ class _Parser(ABC):
 class _StreamParser(_Parser):
     """The canonical format: start,end,service,charge[,credit_billed][,currency]."""
 
+    naive_is_utc = False
+
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         cols = self.columns
@@ -183,10 +222,7 @@ class _StreamParser(_Parser):
         self.i_currency = cols.get("currency")
 
     def __call__(self, line: int, row: list[str]) -> Call:
-        start = self.instant(row, self.i_start, line, naive_is_utc=False)
-        end = self.instant(row, self.i_end, line, naive_is_utc=False)
-        if end < start:
-            raise self.end_before_start(row, self.i_start, self.i_end, line)
+        start, end = self.span(row, self.i_start, self.i_end, line)
         service = row[self.i_service].strip()
         if not service:
             raise self.fail("service is blank", line, self.i_service)
@@ -233,9 +269,12 @@ class _ReportParser(_Parser):
     def duration(self, row: list[str], index: int, line: int) -> int:
         """A duration column in microseconds."""
         try:
-            return _seconds(row[index]) * MICROS_PER_SECOND
+            seconds = _seconds(row[index])
         except ValueError as exc:
             raise self.fail(str(exc), line, index) from None
+        if seconds > CALL_DURATION_MAX_S:
+            raise self.fail(f"{row[index].strip()!r} {_TOO_LONG}", line, index)
+        return seconds * MICROS_PER_SECOND
 
     def charged(
         self, start: Instant, end: Instant, service: str, row: list[str], line: int
@@ -253,6 +292,8 @@ class _ReportParser(_Parser):
         fee = self.i_fee
         if fee is not None and row[fee].strip():
             charge += self.money(row, fee, cur, line)
+            if charge > CHARGE_MAX_MINOR:  # each part was within it; their sum is not
+                raise self.beyond_charge(f"{row[self.i_charge].strip()} + fee", line, self.i_charge)
         return self.priced(start, end, service, charge, line)
 
 
@@ -267,12 +308,10 @@ class _TeamsParser(_ReportParser):
 
     def __call__(self, line: int, row: list[str]) -> Call:
         service = self.service(row, line)
-        start = self.instant(row, self.i_start, line, naive_is_utc=True)
         if row[self.i_end].strip():
-            end = self.instant(row, self.i_end, line, naive_is_utc=True)
-            if end < start:
-                raise self.end_before_start(row, self.i_start, self.i_end, line)
+            start, end = self.span(row, self.i_start, self.i_end, line)
         else:
+            start = self.instant(row, self.i_start, line, naive_is_utc=True)
             end = start + self.duration(row, self.i_seconds, line)
         return self.charged(start, end, service, row, line)
 

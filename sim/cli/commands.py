@@ -50,6 +50,7 @@ from sim.cli.regress import regress
 from sim.cli.report import report
 from sim.cli.sweep import sweep
 from sim.errors import InputError
+from sim.limits import check_minor
 from sim.study.backtest import Recording
 from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
@@ -126,6 +127,12 @@ def main() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write every journal entry to this CSV.",
 )
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Bill rows that repeat a billed leg (same Call ID, user, type, start, charge) "
+    "as written; by default each is counted once.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def backtest(
     file: Path,
@@ -143,6 +150,7 @@ def backtest(
     monthly_topup: Decimal | None,
     currency_code: str | None,
     journal: Path | None,
+    keep_duplicates: bool,
     as_json: bool,
 ) -> None:
     """Replay a recorded call FILE under one policy.
@@ -169,7 +177,10 @@ def backtest(
             card_expiries=card_expired,
         ),
     )
-    with bad_input(), Recording(file, currency_code=currency_code) as recording:
+    with (
+        bad_input(),
+        Recording(file, currency_code=currency_code, keep_duplicates=keep_duplicates) as recording,
+    ):
         cur = recording.currency
         spec = recording.run_spec(payments, start=start, end=end)
         run_start = spec.start
@@ -210,9 +221,10 @@ def _policy(
 
     def minor(value: Decimal, option: str) -> int:
         try:
-            return major_to_minor(value, cur)
+            amount_minor = major_to_minor(value, cur)
         except ValueError as error:
             raise InputError(f"{option}: {error}") from None
+        return check_minor(amount_minor, f"{option} {value}")
 
     return build(
         "policy",
@@ -337,7 +349,8 @@ def run(
             err=True,
         )
     build("policy", lambda: build_policy(loaded.scenario, levers))
-    with progress_factory(quiet=False)(loaded.scenario.scenario.name, replications) as advance:
+    name = loaded.scenario.scenario.name
+    with bad_input(), progress_factory(quiet=False)(name, replications) as advance:
         results = run_replications(
             loaded,
             [levers],

@@ -16,7 +16,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from sim import limits
-from sim.account.clock import parse_instant
+from sim.account.clock import SUPPORTED_DATES, parse_instant, supported
 from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
@@ -50,10 +50,16 @@ class BadInput(click.ClickException):
 
 
 class DecimalType(click.ParamType):
-    """A decimal number >= 0, e.g. ``400`` or ``12.50``; never a float."""
+    """A decimal number >= 0, e.g. ``400`` or ``12.50``; never a float.
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    ``maximum`` (with ``limit``, the name of its constant in sim/limits.py) is
+    checked here, before the number is turned into minor units or microseconds:
+    ``1e30`` or ``1e-999999`` would otherwise be written out digit by digit, and
+    a delay of ``1e20`` minutes overflows ``timedelta``.
+    """
+
+    def __init__(self, name: str, maximum: Decimal, limit: str) -> None:
+        self.name, self.maximum, self.limit = name, maximum, limit
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, Decimal):
@@ -64,6 +70,17 @@ class DecimalType(click.ParamType):
             self.fail(f"{value!r} is not a decimal number", param, ctx)
         if not number.is_finite() or number < 0:
             self.fail(f"{value!r} must be a number >= 0", param, ctx)
+        if number > self.maximum:
+            limit = f"{self.maximum:,} ({self.limit} in sim/limits.py)"
+            self.fail(f"{value!r} is beyond the supported {limit}", param, ctx)
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -limits.ARGUMENT_DECIMALS_MAX:
+            self.fail(
+                f"{value!r} has more than {limits.ARGUMENT_DECIMALS_MAX} decimal places "
+                "(ARGUMENT_DECIMALS_MAX in sim/limits.py)",
+                param,
+                ctx,
+            )
         return number
 
 
@@ -76,9 +93,17 @@ class InstantType(click.ParamType):
         if isinstance(value, int):
             return value
         try:
-            return parse_instant(str(value), naive_is_utc=True)
-        except ValueError:
+            instant = parse_instant(str(value), naive_is_utc=True)
+        except (ValueError, OverflowError):
             self.fail(f"{value!r} is not an ISO 8601 date or timestamp", param, ctx)
+        if not supported(instant):
+            self.fail(
+                f"{value!r} is outside the supported dates {SUPPORTED_DATES} "
+                "(DATE_MIN, DATE_MAX in sim/limits.py)",
+                param,
+                ctx,
+            )
+        return instant
 
 
 class CardWindowType(click.ParamType):
@@ -144,9 +169,10 @@ SCENARIO = BundledFileType(bundled.scenario)
 """A scenario FILE argument: a path, or a bundled scenario's name (``checks/rate-card``)."""
 CALLS = BundledFileType(bundled.example)
 """A call FILE argument: a path, or a bundled example's name (``calls``, ``walkthrough``)."""
-AMOUNT = DecimalType("AMOUNT")
-MINUTES = DecimalType("MINUTES")
-HOURS = DecimalType("HOURS")
+AMOUNT = DecimalType("AMOUNT", Decimal(limits.MONEY_MAX_MINOR), "MONEY_MAX_MINOR")
+"""Major units; the exact ceiling in minor units is checked once the currency is known."""
+MINUTES = DecimalType("MINUTES", Decimal(limits.DELAY_MAX_H * 60), "DELAY_MAX_H")
+HOURS = DecimalType("HOURS", Decimal(limits.DELAY_MAX_H), "DELAY_MAX_H")
 ISO = InstantType()
 
 

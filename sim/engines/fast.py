@@ -32,12 +32,14 @@ from sim.account.clock import Instant, micros
 from sim.account.ledger import Lot
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
 from sim.account.policy import Policy
+from sim.account.rules import too_many_recharges
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
 from sim.engines.fast_layout import (
     BLOCKED_CALLS,
     BLOCKED_FIELDS,
     LOT_COLUMNS,
+    NEVER,
     SOURCES,
     SPLIT_BITS,
     ChargedCalls,
@@ -46,6 +48,7 @@ from sim.engines.fast_layout import (
     RunTerms,
 )
 from sim.engines.fast_loop import run_policy
+from sim.limits import RECHARGES_TO_TRIGGER_MAX
 
 _FIRST_DRAWS = 64
 
@@ -130,6 +133,12 @@ def _replay(
     policy_terms = _policy_terms(policy, spec)
     while True:
         result = run_policy(prepared.calls, policy_terms, run_terms, draws.values)
+        if result.runaway_at != NEVER and policy.auto is not None:
+            runaway = too_many_recharges(
+                policy.auto, result.runaway_balance_minor, result.runaway_at, spec.currency
+            )
+            if runaway is not None:
+                raise runaway
         if not result.out_of_draws:
             return _outcome(prepared, result, spec, with_lots=with_lots)
         draws.more()  # ran out of pre-drawn uniforms
@@ -147,6 +156,7 @@ def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
         manual_delay_us=micros(manual.response_delay) if manual else 0,
         opening_us=np.array([time for time, _ in opening], np.int64),
         opening_minor=np.array([amount for _, amount in opening], np.int64),
+        recharges_to_trigger_max=RECHARGES_TO_TRIGGER_MAX,
     )
 
 

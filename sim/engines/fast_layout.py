@@ -95,6 +95,8 @@ class PolicyTerms(NamedTuple):
     opening_us: np.ndarray
     """The initial purchase, then the scheduled top-ups, in funding order."""
     opening_minor: np.ndarray
+    recharges_to_trigger_max: int
+    """``sim.limits.RECHARGES_TO_TRIGGER_MAX``, passed in: numba freezes globals at compile."""
 
 
 class RunTerms(NamedTuple):
@@ -141,6 +143,10 @@ class LoopResult(NamedTuple):
     draws_used: int
     out_of_draws: bool
     """The pre-drawn uniforms ran out: the caller runs again with more."""
+    runaway_at: int
+    """When a recharge request needed too many recharges (NEVER: none); the run stopped."""
+    runaway_balance_minor: int
+    """The balance at that request."""
     funded_minor: np.ndarray
     """By source code (``SOURCES``)."""
     emails: np.ndarray

@@ -56,6 +56,7 @@ from sim.engines.fast_steps import (
     next_end,
     next_expiry,
     requests_recharge,
+    runaway_request,
     settle_time,
     skip_blocked,
     take_from_lots,
@@ -178,6 +179,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     manual_times = np.empty(8, np.int64)
     manual_head = manual_tail = 0
     pending = suspended = notified = out_of_draws = False
+    runaway_at, runaway_balance = NEVER, 0  # a request that needed too many recharges
     draws_used = recharges = failed = 0
     emails = np.zeros(len(EMAIL_KINDS), np.int64)
     episodes = np.empty((8, 2), np.int64)
@@ -229,6 +231,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             balance -= lost
             if lost > 0 and requests_recharge(policy, pending, suspended, balance):
                 pending, recharge_at = True, now + run.processing_delay_us
+                if runaway_at == NEVER and runaway_request(policy, balance):
+                    runaway_at, runaway_balance = now, balance
             # 2. postings of calls admitted before now that end now
             while post_ptr < n:
                 call = post_order[post_ptr]
@@ -244,8 +248,10 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                 balance -= charge
                 if requests_recharge(policy, pending, suspended, balance):
                     pending, recharge_at = True, now + run.processing_delay_us
+                    if runaway_at == NEVER and runaway_request(policy, balance):
+                        runaway_at, runaway_balance = now, balance
             # 3. fundings and admin steps due now, in Funding order
-            while True:
+            while runaway_at == NEVER:
                 manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
                 step = due_step(opening_us, next_opening, manual_at, fix_at, recharge_at, now)
                 if step == NO_STEP:
@@ -285,7 +291,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     balance += amount
                 if requests_recharge(policy, pending, suspended, balance):
                     pending, recharge_at = True, now + run.processing_delay_us
-            if out_of_draws:
+                    if runaway_at == NEVER and runaway_request(policy, balance):
+                        runaway_at, runaway_balance = now, balance
+            if out_of_draws or runaway_at != NEVER:
                 break
             # 4. admissions of calls starting now
             stop = start_ptr
@@ -301,7 +309,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                 and min(recharge_at, fix_at, manual_at) > now
             ):
                 break
-        if out_of_draws:
+        if out_of_draws or runaway_at != NEVER:
             break
         # settle the instant: the balance over time, outages and the below-zero email
         book = settle_time(book, start, daily, now, balance)
@@ -340,6 +348,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         integral_low=book.integral_low,
         draws_used=draws_used,
         out_of_draws=out_of_draws,
+        runaway_at=runaway_at,
+        runaway_balance_minor=runaway_balance,
         funded_minor=funded,
         emails=emails,
         blocked=blocked,

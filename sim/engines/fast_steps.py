@@ -139,6 +139,20 @@ def requests_recharge(policy: PolicyTerms, pending: bool, suspended: bool, balan
 
 
 @numba.njit(cache=True, inline="always")
+def runaway_request(policy: PolicyTerms, balance: int) -> bool:
+    """Whether a request at ``balance`` needs too many recharges (``rules.too_many_recharges``).
+
+    The count ``ceil((trigger - balance) / amount)`` is computed, not looped.
+    """
+    short = policy.trigger_minor - balance
+    if short <= 0:
+        return False
+    return (short + policy.amount_minor - 1) // policy.amount_minor > (
+        policy.recharges_to_trigger_max
+    )
+
+
+@numba.njit(cache=True, inline="always")
 def due_step(
     opening_us: np.ndarray,
     next_opening: int,

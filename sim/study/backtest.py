@@ -5,7 +5,8 @@ Glue between the importer (``sim.calls.usage``), the bounded-memory sort
 window: the initial lot is bought at ``start`` (default: the earliest call
 start) and the run ends at ``end`` (default: the latest call end). Calls that
 do not lie wholly inside the window are not replayed but counted, by reason,
-so nothing in the file is lost without a trace.
+so nothing in the file is lost without a trace. Rows that repeat a billed leg
+(``sim.calls.duplicates``) are dropped by default and counted likewise.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class RowAccount:
     replayed: int
     outside_window: int
     not_credit_billed: dict[str, int]
+    duplicates: int = 0
+    """Rows that repeat a billed leg of an earlier row (``sim.calls.duplicates``)."""
+    duplicates_dropped: int = 0
+    """Of those, the rows left out (all of them unless ``--keep-duplicates``)."""
+    first_duplicate_line: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape (the ``rows`` key of ``credsim backtest --json``)."""
@@ -47,6 +53,9 @@ class RowAccount:
             "replayed": self.replayed,
             "outside_window": self.outside_window,
             "not_credit_billed": dict(sorted(self.not_credit_billed.items())),
+            "duplicates": self.duplicates,
+            "duplicates_dropped": self.duplicates_dropped,
+            "first_duplicate_line": self.first_duplicate_line,
         }
 
 
@@ -70,9 +79,13 @@ class Recording:
     so amounts given in major units can be converted before replaying.
     """
 
-    def __init__(self, path: Path, *, currency_code: str | None = None) -> None:
+    def __init__(
+        self, path: Path, *, currency_code: str | None = None, keep_duplicates: bool = False
+    ) -> None:
         self.path = path
-        self._usage: UsageFile = open_usage(path, currency_code=currency_code)
+        self._usage: UsageFile = open_usage(
+            path, currency_code=currency_code, keep_duplicates=keep_duplicates
+        )
         self._ordered = sort_calls(self._usage.calls())
 
     @property
@@ -142,6 +155,9 @@ class Recording:
             replayed=outcome.calls,
             outside_window=outside["outside"],
             not_credit_billed=dict(self._usage.not_credit_billed),
+            duplicates=self._usage.duplicates,
+            duplicates_dropped=self._usage.duplicates_dropped,
+            first_duplicate_line=self._usage.first_duplicate_line,
         )
         return Backtest(outcome, rows)
 

@@ -14,7 +14,7 @@ from sim.account.clock import hours, to_iso
 from sim.account.money import Currency, currency
 from sim.account.outcome import EMAIL_KINDS
 from sim.account.policy import Policy
-from sim.study.backtest import Backtest
+from sim.study.backtest import Backtest, RowAccount
 from sim.study.experiment import Levers, build_policy, scenario_currency, scenario_levers
 from sim.study.kpis import kpi
 from sim.study.recommend import Score, describe
@@ -160,6 +160,17 @@ def policy_text(policy: Policy, cur: Currency) -> str:
     return ", ".join(parts)
 
 
+def _duplicates_lines(rows: RowAccount) -> list[str]:
+    """One line when rows repeat a billed leg: how many, where, and what was done with them."""
+    if not rows.duplicates:
+        return []
+    found = f"Duplicates: {rows.duplicates:,} row(s) repeat a billed leg (first on line"
+    found += f" {rows.first_duplicate_line})"
+    if rows.duplicates_dropped:
+        return [f"{found}; {rows.duplicates_dropped:,} dropped (--keep-duplicates bills them)"]
+    return [f"{found}; billed as written (--keep-duplicates)"]
+
+
 def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     """A dozen lines a finance planner can read at a glance."""
     outcome, rows = result.outcome, result.rows
@@ -181,6 +192,7 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         f"Policy: {policy_line}",
         f"Rows: {rows.rows:,} read, {rows.replayed:,} replayed, "
         f"{rows.outside_window:,} outside the window; not credit-billed: {skipped or 'none'}",
+        *_duplicates_lines(rows),
         f"Funded: {money(outcome.funded_minor)} ({by_source or 'nothing'})",
         f"Consumed: {money(outcome.consumed_minor)}   Forfeited: {money(outcome.forfeited_minor)}",
         f"Balance: final {money(outcome.final_balance_minor)}, "

@@ -51,6 +51,9 @@ def test_the_readme_walkthrough_matches_the_hand_calculation() -> None:
         "replayed": 8,
         "outside_window": 0,
         "not_credit_billed": {"zero_charge": 1},
+        "duplicates": 0,
+        "duplicates_dropped": 0,
+        "first_duplicate_line": None,
     }
 
 
