@@ -15,6 +15,7 @@ broadcast), not once per task.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -61,9 +62,13 @@ class LocalExecutor:
                 yield position, fn(context, item)
             return
         pool = ProcessPoolExecutor(count, initializer=_install, initargs=(context,))
+        finished = False
         try:
             yield from _as_completed(pool, fn, items, window=count * 4)
+            finished = True
         finally:
+            if not finished:  # Ctrl+C, a task's exception, or the caller stopped early
+                _terminate(pool)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -85,9 +90,23 @@ def _as_completed(
             yield pending.pop(future), future.result()
 
 
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now, mid-task: waiting could take as long as the longest task."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # no public API in 3.11
+    for process in list(processes.values()):
+        process.terminate()
+
+
 def _install(context: Any) -> None:
+    """A worker's start: keep the shared context; leave Ctrl+C to the parent.
+
+    The terminal sends SIGINT to the whole process group; a worker that took it
+    would die printing a traceback, and the pool would hang on the dead worker.
+    The parent alone turns Ctrl+C into one line and stops the workers.
+    """
     global _CONTEXT  # noqa: PLW0603  (one per worker process, set once, by design)
     _CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(fn: Callable[[Any, T], R], item: T) -> R:
