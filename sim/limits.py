@@ -76,6 +76,17 @@ CALLS_PER_REPLICATION_MAX = 20_000_000
 MEMORY_MAX_BYTES = 8 * 1024**3
 """Memory a run or sweep may expect to need at once (the machine has 24 GB)."""
 
+# --- the dashboard: work one click may start --------------------------------
+DASHBOARD_JOB_MAX_S = 300
+"""Seconds one dashboard computation (a demand bank, a sweep, a backtest) may run before
+it is stopped with a message; the environment variable CREDSIM_DASHBOARD_JOB_MAX_S
+changes it for a server."""
+
+DASHBOARD_JOB_MAX_BYTES = 4 * 1024**3
+"""Bytes one dashboard computation may hold: a demand bank in the server (checked before
+it is built) or a sweep's worker processes together (checked while they run); the
+environment variable CREDSIM_DASHBOARD_JOB_MAX_MB changes it for a server."""
+
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:
     """``amount_minor`` when its magnitude is within ``MONEY_MAX_MINOR``, else InputError."""

@@ -14,6 +14,7 @@ import streamlit as st
 
 from sim.dashboard import explore_sweep
 from sim.dashboard.explore import Edits
+from sim.dashboard.jobs import Watch
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
 from sim.study.grid import Grid
@@ -79,6 +80,7 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
                 replications=choice.replications,
                 seed=choice.seed,
                 progress=progress_bar,
+                check=Watch(f"the sweep of {len(grid):,} policies").check,
             )
             keep_sweep(choice, output, grid)
     kept = kept_sweep(choice)
