@@ -93,6 +93,11 @@ class Watch:
         self.budget = budget or Budget.current()
         self.alive = alive or session_alive()
         self.started = time.monotonic()
+        log().info("started %s", what)
+
+    def done(self) -> None:
+        """Log the end of a computation that finished within its budget."""
+        log().info("finished %s in %.1f s", self.what, time.monotonic() - self.started)
 
     def check(self, workers: Sequence[int] = ()) -> None:
         """Raise when the tab is gone or a budget is exceeded; ``workers``' memory counts."""

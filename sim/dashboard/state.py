@@ -96,9 +96,11 @@ def demand_bank(
     tab closes or its time runs out; its size is checked after the first.
     """
     watch = Watch(f"the demand of {replications:,} replications")
-    return DemandBank.build(
+    built = DemandBank.build(
         _loaded, seed, replications, watch.progress, max_bytes=watch.budget.max_bytes
     )
+    watch.done()
+    return built
 
 
 def bank(choice: Choice) -> DemandBank:
@@ -149,7 +151,10 @@ def backtests(
     data: bytes, name: str, levers: tuple[Levers, ...]
 ) -> Sequence[tuple[Levers, Backtest, list[JournalEntry]]]:
     """The upload replayed under each policy (CSV only, size-limited; InputError otherwise)."""
-    return explore.backtest_upload(data, name, levers, check=Watch("the backtest").check)
+    watch = Watch("the backtest")
+    results = explore.backtest_upload(data, name, levers, check=watch.check)
+    watch.done()
+    return results
 
 
 def keep_sweep(choice: Choice, output: Swept, grid: Grid) -> None:

@@ -74,14 +74,16 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
         except InputError as error:
             st.error(str(error))
         else:
+            watch = Watch(f"the sweep of {len(grid):,} policies")
             output = explore_sweep.sweep(
                 choice.loaded,
                 grid,
                 replications=choice.replications,
                 seed=choice.seed,
                 progress=progress_bar,
-                check=Watch(f"the sweep of {len(grid):,} policies").check,
+                check=watch.check,
             )
+            watch.done()
             keep_sweep(choice, output, grid)
     kept = kept_sweep(choice)
     if kept is None:
