@@ -57,6 +57,10 @@ class Interrupted(click.ClickException):
 class Shell(click.Group):
     """The ``credsim`` group: its subcommands run inside ``classified``."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with classified():
+            return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         with classified():
             return super().invoke(ctx)
@@ -64,9 +68,17 @@ class Shell(click.Group):
 
 @contextmanager
 def classified() -> Iterator[None]:
-    """Turn whatever escapes a command into BadInput, Interrupted or InternalError."""
+    """Turn whatever escapes a command into BadInput, Interrupted or InternalError.
+
+    A usage error (an unknown option, a bad value, a missing argument) is bad
+    input too: one line, exit 2, like any other.
+    """
     try:
         yield
+    except click.exceptions.NoArgsIsHelpError:  # ``credsim`` alone: the help, as click shows it
+        raise
+    except click.UsageError as error:  # click's own three lines, as one
+        raise BadInput(usage_line(error)) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except KeyboardInterrupt:
@@ -79,6 +91,12 @@ def classified() -> Iterator[None]:
         raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
     except Exception as error:  # MemoryError and RecursionError are bugs too
         raise InternalError(bug_line(error, write_log(error))) from None
+
+
+def usage_line(error: click.UsageError) -> str:
+    """``No such option: --x (see 'credsim run --help')``: the message and where help is."""
+    where = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    return f"{error.format_message()}{where}"
 
 
 def bug_line(error: BaseException, log: Path | str) -> str:

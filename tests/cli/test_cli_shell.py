@@ -30,7 +30,7 @@ def log_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main_group(), [str(arg) for arg in args])
+    return CliRunner().invoke(main_group(), [str(arg) for arg in args], prog_name="credsim")
 
 
 def main_group():  # the group itself, looked up late so monkeypatches apply
@@ -177,3 +177,36 @@ def test_ctrl_c_during_a_pooled_run_is_one_line_and_leaves_no_worker(tmp_path: P
     assert err.splitlines()[-1] == "credsim: interrupted" and "Traceback" not in err
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)  # no worker of the group is left
+
+
+def _takes_file(name: str) -> bool:
+    return any(param.name == "file" for param in commands.main.commands[name].params)
+
+
+BROKEN = [
+    (name, broken)
+    for name in sorted(commands.main.commands)
+    for broken in (["--no-such-option"], ["no-such-file.toml"], ["/"], ["\x00"])
+    if broken == ["--no-such-option"] or _takes_file(name)
+]
+"""Every command with an unknown option; every command that reads a FILE with a missing
+one, a folder and a name no file system allows."""
+
+
+@pytest.mark.parametrize(("name", "broken"), BROKEN, ids=repr)
+def test_every_command_refuses_broken_input_in_one_line(name: str, broken: list[str]) -> None:
+    result = invoke(name, *broken)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("credsim: error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_is_one_line_with_where_to_find_help() -> None:
+    result = invoke("run", TINY, "--replications", "0")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "credsim: error: Invalid value for '--replications': 0 is not in the range x>=1. "
+        "(see 'credsim run --help')\n",
+    )
+    top = invoke("--no-such-option")
+    assert top.exit_code == 2 and top.stderr.endswith("(see 'credsim --help')\n")
