@@ -14,7 +14,9 @@ years of calls) and far from the places where Python, numpy or int64 break.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sim.errors import InputError
@@ -62,7 +64,18 @@ TOML_KEY_MAX_CHARS = 128
 
 # --- the scenario world and the work it asks for ---------------------------
 USERS_MAX = 1_000_000
-"""Users of a tenant (the largest Teams tenants have a few hundred thousand)."""
+"""Users of a tenant (the largest Teams tenants have a few hundred thousand), also at the
+horizon's end after ``monthly_growth``, and licences or plan users of ``[plans]``."""
+
+PER_USER_PER_DAY_MAX = 100.0
+"""Meetings (``[meetings]``) or own calls (``[user_calling]``) per user per business day."""
+
+STREAM_CALLS_PER_DAY_MAX = 1_000_000.0
+"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre)."""
+
+PARTICIPANTS_MAX = 10_000
+"""Phone participants of one meeting: the mean, fixed or largest listed value (and sd) of
+``dial_ins``/``dial_outs`` (a Teams town hall holds up to 10,000 attendees)."""
 
 REPLICATIONS_MAX = 100_000
 """Replications of one run or of each policy of a sweep."""
@@ -71,10 +84,15 @@ RECURRENCES_MAX = 10_000
 """Occurrences of one recurring big meeting over the horizon (daily for 27 years)."""
 
 CALLS_PER_REPLICATION_MAX = 20_000_000
-"""Expected calls of one replication; beyond it, refuse before generating any."""
+"""Expected calls of one replication; beyond it, refuse before generating any.
+The environment variable ``CREDSIM_MAX_CALLS`` replaces it (``max_calls_per_replication``)."""
 
 MEMORY_MAX_BYTES = 8 * 1024**3
-"""Memory a run or sweep may expect to need at once (the machine has 24 GB)."""
+"""Memory a run or sweep may expect to need at once (the machine has 24 GB).
+The environment variable ``CREDSIM_MAX_MEMORY_GB`` replaces it (``max_memory_bytes``)."""
+
+MAX_CALLS_VARIABLE = "CREDSIM_MAX_CALLS"
+MAX_MEMORY_VARIABLE = "CREDSIM_MAX_MEMORY_GB"
 
 # --- the dashboard: work one click may start --------------------------------
 DASHBOARD_JOB_MAX_S = 300
@@ -106,3 +124,31 @@ def check_date(day: date | datetime, what: str, *, source: str | Path | None = N
             f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}",
             source=source,
         )
+
+
+def max_calls_per_replication() -> int:
+    """``CALLS_PER_REPLICATION_MAX``, or the whole number in ``$CREDSIM_MAX_CALLS``.
+
+    Read here and nowhere else, at each check, so a test or a big machine can
+    raise it without editing code.
+    """
+    return int(_knob(MAX_CALLS_VARIABLE, CALLS_PER_REPLICATION_MAX, whole=True))
+
+
+def max_memory_bytes() -> int:
+    """``MEMORY_MAX_BYTES``, or ``$CREDSIM_MAX_MEMORY_GB`` gigabytes (GiB, decimals allowed)."""
+    return int(_knob(MAX_MEMORY_VARIABLE, Decimal(MEMORY_MAX_BYTES) / 1024**3) * 1024**3)
+
+
+def _knob(name: str, default: Decimal | int, *, whole: bool = False) -> Decimal:
+    text = os.environ.get(name, "").strip().replace("_", "")
+    if not text:
+        return Decimal(default)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or (whole and value != value.to_integral_value()):
+        kind = "a whole number" if whole else "a number"
+        raise InputError(f"the environment variable {name}={text[:40]!r} is not {kind} > 0")
+    return value

@@ -36,12 +36,14 @@ from sim.cli.options import (
     HOURS,
     ISO,
     MINUTES,
+    REPLICATIONS,
     SCENARIO,
     BadInput,
     CardWindowType,
     bad_input,
     build,
     engine_option,
+    preflight,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
@@ -296,7 +298,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 @click.option("--amount", type=AMOUNT, help="Override the scenario's recharge amount.")
 @click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
 @click.option("--initial", type=AMOUNT, help="Override the initial balance.")
-@click.option("--replications", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--replications", type=REPLICATIONS, default=100, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @engine_option
 @click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
@@ -321,6 +323,7 @@ def run(
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
     loaded = _load(file)
+    workers = preflight(loaded, workers=workers, replications=replications)
     if no_auto_recharge and (trigger is not None or amount is not None):
         raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
     levers = with_overrides(

@@ -15,14 +15,19 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from sim import limits
 from sim.account.clock import parse_instant
 from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.grid import parse_values
-from sim.world import bundled
+from sim.world import bundled, workload
+from sim.world.load import LoadedScenario
 
 T = TypeVar("T")
+
+REPLICATIONS = click.IntRange(1, limits.REPLICATIONS_MAX)
+"""``--replications``: at most ``REPLICATIONS_MAX``, refused by the option itself."""
 
 engine_option = click.option(
     "--engine",
@@ -162,3 +167,30 @@ def bad_input() -> Iterator[None]:
         raise BadInput(str(error)) from None
     except OSError as error:
         raise BadInput(f"{error.filename or ''}: {error.strerror or error}") from None
+
+
+def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int) -> int | None:
+    """The workers to use, after checking that their replications at once fit in memory.
+
+    Loading already checked one replication, so ``validate``'s answer holds:
+    with the default workers (None: all cores) the count is lowered to what
+    fits, with a warning, since results do not depend on it; workers asked
+    for explicitly that would not fit are refused (exit 2).
+    """
+    cores = os.cpu_count() or 1
+    concurrent = min(workers or cores, replications)
+    if workers is None and concurrent > 1:
+        per_replication = workload.estimate(loaded.scenario).memory_bytes()
+        fits = max(1, int(limits.max_memory_bytes() // max(per_replication, 1)))
+        if fits < concurrent:
+            click.echo(
+                f"credsim: warning: using {fits} worker(s), not {concurrent}: each replication "
+                f"needs about {per_replication / 1024**3:,.1f} GB "
+                f"(limit {limits.MAX_MEMORY_VARIABLE})",
+                err=True,
+            )
+            return fits
+        return workers
+    with bad_input():
+        workload.check(loaded.scenario, concurrent=concurrent, source=loaded.path)
+    return workers

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import SCENARIO, BadInput, GridValuesType, bad_input, build, engine_option
+from sim.cli.options import (
+    REPLICATIONS,
+    SCENARIO,
+    BadInput,
+    GridValuesType,
+    bad_input,
+    build,
+    engine_option,
+    preflight,
+)
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_portal, warn_rule_of_thumb
 from sim.study.experiment import build_policy
@@ -39,7 +48,7 @@ BYTES_PER_MB = 1_000_000
     help="Recharge amounts, the same forms [0.25, 0.5, 1, 2, 4 x the scenario's].",
 )  # fmt: skip
 @click.option(
-    "--replications", type=click.IntRange(1),
+    "--replications", type=REPLICATIONS,
     help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
 )  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
@@ -65,6 +74,7 @@ def report(
     reproduce it. The file needs no network to open.
     """
     plan = _plan(file, out, triggers, amounts, replications, seed, engine)
+    workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
     warn_rule_of_thumb(data.summary)

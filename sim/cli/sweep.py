@@ -14,7 +14,16 @@ from typing import Any
 import click
 
 from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
-from sim.cli.options import SCENARIO, BadInput, GridValuesType, bad_input, build, engine_option
+from sim.cli.options import (
+    REPLICATIONS,
+    SCENARIO,
+    BadInput,
+    GridValuesType,
+    bad_input,
+    build,
+    engine_option,
+    preflight,
+)
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
 from sim.study.experiment import build_policy
@@ -37,7 +46,7 @@ from sim.world.load import load_scenario
     help="Recharge amounts, the same forms.",
 )  # fmt: skip
 @click.option("--initials", type=GridValuesType(), help="Initial balances [the scenario's].")
-@click.option("--replications", type=click.IntRange(1), default=200, show_default=True)
+@click.option("--replications", type=REPLICATIONS, default=200, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
@@ -76,6 +85,8 @@ def sweep(
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
     with bad_input():
         loaded = load_scenario(file)
+    if scheduler is None:
+        workers = preflight(loaded, workers=workers, replications=replications)
     grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
     plan = SweepPlan(loaded, grid, replications, seed, engine)  # type: ignore[arg-type]
     build(

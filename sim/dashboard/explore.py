@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import limits
 from sim.account.ledger import JournalEntry
 from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
@@ -39,13 +40,13 @@ from sim.study.kpis import Replications, estimates, outcome_rows, select
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
-from sim.world import bundled
+from sim.world import bundled, workload
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes
 from sim.world.scenario import Scenario
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = limits.SCENARIO_MAX_BYTES
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
@@ -58,11 +59,20 @@ def bundled_scenarios() -> dict[str, Path]:
     return bundled.scenarios()
 
 
-def scenario_upload(data: bytes, name: str) -> LoadedScenario:
-    """An uploaded scenario: parsed as TOML only, size-limited, rates from the bundle."""
+def scenario_upload(
+    data: bytes, name: str, tables: Mapping[str, bytes] | None = None
+) -> LoadedScenario:
+    """An uploaded scenario: parsed as TOML only, size-limited.
+
+    Its ``[rates].table`` may name only a table uploaded with it (``tables``,
+    bytes by file name) or a bundled table (``rates/sample-usd.csv``); no other
+    file of the server is opened, whatever the upload says.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
-    return load_scenario_bytes(data, source=Path(name), folder=bundled.scenarios_folder())
+    return load_scenario_bytes(
+        data, source=Path(name), folder=bundled.scenarios_folder(), tables=dict(tables or {})
+    )
 
 
 @dataclass(frozen=True)
@@ -178,10 +188,14 @@ class DemandBank:
         """Generate every replication's demand (the slow part, done once).
 
         A bank holds every replication's charged calls in memory (about 2.4 MB
-        a replication on midsize, 14 MB on enterprise); with ``max_bytes`` the
-        first replication's size is extrapolated and a bank that would not fit
-        is refused with an InputError before the rest is generated.
+        a replication on midsize, 14 MB on enterprise). Before any is generated,
+        the pre-flight estimate (``sim.world.workload.check``, as in the CLI)
+        refuses a replication too big to generate; with ``max_bytes`` the first
+        replication's charged calls are then measured and a bank that would not
+        fit is refused with an InputError before the rest is generated (only
+        charged calls are kept, a share the estimate cannot know in advance).
         """
+        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
         bank = cls(loaded, seed)
         for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
             stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))

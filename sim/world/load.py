@@ -16,25 +16,27 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
+from sim import limits
 from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
+from sim.world import bounds, bundled, workload
+from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
 from sim.world.scenario import BigMeeting, Meetings, Scenario
-
-LOT_LIFETIME_MONTHS = 12
-"""A lot bought at the end of the horizon expires this much later; that date must exist too."""
+from sim.world.toml_guard import check_toml_shape
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+_SCENARIO_KNOB = "SCENARIO_MAX_BYTES in sim/limits.py"
+_TABLE_KNOB = "RATE_TABLE_MAX_BYTES in sim/limits.py"
 _POLICY_MONEY = ("initial_balance", "trigger", "amount", "manual_top_up", "monthly_top_up")
 
 
@@ -52,7 +54,8 @@ def load_scenario(path: Path) -> LoadedScenario:
     """Read, parse, validate and cross-check a scenario file and its rate table.
 
     The rate table is ``[rates].table``, relative to the scenario file's
-    folder. When the scenario looks up no rates (every stream has its own
+    folder and inside it (a bundled scenario may also use the bundled
+    tables). When the scenario looks up no rates (every stream has its own
     ``rate_per_min``) and does not name a table, a missing default table is
     not an error: the scenario gets an empty table.
     """
@@ -60,18 +63,28 @@ def load_scenario(path: Path) -> LoadedScenario:
     return load_scenario_bytes(_read(path), source=path, folder=path.parent)
 
 
-def load_scenario_bytes(data: bytes, *, source: Path, folder: Path) -> LoadedScenario:
+def load_scenario_bytes(
+    data: bytes, *, source: Path, folder: Path, tables: Mapping[str, bytes] | None = None
+) -> LoadedScenario:
     """The same checks for a scenario that is not a file (an upload).
 
     ``source`` names it in messages; ``folder`` is where ``[rates].table`` is
-    resolved (for uploads, the bundled scenarios folder).
+    resolved. ``tables`` None is the policy for a scenario file: any regular
+    file inside its folder. A mapping (uploaded tables by file name, possibly
+    empty) is the policy for an upload: the table must be one of those, or
+    one of the bundled ``*.csv`` tables in ``folder`` by its relative name
+    (``rates/sample-usd.csv``); no other file of the server is ever opened.
     """
     scenario = parse_scenario(data, source)
-    rates, table_bytes = _rate_table(scenario, source, folder)
-    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
-    problems += missing_rates(scenario, rates)
+    if tables is None:
+        rates, table_bytes = _rate_table(scenario, source, folder)
+    else:
+        rates, table_bytes = _offered_table(scenario, source, folder, tables)
+    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
+    workload.check(scenario, source=source)  # before any generation, so validate == run
     return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
 
 
@@ -81,10 +94,11 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     Its hash covers the base hash and the changed scenario, so results of the
     edited world are never mistaken for the original's.
     """
-    problems = [*_horizon_problems(scenario), *_money_problems(scenario)]
-    problems += missing_rates(scenario, base.rates)
+    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
+    workload.check(scenario, source=label)
     digest = hashlib.sha256(base.content_hash.encode())
     digest.update(scenario.model_dump_json().encode())
     return LoadedScenario(base.path, scenario, base.rates, digest.hexdigest())
@@ -92,7 +106,10 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
 
 def parse_scenario(data: bytes | str, source: Path) -> Scenario:
     """TOML text (or its bytes) as a validated ``Scenario``; ``source`` names it in errors."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    check_size(raw, limits.SCENARIO_MAX_BYTES, what="scenario", knob=_SCENARIO_KNOB, source=source)
     text = decode_utf8(data, source) if isinstance(data, bytes) else data
+    check_toml_shape(text, source)  # tomllib is recursive and quadratic in dotted keys
     try:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -158,6 +175,21 @@ def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tupl
             yield (country, "toll_free", "inbound"), f"{where}.dial_in_countries.{country}"
 
 
+def costly_rates(scenario: Scenario, rates: RateTable) -> list[str]:
+    """One sentence per needed rate of the table whose longest call would overflow the limits."""
+    scale = Decimal(10) ** currency(scenario.scenario.currency).digits
+    problems: list[str] = []
+    for key, where in required_rates(scenario).items():
+        if (rate := rates.rates.get(key)) is not None:
+            problems += bounds.charge_problems(
+                f"{where}: {rates.path} {' '.join(key)}",
+                rate.rate_per_min,
+                rate.connection_fee,
+                scale,
+            )
+    return problems
+
+
 def missing_rates(scenario: Scenario, rates: RateTable) -> list[str]:
     """One sentence per rate the scenario needs and the table lacks."""
     return [
@@ -169,7 +201,9 @@ def missing_rates(scenario: Scenario, rates: RateTable) -> list[str]:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(
+            path, limits.SCENARIO_MAX_BYTES, what="scenario file", knob=_SCENARIO_KNOB
+        )
     except OSError as exc:
         raise InputError(
             f"cannot read the scenario file: {exc.strerror or exc}", source=path
@@ -195,14 +229,26 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, source: Path) -> InputE
 
 
 def _rate_table(scenario: Scenario, path: Path, folder: Path) -> tuple[RateTable, bytes]:
-    """The table and its bytes (for the hash); parsed from the very bytes that are hashed."""
+    """The table and its bytes (for the hash); parsed from the very bytes that are hashed.
+
+    The table must lie inside the scenario's folder; a scenario inside the
+    bundled scenarios folder may use any bundled table (``checks/`` share
+    ``rates/``).
+    """
     written = scenario.rates.table
-    table_path = folder / written
+    root = _table_root(folder)
+    real_path = confined(folder, written, root=root, what="rates.table", source=path)
+    table_path = folder / written  # as the user wrote it, for messages
     try:
-        data = table_path.read_bytes()
+        data = read_regular(
+            real_path,
+            limits.RATE_TABLE_MAX_BYTES,
+            what="rate table",
+            knob=_TABLE_KNOB,
+            shown=table_path,
+        )
     except FileNotFoundError:
-        named = "table" in scenario.rates.model_fields_set
-        if not named and not required_rates(scenario):
+        if _table_optional(scenario):
             return RateTable(table_path, {}), b""
         raise _unreadable_table(written, table_path, "no such file", path) from None
     except OSError as exc:
@@ -215,16 +261,47 @@ def _unreadable_table(written: str, table_path: Path, reason: str, path: Path) -
     return InputError(f"rates.table: cannot read the rate table {where}: {reason}", source=path)
 
 
-def _horizon_problems(scenario: Scenario) -> list[str]:
-    """The run's end, and the expiry of a lot bought then, must be real dates."""
-    info = scenario.scenario
-    months = info.horizon_months + LOT_LIFETIME_MONTHS
+def _table_root(folder: Path) -> Path:
+    """The folder a scenario's table must stay in: its own, or the whole bundle for bundled ones."""
     try:
-        info.start + relativedelta(months=months)
-    except (OverflowError, ValueError):
-        end = f"{info.horizon_months} months (+{LOT_LIFETIME_MONTHS} for lot expiry)"
-        return [f"scenario.horizon_months: {info.start.isoformat()} + {end} is past year 9999"]
-    return []
+        shipped = bundled.scenarios_folder().resolve()
+    except InputError:
+        return folder
+    return shipped if folder.resolve().is_relative_to(shipped) else folder
+
+
+def _offered_table(
+    scenario: Scenario, path: Path, folder: Path, tables: Mapping[str, bytes]
+) -> tuple[RateTable, bytes]:
+    """An upload's table: one uploaded with it (by file name), else a bundled one by name."""
+    written = scenario.rates.table
+    for name in (written, Path(written).name):
+        if name in tables:
+            data = tables[name]
+            check_size(
+                data, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB, source=name
+            )
+            return parse_rates(data, Path(name)), data
+    offered = {p.relative_to(folder).as_posix(): p for p in sorted(folder.glob("**/*.csv"))}
+    if written in offered:
+        table_path = offered[written]
+        data = read_regular(
+            table_path, limits.RATE_TABLE_MAX_BYTES, what="rate table", knob=_TABLE_KNOB
+        )
+        return parse_rates(data, table_path), data
+    if _table_optional(scenario):
+        return RateTable(Path(written), {}), b""
+    choices = ", ".join([*tables, *offered]) or "none"
+    raise InputError(
+        f"rates.table: {written!r} is neither a table uploaded with the scenario nor a "
+        f"bundled table (an uploaded scenario may use only those: {choices})",
+        source=path,
+    )
+
+
+def _table_optional(scenario: Scenario) -> bool:
+    """A scenario that names no table and looks up no rate runs with an empty table."""
+    return "table" not in scenario.rates.model_fields_set and not required_rates(scenario)
 
 
 def _money_problems(scenario: Scenario) -> list[str]:

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, TypeVar
 from babel import Locale
 
 from sim.errors import InputError, decode_utf8
+from sim.limits import RATE_TABLE_MAX_BYTES
+from sim.world.files import read_regular
 from sim.world.scenario import NUMBER_TYPES
 
 if TYPE_CHECKING:
@@ -82,7 +84,12 @@ def load_rates(path: Path) -> RateTable:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(
+            path,
+            RATE_TABLE_MAX_BYTES,
+            what="rate table",
+            knob="RATE_TABLE_MAX_BYTES in sim/limits.py",
+        )
     except OSError as exc:
         raise InputError(
             f"cannot read the rate table: {exc.strerror or exc}", source=path
@@ -154,6 +161,9 @@ def _header(reader: Reader, lines: _Lines, path: Path) -> list[str]:
         raise InputError(f"the rate table is empty; expected a header line {expected}", source=path)
     line, row = record
     header = [name.strip() for name in row]
+    if not _recognisable(header):
+        # Quote nothing: the file may be any file a path names (/etc/passwd, a key, ...).
+        raise InputError(f"not a rate table (expected header {expected})", source=path, line=line)
     known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     seen: set[str] = set()
     for name in header:
@@ -168,6 +178,16 @@ def _header(reader: Reader, lines: _Lines, path: Path) -> list[str]:
         names = ", ".join(repr(name) for name in missing)
         raise InputError(f"the header lacks column(s) {names}", source=path, line=line)
     return header
+
+
+def _recognisable(header: list[str]) -> bool:
+    """Most required columns are there, so the file is a rate table and its words may be quoted.
+
+    Why a majority: a header with one or two misspelt names should get a
+    "did you mean" hint; a file with hardly any of them is some other file.
+    """
+    present = {name.lower() for name in header} & set(REQUIRED_COLUMNS)
+    return len(present) * 2 > len(REQUIRED_COLUMNS)
 
 
 def _unknown_column(name: str, known: tuple[str, ...]) -> str:

@@ -49,7 +49,7 @@ def _not_bool(value: object) -> object:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_not_bool)]
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 Whole = Annotated[int, Strict()]
 Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
 Positive = Annotated[Number, Field(gt=0.0)]

@@ -40,14 +40,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from sim.account.clock import MICROS_PER_SECOND, to_datetime, to_instant
 from sim.account.money import Currency
 from sim.world.arrivals import ArrivalGrid, draw_arrivals, slot_starts
+from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
 from sim.world.rating import (
@@ -349,10 +351,22 @@ def occurrences(meeting: BigMeeting, timezone: str, horizon_us: tuple[int, int])
     first = to_datetime(start_us).astimezone(zone)
     last = to_datetime(end_us).astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     dtstart = datetime.combine(first.date(), _naive(meeting.time))
-    rule = rrulestr(meeting.recurrence, dtstart=dtstart)
-    local = rule.between(dtstart, last, inc=True)
+    local = _local_occurrences(meeting.recurrence, dtstart, last)
     instants = [to_instant(moment.replace(tzinfo=zone)) for moment in local]
     return np.asarray([t for t in instants if start_us <= t < end_us], dtype=np.int64)
+
+
+@lru_cache(maxsize=64)
+def _local_occurrences(recurrence: str, dtstart: datetime, last: datetime) -> tuple[datetime, ...]:
+    """The rule's wall-clock occurrences from ``dtstart`` to ``last``, computed once per process.
+
+    Cached because every replication asks again, and a rule that matches few
+    days can take a second to search (``sim.world.bounds.occurrences_until``).
+    """
+    rule = rrulestr(recurrence, dtstart=dtstart)
+    if isinstance(rule, rrule):  # always, for a checked scenario (sim.world.bounds)
+        return tuple(occurrences_until(rule, last))
+    return tuple(rule.between(dtstart, last, inc=True))
 
 
 def _naive(moment: time) -> time:

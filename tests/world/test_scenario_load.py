@@ -376,11 +376,13 @@ def test_at_most_ten_further_problems(tmp_path: Path) -> None:
 # -- checks after validation ------------------------------------------------------------------
 
 
-def test_horizon_must_stay_within_the_calendar(tmp_path: Path) -> None:
-    text = HEAD.replace("2027-01-01", "9998-06-01") + STREAM
+def test_horizon_must_stay_within_the_supported_dates(tmp_path: Path) -> None:
+    text = HEAD.replace("2027-01-01", "2199-06-01") + STREAM
     problem = only_problem(tmp_path, text)
-    assert problem.startswith("scenario.horizon_months: ")
-    assert "past year 9999" in problem
+    assert problem.startswith("scenario.horizon_months: 2199-06-01 + 24 months (+12 for lot")
+    assert "ends 2202-06-01, after the last supported date 2200-12-31" in problem
+    late = only_problem(tmp_path, HEAD.replace("2027-01-01", "9998-06-01") + STREAM)
+    assert late.startswith("scenario.start: 9998-06-01 is outside the supported dates")
 
 
 def test_policy_money_must_fit_the_currency(tmp_path: Path) -> None:
