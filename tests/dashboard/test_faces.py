@@ -26,7 +26,6 @@ FRIENDLY = re.compile(
     r"^Something went wrong on our side; the details are in the server log, "
     r"reference (?P<ref>[0-9a-f]{8})\.$"
 )
-NEEDS_WORLD = "needs h11-world (sim/world/load.py: rate-table paths and TOML limits)"
 RATE_CARD = (CHECKS / "rate-card.toml").read_text(encoding="utf-8")
 TABLE_LINE = 'table = "../rates/sample-usd.csv"'
 
@@ -124,7 +123,6 @@ def test_a_hostile_upload_shows_no_content_no_traceback_and_the_page_keeps_worki
     still_works(app)
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_WORLD)
 @pytest.mark.parametrize("name", ["dotdot", "proc"])
 def test_a_rate_table_outside_the_bundle_is_refused_without_its_content(name: str) -> None:
     app = started()
@@ -135,7 +133,6 @@ def test_a_rate_table_outside_the_bundle_is_refused_without_its_content(name: st
     still_works(app)
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_WORLD)
 @pytest.mark.parametrize(
     ("name", "limit"), [("deep", TOML_DEPTH_MAX), ("dotted", TOML_KEY_MAX_CHARS)]
 )
@@ -147,7 +144,6 @@ def test_a_toml_bomb_is_refused_with_its_limit(name: str, limit: int) -> None:
     still_works(app)
 
 
-@pytest.mark.xfail(strict=True, run=False, reason=f"{NEEDS_WORLD}; today it reads for ever")
 def test_dev_zero_as_a_rate_table_is_refused() -> None:
     app = started()
     (shown,) = upload(app, "zero.toml", traversal("/dev/zero"))
