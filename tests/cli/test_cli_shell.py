@@ -202,10 +202,10 @@ def test_every_command_refuses_broken_input_in_one_line(name: str, broken: list[
 
 
 def test_a_usage_error_is_one_line_with_where_to_find_help() -> None:
-    result = invoke("run", TINY, "--replications", "0")
+    result = invoke("run", TINY, "--seed", "x")
     assert (result.exit_code, result.stderr) == (
         2,
-        "credsim: error: Invalid value for '--replications': 0 is not in the range x>=1. "
+        "credsim: error: Invalid value for '--seed': 'x' is not a valid integer. "
         "(see 'credsim run --help')\n",
     )
     top = invoke("--no-such-option")
