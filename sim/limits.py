@@ -118,6 +118,20 @@ SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
 BASELINE_MAX_BYTES = 64 * 1024 * 1024
 """One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
 
+# --- the dashboard: work one click may start --------------------------------
+DASHBOARD_JOB_MAX_S = 300
+"""Seconds one dashboard computation (a demand bank, a sweep, a backtest) may run before
+it is stopped with a message; the environment variable CREDSIM_DASHBOARD_JOB_MAX_S
+changes it for a server."""
+
+DASHBOARD_JOB_MAX_BYTES = 4 * 1024**3
+"""Bytes one dashboard computation may hold: a demand bank in the server (checked before
+it is built) or a sweep's worker processes together (checked while they run); the
+environment variable CREDSIM_DASHBOARD_JOB_MAX_MB changes it for a server."""
+
+DASHBOARD_MAX_S_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_S"
+DASHBOARD_MAX_MB_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_MB"
+
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:
     """``amount_minor`` when its magnitude is within ``MONEY_MAX_MINOR``, else InputError."""
@@ -151,6 +165,17 @@ def max_calls_per_replication() -> int:
 def max_memory_bytes() -> int:
     """``MEMORY_MAX_BYTES``, or ``$CREDSIM_MAX_MEMORY_GB`` gigabytes (GiB, decimals allowed)."""
     return int(_knob(MAX_MEMORY_VARIABLE, Decimal(MEMORY_MAX_BYTES) / 1024**3) * 1024**3)
+
+
+def dashboard_job_max_s() -> float:
+    """``DASHBOARD_JOB_MAX_S``, or the seconds in ``$CREDSIM_DASHBOARD_JOB_MAX_S`` of the server."""
+    return float(_knob(DASHBOARD_MAX_S_VARIABLE, DASHBOARD_JOB_MAX_S))
+
+
+def dashboard_job_max_bytes() -> int:
+    """``DASHBOARD_JOB_MAX_BYTES``, or ``$CREDSIM_DASHBOARD_JOB_MAX_MB`` mebibytes of the server."""
+    default_mb = Decimal(DASHBOARD_JOB_MAX_BYTES) / 2**20
+    return int(_knob(DASHBOARD_MAX_MB_VARIABLE, default_mb) * 2**20)
 
 
 def _knob(name: str, default: Decimal | int, *, whole: bool = False) -> Decimal:

@@ -48,6 +48,7 @@ from sim.cli.options import (
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
 from sim.cli.report import report
+from sim.cli.shell import Shell
 from sim.cli.sweep import sweep
 from sim.errors import InputError
 from sim.limits import check_minor
@@ -62,7 +63,9 @@ from sim.world.demand import generate, summarize
 from sim.world.load import LoadedScenario, load_scenario
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Shell, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="credsim")
 def main() -> None:
     """Simulate prepaid Communications Credits and choose auto-recharge settings.

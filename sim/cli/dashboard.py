@@ -41,10 +41,12 @@ SETTINGS: dict[str, bool | int | str] = {
     "server.runOnSave": False,
     "browser.gatherUsageStats": False,
     "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",
     "theme.base": "light",
 }
 """``.streamlit/config.toml`` except the address: headless (print the URL, open no
-browser), 50 MB uploads, no file watcher, no usage statistics, light theme."""
+browser), 50 MB uploads, no file watcher, no usage statistics, light theme, and no
+error details in the page (a bug shows a reference; the server's log has the traceback)."""
 
 
 @click.command()

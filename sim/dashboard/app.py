@@ -15,6 +15,8 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.dashboard import backtest_page, demand_page, policy_page, scenario_page, tradeoffs_page
+from sim.dashboard.failures import show_bug
+from sim.dashboard.jobs import SessionGone
 from sim.dashboard.sidebar import choose
 from sim.errors import InputError
 
@@ -31,15 +33,24 @@ def main() -> None:
     """Draw the page once (Streamlit calls the script again on every interaction)."""
     st.set_page_config(page_title="credsim: Teams Communications Credits", layout="wide")
     st.title("credsim: Communications Credits planner")
+    try:
+        _page()
+    except InputError as error:  # the model's own words, e.g. a bank too big for memory
+        st.error(str(error))
+    except SessionGone:  # the tab closed while a computation ran: nobody to tell
+        return
+    except Exception as error:  # a bug: a friendly line here, the traceback in the server log
+        show_bug(error)
+
+
+def _page() -> None:
+    """The sidebar's choice and the chosen view (Streamlit's own stop and rerun pass through)."""
     choice = choose()
     view = st.segmented_control("View", list(VIEWS), default="Policy", key="view", required=True)
     if choice is None:
         st.info("Results appear here once the inputs in the sidebar are valid.")
         st.stop()
-    try:
-        VIEWS[view or "Policy"](choice)
-    except InputError as error:  # the model's own words, e.g. a bank too big for memory
-        st.error(str(error))
+    VIEWS[view or "Policy"](choice)
 
 
 if __name__ == "__main__":

@@ -330,12 +330,15 @@ def demand_picture(loaded: LoadedScenario, seed: int) -> DemandPicture:
 
 
 def backtest_upload(
-    data: bytes, name: str, levers: Sequence[Levers]
+    data: bytes,
+    name: str,
+    levers: Sequence[Levers],
+    check: Callable[[], None] | None = None,
 ) -> list[tuple[Levers, Backtest, list[JournalEntry]]]:
     """Replay an uploaded usage report (CSV only, size-limited) under several policies.
 
     Amounts are in the file's currency, known once the file is read; each
-    policy's journal comes back too.
+    policy's journal comes back too. ``check`` (a budget) is called before each policy.
     """
     if len(data) > MAX_REPORT_BYTES:
         raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_REPORT_BYTES:,}")
@@ -349,6 +352,8 @@ def backtest_upload(
         try:
             with Recording(path) as recording:
                 for item in levers:
+                    if check is not None:
+                        check()
                     policy = _plain_policy(item, recording.currency)
                     journal: list[JournalEntry] = []
                     backtest = recording.backtest(policy, on_entry=journal.append)

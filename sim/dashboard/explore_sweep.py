@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.study.executors import LocalExecutor
+from sim.study.executors import Check, LocalExecutor
 from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
 from sim.study.grid import Grid, parse_values
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
@@ -96,15 +96,19 @@ def sweep(
     seed: int,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
+    check: Check | None = None,
 ) -> Swept:
     """Run the sweep in a scratch folder and return what it wrote, in memory.
 
     The same plan as ``credsim sweep`` with the same grid, replications and
     seed (fast engine), so the numbers are the CLI's to the last digit; and
-    the report's plan, so ``report_html`` can reuse it.
+    the report's plan, so ``report_html`` can reuse it. With ``check`` (the
+    dashboard's budget) the replications run in worker processes that the
+    check stops, mid-task if need be (``LocalExecutor``).
     """
     plan = ReportPlan(loaded, grid, replications, seed).sweep_plan()
-    return sweep_in_scratch(plan, executor=LocalExecutor(workers), progress=progress)
+    executor = LocalExecutor(workers, check=check)
+    return sweep_in_scratch(plan, executor=executor, progress=progress)
 
 
 def grid_initials(rows: pd.DataFrame) -> list[str]:

@@ -19,6 +19,8 @@ import streamlit as st
 from sim.account.ledger import JournalEntry
 from sim.dashboard import explore
 from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
+from sim.dashboard.jobs import Watch
+from sim.limits import DASHBOARD_JOB_MAX_BYTES
 from sim.study.backtest import Backtest
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
@@ -29,8 +31,9 @@ from sim.world.load import LoadedScenario, load_scenario
 
 BANKS_KEPT = 2
 """Demand banks kept in memory (each holds every replication's charged calls)."""
-MAX_BANK_BYTES = 4 * 2**30
-"""The most one bank may hold: 1,000 replications of midsize (2.4 GiB) fit, of enterprise ~300."""
+MAX_BANK_BYTES = DASHBOARD_JOB_MAX_BYTES
+"""The most one bank may hold by default (``Budget.current`` reads the server's setting):
+1,000 replications of midsize (2.4 GiB) fit in 4 GiB, of enterprise ~300."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,17 @@ def edited(content_hash: str, edits: Edits, _loaded: LoadedScenario) -> LoadedSc
 def demand_bank(
     content_hash: str, seed: int, replications: int, _loaded: LoadedScenario
 ) -> DemandBank:
-    """Every replication's demand, generated once and replayed under each policy."""
-    return DemandBank.build(_loaded, seed, replications, max_bytes=MAX_BANK_BYTES)
+    """Every replication's demand, generated once and replayed under each policy.
+
+    Checked after every replication (``sim.dashboard.jobs``): it stops when its
+    tab closes or its time runs out; its size is checked after the first.
+    """
+    watch = Watch(f"the demand of {replications:,} replications")
+    built = DemandBank.build(
+        _loaded, seed, replications, watch.progress, max_bytes=watch.budget.max_bytes
+    )
+    watch.done()
+    return built
 
 
 def bank(choice: Choice) -> DemandBank:
@@ -139,7 +151,10 @@ def backtests(
     data: bytes, name: str, levers: tuple[Levers, ...]
 ) -> Sequence[tuple[Levers, Backtest, list[JournalEntry]]]:
     """The upload replayed under each policy (CSV only, size-limited; InputError otherwise)."""
-    return explore.backtest_upload(data, name, levers)
+    watch = Watch("the backtest")
+    results = explore.backtest_upload(data, name, levers, check=watch.check)
+    watch.done()
+    return results
 
 
 def keep_sweep(choice: Choice, output: Swept, grid: Grid) -> None:

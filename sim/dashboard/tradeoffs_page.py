@@ -14,6 +14,7 @@ import streamlit as st
 
 from sim.dashboard import explore_sweep
 from sim.dashboard.explore import Edits
+from sim.dashboard.jobs import Watch
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
 from sim.study.grid import Grid
@@ -73,13 +74,16 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
         except InputError as error:
             st.error(str(error))
         else:
+            watch = Watch(f"the sweep of {len(grid):,} policies")
             output = explore_sweep.sweep(
                 choice.loaded,
                 grid,
                 replications=choice.replications,
                 seed=choice.seed,
                 progress=progress_bar,
+                check=watch.check,
             )
+            watch.done()
             keep_sweep(choice, output, grid)
     kept = kept_sweep(choice)
     if kept is None:

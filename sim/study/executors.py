@@ -15,6 +15,7 @@ broadcast), not once per task.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -22,6 +23,11 @@ from typing import Any, Protocol, TypeVar
 C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
+
+Check = Callable[[Sequence[int]], None]
+"""A budget check over a pool's worker PIDs (``LocalExecutor(check=...)``)."""
+CHECK_EVERY_S = 0.25
+"""How often a checked pool's budget is looked at while its tasks run."""
 
 _CONTEXT: Any = None
 """A pool worker's copy of the shared context (set once by the initializer)."""
@@ -42,10 +48,14 @@ class Executor(Protocol):
 class LocalExecutor:
     """A pool of ``workers`` processes (default: all cores); 1 worker runs in this process."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, check: Check | None = None) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers(={workers}) must be >= 1")
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.check = check
+        """Called with the workers' PIDs every ``CHECK_EVERY_S`` while tasks run; what it
+        raises stops the workers at once and ends ``run``. With a check, work always
+        runs in worker processes (even one), since only a process can be stopped mid-task."""
 
     def describe(self) -> dict[str, Any]:
         """``{"kind": "local", "workers": K}``."""
@@ -56,19 +66,28 @@ class LocalExecutor:
     ) -> Iterator[tuple[int, R]]:
         """In this process for one worker or one item, else in a process pool."""
         count = min(self.workers, len(items))
-        if count <= 1:
+        if count <= 1 and self.check is None:
             for position, item in enumerate(items):
                 yield position, fn(context, item)
             return
+        count = max(count, 1)
         pool = ProcessPoolExecutor(count, initializer=_install, initargs=(context,))
+        finished = False
         try:
-            yield from _as_completed(pool, fn, items, window=count * 4)
+            yield from _as_completed(pool, fn, items, window=count * 4, check=self.check)
+            finished = True
         finally:
+            if not finished:  # Ctrl+C, a task's exception, or the caller stopped early
+                _terminate(pool)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _as_completed(
-    pool: ProcessPoolExecutor, fn: Callable[[Any, T], R], items: Sequence[T], window: int
+    pool: ProcessPoolExecutor,
+    fn: Callable[[Any, T], R],
+    items: Sequence[T],
+    window: int,
+    check: Check | None = None,
 ) -> Iterator[tuple[int, R]]:
     """Keep ``window`` tasks in flight (memory stays flat however many items there are)."""
     pending: dict[Future[R], int] = {}
@@ -80,14 +99,37 @@ def _as_completed(
                 break
         if not pending:
             return
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        timeout = None if check is None else CHECK_EVERY_S
+        done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        if check is not None:
+            check(_worker_pids(pool))
         for future in sorted(done, key=pending.__getitem__):
             yield pending.pop(future), future.result()
 
 
+def _worker_pids(pool: ProcessPoolExecutor) -> list[int]:
+    """The pool's worker processes now (``_processes``: no public API in Python 3.11)."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+    return list(processes)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now, mid-task: waiting could take as long as the longest task."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # no public API in 3.11
+    for process in list(processes.values()):
+        process.terminate()
+
+
 def _install(context: Any) -> None:
+    """A worker's start: keep the shared context; leave Ctrl+C to the parent.
+
+    The terminal sends SIGINT to the whole process group; a worker that took it
+    would die printing a traceback, and the pool would hang on the dead worker.
+    The parent alone turns Ctrl+C into one line and stops the workers.
+    """
     global _CONTEXT  # noqa: PLW0603  (one per worker process, set once, by design)
     _CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(fn: Callable[[Any, T], R], item: T) -> R:
