@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+import platformdirs
 
 from sim import __version__
 from sim.cli.options import BadInput
@@ -115,17 +116,11 @@ def log_folders() -> list[Path]:
 
     Never the working directory or a data folder: the log is ours, not the user's data.
     """
-    folders: list[Path] = []
-    try:
-        import platformdirs  # noqa: PLC0415  (optional: used when installed)
-
-        folders.append(platformdirs.user_log_path("credsim", appauthor=False))
-    except ImportError:
-        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        folders.append(Path(state) / "credsim" / "log")
     user = getattr(os, "getuid", lambda: "user")()
-    folders.append(Path(tempfile.gettempdir()) / f"credsim-{user}")
-    return folders
+    return [
+        platformdirs.user_log_path("credsim", appauthor=False),
+        Path(tempfile.gettempdir()) / f"credsim-{user}",
+    ]
 
 
 def write_log(error: BaseException) -> Path | str:
