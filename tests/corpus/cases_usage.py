@@ -1,0 +1,277 @@
+"""Broken usage files of each format (stream CSV, Teams PSTN, Skype for Business) via backtest."""
+
+from __future__ import annotations
+
+from tests.corpus.harness import Case
+from tests.corpus.inputs import (
+    CALLS,
+    SKYPE_TEXT,
+    STREAM_HEADER,
+    STREAM_ROW,
+    TEAMS_TEXT,
+    skype,
+    stream,
+    stream_row,
+    teams,
+)
+
+B = ("backtest", CALLS)
+BIG_CHARGE = "92233720368547758.07"
+"""2^63 - 1 cents: the largest int64 in minor units."""
+MONEY = "issue 11 item 2 (money ceiling in usage files)"
+DATES = "issue 11 item 2 (supported dates in usage files)"
+DURATIONS = "issue 11 item 2 (durations in usage files)"
+DUPLICATES = "issue 11 item 8: duplicate call ids are billed twice without a word"
+FIELD = "issue 11 item 3: a header field over 131,072 characters"
+_WIDE = "x" * 200_000
+
+STREAM = [
+    Case("stream-empty-file", B, {CALLS: ""}, names="calls.csv"),
+    Case("stream-header-only", B, stream(), names="calls.csv"),
+    Case(
+        "stream-wrong-header",
+        B,
+        stream(STREAM_ROW, header="begin,finish,what,cost"),
+        names="calls.csv:1",
+    ),
+    Case("stream-binary", B, {CALLS: bytes(range(256)) * 16}, names="calls.csv"),
+    Case(
+        "stream-not-utf8",
+        B,
+        {
+            CALLS: f"{STREAM_HEADER}\n".encode()
+            + b"2025-01-06T09:00:00Z,2025-01-06T09:45:00Z,toll_free_dial_in,3\xff\n"
+        },
+        names="calls.csv:2",
+    ),
+    Case(
+        "stream-utf16",
+        B,
+        {CALLS: f"{STREAM_HEADER}\n{STREAM_ROW}\n".encode("utf-16")},
+        names="calls.csv",
+    ),
+    Case("stream-charge-text", B, stream(stream_row(charge="abc")), names="calls.csv:2"),
+    Case("stream-charge-negative", B, stream(stream_row(charge="-5")), names="calls.csv:2"),
+    Case("stream-charge-nan", B, stream(stream_row(charge="NaN")), names="calls.csv:2"),
+    Case("stream-charge-inf", B, stream(stream_row(charge="inf")), names="calls.csv:2"),
+    Case("stream-charge-exponent", B, stream(stream_row(charge="1e30")), names="calls.csv:2"),
+    Case(
+        "stream-charge-near-2^63",
+        B,
+        stream(stream_row(charge=BIG_CHARGE)),
+        names="calls.csv:2",
+        fails=f"{MONEY}: the recharge loop never ends",
+    ),
+    Case(
+        "stream-charge-beyond-int64",
+        B,
+        stream(stream_row(charge="922337203685477580700")),
+        names="calls.csv:2",
+        fails=f"{MONEY}: a charge beyond int64 raises OverflowError",
+    ),
+    Case("stream-charge-sub-cent", B, stream(stream_row(charge="0.001")), names="calls.csv:2"),
+    Case(
+        "stream-start-year-9999",
+        B,
+        stream(stream_row(start="9999-12-31T23:00:00Z", end="9999-12-31T23:30:00Z")),
+        names="calls.csv:2",
+        fails=f"{DATES}: year 10000 is out of range",
+    ),
+    Case(
+        "stream-start-year-1",
+        B,
+        stream(stream_row(start="0001-01-01T00:00:00Z", end="0001-01-01T00:30:00Z")),
+        names="calls.csv:2",
+        fails=f"{DATES}: year 1 is accepted or overflows",
+    ),
+    Case("stream-start-not-a-date", B, stream(stream_row(start="soon")), names="calls.csv:2"),
+    Case("stream-start-no-offset", B, stream(stream_row(start="2025-01-06 09:00")), exit=None),
+    Case(
+        "stream-end-before-start",
+        B,
+        stream(stream_row(end="2025-01-06T08:00:00Z")),
+        names="calls.csv:2",
+    ),
+    Case(
+        "stream-call-of-8000-years",
+        B,
+        stream(stream_row(end="9999-01-01T00:00:00Z")),
+        names="calls.csv:2",
+        fails=f"{DURATIONS}: a call of 8,000 years",
+    ),
+    Case("stream-service-empty", B, stream(stream_row(service="")), names="calls.csv:2"),
+    Case(
+        "stream-credit-billed-maybe",
+        B,
+        stream(stream_row() + ",maybe", header=STREAM_HEADER + ",credit_billed"),
+        names="calls.csv:2",
+    ),
+    Case(
+        "stream-currency-unknown",
+        B,
+        stream(stream_row() + ",XYZ", header=STREAM_HEADER + ",currency"),
+        names="calls.csv:2",
+    ),
+    Case(
+        "stream-currencies-mixed",
+        B,
+        stream(stream_row() + ",USD", stream_row() + ",EUR", header=STREAM_HEADER + ",currency"),
+        names="calls.csv:3",
+    ),
+    Case("stream-unquoted-comma", B, stream(stream_row(service="toll,free")), names="calls.csv:2"),
+    Case("stream-blank-line-between", B, stream(STREAM_ROW, "", STREAM_ROW), names="calls.csv:3"),
+    Case("stream-unterminated-quote", B, stream('"' + STREAM_ROW), names="calls.csv"),
+    Case("stream-nul-byte", B, stream(stream_row(service="toll\x00free")), exit=None),
+    Case(
+        "stream-header-field-200k",
+        B,
+        stream(STREAM_ROW, header=STREAM_HEADER + "," + _WIDE),
+        names="calls.csv:1",
+        fails=f"{FIELD} raises csv.Error",
+    ),
+    Case("stream-data-field-200k", B, stream(stream_row(service=_WIDE)), names="calls.csv:2"),
+    Case(
+        "stream-header-no-newline-2mb",
+        B,
+        {CALLS: "s" * 2_000_000},
+        names="calls.csv",
+        fails=f"{FIELD}: a header line of 2 MB is read whole, then quoted",
+    ),
+    Case("stream-duplicate-rows", B, stream(STREAM_ROW, STREAM_ROW), exit=0),
+]
+
+_TEAMS_ID = TEAMS_TEXT.splitlines()[1].split(",")[0]
+TEAMS = [
+    Case("teams-duration-seconds-text", B, teams("Duration Seconds", "abc"), exit=None),
+    Case(
+        "teams-duration-seconds-beyond-int64",
+        B,
+        teams("Duration Seconds", "99999999999999999999"),
+        exit=None,
+    ),
+    Case(
+        "teams-end-year-9999",
+        B,
+        teams("End Time", "9999-12-31T23:59:00Z"),
+        names="calls.csv:2",
+        fails=f"{DATES}: year 9999 is accepted",
+    ),
+    Case(
+        "teams-call-of-a-century",
+        B,
+        teams("End Time", "2125-01-02T08:17:29Z"),
+        names="calls.csv:2",
+        fails=f"{DURATIONS}: a century-long call is accepted",
+    ),
+    Case(
+        "teams-charge-near-2^63",
+        B,
+        teams("Charge", BIG_CHARGE),
+        names="calls.csv:2",
+        fails=f"{MONEY}: the recharge loop never ends",
+    ),
+    Case("teams-charge-text", B, teams("Charge", "lots"), names="calls.csv:2"),
+    Case("teams-connection-fee-text", B, teams("Connection Fee", "x"), names="calls.csv:2"),
+    Case(
+        "teams-start-year-9999",
+        B,
+        teams("Start Time", "9999-12-31T23:00:00Z", "End Time", "9999-12-31T23:59:00Z"),
+        names="calls.csv:2",
+        fails=f"{DATES}: year 10000 is out of range",
+    ),
+    Case("teams-start-garbage", B, teams("Start Time", "31/12/2025"), names="calls.csv:2"),
+    Case("teams-currency-unknown", B, teams("Currency", "???"), names="calls.csv:2"),
+    Case(
+        "teams-header-missing-charge",
+        B,
+        {CALLS: TEAMS_TEXT.replace(",Charge,", ",Cost,", 1)},
+        names="calls.csv:1",
+    ),
+    Case(
+        "teams-header-field-200k",
+        B,
+        {CALLS: TEAMS_TEXT.replace("Capability", "Capability," + _WIDE, 1)},
+        names="calls.csv:1",
+        fails=f"{FIELD} raises csv.Error",
+    ),
+    Case(
+        "teams-row-truncated",
+        B,
+        {CALLS: TEAMS_TEXT[: TEAMS_TEXT.index("\n", 400) - 30] + "\n"},
+        names="calls.csv:2",
+    ),
+    Case(
+        "teams-duplicate-usage-id",
+        B,
+        teams("UsageId", TEAMS_TEXT.splitlines()[2].split(",")[0]),
+        exit=0,
+        says="duplicate",
+        fails=DUPLICATES,
+    ),
+    Case(
+        "teams-duplicate-row",
+        B,
+        {CALLS: TEAMS_TEXT + TEAMS_TEXT.splitlines()[1] + "\n"},
+        exit=0,
+        says="duplicate",
+        fails=DUPLICATES,
+    ),
+]
+
+SKYPE = [
+    Case("skype-duration-bad", B, skype("Duration", "25:99:00"), names="calls.csv:2"),
+    Case(
+        "skype-duration-huge",
+        B,
+        skype("Duration", "99999999999:00:00"),
+        names="calls.csv:2",
+        fails=f"{DURATIONS}: a duration of 10^11 hours",
+    ),
+    Case(
+        "skype-start-year-9999",
+        B,
+        skype("Start Time (UTC)", "9999-12-31 23:59:59"),
+        names="calls.csv:2",
+        fails=f"{DATES}: year 10000 is out of range",
+    ),
+    Case("skype-charge-comma", B, skype("Charge", "1,5"), names="calls.csv:2"),
+    Case(
+        "skype-charge-near-2^63",
+        B,
+        skype("Charge", BIG_CHARGE),
+        names="calls.csv:2",
+        fails=f"{MONEY}: the recharge loop never ends",
+    ),
+    Case("skype-header-only", B, {CALLS: SKYPE_TEXT.splitlines()[0] + "\n"}, names="calls.csv"),
+    Case(
+        "skype-duplicate-row",
+        B,
+        {CALLS: SKYPE_TEXT + SKYPE_TEXT.splitlines()[1] + "\n"},
+        exit=0,
+        says="duplicate",
+        fails=DUPLICATES,
+    ),
+]
+
+FILES = [
+    Case("calls-is-folder", ("backtest", "data"), names="data"),
+    Case("calls-missing", ("backtest", "data/none.csv"), names="none.csv"),
+    Case("calls-etc-passwd", ("backtest", "/etc/passwd"), names="/etc/passwd"),
+    Case("calls-proc-environ", ("backtest", "/proc/self/environ"), names="/proc/self/environ"),
+    Case(
+        "calls-dev-zero",
+        ("backtest", "/dev/zero"),
+        names="/dev/zero",
+        fails="issue 11 item 3: a file without a newline is read whole",
+    ),
+    Case("scenario-etc-passwd", ("validate", "/etc/passwd"), names="/etc/passwd"),
+    Case("scenario-proc-environ", ("validate", "/proc/self/environ"), names="/proc/self/environ"),
+    Case(
+        "scenario-dev-zero",
+        ("validate", "/dev/zero"),
+        names="/dev/zero",
+        fails="issue 11 item 3: a scenario FILE is read whole before its size is checked",
+    ),
+]
+
+CASES = [*STREAM, *TEAMS, *SKYPE, *FILES]

@@ -1,0 +1,339 @@
+"""Scenario files that reach outside their folder, broken rate tables, and magnitudes.
+
+Magnitude cases also go through ``run`` (and ``demand``), because ``validate``
+must refuse what ``run`` could not do: nothing it accepts may fail later for size.
+"""
+
+from __future__ import annotations
+
+from tests.corpus.harness import Case
+from tests.corpus.inputs import SCENARIO, rate_table, symlink, team, tiny, with_table
+
+V = ("validate", SCENARIO)
+RUN = ("run", SCENARIO, "--replications", "2", "--workers", "1")
+DEMAND = ("demand", SCENARIO)
+ITEM1 = "issue 11 item 1: rates.table may leave the scenario's folder"
+ITEM2 = "issue 11 item 2: no limit on"
+ITEM3 = "issue 11 item 3: the TOML parser is not bounded"
+ITEM4 = "issue 11 item 4: a traceback instead of one line"
+
+TABLE_PATHS = [
+    Case(
+        "table-dotdot-canary",
+        V,
+        with_table("../secret.txt"),
+        names="rates.table",
+        fails=f"{ITEM1}: ../ reads a file outside it",
+    ),
+    Case(
+        "table-dotdot-passwd",
+        V,
+        with_table("../../../../../../../../etc/passwd"),
+        names="rates.table",
+        fails=f"{ITEM1}: ../ reaches /etc/passwd",
+    ),
+    Case(
+        "table-absolute-passwd",
+        V,
+        with_table("/etc/passwd"),
+        names="rates.table",
+        fails=f"{ITEM1}: an absolute path is read",
+    ),
+    Case(
+        "table-proc-environ",
+        V,
+        with_table("/proc/self/environ"),
+        names="rates.table",
+        fails=f"{ITEM1}: /proc/self/environ is read and quoted",
+    ),
+    Case(
+        "table-proc-status",
+        V,
+        with_table("/proc/self/status"),
+        names="rates.table",
+        fails=f"{ITEM1}: /proc/self/status is read",
+    ),
+    Case(
+        "table-dev-zero",
+        V,
+        with_table("/dev/zero"),
+        names="rates.table",
+        fails=f"{ITEM1}: /dev/zero is read until memory runs out",
+    ),
+    Case(
+        "table-dev-urandom",
+        V,
+        with_table("/dev/urandom"),
+        names="rates.table",
+        fails=f"{ITEM1}: /dev/urandom is read until memory runs out",
+    ),
+    Case(
+        "table-symlink-out",
+        V,
+        with_table("rates/link.csv"),
+        setup=symlink("../../secret.txt", "data/rates/link.csv"),
+        names="rates.table",
+        fails=f"{ITEM1}: a symlink out of the folder is followed",
+    ),
+    Case(
+        "table-is-folder",
+        V,
+        with_table("rates"),
+        setup=symlink(".", "data/rates"),
+        names="rates.table",
+    ),
+    Case("table-empty-name", V, with_table(""), names="rates.table"),
+    Case(
+        "table-nul-in-name",
+        V,
+        with_table("a\\u0000b.csv"),
+        names="rates.table",
+        fails=f"{ITEM4}: a NUL in the path raises ValueError",
+    ),
+    Case("table-missing", V, with_table("rates/nothing.csv"), names="rates.table"),
+    Case(
+        "table-dotdot-through-run",
+        RUN,
+        with_table("../secret.txt"),
+        names="rates.table",
+        fails=f"{ITEM1}: ../ reads a file outside it",
+    ),
+]
+
+_TABLE_HEADER = "country,number_type,direction,rate_per_min,connection_fee\n"
+RATE_TABLES = [
+    Case("rates-wrong-header", V, rate_table("a,b,c\nUS,toll_free,inbound\n"), names="t.csv"),
+    Case(
+        "rates-bad-cell",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,abc,0\n"),
+        names="t.csv:2",
+    ),
+    Case(
+        "rates-negative",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,-1,0\n"),
+        names="t.csv:2",
+    ),
+    Case(
+        "rates-nan", V, rate_table(_TABLE_HEADER + "US,toll_free,inbound,nan,0\n"), names="t.csv:2"
+    ),
+    Case(
+        "rates-inf", V, rate_table(_TABLE_HEADER + "US,toll_free,inbound,inf,0\n"), names="t.csv:2"
+    ),
+    Case(
+        "rates-1e30",
+        V,
+        rate_table(_TABLE_HEADER + f"US,toll_free,inbound,1{'0' * 30},0\n"),
+        names="t.csv:2",
+        fails=f"{ITEM2} a rate's magnitude",
+    ),
+    Case("rates-empty-file", V, rate_table(""), names="t.csv"),
+    Case("rates-binary", V, rate_table(bytes(range(256)) * 8), names="t.csv"),
+    Case(
+        "rates-not-utf8",
+        V,
+        rate_table(_TABLE_HEADER.encode() + b"US,toll_free,inbound,0.0\xff2,0\n"),
+        names="t.csv:2",
+    ),
+    Case(
+        "rates-duplicate-row",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.02,0\n" * 2),
+        names="t.csv:3",
+    ),
+    Case("rates-short-row", V, rate_table(_TABLE_HEADER + "US,toll_free\n"), names="t.csv:2"),
+    Case("rates-header-only", V, rate_table(_TABLE_HEADER), names="no rates"),
+    Case(
+        "rates-huge-field",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.02," + "9" * 200_000 + "\n"),
+        names="t.csv:2",
+    ),
+]
+
+_BIG = f"{ITEM2} scenario magnitudes"
+_SECONDLY = (
+    '\n[[big_meetings]]\nname = "x"\nrecurrence = "FREQ=SECONDLY"\ntime = 11:00:00\n'
+    'dial_ins = { dist = "fixed", value = 1 }\n'
+)
+MAGNITUDES = [
+    Case(
+        "users-1e9-validate",
+        V,
+        team(("count = 25", "count = 1000000000")),
+        names="users.count",
+        fails=f"{_BIG}: users = 10^9 passes validate",
+    ),
+    Case(
+        "users-1e9-run",
+        RUN,
+        team(("count = 25", "count = 1000000000")),
+        names="users.count",
+        fails=f"{_BIG}: users = 10^9 fails in run",
+    ),
+    Case(
+        "growth-100pct-validate",
+        V,
+        team(
+            ("monthly_growth = 0.0", "monthly_growth = 1.0"),
+            ("horizon_months = 24", "horizon_months = 120"),
+        ),
+        names="monthly_growth",
+        fails=f"{_BIG}: growth 100 % a month passes validate",
+    ),
+    Case(
+        "growth-100pct-run",
+        RUN,
+        team(
+            ("monthly_growth = 0.0", "monthly_growth = 1.0"),
+            ("horizon_months = 24", "horizon_months = 120"),
+        ),
+        names="monthly_growth",
+        fails=f"{_BIG}: growth 100 % a month fails in run",
+    ),
+    Case(
+        "poisson-1e12-validate",
+        V,
+        team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = 1e12 }')),
+        names="dial_ins",
+        fails=f"{_BIG}: a Poisson mean of 1e12 passes validate",
+    ),
+    Case(
+        "poisson-1e12-demand",
+        DEMAND,
+        team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = 1e12 }')),
+        names="dial_ins",
+        fails=f"{_BIG}: a Poisson mean of 1e12 fails in demand",
+    ),
+    Case(
+        "poisson-inf",
+        V,
+        team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = inf }')),
+        names="dial_ins",
+        fails=f"{_BIG}: a Poisson mean of inf passes validate",
+    ),
+    Case(
+        "poisson-nan",
+        V,
+        team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = nan }')),
+        names="dial_ins",
+    ),
+    Case(
+        "calls-per-day-1e9-validate",
+        V,
+        tiny(("calls_per_day = 4", "calls_per_day = 1e9")),
+        names="calls_per_day",
+        fails=f"{_BIG}: 1e9 calls a day pass validate",
+    ),
+    Case(
+        "calls-per-day-1e9-run",
+        RUN,
+        tiny(("calls_per_day = 4", "calls_per_day = 1e9")),
+        names="calls_per_day",
+        fails=f"{_BIG}: 1e9 calls a day fail in run",
+    ),
+    Case(
+        "calls-per-day-inf",
+        V,
+        tiny(("calls_per_day = 4", "calls_per_day = inf")),
+        names="calls_per_day",
+        fails=f"{_BIG}: infinite calls a day pass validate",
+    ),
+    Case(
+        "duration-mean-inf-validate",
+        V,
+        tiny(("mean = 10", "mean = inf")),
+        names="duration_min",
+        fails=f"{_BIG}: an infinite mean duration passes validate",
+    ),
+    Case(
+        "duration-mean-inf-run",
+        RUN,
+        tiny(("mean = 10", "mean = inf")),
+        names="duration_min",
+        fails=f"{_BIG}: infinite durations become 1-second calls, exit 0",
+    ),
+    Case(
+        "duration-lognormal-sd-1e300",
+        V,
+        team(
+            (
+                '{ dist = "lognormal", mean = 30, sd = 15 }',
+                '{ dist = "lognormal", mean = 30, sd = 1e300 }',
+            )
+        ),
+        names="duration_min",
+        fails=f"{_BIG}: an sd of 1e300 passes validate",
+    ),
+    Case(
+        "rrule-secondly-validate",
+        V,
+        team(append=_SECONDLY),
+        names="recurrence",
+        fails=f"{_BIG}: FREQ=SECONDLY passes validate",
+    ),
+    Case(
+        "rrule-secondly-run",
+        RUN,
+        team(append=_SECONDLY),
+        names="recurrence",
+        fails=f"{_BIG}: FREQ=SECONDLY fails in run",
+    ),
+    Case(
+        "rrule-garbage",
+        V,
+        team(append=_SECONDLY.replace("FREQ=SECONDLY", "FREQ=WHENEVER")),
+        names="recurrence",
+    ),
+    Case(
+        "start-1900",
+        V,
+        tiny(('"2027-01-01T00:00:00Z"', '"1900-01-01T00:00:00Z"')),
+        names="start",
+        fails=f"{ITEM2} dates: 1900 is accepted",
+    ),
+    Case(
+        "start-9999",
+        V,
+        tiny(('"2027-01-01T00:00:00Z"', '"9999-06-01T00:00:00Z"')),
+        names="s.toml: scenario.",
+    ),
+    Case(
+        "initial-balance-1e20",
+        V,
+        tiny(("initial_balance = 100", "initial_balance = 1e20")),
+        names="initial_balance",
+        fails=f"{ITEM2} money: 1e20 is accepted",
+    ),
+    Case(
+        "trigger-1e11-amount-cent-run",
+        RUN,
+        tiny(("trigger = 50", "trigger = 100000000000"), ("amount = 100", "amount = 0.01")),
+        exit=None,
+        fails="issue 11 item 2: the recharge loop repeats 10^15 times at one instant",
+    ),
+    Case(
+        "processing-delay-1e20",
+        V,
+        tiny(("processing_delay_h = 12", "processing_delay_h = 1e20")),
+        names="processing_delay_h",
+        fails=f"{ITEM2} delays: 1e20 hours is accepted",
+    ),
+    Case(
+        "processing-delay-1e20-run",
+        RUN,
+        tiny(("processing_delay_h = 12", "processing_delay_h = 1e20")),
+        names="processing_delay_h",
+        fails=f"{ITEM2} delays: 1e20 hours fails in run",
+    ),
+    Case(
+        "billing-increment-0",
+        V,
+        tiny(append="\n[rates]\nbilling_increment_s = 0\n"),
+        names="billing_increment_s",
+    ),
+]
+
+
+CASES = [*TABLE_PATHS, *RATE_TABLES, *MAGNITUDES]
