@@ -311,7 +311,6 @@ MAGNITUDES = [
         RUN,
         tiny(("trigger = 50", "trigger = 100000000000"), ("amount = 100", "amount = 0.01")),
         exit=None,
-        fails="issue 11 item 2: the recharge loop repeats 10^15 times at one instant",
     ),
     Case(
         "processing-delay-1e20",

@@ -4,10 +4,11 @@ Why a fork per case: a case that breaks the CLI may loop for ever inside compile
 code (the recharge loop) or allocate gigabytes, where neither a Python signal nor
 an exception can stop it. The test process is forked (cheap: everything is already
 imported, no 1-2 s interpreter start as with a subprocess); the child lowers its
-address-space limit, changes to the case's temporary folder and invokes the click
-command in-process with ``CliRunner``; the parent reads the child's result from a
-pipe and kills the child when the case's time limit passes. So a case that would
-hang or exhaust memory on a machine shared by several jobs costs at most its limit.
+CPU-time and address-space limits, changes to the case's temporary folder and
+invokes the click command in-process with ``CliRunner``; the parent reads the
+child's result from a pipe. The time limit is CPU time (``RLIMIT_CPU``), so a
+machine shared by several jobs slows a case down without failing it; a wall-clock
+deadline, much longer, catches a child that sleeps (a lock, a socket).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 import resource
 import select
 import signal
+import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -31,11 +34,16 @@ from sim.cli.commands import main
 
 Setup = Callable[[Path], None]
 """Builds a case's input inside its temporary folder (large files are made, never committed)."""
+Check = Callable[[Path], str]
+"""Looks at the case's folder after an accepted run: what is wrong with the results, or ""."""
 
-TIME_LIMIT_S = 4.0
-"""Wall-clock time a case may take: a refusal should need well under a second."""
+CPU_LIMIT_S = 2
+"""CPU time a case may use: a refusal needs a tenth of that (the kernel stops the case)."""
 
-MEMORY_HEADROOM_BYTES = 1536 * 1024**2
+WALL_LIMIT_S = 30.0
+"""Wall-clock time a case may take, for one that waits instead of computing."""
+
+MEMORY_HEADROOM_BYTES = 1024**3
 """Address space a case may add to what the forked test process already maps."""
 
 OUTPUT_KEEP_CHARS = 20_000
@@ -66,8 +74,10 @@ class Case:
     ``exit`` is 2 for a refusal (one error line naming ``names``), 0 for an input
     that is valid however odd, None when either is fine as long as the run ends
     within its limits; ``says`` is what the output of an accepted run must
-    mention (a warning about what was dropped). ``fails`` is the reason the case fails on main today
-    ("issue 11 item N: ..."); such a case is a strict xfail until that item lands.
+    mention (a warning about what was dropped) and ``check`` what its files
+    must hold (a resumed sweep's rows equal a clean one's). ``fails`` is the
+    reason the case fails on main today ("issue 11 item N: ..."); such a case
+    is a strict xfail until that item lands.
     """
 
     id: str
@@ -77,8 +87,9 @@ class Case:
     exit: int | None = 2
     names: str = ""
     says: str = ""
+    check: Check | None = None
     fails: str = ""
-    limit_s: float = TIME_LIMIT_S
+    cpu_s: int = CPU_LIMIT_S
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,9 @@ def run(case: Case, folder: Path) -> Outcome:
         os.close(read_end)
         _child(case, folder, write_end)
     os.close(write_end)
-    data, killed = _collect(read_end, pid, began + case.limit_s)
+    data, killed = _collect(read_end, pid, began + WALL_LIMIT_S)
+    if killed == f"died of signal {signal.SIGXCPU}":
+        killed = f"used more than its {case.cpu_s} s of CPU time: killed"
     elapsed = time.monotonic() - began
     if killed or not data:
         why = killed or "the case's process died without a result"
@@ -125,10 +138,44 @@ def run(case: Case, folder: Path) -> Outcome:
     return Outcome(elapsed_s=elapsed, **result)
 
 
+def run_process(case: Case, folder: Path) -> Outcome:
+    """Run ``case`` as ``python -m sim`` in a real process with the same limits.
+
+    For the few cases where the entry point itself matters (how an escaped
+    exception is printed, the exit status the shell sees). About a second each.
+    """
+    memory = _mapped_bytes() + MEMORY_HEADROOM_BYTES
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (case.cpu_s + 3, case.cpu_s + 4))
+
+    began = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", *case.args],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=WALL_LIMIT_S,
+            preexec_fn=limits,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(None, "", "", "", time.monotonic() - began, killed="wall limit: killed")
+    elapsed = time.monotonic() - began
+    if done.returncode < 0:
+        return Outcome(None, "", "", "", elapsed, killed=f"died of signal {-done.returncode}")
+    stdout, stderr = done.stdout[:OUTPUT_KEEP_CHARS], done.stderr[-OUTPUT_KEEP_CHARS:]
+    return Outcome(done.returncode, stdout, stderr, "", elapsed)
+
+
 def _child(case: Case, folder: Path, pipe: int) -> None:
     status = 0
     try:
         _limit_memory()
+        resource.setrlimit(resource.RLIMIT_CPU, (case.cpu_s, case.cpu_s + 1))
         os.chdir(folder)
         result = CliRunner().invoke(main, list(case.args), catch_exceptions=True)
         escaped = ""
@@ -150,10 +197,14 @@ def _child(case: Case, folder: Path, pipe: int) -> None:
 
 def _limit_memory() -> None:
     """Cap the address space at what is mapped now plus the headroom."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        mapped_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    cap = mapped_kb * 1024 + MEMORY_HEADROOM_BYTES
+    cap = _mapped_bytes() + MEMORY_HEADROOM_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (a fresh interpreter with sim maps less)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return 1024 * next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
 
 
 def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str]:
@@ -165,7 +216,7 @@ def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str]:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 os.kill(pid, signal.SIGKILL)
-                killed = "still running at its time limit: killed"
+                killed = f"still running after {WALL_LIMIT_S:.0f} s: killed"
                 break
             ready, _, _ = select.select([handle], [], [], remaining)
             if ready:
@@ -179,7 +230,7 @@ def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str]:
     return b"".join(chunks), killed
 
 
-def problems(case: Case, outcome: Outcome) -> list[str]:
+def problems(case: Case, outcome: Outcome, folder: Path) -> list[str]:
     """Every way ``outcome`` falls short of what ``case`` expects (empty: it held)."""
     if outcome.killed:
         return [f"{outcome.killed} after {outcome.elapsed_s:.1f} s"]
@@ -199,6 +250,8 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
         found.append(f"exit {outcome.exit_code}, expected 0 or 2")
     if outcome.exit_code == 0 and case.says and case.says not in everything:
         found.append(f"the output does not mention {case.says!r}")
+    if outcome.exit_code == 0 and case.check is not None and (wrong := case.check(folder)):
+        found.append(wrong)
     return found
 
 

@@ -168,3 +168,37 @@ def sweep_copy(change: Callable[[Path], None]) -> Callable[[Path], None]:
 def first_part(out: Path) -> Path:
     """The sweep's first parquet part (its stage folder's name is the sweep's business)."""
     return sorted(out.glob("parts/*/r*.parquet"))[0]
+
+
+REGRESSION = "\n[regression]\nreplications = 2\nseed = 7\npolicies = [{}]\n"
+"""A [regression] table for the tiny scenario: two replications of its own policy."""
+BASELINE = "sweep-tiny.json"
+"""The tiny scenario's baseline file (named after the scenario)."""
+
+
+@functools.cache
+def tiny_baseline() -> str:
+    """The baseline ``credsim regress --update`` writes for the tiny scenario, made once."""
+    folder = Path(tempfile.mkdtemp(prefix="corpus-regress-"))
+    (folder / "r.toml").write_text(TINY_TEXT + REGRESSION, encoding="utf-8")
+    args = ["regress", "--scenarios", str(folder), "--update", "--reason", "corpus"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return (folder / "baselines" / BASELINE).read_text(encoding="utf-8")
+
+
+def regress_folder(baseline: Callable[[str], bytes | str] | None) -> Callable[[Path], None]:
+    """A setup: ``data/r.toml`` with its baseline changed by ``baseline`` (None: no baseline)."""
+
+    def make(folder: Path) -> None:
+        (folder / "data" / "baselines").mkdir(parents=True)
+        (folder / "data" / "r.toml").write_text(TINY_TEXT + REGRESSION, encoding="utf-8")
+        if baseline is not None:
+            content = baseline(tiny_baseline())
+            target = folder / "data" / "baselines" / BASELINE
+            if isinstance(content, str):
+                target.write_text(content, encoding="utf-8")
+            else:
+                target.write_bytes(content)
+
+    return make

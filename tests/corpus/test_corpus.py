@@ -12,10 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus import cases_scenario, cases_usage, cases_world
-from tests.corpus.harness import Case, prepare, problems, run
+from sim.cli.commands import main
+from tests.corpus import cases_options, cases_scenario, cases_store, cases_usage, cases_world
+from tests.corpus.harness import Case, prepare, problems, run, run_process
+from tests.corpus.inputs import SCENARIO, tiny, tiny_baseline, tiny_sweep, with_table
 
-CASES: list[Case] = [*cases_scenario.CASES, *cases_world.CASES, *cases_usage.CASES]
+CASES: list[Case] = [
+    *cases_scenario.CASES,
+    *cases_world.CASES,
+    *cases_usage.CASES,
+    *cases_options.CASES,
+    *cases_store.CASES,
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm() -> None:
+    """Compile (or load) the engines and make the shared sweep and baseline in this process.
+
+    Forked cases inherit them, so a case that runs replications takes a fraction
+    of a second instead of loading the compiled engine again.
+    """
+    tiny_sweep()
+    tiny_baseline()
 
 
 def _param(case: Case) -> object:
@@ -29,4 +48,45 @@ def test_a_broken_input_is_refused_in_one_line_within_its_limits(
 ) -> None:
     prepare(case, tmp_path)
     outcome = run(case, tmp_path)
-    assert problems(case, outcome) == [], (outcome.stderr[-2000:], outcome.traceback[-2000:])
+    assert problems(case, outcome, tmp_path) == [], (
+        outcome.stderr[-2000:],
+        outcome.traceback[-2000:],
+    )
+
+
+PROCESS_CASES = [
+    Case(
+        "process-toml-syntax",
+        ("validate", SCENARIO),
+        tiny(("amount = 100", "amount =")),
+        names="s.toml:",
+    ),
+    Case(
+        "process-initial-1e30",
+        ("backtest", "walkthrough", "--initial", "1e30"),
+        names="--initial",
+        fails="issue 11 item 4: a traceback reaches the terminal (decimal.InvalidOperation)",
+    ),
+    Case(
+        "process-table-dev-zero",
+        ("validate", SCENARIO),
+        with_table("/dev/zero"),
+        names="rates.table",
+        fails="issue 11 item 1: /dev/zero is read until memory runs out",
+    ),
+]
+"""A handful through ``python -m sim``: what a shell sees, entry point and all."""
+
+
+@pytest.mark.parametrize("case", [_param(case) for case in PROCESS_CASES])
+def test_the_real_command_line_prints_one_line_too(case: Case, tmp_path: Path) -> None:
+    prepare(case, tmp_path)
+    outcome = run_process(case, tmp_path)
+    assert problems(case, outcome, tmp_path) == [], outcome.stderr[-2000:]
+
+
+def test_the_corpus_covers_every_command_with_150_cases() -> None:
+    commands = {case.args[0] for case in CASES}
+    assert len(CASES) >= 150
+    assert set(main.commands) <= commands
+    assert len({case.id for case in [*CASES, *PROCESS_CASES]}) == len(CASES) + len(PROCESS_CASES)

@@ -1,0 +1,258 @@
+"""Broken options of backtest, run, demand, sweep, report and dashboard on valid files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.corpus.harness import Case
+from tests.corpus.inputs import SCENARIO, tiny
+
+BT = ("backtest", "walkthrough")
+"""The bundled walkthrough example: eight calls in January 2025."""
+MONEY = "issue 11 item 2 (money options)"
+DATES = "issue 11 item 2 (date options)"
+DELAYS = "issue 11 item 2 (delay options)"
+WORK = "issue 11 item 2 (pre-flight estimate of the work)"
+_TINY = tiny()
+
+
+def backtest(case_id: str, *args: str, **expect: Any) -> Case:
+    """backtest of the walkthrough with these options."""
+    return Case(case_id, (*BT, *args), **expect)
+
+
+def run(case_id: str, *args: str, **expect: Any) -> Case:
+    """run of the tiny scenario (2 replications, in this process) with these options."""
+    command = ("run", SCENARIO, "--replications", "2", "--workers", "1", *args)
+    return Case(case_id, command, _TINY, **expect)
+
+
+BACKTEST = [
+    backtest(
+        "bt-initial-1e30", "--initial", "1e30", names="--initial", fails=f"{MONEY}: traceback"
+    ),
+    backtest("bt-initial-negative", "--initial", "-5", names="--initial"),
+    backtest("bt-initial-nan", "--initial", "nan", names="--initial"),
+    backtest("bt-initial-inf", "--initial", "inf", names="--initial"),
+    backtest("bt-initial-words", "--initial", "lots", names="--initial"),
+    backtest("bt-initial-empty", "--initial", "", names="--initial"),
+    backtest("bt-initial-sub-cent", "--initial", "0.001", names="--initial"),
+    backtest(
+        "bt-initial-2^63-cents",
+        *("--initial", "92233720368547758.08"),
+        names="--initial",
+        fails=f"{MONEY}: an initial balance of 2^63 cents is accepted",
+    ),
+    backtest(
+        "bt-trigger-1e11-amount-1",
+        *("--trigger", "100000000000", "--amount", "1"),
+        exit=None,
+        fails="issue 11 item 2: the recharge loop runs 10^11 times at one instant",
+    ),
+    backtest(
+        "bt-trigger-1e30",
+        *("--trigger", "1e30", "--amount", "1"),
+        names="--trigger",
+        fails=f"{MONEY}: a trigger of 1e30 recharges for ever",
+    ),
+    backtest("bt-amount-zero", "--trigger", "50", "--amount", "0", names="amount"),
+    backtest("bt-trigger-alone", "--trigger", "50", names="--amount"),
+    backtest("bt-no-auto-with-trigger", "--no-auto-recharge", "--trigger", "5", names="--trigger"),
+    backtest(
+        "bt-recharge-delay-1e20",
+        *("--recharge-delay-min", "1e20"),
+        names="--recharge-delay-min",
+        fails=f"{DELAYS}: 1e20 minutes raise OverflowError",
+    ),
+    backtest("bt-recharge-delay-negative", "--recharge-delay-min", "-1", names="--recharge"),
+    backtest("bt-recharge-delay-nan", "--recharge-delay-min", "nan", names="--recharge"),
+    backtest(
+        "bt-admin-fix-delay-1e30",
+        *("--admin-fix-delay-h", "1e30"),
+        names="--admin-fix-delay-h",
+        fails=f"{DELAYS}: 1e30 hours",
+    ),
+    backtest(
+        "bt-manual-delay-1e30",
+        *("--manual-topup", "10", "--manual-delay-h", "1e30"),
+        names="--manual-delay-h",
+        fails=f"{DELAYS}: 1e30 hours",
+    ),
+    backtest(
+        "bt-manual-topup-1e30",
+        *("--manual-topup", "1e30"),
+        names="--manual-topup",
+        fails=f"{MONEY}: 1e30 is accepted",
+    ),
+    backtest(
+        "bt-monthly-topup-1e30",
+        *("--monthly-topup", "1e30"),
+        names="--monthly-topup",
+        fails=f"{MONEY}: 1e30 is accepted",
+    ),
+    backtest("bt-monthly-topup-sub-cent", "--monthly-topup", "0.001", names="--monthly-topup"),
+    backtest(
+        "bt-end-9999-12-31",
+        *("--end", "9999-12-31"),
+        names="--end",
+        fails=f"{DATES}: year 10000 is out of range",
+    ),
+    backtest(
+        "bt-start-0001-01-01",
+        *("--start", "0001-01-01"),
+        names="--start",
+        fails=f"{DATES}: year 1 is accepted",
+    ),
+    backtest("bt-start-month-13", "--start", "2025-13-45", names="--start"),
+    backtest("bt-start-words", "--start", "yesterday", names="--start"),
+    backtest("bt-end-before-start", "--start", "2025-02-01", "--end", "2025-01-01", names="end"),
+    backtest("bt-card-expired-words", "--card-expired", "soon", names="--card-expired"),
+    backtest("bt-card-expired-backwards", "--card-expired", "2025-02-01/2025-01-01", names="UNTIL"),
+    backtest(
+        "bt-card-expired-9999",
+        *("--card-expired", "9999-12-31/"),
+        names="--card-expired",
+        fails=f"{DATES}: 9999-12-31 is accepted",
+    ),
+    backtest("bt-currency-unknown", "--currency", "XYZ", names="XYZ"),
+    backtest("bt-currency-empty", "--currency", "", names="currency"),
+    backtest("bt-journal-in-missing-folder", "--journal", "no/such/dir/j.csv", names="j.csv"),
+    backtest("bt-journal-is-folder", "--journal", ".", names="--journal"),
+    backtest("bt-unknown-option", "--bogus", names="--bogus"),
+]
+
+RUN = [
+    run(
+        "run-replications-1e7",
+        *("--replications", "10000000"),
+        names="--replications",
+        fails=f"{WORK}: 10^7 replications start allocating",
+    ),
+    run("run-replications-zero", "--replications", "0", names="--replications"),
+    run("run-replications-negative", "--replications", "-1", names="--replications"),
+    run("run-replications-words", "--replications", "many", names="--replications"),
+    run("run-seed-2^70", "--seed", str(2**70), exit=None),
+    run(
+        "run-seed-negative",
+        *("--seed", "-1"),
+        exit=None,
+        fails="issue 11 item 4 (not listed there): a negative --seed raises ValueError",
+    ),
+    run("run-seed-words", "--seed", "x", names="--seed"),
+    run("run-initial-1e30", "--initial", "1e30", names="--initial", fails=f"{MONEY}: traceback"),
+    run(
+        "run-trigger-1e30",
+        *("--trigger", "1e30", "--amount", "1"),
+        names="--trigger",
+        fails=f"{MONEY}: traceback",
+    ),
+    run(
+        "run-trigger-1e11-amount-cent",
+        *("--trigger", "100000000000", "--amount", "0.01"),
+        exit=None,
+    ),
+    run("run-amount-sub-cent", "--trigger", "50", "--amount", "0.005", names="amount"),
+    run("run-workers-zero", "--workers", "0", names="--workers"),
+    run("run-engine-unknown", "--engine", "warp", names="--engine"),
+    run("run-no-auto-with-amount", "--no-auto-recharge", "--amount", "5", names="--amount"),
+    run("run-out-is-a-file", "--out", SCENARIO, names="s.toml"),
+    Case("demand-calls-is-folder", ("demand", SCENARIO, "--calls", "data"), _TINY, names="data"),
+    Case("demand-seed-words", ("demand", SCENARIO, "--seed", "x"), _TINY, names="--seed"),
+]
+
+_SWEEP = ("sweep", SCENARIO, "--out", "data/out", "--quiet", "--workers", "1")
+_REPLICATIONS = ("--replications", "2")
+
+
+def sweep(case_id: str, *args: str, **expect: Any) -> Case:
+    """sweep of the tiny scenario with these grid options."""
+    return Case(case_id, (*_SWEEP, *args), _TINY, **expect)
+
+
+_AMOUNTS = ("--amounts", "100")
+SWEEP = [
+    sweep("sweep-triggers-words", "--triggers", "a,b", *_AMOUNTS, names="--triggers"),
+    sweep("sweep-triggers-empty", "--triggers", "", *_AMOUNTS, names="--triggers"),
+    sweep("sweep-triggers-nan", "--triggers", "nan", *_AMOUNTS, names="--triggers"),
+    sweep("sweep-triggers-inf", "--triggers", "inf", *_AMOUNTS, names="--triggers"),
+    sweep("sweep-triggers-backwards", "--triggers", "100:0:10", *_AMOUNTS, names="--triggers"),
+    sweep("sweep-triggers-step-zero", "--triggers", "0:100:0", *_AMOUNTS, names="--triggers"),
+    sweep(
+        "sweep-triggers-1e9-points",
+        *("--triggers", "0:1000000000:1", *_AMOUNTS, *_REPLICATIONS),
+        names="--triggers",
+    ),
+    sweep(
+        "sweep-triggers-1e30",
+        *("--triggers", "1e30", *_AMOUNTS, *_REPLICATIONS),
+        names="trigger",
+        fails=f"{MONEY}: a trigger of 1e30 is accepted",
+    ),
+    sweep("sweep-amounts-zero", "--triggers", "50", "--amounts", "0", names="--amounts"),
+    sweep("sweep-amounts-negative", "--triggers", "50", "--amounts", "-5", names="--amounts"),
+    sweep(
+        "sweep-initials-1e30",
+        *("--triggers", "50", *_AMOUNTS, "--initials", "1e30", *_REPLICATIONS),
+        names="initial",
+        fails=f"{MONEY}: an initial balance of 1e30 is accepted",
+    ),
+    sweep(
+        "sweep-replications-1e7",
+        *("--triggers", "50", *_AMOUNTS, "--replications", "10000000"),
+        names="--replications",
+        fails=f"{WORK}: 10^7 replications are started",
+    ),
+    sweep("sweep-replications-zero", "--triggers", "50", *_AMOUNTS, "--replications", "0"),
+    sweep("sweep-resume-and-force", "--triggers", "50", *_AMOUNTS, "--resume", "--force"),
+    sweep("sweep-missing-triggers", *_AMOUNTS, names="--triggers"),
+    Case(
+        "sweep-out-is-a-file",
+        ("sweep", SCENARIO, "--triggers", "50", *_AMOUNTS, "--out", SCENARIO),
+        _TINY,
+        names="s.toml",
+    ),
+    Case(
+        "sweep-workers-and-scheduler",
+        (*_SWEEP, "--triggers", "50", *_AMOUNTS, "--scheduler", "tcp://127.0.0.1:1"),
+        _TINY,
+        names="--workers",
+    ),
+]
+
+_REPORT = ("report", SCENARIO, "--quiet", "--workers", "1")
+REPORT = [
+    Case("report-out-is-folder", (*_REPORT, "-o", "data"), _TINY, names="data"),
+    Case("report-out-missing", _REPORT, _TINY, names="--out"),
+    Case("report-triggers-words", (*_REPORT, "-o", "r.html", "--triggers", "x"), _TINY),
+    Case("report-amounts-zero", (*_REPORT, "-o", "r.html", "--amounts", "0"), _TINY),
+    Case("report-replications-zero", (*_REPORT, "-o", "r.html", "--replications", "0"), _TINY),
+    Case(
+        "report-replications-1e7",
+        (*_REPORT, "-o", "r.html", "--replications", "10000000"),
+        _TINY,
+        names="--replications",
+        fails=f"{WORK}: 10^7 replications are started",
+    ),
+    Case(
+        "report-broken-scenario",
+        (*_REPORT, "-o", "r.html"),
+        tiny(("trigger = 50", "triggr = 50")),
+        names="triggr",
+    ),
+    Case(
+        "report-into-missing-folder",
+        (*_REPORT, "-o", "no/such/dir/r.html", "--replications", "2"),
+        _TINY,
+        names="r.html",
+        exit=None,
+    ),
+]
+
+DASHBOARD = [
+    Case("dashboard-port-zero", ("dashboard", "--port", "0"), names="--port"),
+    Case("dashboard-port-70000", ("dashboard", "--port", "70000"), names="--port"),
+    Case("dashboard-port-words", ("dashboard", "--port", "http"), names="--port"),
+    Case("no-such-command", ("simulate",), names="simulate"),
+]
+
+CASES = [*BACKTEST, *RUN, *SWEEP, *REPORT, *DASHBOARD]
