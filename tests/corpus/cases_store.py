@@ -46,6 +46,7 @@ def resume(case_id: str, change: object, **expect: object) -> Case:
         RESUME,
         setup=sweep_copy(change),  # type: ignore[arg-type]
         check=same_rows_as_the_clean_sweep,
+        cpu_s=3,  # a resume recomputes a replication or two
         **expect,  # type: ignore[arg-type]
     )
 

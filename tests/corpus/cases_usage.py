@@ -82,7 +82,7 @@ STREAM = [
         B,
         stream(stream_row(start="0001-01-01T00:00:00Z", end="0001-01-01T00:30:00Z")),
         names="calls.csv:2",
-        fails=f"{DATES}: year 1 is accepted or overflows",
+        fails=f"{DATES}: year 1 is accepted",
     ),
     Case("stream-start-not-a-date", B, stream(stream_row(start="soon")), names="calls.csv:2"),
     Case("stream-start-no-offset", B, stream(stream_row(start="2025-01-06 09:00")), exit=None),
@@ -97,7 +97,7 @@ STREAM = [
         B,
         stream(stream_row(end="9999-01-01T00:00:00Z")),
         names="calls.csv:2",
-        fails=f"{DURATIONS}: a call of 8,000 years",
+        fails=f"{DURATIONS}: a call of 8,000 years uses up the CPU limit",
     ),
     Case("stream-service-empty", B, stream(stream_row(service="")), names="calls.csv:2"),
     Case(
@@ -154,7 +154,7 @@ TEAMS = [
         B,
         teams("End Time", "9999-12-31T23:59:00Z"),
         names="calls.csv:2",
-        fails=f"{DATES}: year 9999 is accepted",
+        fails=f"{DATES}: an End Time in 9999 uses up the CPU limit",
     ),
     Case(
         "teams-call-of-a-century",

@@ -37,8 +37,9 @@ Setup = Callable[[Path], None]
 Check = Callable[[Path], str]
 """Looks at the case's folder after an accepted run: what is wrong with the results, or ""."""
 
-CPU_LIMIT_S = 2
-"""CPU time a case may use: a refusal needs a tenth of that (the kernel stops the case)."""
+CPU_LIMIT_S = 1
+"""CPU time a case may use (the kernel stops the case): a refusal needs a tenth of it, a
+tiny run of the compiled engine a third."""
 
 WALL_LIMIT_S = 30.0
 """Wall-clock time a case may take, for one that waits instead of computing."""
@@ -102,6 +103,7 @@ class Outcome:
     traceback: str
     elapsed_s: float
     killed: str = ""
+    cpu_s: float = 0.0
 
 
 def prepare(case: Case, folder: Path) -> None:
@@ -127,15 +129,15 @@ def run(case: Case, folder: Path) -> Outcome:
         os.close(read_end)
         _child(case, folder, write_end)
     os.close(write_end)
-    data, killed = _collect(read_end, pid, began + WALL_LIMIT_S)
+    data, killed, cpu_s = _collect(read_end, pid, began + WALL_LIMIT_S)
     if killed == f"died of signal {signal.SIGXCPU}":
         killed = f"used more than its {case.cpu_s} s of CPU time: killed"
     elapsed = time.monotonic() - began
     if killed or not data:
         why = killed or "the case's process died without a result"
-        return Outcome(None, "", "", "", elapsed, killed=why)
+        return Outcome(None, "", "", "", elapsed, killed=why, cpu_s=cpu_s)
     result: dict[str, Any] = pickle.loads(data)
-    return Outcome(elapsed_s=elapsed, **result)
+    return Outcome(elapsed_s=elapsed, cpu_s=cpu_s, **result)
 
 
 def run_process(case: Case, folder: Path) -> Outcome:
@@ -148,7 +150,7 @@ def run_process(case: Case, folder: Path) -> Outcome:
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (case.cpu_s + 3, case.cpu_s + 4))
+        resource.setrlimit(resource.RLIMIT_CPU, (case.cpu_s + 2, case.cpu_s + 3))
 
     began = time.monotonic()
     try:
@@ -207,8 +209,8 @@ def _mapped_bytes() -> int:
         return 1024 * next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
 
 
-def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str]:
-    """The child's pickled result, or ("", why) when it outlived its deadline or died."""
+def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str, float]:
+    """The child's pickled result, why it was stopped ("" if it was not), its CPU seconds."""
     chunks: list[bytes] = []
     killed = ""
     with os.fdopen(pipe, "rb", buffering=0) as handle:
@@ -224,10 +226,10 @@ def _collect(pipe: int, pid: int, deadline: float) -> tuple[bytes, str]:
                 if not chunk:
                     break
                 chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     if not killed and os.WIFSIGNALED(status):
         killed = f"died of signal {os.WTERMSIG(status)}"
-    return b"".join(chunks), killed
+    return b"".join(chunks), killed, usage.ru_utime + usage.ru_stime
 
 
 def problems(case: Case, outcome: Outcome, folder: Path) -> list[str]:
