@@ -41,8 +41,12 @@ CPU_LIMIT_S = 1
 """CPU time a case may use (the kernel stops the case): a refusal needs a tenth of it, a
 tiny run of the compiled engine a third."""
 
-WALL_LIMIT_S = 30.0
-"""Wall-clock time a case may take, for one that waits instead of computing."""
+IMPORT_CPU_S = 10
+"""CPU time a fresh ``python -m sim`` may add for its imports (about 4 s measured)."""
+
+WALL_LIMIT_S = 120.0
+"""Wall-clock time a case may take, for one that waits instead of computing (a backstop:
+on a machine shared by a dozen jobs a fresh ``python -m sim`` took 25 s of wall time)."""
 
 MEMORY_HEADROOM_BYTES = 1024**3
 """Address space a case may add to what the forked test process already maps."""
@@ -150,7 +154,8 @@ def run_process(case: Case, folder: Path) -> Outcome:
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (case.cpu_s + 2, case.cpu_s + 3))
+        cpu_s = case.cpu_s + IMPORT_CPU_S
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
 
     began = time.monotonic()
     try:

@@ -8,6 +8,7 @@ never committed.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -140,7 +141,7 @@ def tiny_sweep() -> Path:
     Cases copy it and break a copy (a corrupt part, a garbage manifest), then
     ``--resume`` it with the same arguments as ``SWEEP_ARGS``.
     """
-    folder = Path(tempfile.mkdtemp(prefix="corpus-sweep-"))
+    folder = _scratch("corpus-sweep-")
     shutil.copy(TINY, folder / "s.toml")
     args = ["sweep", str(folder / "s.toml"), *SWEEP_GRID, "--out", str(folder / "out")]
     result = CliRunner().invoke(main, args)
@@ -179,7 +180,7 @@ BASELINE = "sweep-tiny.json"
 @functools.cache
 def tiny_baseline() -> str:
     """The baseline ``credsim regress --update`` writes for the tiny scenario, made once."""
-    folder = Path(tempfile.mkdtemp(prefix="corpus-regress-"))
+    folder = _scratch("corpus-regress-")
     (folder / "r.toml").write_text(TINY_TEXT + REGRESSION, encoding="utf-8")
     args = ["regress", "--scenarios", str(folder), "--update", "--reason", "corpus"]
     result = CliRunner().invoke(main, args)
@@ -202,3 +203,10 @@ def regress_folder(baseline: Callable[[str], bytes | str] | None) -> Callable[[P
                 target.write_bytes(content)
 
     return make
+
+
+def _scratch(prefix: str) -> Path:
+    """A temporary folder removed when this process exits (forked cases exit with os._exit)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder

@@ -11,6 +11,7 @@ replication sweep that takes a fraction of a second to resume.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import shutil
@@ -49,7 +50,9 @@ def plan() -> SweepPlan:
 @functools.cache
 def clean_sweep() -> Path:
     """The finished sweep every example starts from, made once per process."""
-    out = Path(tempfile.mkdtemp(prefix="fuzz-store-")) / "out"
+    scratch = Path(tempfile.mkdtemp(prefix="fuzz-store-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    out = scratch / "out"
     run_sweep(plan(), out, executor=LocalExecutor(1))
     return out
 
