@@ -31,6 +31,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from sim.cli.commands import main
+from tests.paths import ROOT
 
 Setup = Callable[[Path], None]
 """Builds a case's input inside its temporary folder (large files are made, never committed)."""
@@ -162,6 +163,7 @@ def run_process(case: Case, folder: Path) -> Outcome:
         done = subprocess.run(
             [sys.executable, "-m", "sim", *case.args],
             cwd=folder,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's sim, not another
             capture_output=True,
             text=True,
             errors="replace",
