@@ -6,12 +6,7 @@ from tests.corpus.harness import Case
 from tests.corpus.inputs import SCENARIO, tiny
 
 V = ("validate", SCENARIO)
-RUN = ("run", SCENARIO, "--replications", "2", "--workers", "1")
-DEMAND = ("demand", SCENARIO)
-ITEM1 = "issue 11 item 1: rates.table may leave the scenario's folder"
-ITEM2 = "issue 11 item 2: no limit on"
 ITEM3 = "issue 11 item 3: the TOML parser is not bounded"
-ITEM4 = "issue 11 item 4: a traceback instead of one line"
 
 SYNTAX = [
     Case("toml-unclosed-table", V, tiny(("[payments]", "[payments"))),
@@ -165,28 +160,24 @@ BOMBS = [
         V,
         tiny(append=f"\nx = {'[' * _DEEP}{']' * _DEEP}\n"),
         names="s.toml",
-        fails=f"{ITEM3}: 5,000 nested arrays raise RecursionError",
     ),
     Case(
         "bomb-nested-inline-tables",
         V,
         tiny(append="\nx = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n"),
         names="s.toml",
-        fails=f"{ITEM3}: deep inline tables raise RecursionError",
     ),
     Case(
         "bomb-dotted-key",
         V,
         tiny(append="\n" + ".".join(["a"] * 20_000) + " = 1\n"),
         names="s.toml",
-        fails=f"{ITEM3}: a long dotted key is quadratic in memory",
     ),
     Case(
         "bomb-long-key",
         V,
         tiny(('currency = "USD"', 'currency = "USD"\n' + "k" * 100_000 + " = 1")),
         names="s.toml",
-        fails=f"{ITEM3}: a 100,000-character key is echoed in the message",
     ),
     Case(
         "bomb-many-keys",
@@ -205,14 +196,12 @@ BOMBS = [
         V,
         tiny(append="#" * 100 + "\n" + ("# padding\n" * 300_000)),
         names="s.toml",
-        fails=f"{ITEM3}: no size limit on a scenario file",
     ),
     Case(
         "bomb-long-string",
         V,
         tiny(('name = "sweep-tiny"', f'name = "{"n" * 3_000_000}"')),
         names="s.toml",
-        fails=f"{ITEM3}: no size limit on a scenario file",
     ),
 ]
 

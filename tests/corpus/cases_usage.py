@@ -140,7 +140,6 @@ STREAM = [
     Case("stream-duplicate-rows", B, stream(STREAM_ROW, STREAM_ROW), exit=0),
 ]
 
-_TEAMS_ID = TEAMS_TEXT.splitlines()[1].split(",")[0]
 TEAMS = [
     Case("teams-duration-seconds-text", B, teams("Duration Seconds", "abc"), exit=None),
     Case(
@@ -270,7 +269,6 @@ FILES = [
         "scenario-dev-zero",
         ("validate", "/dev/zero"),
         names="/dev/zero",
-        fails="issue 11 item 3: a scenario FILE is read whole before its size is checked",
     ),
 ]
 

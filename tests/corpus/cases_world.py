@@ -12,10 +12,6 @@ from tests.corpus.inputs import SCENARIO, rate_table, symlink, team, tiny, with_
 V = ("validate", SCENARIO)
 RUN = ("run", SCENARIO, "--replications", "2", "--workers", "1")
 DEMAND = ("demand", SCENARIO)
-ITEM1 = "issue 11 item 1: rates.table may leave the scenario's folder"
-ITEM2 = "issue 11 item 2: no limit on"
-ITEM3 = "issue 11 item 3: the TOML parser is not bounded"
-ITEM4 = "issue 11 item 4: a traceback instead of one line"
 
 TABLE_PATHS = [
     Case(
@@ -23,49 +19,42 @@ TABLE_PATHS = [
         V,
         with_table("../secret.txt"),
         names="rates.table",
-        fails=f"{ITEM1}: ../ reads a file outside it",
     ),
     Case(
         "table-dotdot-passwd",
         V,
         with_table("../../../../../../../../etc/passwd"),
         names="rates.table",
-        fails=f"{ITEM1}: ../ reaches /etc/passwd",
     ),
     Case(
         "table-absolute-passwd",
         V,
         with_table("/etc/passwd"),
         names="rates.table",
-        fails=f"{ITEM1}: an absolute path is read",
     ),
     Case(
         "table-proc-environ",
         V,
         with_table("/proc/self/environ"),
         names="rates.table",
-        fails=f"{ITEM1}: /proc/self/environ is read and quoted",
     ),
     Case(
         "table-proc-status",
         V,
         with_table("/proc/self/status"),
         names="rates.table",
-        fails=f"{ITEM1}: /proc/self/status is read",
     ),
     Case(
         "table-dev-zero",
         V,
         with_table("/dev/zero"),
         names="rates.table",
-        fails=f"{ITEM1}: /dev/zero is read until memory runs out",
     ),
     Case(
         "table-dev-urandom",
         V,
         with_table("/dev/urandom"),
         names="rates.table",
-        fails=f"{ITEM1}: /dev/urandom is read until memory runs out",
     ),
     Case(
         "table-symlink-out",
@@ -73,14 +62,13 @@ TABLE_PATHS = [
         with_table("rates/link.csv"),
         setup=symlink("../../secret.txt", "data/rates/link.csv"),
         names="rates.table",
-        fails=f"{ITEM1}: a symlink out of the folder is followed",
     ),
     Case(
         "table-is-folder",
         V,
         with_table("rates"),
         setup=symlink(".", "data/rates"),
-        names="rates.table",
+        names="data/rates",
     ),
     Case("table-empty-name", V, with_table(""), names="rates.table"),
     Case(
@@ -88,7 +76,6 @@ TABLE_PATHS = [
         V,
         with_table("a\\u0000b.csv"),
         names="rates.table",
-        fails=f"{ITEM4}: a NUL in the path raises ValueError",
     ),
     Case("table-missing", V, with_table("rates/nothing.csv"), names="rates.table"),
     Case(
@@ -96,7 +83,6 @@ TABLE_PATHS = [
         RUN,
         with_table("../secret.txt"),
         names="rates.table",
-        fails=f"{ITEM1}: ../ reads a file outside it",
     ),
 ]
 
@@ -125,8 +111,7 @@ RATE_TABLES = [
         "rates-1e30",
         V,
         rate_table(_TABLE_HEADER + f"US,toll_free,inbound,1{'0' * 30},0\n"),
-        names="t.csv:2",
-        fails=f"{ITEM2} a rate's magnitude",
+        names="t.csv US toll_free inbound",
     ),
     Case("rates-empty-file", V, rate_table(""), names="t.csv"),
     Case("rates-binary", V, rate_table(bytes(range(256)) * 8), names="t.csv"),
@@ -152,7 +137,6 @@ RATE_TABLES = [
     ),
 ]
 
-_BIG = f"{ITEM2} scenario magnitudes"
 _SECONDLY = (
     '\n[[big_meetings]]\nname = "x"\nrecurrence = "FREQ=SECONDLY"\ntime = 11:00:00\n'
     'dial_ins = { dist = "fixed", value = 1 }\n'
@@ -163,14 +147,12 @@ MAGNITUDES = [
         V,
         team(("count = 25", "count = 1000000000")),
         names="users.count",
-        fails=f"{_BIG}: users = 10^9 passes validate",
     ),
     Case(
         "users-1e9-run",
         RUN,
         team(("count = 25", "count = 1000000000")),
         names="users.count",
-        fails=f"{_BIG}: users = 10^9 fails in run",
     ),
     Case(
         "growth-100pct-validate",
@@ -180,7 +162,6 @@ MAGNITUDES = [
             ("horizon_months = 24", "horizon_months = 120"),
         ),
         names="monthly_growth",
-        fails=f"{_BIG}: growth 100 % a month passes validate",
     ),
     Case(
         "growth-100pct-run",
@@ -190,28 +171,24 @@ MAGNITUDES = [
             ("horizon_months = 24", "horizon_months = 120"),
         ),
         names="monthly_growth",
-        fails=f"{_BIG}: growth 100 % a month fails in run",
     ),
     Case(
         "poisson-1e12-validate",
         V,
         team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = 1e12 }')),
         names="dial_ins",
-        fails=f"{_BIG}: a Poisson mean of 1e12 passes validate",
     ),
     Case(
         "poisson-1e12-demand",
         DEMAND,
         team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = 1e12 }')),
         names="dial_ins",
-        fails=f"{_BIG}: a Poisson mean of 1e12 fails in demand",
     ),
     Case(
         "poisson-inf",
         V,
         team(('{ dist = "poisson", mean = 2 }', '{ dist = "poisson", mean = inf }')),
         names="dial_ins",
-        fails=f"{_BIG}: a Poisson mean of inf passes validate",
     ),
     Case(
         "poisson-nan",
@@ -224,35 +201,30 @@ MAGNITUDES = [
         V,
         tiny(("calls_per_day = 4", "calls_per_day = 1e9")),
         names="calls_per_day",
-        fails=f"{_BIG}: 1e9 calls a day pass validate",
     ),
     Case(
         "calls-per-day-1e9-run",
         RUN,
         tiny(("calls_per_day = 4", "calls_per_day = 1e9")),
         names="calls_per_day",
-        fails=f"{_BIG}: 1e9 calls a day fail in run",
     ),
     Case(
         "calls-per-day-inf",
         V,
         tiny(("calls_per_day = 4", "calls_per_day = inf")),
         names="calls_per_day",
-        fails=f"{_BIG}: infinite calls a day pass validate",
     ),
     Case(
         "duration-mean-inf-validate",
         V,
         tiny(("mean = 10", "mean = inf")),
         names="duration_min",
-        fails=f"{_BIG}: an infinite mean duration passes validate",
     ),
     Case(
         "duration-mean-inf-run",
         RUN,
         tiny(("mean = 10", "mean = inf")),
         names="duration_min",
-        fails=f"{_BIG}: infinite durations become 1-second calls, exit 0",
     ),
     Case(
         "duration-lognormal-sd-1e300",
@@ -263,22 +235,19 @@ MAGNITUDES = [
                 '{ dist = "lognormal", mean = 30, sd = 1e300 }',
             )
         ),
-        names="duration_min",
-        fails=f"{_BIG}: an sd of 1e300 passes validate",
+        names="duration_min.sd",
     ),
     Case(
         "rrule-secondly-validate",
         V,
         team(append=_SECONDLY),
         names="recurrence",
-        fails=f"{_BIG}: FREQ=SECONDLY passes validate",
     ),
     Case(
         "rrule-secondly-run",
         RUN,
         team(append=_SECONDLY),
         names="recurrence",
-        fails=f"{_BIG}: FREQ=SECONDLY uses up the CPU limit in run",
     ),
     Case(
         "rrule-garbage",
@@ -291,7 +260,6 @@ MAGNITUDES = [
         V,
         tiny(('"2027-01-01T00:00:00Z"', '"1900-01-01T00:00:00Z"')),
         names="start",
-        fails=f"{ITEM2} dates: 1900 is accepted",
     ),
     Case(
         "start-9999",
@@ -304,7 +272,6 @@ MAGNITUDES = [
         V,
         tiny(("initial_balance = 100", "initial_balance = 1e20")),
         names="initial_balance",
-        fails=f"{ITEM2} money: 1e20 is accepted",
     ),
     Case(
         "trigger-1e11-amount-cent-run",
@@ -317,14 +284,12 @@ MAGNITUDES = [
         V,
         tiny(("processing_delay_h = 12", "processing_delay_h = 1e20")),
         names="processing_delay_h",
-        fails=f"{ITEM2} delays: 1e20 hours is accepted",
     ),
     Case(
         "processing-delay-1e20-run",
         RUN,
         tiny(("processing_delay_h = 12", "processing_delay_h = 1e20")),
         names="processing_delay_h",
-        fails=f"{ITEM2} delays: 1e20 hours fails in run",
     ),
     Case(
         "billing-increment-0",

@@ -72,7 +72,6 @@ PROCESS_CASES = [
         ("validate", SCENARIO),
         with_table("/dev/zero"),
         names="rates.table",
-        fails="issue 11 item 1: /dev/zero is read until memory runs out",
     ),
 ]
 """A handful through ``python -m sim``: what a shell sees, entry point and all."""
