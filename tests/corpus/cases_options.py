@@ -10,8 +10,6 @@ from tests.corpus.inputs import SCENARIO, tiny
 BT = ("backtest", "walkthrough")
 """The bundled walkthrough example: eight calls in January 2025."""
 MONEY = "issue 11 item 2 (money options)"
-DATES = "issue 11 item 2 (date options)"
-DELAYS = "issue 11 item 2 (delay options)"
 _TINY = tiny()
 
 
@@ -27,9 +25,7 @@ def run(case_id: str, *args: str, **expect: Any) -> Case:
 
 
 BACKTEST = [
-    backtest(
-        "bt-initial-1e30", "--initial", "1e30", names="--initial", fails=f"{MONEY}: traceback"
-    ),
+    backtest("bt-initial-1e30", "--initial", "1e30", names="--initial"),
     backtest("bt-initial-negative", "--initial", "-5", names="--initial"),
     backtest("bt-initial-nan", "--initial", "nan", names="--initial"),
     backtest("bt-initial-inf", "--initial", "inf", names="--initial"),
@@ -40,19 +36,16 @@ BACKTEST = [
         "bt-initial-2^63-cents",
         *("--initial", "92233720368547758.08"),
         names="--initial",
-        fails=f"{MONEY}: an initial balance of 2^63 cents is accepted",
     ),
     backtest(
         "bt-trigger-1e11-amount-1",
         *("--trigger", "100000000000", "--amount", "1"),
         exit=None,
-        fails="issue 11 item 2: the recharge loop runs 10^11 times at one instant",
     ),
     backtest(
         "bt-trigger-1e30",
         *("--trigger", "1e30", "--amount", "1"),
         names="--trigger",
-        fails=f"{MONEY}: a trigger of 1e30 recharges for ever",
     ),
     backtest("bt-amount-zero", "--trigger", "50", "--amount", "0", names="amount"),
     backtest("bt-trigger-alone", "--trigger", "50", names="--amount"),
@@ -61,7 +54,6 @@ BACKTEST = [
         "bt-recharge-delay-1e20",
         *("--recharge-delay-min", "1e20"),
         names="--recharge-delay-min",
-        fails=f"{DELAYS}: 1e20 minutes raise OverflowError",
     ),
     backtest("bt-recharge-delay-negative", "--recharge-delay-min", "-1", names="--recharge"),
     backtest("bt-recharge-delay-nan", "--recharge-delay-min", "nan", names="--recharge"),
@@ -69,38 +61,32 @@ BACKTEST = [
         "bt-admin-fix-delay-1e30",
         *("--admin-fix-delay-h", "1e30"),
         names="--admin-fix-delay-h",
-        fails=f"{DELAYS}: 1e30 hours",
     ),
     backtest(
         "bt-manual-delay-1e30",
         *("--manual-topup", "10", "--manual-delay-h", "1e30"),
         names="--manual-delay-h",
-        fails=f"{DELAYS}: 1e30 hours",
     ),
     backtest(
         "bt-manual-topup-1e30",
         *("--manual-topup", "1e30"),
         names="--manual-topup",
-        fails=f"{MONEY}: 1e30 is accepted",
     ),
     backtest(
         "bt-monthly-topup-1e30",
         *("--monthly-topup", "1e30"),
         names="--monthly-topup",
-        fails=f"{MONEY}: 1e30 is accepted",
     ),
     backtest("bt-monthly-topup-sub-cent", "--monthly-topup", "0.001", names="--monthly-topup"),
     backtest(
         "bt-end-9999-12-31",
         *("--end", "9999-12-31"),
         names="--end",
-        fails=f"{DATES}: year 10000 is out of range",
     ),
     backtest(
         "bt-start-0001-01-01",
         *("--start", "0001-01-01"),
         names="--start",
-        fails=f"{DATES}: year 1 is accepted",
     ),
     backtest("bt-start-month-13", "--start", "2025-13-45", names="--start"),
     backtest("bt-start-words", "--start", "yesterday", names="--start"),
@@ -111,7 +97,6 @@ BACKTEST = [
         "bt-card-expired-9999",
         *("--card-expired", "9999-12-31/"),
         names="--card-expired",
-        fails=f"{DATES}: 9999-12-31 is accepted",
     ),
     backtest("bt-currency-unknown", "--currency", "XYZ", names="XYZ"),
     backtest("bt-currency-empty", "--currency", "", names="currency"),
@@ -134,15 +119,14 @@ RUN = [
         "run-seed-negative",
         *("--seed", "-1"),
         exit=None,
-        fails="issue 11 item 4 (not listed there): a negative --seed raises ValueError",
+        fails="issue 11 item 4 (not listed there): --seed -1 is a bug (exit 70, ValueError)",
     ),
     run("run-seed-words", "--seed", "x", names="--seed"),
-    run("run-initial-1e30", "--initial", "1e30", names="--initial", fails=f"{MONEY}: traceback"),
+    run("run-initial-1e30", "--initial", "1e30", names="--initial"),
     run(
         "run-trigger-1e30",
         *("--trigger", "1e30", "--amount", "1"),
         names="--trigger",
-        fails=f"{MONEY}: traceback",
     ),
     run(
         "run-trigger-1e11-amount-cent",
@@ -184,7 +168,7 @@ SWEEP = [
         "sweep-triggers-1e30",
         *("--triggers", "1e30", *_AMOUNTS, *_REPLICATIONS),
         names="trigger",
-        fails=f"{MONEY}: a trigger of 1e30 is accepted",
+        fails=f"{MONEY}: --triggers 1e30 is a bug (exit 70, decimal.InvalidOperation)",
     ),
     sweep("sweep-amounts-zero", "--triggers", "50", "--amounts", "0", names="--amounts"),
     sweep("sweep-amounts-negative", "--triggers", "50", "--amounts", "-5", names="--amounts"),
@@ -192,7 +176,7 @@ SWEEP = [
         "sweep-initials-1e30",
         *("--triggers", "50", *_AMOUNTS, "--initials", "1e30", *_REPLICATIONS),
         names="initial",
-        fails=f"{MONEY}: an initial balance of 1e30 is accepted",
+        fails=f"{MONEY}: --initials 1e30 is a bug (exit 70, decimal.InvalidOperation)",
     ),
     sweep(
         "sweep-replications-1e7",

@@ -18,11 +18,10 @@ from tests.corpus.inputs import (
 B = ("backtest", CALLS)
 BIG_CHARGE = "92233720368547758.07"
 """2^63 - 1 cents: the largest int64 in minor units."""
-MONEY = "issue 11 item 2 (money ceiling in usage files)"
-DATES = "issue 11 item 2 (supported dates in usage files)"
-DURATIONS = "issue 11 item 2 (durations in usage files)"
-DUPLICATES = "issue 11 item 8: duplicate call ids are billed twice without a word"
-FIELD = "issue 11 item 3: a header field over 131,072 characters"
+DUPLICATES = (
+    "issue 11 item 8: a UsageId repeated on two different rows is not reported "
+    "(duplicate legs are found by their content)"
+)
 _WIDE = "x" * 200_000
 
 STREAM = [
@@ -60,14 +59,12 @@ STREAM = [
         B,
         stream(stream_row(charge=BIG_CHARGE)),
         names="calls.csv:2",
-        fails=f"{MONEY}: the recharge loop never ends",
     ),
     Case(
         "stream-charge-beyond-int64",
         B,
         stream(stream_row(charge="922337203685477580700")),
         names="calls.csv:2",
-        fails=f"{MONEY}: a charge beyond int64 raises OverflowError",
     ),
     Case("stream-charge-sub-cent", B, stream(stream_row(charge="0.001")), names="calls.csv:2"),
     Case(
@@ -75,14 +72,12 @@ STREAM = [
         B,
         stream(stream_row(start="9999-12-31T23:00:00Z", end="9999-12-31T23:30:00Z")),
         names="calls.csv:2",
-        fails=f"{DATES}: year 10000 is out of range",
     ),
     Case(
         "stream-start-year-1",
         B,
         stream(stream_row(start="0001-01-01T00:00:00Z", end="0001-01-01T00:30:00Z")),
         names="calls.csv:2",
-        fails=f"{DATES}: year 1 is accepted",
     ),
     Case("stream-start-not-a-date", B, stream(stream_row(start="soon")), names="calls.csv:2"),
     Case("stream-start-no-offset", B, stream(stream_row(start="2025-01-06 09:00")), exit=None),
@@ -97,7 +92,6 @@ STREAM = [
         B,
         stream(stream_row(end="9999-01-01T00:00:00Z")),
         names="calls.csv:2",
-        fails=f"{DURATIONS}: a call of 8,000 years uses up the CPU limit",
     ),
     Case("stream-service-empty", B, stream(stream_row(service="")), names="calls.csv:2"),
     Case(
@@ -127,7 +121,6 @@ STREAM = [
         B,
         stream(STREAM_ROW, header=STREAM_HEADER + "," + _WIDE),
         names="calls.csv:1",
-        fails=f"{FIELD} raises csv.Error",
     ),
     Case("stream-data-field-200k", B, stream(stream_row(service=_WIDE)), names="calls.csv:2"),
     Case(
@@ -135,7 +128,6 @@ STREAM = [
         B,
         {CALLS: "s" * 2_000_000},
         names="calls.csv",
-        fails=f"{FIELD}: a header line of 2 MB is read whole, then quoted",
     ),
     Case("stream-duplicate-rows", B, stream(STREAM_ROW, STREAM_ROW), exit=0),
 ]
@@ -153,21 +145,18 @@ TEAMS = [
         B,
         teams("End Time", "9999-12-31T23:59:00Z"),
         names="calls.csv:2",
-        fails=f"{DATES}: an End Time in 9999 uses up the CPU limit",
     ),
     Case(
         "teams-call-of-a-century",
         B,
         teams("End Time", "2125-01-02T08:17:29Z"),
         names="calls.csv:2",
-        fails=f"{DURATIONS}: a century-long call is accepted",
     ),
     Case(
         "teams-charge-near-2^63",
         B,
         teams("Charge", BIG_CHARGE),
         names="calls.csv:2",
-        fails=f"{MONEY}: the recharge loop never ends",
     ),
     Case("teams-charge-text", B, teams("Charge", "lots"), names="calls.csv:2"),
     Case("teams-connection-fee-text", B, teams("Connection Fee", "x"), names="calls.csv:2"),
@@ -176,7 +165,6 @@ TEAMS = [
         B,
         teams("Start Time", "9999-12-31T23:00:00Z", "End Time", "9999-12-31T23:59:00Z"),
         names="calls.csv:2",
-        fails=f"{DATES}: year 10000 is out of range",
     ),
     Case("teams-start-garbage", B, teams("Start Time", "31/12/2025"), names="calls.csv:2"),
     Case("teams-currency-unknown", B, teams("Currency", "???"), names="calls.csv:2"),
@@ -191,7 +179,6 @@ TEAMS = [
         B,
         {CALLS: TEAMS_TEXT.replace("Capability", "Capability," + _WIDE, 1)},
         names="calls.csv:1",
-        fails=f"{FIELD} raises csv.Error",
     ),
     Case(
         "teams-row-truncated",
@@ -213,7 +200,6 @@ TEAMS = [
         {CALLS: TEAMS_TEXT + TEAMS_TEXT.splitlines()[1] + "\n"},
         exit=0,
         says="duplicate",
-        fails=DUPLICATES,
     ),
 ]
 
@@ -224,14 +210,12 @@ SKYPE = [
         B,
         skype("Duration", "99999999999:00:00"),
         names="calls.csv:2",
-        fails=f"{DURATIONS}: a duration of 10^11 hours",
     ),
     Case(
         "skype-start-year-9999",
         B,
         skype("Start Time (UTC)", "9999-12-31 23:59:59"),
         names="calls.csv:2",
-        fails=f"{DATES}: year 10000 is out of range",
     ),
     Case("skype-charge-comma", B, skype("Charge", "1,5"), names="calls.csv:2"),
     Case(
@@ -239,7 +223,6 @@ SKYPE = [
         B,
         skype("Charge", BIG_CHARGE),
         names="calls.csv:2",
-        fails=f"{MONEY}: the recharge loop never ends",
     ),
     Case("skype-header-only", B, {CALLS: SKYPE_TEXT.splitlines()[0] + "\n"}, names="calls.csv"),
     Case(
@@ -248,7 +231,6 @@ SKYPE = [
         {CALLS: SKYPE_TEXT + SKYPE_TEXT.splitlines()[1] + "\n"},
         exit=0,
         says="duplicate",
-        fails=DUPLICATES,
     ),
 ]
 
@@ -261,7 +243,6 @@ FILES = [
         "calls-dev-zero",
         ("backtest", "/dev/zero"),
         names="/dev/zero",
-        fails="issue 11 item 3: a file without a newline is read whole",
     ),
     Case("scenario-etc-passwd", ("validate", "/etc/passwd"), names="/etc/passwd"),
     Case("scenario-proc-environ", ("validate", "/proc/self/environ"), names="/proc/self/environ"),

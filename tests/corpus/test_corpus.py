@@ -65,7 +65,6 @@ PROCESS_CASES = [
         "process-initial-1e30",
         ("backtest", "walkthrough", "--initial", "1e30"),
         names="--initial",
-        fails="issue 11 item 4: a traceback reaches the terminal (decimal.InvalidOperation)",
     ),
     Case(
         "process-table-dev-zero",

@@ -38,7 +38,10 @@ FUZZ = settings(
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # each shrink step resumes a sweep
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-ITEM5 = "issue 11 item 5: a corrupt part or manifest raises instead of being recomputed or refused"
+ITEM5 = (
+    "issue 11 item 5: a part whose data pages have flipped bits (its identity intact) is used;"
+    " parquet pages carry no checksum unless written with one"
+)
 
 
 @functools.cache
@@ -98,14 +101,13 @@ def damaged(draw: st.DrawFn, name: str | None = None) -> tuple[str, bytes]:
     return chosen, draw(st.binary(max_size=2000))
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM5} (ArrowInvalid)")
+@pytest.mark.xfail(strict=True, reason=ITEM5)
 @given(damaged())
 @FUZZ
 def test_a_damaged_part_is_recomputed_or_refused(damage: tuple[str, bytes]) -> None:
     assert resume_with(*damage) in {"recomputed", "refused"}
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM5} (UnicodeDecodeError)")
 @given(damaged(MANIFEST))
 @FUZZ
 def test_a_damaged_manifest_is_refused_or_replaced(damage: tuple[str, bytes]) -> None:
@@ -119,7 +121,6 @@ _JSON = st.recursive(
 )
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM5} (AttributeError on an identity of another shape)")
 @given(st.dictionaries(st.sampled_from(("identity", "invocations", "grid")), _JSON, min_size=1))
 @FUZZ
 def test_a_manifest_of_another_shape_is_refused(manifest: dict[str, object]) -> None:
