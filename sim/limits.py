@@ -79,6 +79,10 @@ TOML_DEPTH_MAX = 16
 TOML_KEY_MAX_CHARS = 128
 """One key of a scenario file, dotted parts included."""
 
+TOML_KEYS_MAX = 10_000
+"""Key/value pairs in a scenario file (the bundled ones have under 200): 60,000 unknown
+keys in one table cost seconds to parse and describe before this bound."""
+
 # --- the scenario world and the work it asks for ---------------------------
 USERS_MAX = 1_000_000
 """Users of a tenant (the largest Teams tenants have a few hundred thousand), also at the

@@ -44,6 +44,7 @@ from sim.cli.options import (
     build,
     engine_option,
     preflight,
+    seed_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
@@ -279,7 +280,7 @@ def validate(file: Path) -> None:
 
 @main.command()
 @click.argument("file", type=SCENARIO)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@seed_option
 @click.option(
     "--calls",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -311,7 +312,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
 @click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
 @click.option("--initial", type=AMOUNT, help="Override the initial balance.")
 @click.option("--replications", type=REPLICATIONS, default=100, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@seed_option
 @engine_option
 @click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

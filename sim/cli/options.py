@@ -6,6 +6,7 @@ any bad input becomes ``BadInput``: one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,15 @@ engine_option = click.option(
 )
 """``--engine``, declared once for every command that runs replications."""
 
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Random seed (a whole number >= 0); the same seed gives the same numbers.",
+)
+"""``--seed``, declared once: numpy's SeedSequence takes only whole numbers >= 0."""
+
 
 class BadInput(click.ClickException):
     """One line on stderr and exit status 2, the same status as usage errors."""
@@ -47,6 +57,17 @@ class BadInput(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"credsim: error: {self.format_message()}", err=True, file=file)
+
+
+class FiniteFloat(click.FloatRange):
+    """A float range that also refuses NaN: ``nan > 0`` is False, so a range alone lets it in
+    (``regress --tolerance nan`` then found no drift, ever)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 class DecimalType(click.ParamType):

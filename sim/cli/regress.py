@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import BadInput, bad_input
+from sim.cli.options import BadInput, FiniteFloat, bad_input
 from sim.errors import InputError
 from sim.study.baseline import read_baseline
 from sim.study.regress import (
@@ -42,7 +42,7 @@ from sim.world import bundled
     help="Also write the Markdown table to this file.",
 )  # fmt: skip
 @click.option(
-    "--tolerance", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TOLERANCE,
+    "--tolerance", type=FiniteFloat(min=0, min_open=True), default=DEFAULT_TOLERANCE,
     show_default=True, help="Drift when |difference| exceeds this many standard errors.",
 )  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="List unchanged metrics too.")

@@ -21,6 +21,7 @@ from sim.cli.options import (
     build,
     engine_option,
     preflight,
+    seed_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_portal, warn_rule_of_thumb
@@ -51,7 +52,7 @@ BYTES_PER_MB = 1_000_000
     "--replications", type=REPLICATIONS,
     help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
 )  # fmt: skip
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@seed_option
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @engine_option
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")

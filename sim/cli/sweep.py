@@ -23,6 +23,7 @@ from sim.cli.options import (
     build,
     engine_option,
     preflight,
+    seed_option,
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
@@ -47,7 +48,7 @@ from sim.world.load import load_scenario
 )  # fmt: skip
 @click.option("--initials", type=GridValuesType(), help="Initial balances [the scenario's].")
 @click.option("--replications", type=REPLICATIONS, default=200, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@seed_option
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
     help="Folder for runs.parquet, summary.csv, summary.json, manifest.json and parts/.",

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import product
 
 from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
+from sim.limits import MONEY_MAX_MINOR
 from sim.study.experiment import Levers, with_overrides
 from sim.world.scenario import Scenario
 
@@ -65,6 +66,8 @@ def _number(part: str) -> Decimal:
         raise ValueError(f"{stripped!r} is not a decimal number") from None
     if not value.is_finite() or value < 0:
         raise ValueError(f"{stripped!r} must be a number >= 0")
+    if value > MONEY_MAX_MINOR:  # in any currency, beyond the ceiling in minor units too
+        raise ValueError(f"{stripped!r} is beyond the supported amount ({MONEY_MAX_MINOR:,})")
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))  # 1E3 and 1000.0 read as 1000 (labels: T1000)
     return value

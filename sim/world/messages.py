@@ -25,6 +25,8 @@ from pydantic import BaseModel, ValidationError
 
 MAX_ALSO = 10
 """At most this many further problems are listed after the first."""
+MAX_DESCRIBED = 50
+"""Problems described in full sentences; beyond them only counted (see ``describe``)."""
 
 _INTERNAL = re.compile(r"^[a-z][a-z-]*\[.*\]$")  # pydantic's function-after[...] and the like
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -97,11 +99,20 @@ def describe(error: ValidationError, model: type[BaseModel]) -> list[str]:
     """One sentence per problem, in pydantic's order (the schema's field order).
 
     A missing key is dropped when an unknown key in the same section was
-    probably meant to be it: ``valu = 3`` yields one problem, not two.
+    probably meant to be it: ``valu = 3`` yields one problem, not two. Only
+    the first ``MAX_DESCRIBED`` get sentences (with "did you mean" hints,
+    which cost a fuzzy match each); the rest are counted in plain words, so
+    a file of 60,000 unknown keys is refused in milliseconds, not seconds.
     """
-    problems = [_problem(detail, _locate(detail["loc"], model)) for detail in error.errors()]
+    details = error.errors()
+    problems = [
+        _problem(detail, _locate(detail["loc"], model)) for detail in details[:MAX_DESCRIBED]
+    ]
     meant = {problem.suggested for problem in problems if problem.suggested}
-    return [problem.text for problem in problems if problem.missing not in meant]
+    texts = [problem.text for problem in problems if problem.missing not in meant]
+    return texts + [
+        f"{key_path(detail['loc'])}: {detail['msg']}" for detail in details[MAX_DESCRIBED:]
+    ]
 
 
 def combine(problems: list[str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.limits import TOML_DEPTH_MAX, TOML_KEY_MAX_CHARS
+from sim.limits import TOML_DEPTH_MAX, TOML_KEY_MAX_CHARS, TOML_KEYS_MAX
 
 _TOKEN = re.compile(
     r"""
@@ -41,6 +41,7 @@ _TOKEN = re.compile(
 )
 _KNOB_DEPTH = "TOML_DEPTH_MAX in sim/limits.py"
 _KNOB_KEY = "TOML_KEY_MAX_CHARS in sim/limits.py"
+_KNOB_KEYS = "TOML_KEYS_MAX in sim/limits.py"
 
 
 @dataclass
@@ -61,6 +62,8 @@ class _Scan:
     expect_key: bool = True
     header: bool = False
     key: _Key = field(default_factory=_Key)
+    pairs: int = 0
+    """Key/value pairs seen so far (each ``=`` outside a string)."""
 
     def refuse(self, offset: int, message: str) -> InputError:
         line = self.text.count("\n", 0, offset) + 1
@@ -114,7 +117,7 @@ class _Scan:
 
 
 def check_toml_shape(text: str, source: str | Path) -> None:
-    """InputError (with the line) when nesting or a key of ``text`` exceeds ``sim.limits``."""
+    """InputError (with the line) when nesting, a key or the key count exceed ``sim.limits``."""
     scan = _Scan(text, source)
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
@@ -132,6 +135,11 @@ def check_toml_shape(text: str, source: str | Path) -> None:
         elif kind == "close":
             scan.close()
         elif kind == "equals":
+            scan.pairs += 1
+            if scan.pairs > TOML_KEYS_MAX:
+                raise scan.refuse(
+                    offset, f"more keys than the limit of {TOML_KEYS_MAX:,} ({_KNOB_KEYS})"
+                )
             scan.expect_key = False
             scan.end_key()
         elif kind == "comma":

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from sim import limits
 from sim.errors import InputError
+from sim.world import messages
 from sim.world.load import load_scenario, parse_scenario
 from sim.world.toml_guard import check_toml_shape
 from tests.paths import ROOT
@@ -110,7 +111,7 @@ def test_every_bundled_toml_passes_the_guard() -> None:
 
 
 def test_the_scan_is_linear_on_a_large_valid_file() -> None:
-    line = 'k_0123456789 = [1, 2, { a = "x[y]{z}" }]  # [[[[\n'
+    line = 'k_0123456789 = [1, 2, { a = "x[y]{z}' + "x" * 200 + '" }]  # [[[[\n'
     text = line * (limits.SCENARIO_MAX_BYTES // 8 // len(line))
     began = time.monotonic()
     check_toml_shape(text, SOURCE)
@@ -155,3 +156,32 @@ def test_the_guard_never_refuses_what_tomllib_accepts_within_the_limits(
     except tomllib.TOMLDecodeError:
         return  # not valid TOML (e.g. a control character): tomllib's to report
     check_toml_shape(text, SOURCE)
+
+
+def test_sixty_thousand_keys_are_refused_by_count_before_parsing() -> None:
+    """Each key is cheap, but 60,000 of them cost seconds in tomllib and in the messages."""
+    text = "[objective]\n" + "".join(f"k{n} = {n}\n" for n in range(60_000))
+    error = refused(text)
+    assert error.line == limits.TOML_KEYS_MAX + 2
+    assert "more keys than the limit of 10,000 (TOML_KEYS_MAX" in str(error)
+
+
+def test_the_key_count_at_its_limit_passes_the_scan() -> None:
+    check_toml_shape("".join(f"k{n} = {n}\n" for n in range(limits.TOML_KEYS_MAX)), SOURCE)
+
+
+def test_many_problems_are_described_briefly_and_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond MAX_DESCRIBED, problems are counted without a fuzzy match each (60,000 took 11 s)."""
+    matched = []
+
+    def counting(word: str, *args: object, **kwargs: object) -> list[str]:
+        matched.append(word)
+        return []
+
+    monkeypatch.setattr(messages, "get_close_matches", counting)
+    keys = "".join(f"k{n} = {n}\n" for n in range(messages.MAX_DESCRIBED + 500))
+    text = (ROOT / "tests" / "fixtures" / "sweep-tiny.toml").read_text(encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_scenario(keys + text, SOURCE)
+    assert len(matched) <= messages.MAX_DESCRIBED
+    assert f"... and {messages.MAX_DESCRIBED + 500 - 11} more" in str(caught.value)
