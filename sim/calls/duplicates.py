@@ -13,7 +13,11 @@ the same record id (``UsageId``, Teams), user (``UPN``, ``AAD ObjectId``;
 ``User ID`` in Skype), call type, start, end or duration, charge, fee and
 currency. Any difference in those makes it a distinct leg that is billed as
 written. A row with a blank ``Call ID`` cannot be matched and is never dropped;
-the canonical stream format has no id and is read as written.
+the canonical stream format has no id and is read as written. One exception:
+Teams gives every record its own ``UsageId``, so a row whose non-blank
+``UsageId`` was already read is the same record exported twice (perhaps with a
+different charge, if it was re-rated between exports): it is a duplicate
+whatever else differs, and the first one read is the one billed.
 
 Why digests in a flat table: a 200 MB report has about 730,000 rows; a 64-bit
 digest of each leg is kept instead of the row, in an open-addressing table of
@@ -33,6 +37,8 @@ from sim.calls.usage_layout import Layout
 
 ID_COLUMN = "call id"
 """The correlation id both report formats carry (lowercased header name)."""
+RECORD_COLUMN = "usageid"
+"""The id of one record (Teams): unique per row of a report, so it alone decides."""
 LEG_COLUMNS = (
     "usageid", "upn", "aad objectid", "user id", "call type", "start time", "start time (utc)",
     "end time", "duration seconds", "duration", "charge", "connection fee", "currency",
@@ -83,6 +89,7 @@ class Duplicates:
     def __init__(self, layout: Layout) -> None:
         columns = layout.columns
         self.id_index = columns.get(ID_COLUMN)
+        self.record_index = columns.get(RECORD_COLUMN)
         self.leg_indexes = tuple(columns[name] for name in LEG_COLUMNS if name in columns)
         self.count = 0
         self.first_line: int | None = None
@@ -90,15 +97,14 @@ class Duplicates:
 
     @property
     def active(self) -> bool:
-        """Whether the format has a call id to match rows by."""
-        return self.id_index is not None
+        """Whether the format has a call or record id to match rows by."""
+        return self.id_index is not None or self.record_index is not None
 
     def repeats(self, row: list[str], line: int) -> bool:
-        """True (and counted) when ``row`` repeats the leg of an earlier row."""
-        index = self.id_index
-        if index is None or not row[index].strip():
+        """True (and counted) when ``row`` repeats the record or the leg of an earlier row."""
+        leg = self._key(row)
+        if leg is None:
             return False
-        leg = (row[index].strip(), *[row[i].strip() for i in self.leg_indexes])
         digest = hash(leg) & _DIGEST_MASK or 1
         if self._seen.add(digest):
             return False
@@ -106,3 +112,12 @@ class Duplicates:
         if self.first_line is None:
             self.first_line = line
         return True
+
+    def _key(self, row: list[str]) -> tuple[str, ...] | None:
+        """What identifies the row: its UsageId when it has one, else its call id and leg."""
+        if self.record_index is not None and (record := row[self.record_index].strip()):
+            return ("usageid", record)
+        index = self.id_index
+        if index is None or not row[index].strip():
+            return None
+        return (row[index].strip(), *[row[i].strip() for i in self.leg_indexes])

@@ -35,16 +35,24 @@ def test_legs_of_one_conference_call_by_different_users_are_all_billed(tmp_path)
 def test_legs_of_one_call_that_differ_in_type_start_or_charge_are_all_billed(tmp_path) -> None:
     rows = [
         LEG,
-        {**LEG, "Call Type": "user_out_transfer"},
-        {**LEG, "Start Time": "2024-03-04T15:00:01Z"},
-        {**LEG, "Charge": "0.45"},
+        {**LEG, "UsageId": "u-2", "Call Type": "user_out_transfer"},
+        {**LEG, "UsageId": "u-3", "Start Time": "2024-03-04T15:00:01Z"},
+        {**LEG, "UsageId": "u-4", "Charge": "0.45"},
     ]
     usage, calls = read_all(write_teams(tmp_path / "t.csv", *rows))
     assert len(calls) == 4 and usage.duplicates == 0
 
 
-def test_rows_without_a_call_id_are_never_dropped(tmp_path) -> None:
-    blank = {**LEG, "Call ID": ""}
+def test_a_usage_id_read_twice_is_one_record_whatever_else_differs(tmp_path) -> None:
+    """Teams' UsageId names one record: re-rated between two exports, it is still one call."""
+    rerated = {**LEG, "Call ID": "call-9", "Charge": "0.51"}
+    usage, calls = read_all(write_teams(tmp_path / "t.csv", LEG, rerated))
+    assert [call.charge_minor for call in calls] == [44]  # the first one read is billed
+    assert (usage.duplicates, usage.first_duplicate_line) == (1, 3)
+
+
+def test_rows_without_a_call_id_or_usage_id_are_never_dropped(tmp_path) -> None:
+    blank = {**LEG, "Call ID": "", "UsageId": ""}
     usage, calls = read_all(write_teams(tmp_path / "t.csv", blank, blank))
     assert len(calls) == 2 and usage.duplicates == 0
 

@@ -192,7 +192,6 @@ TEAMS = [
         teams("UsageId", TEAMS_TEXT.splitlines()[2].split(",")[0]),
         exit=0,
         says="duplicate",
-        fails=DUPLICATES,
     ),
     Case(
         "teams-duplicate-row",
