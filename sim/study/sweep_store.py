@@ -24,6 +24,7 @@ built). The whole run holds the folder's lock (``sim.study.folder_lock``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -53,6 +54,12 @@ IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine")
 
 PART_KEY = b"credsim.part"
 """The key of a part's identity in its parquet schema metadata (JSON)."""
+DIGESTS_KEY = b"credsim.digests"
+"""The key of a part's column digests in its metadata (JSON: column -> hex digest).
+
+Why: parquet pages carry no checksum, so a few flipped bits in a part's data
+(identity intact) would be read as other numbers. Each column's digest is
+checked whenever the part is read, so such a part is recomputed or refused."""
 
 _PART = re.compile(r"^r(\d+)\.parquet$")
 _STAGE_POLICIES = "policies.json"
@@ -190,7 +197,8 @@ class SweepStore:
     def done(self, stage: str) -> set[int]:
         """Replications whose part is on disk and this sweep's; others are removed, with a warning.
 
-        Only each part's footer is read here (cheap); ``read_parts`` reads them whole.
+        Each part is read whole, to check its columns' digests (a resume reads
+        every part twice; computing one costs far more).
         Stray temporary files (a write killed before its rename) are removed silently.
         """
         folder = self._stage(stage)
@@ -198,6 +206,8 @@ class SweepStore:
         for path in sorted(folder.iterdir()) if folder.exists() else ():
             if match := _PART.match(path.name):
                 problem = self._problem(path, stage, int(match.group(1)))
+                if problem is None:
+                    problem = _load(path, None)[1]
                 if problem is None:
                     indices.add(int(match.group(1)))
                 else:
@@ -216,7 +226,9 @@ class SweepStore:
         """Replication ``index`` of ``stage``, atomically, its identity in the schema metadata."""
         table = pa.Table.from_pandas(frame, preserve_index=False)
         stamp = json.dumps(self.part_identity(stage, index), sort_keys=True).encode()
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PART_KEY: stamp})
+        digests = json.dumps({name: _digest(frame[name]) for name in frame.columns}).encode()
+        metadata = {**(table.schema.metadata or {}), PART_KEY: stamp, DIGESTS_KEY: digests}
+        table = table.replace_schema_metadata(metadata)
         path = self._stage(stage) / f"r{index:06d}.parquet"
         _atomic(path, lambda handle: pq.write_table(table, handle))
 
@@ -239,11 +251,9 @@ class SweepStore:
     ) -> pd.DataFrame:
         problem = self._problem(path, stage, index)
         if problem is None:
-            try:
-                table = pq.read_table(path, columns=None if columns is None else list(columns))
-                return table.to_pandas()
-            except (pa.ArrowException, OSError, KeyError, ValueError):
-                problem = "is damaged (its data cannot be read)"
+            frame, problem = _load(path, columns)
+            if frame is not None:
+                return frame
         path.unlink(missing_ok=True)
         raise InputError(
             f"{problem}; it was removed: run the same sweep with --resume to recompute it",
@@ -286,6 +296,27 @@ class SweepStore:
     def path(self, name: str) -> Path:
         """Where ``name`` lives in the folder."""
         return self.root / name
+
+
+def _digest(column: pd.Series) -> str:
+    """A digest of a column's values (pandas' stable row hashes, then BLAKE2b)."""
+    rows = pd.util.hash_pandas_object(column, index=False).to_numpy()
+    return hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
+
+
+def _load(path: Path, columns: Sequence[str] | None) -> tuple[pd.DataFrame | None, str | None]:
+    """The part's frame (only ``columns`` when given), or None and why it may not be used."""
+    try:
+        table = pq.read_table(path, columns=None if columns is None else list(columns))
+        frame = table.to_pandas()
+        digests = json.loads((table.schema.metadata or {})[DIGESTS_KEY])
+    except (pa.ArrowException, OSError, KeyError, ValueError, RecursionError):
+        return None, "is damaged (its data cannot be read)"
+    if not isinstance(digests, dict) or any(
+        digests.get(name) != _digest(frame[name]) for name in frame.columns
+    ):
+        return None, "is damaged (its data does not match its checksum)"
+    return frame, None
 
 
 def _atomic(path: Path, write: Any) -> None:

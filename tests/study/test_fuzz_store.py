@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +36,6 @@ FUZZ = settings(
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # each shrink step resumes a sweep
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-ITEM5 = (
-    "issue 11 item 5: a part whose data pages have flipped bits (its identity intact) is used;"
-    " parquet pages carry no checksum unless written with one"
 )
 
 
@@ -101,7 +96,6 @@ def damaged(draw: st.DrawFn, name: str | None = None) -> tuple[str, bytes]:
     return chosen, draw(st.binary(max_size=2000))
 
 
-@pytest.mark.xfail(strict=True, reason=ITEM5)
 @given(damaged())
 @FUZZ
 def test_a_damaged_part_is_recomputed_or_refused(damage: tuple[str, bytes]) -> None:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
@@ -112,6 +113,7 @@ def test_a_part_copied_from_another_sweep_is_recomputed_on_resume(
         ("truncate", "is not a readable parquet file (truncated or damaged)"),
         ("garbage", "is not a readable parquet file (truncated or damaged)"),
         ("plain pandas", "carries no sweep identity"),
+        ("altered", "is damaged (its data does not match its checksum)"),
     ],
 )
 def test_a_damaged_part_is_recomputed_on_resume(
@@ -122,6 +124,12 @@ def test_a_damaged_part_is_recomputed_on_resume(
         part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
     elif damage == "garbage":
         part.write_bytes(b"\x00\xffnot parquet at all\n" * 40)
+    elif damage == "altered":  # one number changed, identity and schema kept (a flipped bit)
+        table = pq.read_table(part)
+        frame = table.to_pandas()
+        frame.loc[0, "consumed"] += 1
+        changed = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(changed.replace_schema_metadata(table.schema.metadata), part)
     else:  # a part as credsim wrote them before parts carried an identity
         pd.read_parquet(part).to_parquet(part, index=False)
     result = invoke(*sweep_args(copy, "--resume"))
