@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
+from sim import limits
 from sim.dashboard import explore
 from sim.dashboard.explore import Edits
 from sim.dashboard.state import Choice, bundled, edited, uploaded
@@ -25,6 +26,7 @@ DEFAULT_SCENARIO = "midsize"
 DEFAULT_REPLICATIONS = 200
 MAX_REPLICATIONS = 1000
 SCENARIO_MAX_MB = max(1, explore.MAX_UPLOAD_BYTES // (1024 * 1024))
+TABLE_MAX_MB = max(1, limits.RATE_TABLE_MAX_BYTES // (1024 * 1024))
 
 
 def choose() -> Choice | None:
@@ -77,14 +79,23 @@ def _scenario(bar: st.delta_generator.DeltaGenerator) -> tuple[LoadedScenario, b
         type=["toml"],
         key="scenario_upload",
         max_upload_size=SCENARIO_MAX_MB,
-        help="Parsed as TOML only; rates come from the bundled rate tables.",
+        help="Parsed as TOML only. Its [rates] table names a bundled table "
+        "(rates/sample-usd.csv) or one uploaded below; no other file is read.",
+    )
+    tables = bar.file_uploader(
+        f"Rate tables it names (.csv, optional, up to {TABLE_MAX_MB} MB each)",
+        type=["csv"],
+        accept_multiple_files=True,
+        key="table_uploads",
+        max_upload_size=TABLE_MAX_MB,
     )
     if upload is None:
         bar.info("Upload a scenario file to see its results.")
         return None
     data = upload.getvalue()
+    offered = tuple((table.name, table.getvalue()) for table in tables or ())
     try:
-        return uploaded(data, upload.name), data
+        return uploaded(data, upload.name, offered), data
     except InputError as error:
         bar.error(str(error))
         return None
@@ -93,7 +104,7 @@ def _scenario(bar: st.delta_generator.DeltaGenerator) -> tuple[LoadedScenario, b
 def _edits(scenario: Scenario, scope: str) -> Edits:
     """The levers of the world a planner changes most; only what differs from the file counts."""
     users, meetings, pay = scenario.users, scenario.meetings, scenario.payments
-    count = st.number_input("Users", 0, 10_000_000, users.count, 50, key=f"users@{scope}")
+    count = st.number_input("Users", 0, limits.USERS_MAX, users.count, 50, key=f"users@{scope}")
     growth = st.number_input(
         "Monthly head-count growth",
         -0.5,

@@ -70,9 +70,13 @@ def bundled(name: str) -> tuple[LoadedScenario, bytes]:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def uploaded(data: bytes, name: str) -> LoadedScenario:
-    """An uploaded scenario (TOML only, size-limited); InputError is raised, never cached."""
-    return explore.scenario_upload(data, name)
+def uploaded(data: bytes, name: str, tables: tuple[tuple[str, bytes], ...] = ()) -> LoadedScenario:
+    """An uploaded scenario (TOML only, size-limited) and the rate tables uploaded with it.
+
+    Its ``[rates].table`` may name only one of those or a bundled table
+    (docs/limits.md); InputError is raised, never cached.
+    """
+    return explore.scenario_upload(data, name, dict(tables))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -175,3 +175,16 @@ def test_a_sweep_over_the_memory_budget_is_stopped_with_a_message(
     assert not app.exception
     (shown,) = [str(item.value) for item in app.error]
     assert shown.startswith("the sweep of 100 policies needed more than the dashboard's 0.0 GiB")
+
+
+def test_a_scenario_may_use_a_rate_table_uploaded_with_it() -> None:
+    """Uploads may name a bundled table or one uploaded beside them, and nothing else."""
+    app = started()
+    (shown,) = upload(app, "mine.toml", traversal("my-rates.csv"))
+    assert "my-rates.csv" in shown and not app.metric  # not uploaded (yet): refused by name
+    table = (CHECKS.parent / "rates" / "sample-usd.csv").read_bytes()
+    app.file_uploader(key="table_uploads").set_value([("my-rates.csv", table, "text/csv")]).run()
+    assert not app.exception
+    assert not app.sidebar.error, [str(item.value) for item in app.sidebar.error]
+    clean(app)
+    assert app.metric
