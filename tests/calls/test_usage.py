@@ -81,12 +81,17 @@ SKYPE_DEFAULTS = {
 def write_teams(
     path: Path, *rows: dict[str, str], columns: tuple[str, ...] = TEAMS_COLUMNS
 ) -> Path:
-    """A Teams report whose rows are the defaults with the given fields replaced."""
+    """A Teams report whose rows are the defaults with the given fields replaced.
+
+    Each row gets a UsageId of its own unless it names one: Teams' record id is
+    unique per row, and a repeated one is a duplicate record (tests/calls/test_duplicates.py).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([{**TEAMS_DEFAULTS, **row}.get(name, "") for name in columns])
+    for number, row in enumerate(rows):
+        own = {"UsageId": f"{TEAMS_DEFAULTS['UsageId'][:-4]}{number:04d}"}
+        writer.writerow([{**TEAMS_DEFAULTS, **own, **row}.get(name, "") for name in columns])
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
     return path
 

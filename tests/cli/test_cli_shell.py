@@ -202,11 +202,11 @@ def test_every_command_refuses_broken_input_in_one_line(name: str, broken: list[
 
 
 def test_a_usage_error_is_one_line_with_where_to_find_help() -> None:
-    result = invoke("run", TINY, "--seed", "x")
+    result = invoke("run", TINY, "--engine", "x")
     assert (result.exit_code, result.stderr) == (
         2,
-        "credsim: error: Invalid value for '--seed': 'x' is not a valid integer. "
-        "(see 'credsim run --help')\n",
+        "credsim: error: Invalid value for '--engine': 'x' is not one of 'fast', 'simpy', "
+        "'replay'. (see 'credsim run --help')\n",
     )
     top = invoke("--no-such-option")
     assert top.exit_code == 2 and top.stderr.endswith("(see 'credsim --help')\n")

@@ -122,7 +122,7 @@ def test_the_default_page_has_no_error_and_is_kept_as_a_screenshot(page: Page) -
 def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(page: Page) -> None:
     page.get_by_text("Upload a TOML file").click()
     sidebar = page.get_by_test_id("stSidebar")
-    uploader = sidebar.get_by_test_id("stFileUploaderDropzoneInput")
+    uploader = sidebar.get_by_test_id("stFileUploaderDropzoneInput").first  # the scenario's
     uploader.set_input_files(
         files=[{"name": "typo.toml", "mimeType": "application/toml", "buffer": b"[scenario\n"}]
     )
