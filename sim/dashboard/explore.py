@@ -62,14 +62,12 @@ def bundled_scenarios() -> dict[str, Path]:
 def scenario_upload(
     data: bytes, name: str, tables: Mapping[str, bytes] | None = None
 ) -> LoadedScenario:
-    """An uploaded scenario: parsed as TOML only, size-limited.
+    """An uploaded scenario: parsed as TOML only, size-limited (by the loader, like a file).
 
     Its ``[rates].table`` may name only a table uploaded with it (``tables``,
     bytes by file name) or a bundled table (``rates/sample-usd.csv``); no other
     file of the server is opened, whatever the upload says.
     """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
     return load_scenario_bytes(
         data, source=Path(name), folder=bundled.scenarios_folder(), tables=dict(tables or {})
     )

@@ -168,7 +168,7 @@ def test_an_edit_of_the_world_changes_the_kpis() -> None:
         ("bad.toml", b"[scenario\nname = 1\n", "bad.toml:1: TOML syntax error"),
         ("typo.toml", (ROOT / "scenarios/checks/poisson-manual.toml").read_bytes()
          .replace(b"calls_per_day", b"calls_per_dya"), "did you mean 'calls_per_day'?"),
-        ("huge.toml", b"#" * (MAX_UPLOAD_BYTES + 1), "the limit is 2,097,152"),
+        ("huge.toml", b"#" * (MAX_UPLOAD_BYTES + 1), "larger than the limit of 2,097,152 bytes"),
         ("latin1.toml", "[scenario]\nname = \"caf\xe9\"\n".encode("latin-1"), "not UTF-8"),
     ],
     ids=["syntax", "unknown-key", "too-big", "not-utf8"],
