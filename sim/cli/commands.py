@@ -20,13 +20,8 @@ from sim.account.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
 from sim.account.ledger import JournalSink
 from sim.account.money import Currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
-from sim.account.policy import (
-    PORTAL_MIN_TRIGGER_MAJOR,
-    AutoRecharge,
-    ManualTopUp,
-    Policy,
-    ScheduledTopUp,
-)
+from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.portal import findings
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
 from sim.cli.dashboard import dashboard
@@ -43,8 +38,12 @@ from sim.cli.options import (
     bad_input,
     build,
     engine_option,
+    levers_portal,
+    portal,
     preflight,
+    scenario_portal,
     seed_option,
+    strict_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
@@ -138,6 +137,7 @@ def main() -> None:
     "as written; by default each is counted once.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@strict_option
 def backtest(
     file: Path,
     trigger: Decimal | None,
@@ -156,6 +156,7 @@ def backtest(
     journal: Path | None,
     keep_duplicates: bool,
     as_json: bool,
+    strict: bool,
 ) -> None:
     """Replay a recorded call FILE under one policy.
 
@@ -166,13 +167,6 @@ def backtest(
     documented example applies: trigger 400, amount 1,000, initial 1,000.
     """
     auto = _auto_amounts(trigger, amount, no_auto_recharge)
-    if auto is not None and auto[0] < PORTAL_MIN_TRIGGER_MAJOR:
-        click.echo(
-            f"credsim: warning: trigger {auto[0]} is below the admin portal's minimum of "
-            f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse it",
-            err=True,
-        )
-
     payments = build(
         "payments",
         lambda: Payments(
@@ -186,6 +180,10 @@ def backtest(
         Recording(file, currency_code=currency_code, keep_duplicates=keep_duplicates) as recording,
     ):
         cur = recording.currency
+        levers = dict(trigger=auto[0], amount=auto[1]) if auto else {}
+        found = findings(cur.code, **levers, initial=initial, manual_top_up=manual_topup,
+                         monthly_top_up=monthly_topup)  # fmt: skip
+        portal([item.message() for item in found], strict=strict)
         spec = recording.run_spec(payments, start=start, end=end)
         run_start = spec.start
         policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
@@ -272,9 +270,11 @@ def _load(file: Path) -> LoadedScenario:
 
 @main.command()
 @click.argument("file", type=SCENARIO)
-def validate(file: Path) -> None:
-    """Check a scenario FILE: schema, values and the rates it needs."""
+@strict_option
+def validate(file: Path, strict: bool) -> None:
+    """Check a scenario FILE: schema, values, the rates it needs and the admin portal's limits."""
     loaded = _load(file)
+    scenario_portal(loaded, strict=strict)
     click.echo(scenario_text(loaded))
 
 
@@ -321,6 +321,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
 )
+@strict_option
 def run(
     file: Path,
     trigger: Decimal | None,
@@ -333,6 +334,7 @@ def run(
     workers: int | None,
     as_json: bool,
     out: Path | None,
+    strict: bool,
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
     loaded = _load(file)
@@ -346,13 +348,8 @@ def run(
         initial=initial,
         auto_recharge=False if no_auto_recharge else None,
     )
-    if levers.trigger is not None and levers.trigger < PORTAL_MIN_TRIGGER_MAJOR:
-        click.echo(
-            f"credsim: warning: trigger {levers.trigger} is below the admin portal's "
-            f"minimum of {PORTAL_MIN_TRIGGER_MAJOR}",
-            err=True,
-        )
     build("policy", lambda: build_policy(loaded.scenario, levers))
+    levers_portal(loaded.scenario.scenario.currency, levers, strict=strict)
     name = loaded.scenario.scenario.name
     with bad_input(), progress_factory(quiet=False)(name, replications) as advance:
         results = run_replications(

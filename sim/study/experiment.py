@@ -15,6 +15,7 @@ from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_ins
 from sim.account.money import Currency, currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.portal import Finding, findings
 from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
@@ -74,6 +75,36 @@ def with_overrides(
     if initial is not None:
         levers = replace(levers, initial=initial)
     return levers
+
+
+def regression_levers(scenario: Scenario) -> tuple[Levers, ...]:
+    """The policies of ``[regression]`` (omitted levers: the scenario's); () without one."""
+    if scenario.regression is None:
+        return ()
+    base = scenario_levers(scenario)
+    return tuple(
+        with_overrides(
+            base,
+            trigger=item.trigger,
+            amount=item.amount,
+            initial=item.initial,
+            auto_recharge=item.auto_recharge,
+        )
+        for item in scenario.regression.policies
+    )
+
+
+def portal_findings(code: str, levers: Levers) -> tuple[Finding, ...]:
+    """What the admin portal would refuse of these levers in currency ``code``
+    (``sim.account.portal``): the one check behind every command and the dashboard."""
+    return findings(
+        code,
+        trigger=levers.trigger,
+        amount=levers.amount,
+        initial=levers.initial,
+        manual_top_up=levers.manual_top_up,
+        monthly_top_up=levers.monthly_top_up,
+    )
 
 
 def horizon(scenario: Scenario) -> tuple[Instant, Instant]:
