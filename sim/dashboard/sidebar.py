@@ -18,7 +18,7 @@ from sim.dashboard import explore
 from sim.dashboard.explore import Edits
 from sim.dashboard.state import Choice, bundled, edited, uploaded
 from sim.errors import InputError
-from sim.study.experiment import Levers, scenario_levers
+from sim.study.experiment import Levers, portal_findings, scenario_levers
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
 
@@ -226,7 +226,7 @@ def _levers(
         "Initial balance", 0.0, None, float(own.initial), 50.0, "%.2f", key=f"initial@{scope}"
     )
     try:
-        return explore.policy_levers(
+        levers = explore.policy_levers(
             scenario,
             initial=initial,
             trigger=trigger if auto else None,
@@ -235,3 +235,6 @@ def _levers(
     except InputError as error:
         bar.error(f"Policy refused: {error}")
         return None
+    for finding in portal_findings(scenario.scenario.currency, levers):
+        bar.warning(f"Admin portal: {finding.message()}")  # simulated all the same
+    return levers

@@ -141,6 +141,21 @@ def test_a_policy_the_currency_cannot_hold_is_a_message_not_a_traceback() -> Non
     assert not app.metric
 
 
+def test_what_the_admin_portal_would_refuse_is_shown_beside_the_policy_inputs() -> None:
+    app = started()
+    assert not app.sidebar.warning  # midsize: 400 / 1,000 / 1,000 USD
+    widget(app, "number_input", "Trigger").set_value(50.5)
+    widget(app, "number_input", "Recharge amount").set_value(20.0).run()
+    assert not app.exception
+    assert [str(item.value) for item in app.sidebar.warning] == [
+        "Admin portal: trigger 50.5 is not a whole amount: the admin portal takes whole USD "
+        "amounts; the portal would refuse it",
+        "Admin portal: amount 20 is below the admin portal's minimum of 50 USD; "
+        "the portal would refuse it",
+    ]
+    assert app.metric, "a warning, not a refusal: the policy is simulated"
+
+
 def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
     app = started()
     widget(app, "number_input", "Recharge failure probability").set_value(1.0).run()
