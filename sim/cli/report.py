@@ -26,8 +26,8 @@ from sim.cli.options import (
     strict_option,
 )
 from sim.cli.progress import progress_factory
-from sim.cli.sweep import grid_portal, warn_rule_of_thumb
-from sim.study.experiment import build_policy
+from sim.cli.sweep import warn_rule_of_thumb
+from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report

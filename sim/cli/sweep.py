@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from sim.account.portal import grouped
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
@@ -28,7 +27,7 @@ from sim.cli.options import (
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
-from sim.study.experiment import Levers, build_policy, portal_findings
+from sim.study.experiment import build_policy, grid_portal, portal_findings
 from sim.study.grid import Grid
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
@@ -115,11 +114,6 @@ def sweep(
     warn_rule_of_thumb(result.summary, loaded.scenario.scenario.currency)
     click.echo(sweep_text(result.summary))
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
-
-
-def grid_portal(code: str, grid_levers: list[Levers]) -> list[str]:
-    """The portal's findings on every policy of a grid, one line per lever and rule."""
-    return grouped([item for levers in grid_levers for item in portal_findings(code, levers)])
 
 
 def _warn(message: str) -> None:

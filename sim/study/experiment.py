@@ -15,7 +15,7 @@ from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_ins
 from sim.account.money import Currency, currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
-from sim.account.portal import Finding, findings
+from sim.account.portal import Finding, findings, grouped
 from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
@@ -105,6 +105,11 @@ def portal_findings(code: str, levers: Levers) -> tuple[Finding, ...]:
         manual_top_up=levers.manual_top_up,
         monthly_top_up=levers.monthly_top_up,
     )
+
+
+def grid_portal(code: str, grid_levers: list[Levers]) -> list[str]:
+    """The portal's findings on every policy of a grid, one line per lever and rule."""
+    return grouped([item for levers in grid_levers for item in portal_findings(code, levers)])
 
 
 def horizon(scenario: Scenario) -> tuple[Instant, Instant]:

@@ -246,6 +246,20 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
     ]
 
 
+def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
+    app = started(replications=2)
+    app.segmented_control(key="view").set_value("Trade-offs").run()
+    widget(app, "text_input", "Triggers").set_value("20,400")
+    widget(app, "text_input", "Recharge amounts").set_value("1000")
+    widget(app, "button", "Run the sweep").click().run()
+    assert not app.exception
+    assert (
+        "Admin portal: trigger 20 is below the admin portal's minimum of 50 USD; the portal "
+        "would refuse it" in [str(item.value) for item in app.warning]
+    )
+    assert len(app.get("plotly_chart")) == 3, "a warning, not a refusal: the grid is swept"
+
+
 def test_a_bad_grid_is_a_message() -> None:
     app = started(replications=4)
     app.segmented_control(key="view").set_value("Trade-offs").run()
