@@ -24,8 +24,10 @@ from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
+from sim.calls.excel_dates import DateOrder
+from sim.calls.export_zip import ExportZip, open_recorded
 from sim.calls.spool import sort_calls
-from sim.calls.usage import UsageFile, open_usage
+from sim.calls.usage import UsageFile
 from sim.engines.replay import replay
 from sim.errors import InputError
 
@@ -80,11 +82,19 @@ class Recording:
     """
 
     def __init__(
-        self, path: Path, *, currency_code: str | None = None, keep_duplicates: bool = False
+        self,
+        path: Path,
+        *,
+        currency_code: str | None = None,
+        keep_duplicates: bool = False,
+        date_order: DateOrder | None = None,
     ) -> None:
         self.path = path
-        self._usage: UsageFile = open_usage(
-            path, currency_code=currency_code, keep_duplicates=keep_duplicates
+        self._usage: UsageFile | ExportZip = open_recorded(
+            path,
+            currency_code=currency_code,
+            keep_duplicates=keep_duplicates,
+            date_order=date_order,
         )
         self._ordered = sort_calls(self._usage.calls())
 
