@@ -99,6 +99,8 @@ class ExportZip:
     duplicates: int = 0
     duplicates_dropped: int = 0
     first_duplicate_line: int | None = None
+    charged_under_plan: int = 0
+    first_charged_under_plan: int | None = None
     format: UsageFormat = UsageFormat.TEAMS
     _used: bool = field(default=False, repr=False)
 
@@ -139,6 +141,9 @@ class ExportZip:
         if self.first_duplicate_line is None:
             self.first_duplicate_line = usage.first_duplicate_line
         self.rows += usage.rows
+        self.charged_under_plan += usage.charged_under_plan
+        if self.first_charged_under_plan is None:
+            self.first_charged_under_plan = usage.first_charged_under_plan
         if usage.format is UsageFormat.TEAMS:
             self.currency, self.currency_code = usage.currency, usage.currency.code
 

@@ -28,7 +28,7 @@ from sim.account.stream import Call
 from sim.calls.duplicates import Duplicates
 from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
-from sim.calls.usage_rows import PARSERS, Parse
+from sim.calls.usage_rows import PARSERS, RowParser
 from sim.errors import InputError
 from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_LINE_MAX_CHARS
 
@@ -64,6 +64,9 @@ class UsageFile:
     keep_duplicates: bool = False
     duplicates: int = 0
     first_duplicate_line: int | None = None
+    charged_under_plan: int = 0
+    """Charged rows under a licence never paid from credits (``sim.calls.capabilities``)."""
+    first_charged_under_plan: int | None = None
     date_order: DateOrder | None = None
     """Day or month first in Excel-re-saved dates; None: scanned from the file."""
     _opener: Opener | None = field(default=None, repr=False, compare=False)
@@ -110,14 +113,13 @@ class UsageFile:
             values = ((line, row[i]) for line, row in rows for i in indexes if i < len(row))
             return scan_order(values, str(self.path))
 
-    def _read(self, parse: Parse) -> Iterator[Call]:
+    def _read(self, parse: RowParser) -> Iterator[Call]:
         """Open the file again (open_usage keeps no handle) and read past the header."""
         try:
             order = self._scan_dates()
         except (OSError, UnicodeDecodeError, csv.Error):
             order = None  # the reading pass below locates the failure
-        if order is not None:
-            setattr(parse, "date_order", order)  # noqa: B010 (every parser has it)
+        parse.date_order = order
         try:
             handle = self._open()
         except OSError as exc:
@@ -126,8 +128,10 @@ class UsageFile:
             lines = _lines(handle, self.path)
             reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
             yield from self._rows(reader, parse)
+        self.charged_under_plan = parse.charged_under_plan
+        self.first_charged_under_plan = parse.first_charged_under_plan
 
-    def _rows(self, reader: Reader, parse: Parse) -> Iterator[Call]:
+    def _rows(self, reader: Reader, parse: RowParser) -> Iterator[Call]:
         """One call per data row; blank lines only at the end; read failures located."""
         width, line, blank_line = len(self._layout.header), 1, 0
         duplicates = Duplicates(self._layout)

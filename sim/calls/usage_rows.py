@@ -23,6 +23,7 @@ from sim.account.clock import (
 )
 from sim.account.money import Currency, currency, parse_minor
 from sim.account.stream import Call
+from sim.calls.capabilities import BY_CODE, ZERO_CHARGE
 from sim.calls.excel_dates import DateOrder, is_slashed, to_iso
 from sim.calls.usage_layout import (
     DIRECT_ROUTING_ENDS,
@@ -112,6 +113,9 @@ class _Parser(ABC):
         self.amounts: dict[str, int] = {}
         self.date_order: DateOrder | None = None
         """Set by the reader when the file's dates are Excel's slashed ones."""
+        self.charged_under_plan = 0
+        """Charged rows whose Capability is never paid from credits (sim.calls.capabilities)."""
+        self.first_charged_under_plan: int | None = None
 
     @abstractmethod
     def __call__(self, line: int, row: list[str]) -> Call:
@@ -214,7 +218,7 @@ class _Parser(ABC):
     def priced(self, start: Instant, end: Instant, service: str, charge: int, line: int) -> Call:
         """A call with a known charge: credit-billed unless it is free."""
         if charge == 0:
-            self.reasons["zero_charge"] += 1
+            self.reasons[ZERO_CHARGE] += 1
             return Call(start, end, service, 0, False, line)
         return Call(start, end, service, charge, True, line)
 
@@ -264,6 +268,7 @@ class _ReportParser(_Parser):
         self.i_scope = cols["domestic/international"]
         self.i_charge, self.i_currency = cols["charge"], cols["currency"]
         self.i_fee = cols.get("connection fee")  # Teams only
+        self.i_capability = cols.get("capability")
         self.services: dict[tuple[str, str, str], str] = {}
 
     def service(self, row: list[str], line: int) -> str:
@@ -305,7 +310,18 @@ class _ReportParser(_Parser):
             charge += self.money(row, fee, cur, line)
             if charge > CHARGE_MAX_MINOR:  # each part was within it; their sum is not
                 raise self.beyond_charge(f"{row[self.i_charge].strip()} + fee", line, self.i_charge)
-        return self.priced(start, end, service, charge, line)
+        capability = (
+            None if self.i_capability is None else BY_CODE.get(row[self.i_capability].strip())
+        )
+        if capability is None:
+            return self.priced(start, end, service, charge, line)
+        if charge == 0:
+            self.reasons[capability.free_reason] += 1
+            return Call(start, end, service, 0, False, line)
+        if not capability.credits_when_charged:
+            self.charged_under_plan += 1
+            self.first_charged_under_plan = self.first_charged_under_plan or line
+        return Call(start, end, service, charge, True, line)
 
 
 class _TeamsParser(_ReportParser):
@@ -372,6 +388,9 @@ class _DirectRoutingParser(_Parser):
         self.reasons[_DIRECT_ROUTING] += 1
         return Call(start, end, _DIRECT_ROUTING, 0, False, line)
 
+
+RowParser = _Parser
+"""The type of a built parser (its counts are read once the file is done)."""
 
 PARSERS: dict[UsageFormat, type[_Parser]] = {
     UsageFormat.STREAM: _StreamParser,

@@ -46,6 +46,9 @@ class RowAccount:
     duplicates_dropped: int = 0
     """Of those, the rows left out (all of them unless ``--keep-duplicates``)."""
     first_duplicate_line: int | None = None
+    charged_under_plan: int = 0
+    """Charged rows under a Calling Plan licence (billed as written; a warning)."""
+    first_charged_under_plan: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape (the ``rows`` key of ``credsim backtest --json``)."""
@@ -58,6 +61,8 @@ class RowAccount:
             "duplicates": self.duplicates,
             "duplicates_dropped": self.duplicates_dropped,
             "first_duplicate_line": self.first_duplicate_line,
+            "charged_under_plan": self.charged_under_plan,
+            "first_charged_under_plan_line": self.first_charged_under_plan,
         }
 
 
@@ -168,6 +173,8 @@ class Recording:
             duplicates=self._usage.duplicates,
             duplicates_dropped=self._usage.duplicates_dropped,
             first_duplicate_line=self._usage.first_duplicate_line,
+            charged_under_plan=self._usage.charged_under_plan,
+            first_charged_under_plan=self._usage.first_charged_under_plan,
         )
         return Backtest(outcome, rows)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sim.calls.capabilities import CAPABILITIES
 from sim.calls.excel_dates import DateOrder, scan_order, to_iso
 from sim.calls.export_zip import PSTN_MEMBERS, open_export
 from sim.calls.usage import open_usage
@@ -25,7 +26,7 @@ from tests.calls.exports import (
     traversal_zip,
     zip_bomb,
 )
-from tests.paths import EXAMPLES
+from tests.paths import EXAMPLES, ROOT
 
 
 def _backtest(path: Path, *options: str) -> tuple[int, str, str]:
@@ -156,3 +157,23 @@ def test_memory_stays_flat_reading_a_big_zip(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert (count, export.rows) == (10_002, 10_002)
     assert peak < member_bytes / 4, f"peak {peak:,} bytes for a {member_bytes:,}-byte member"
+
+
+def test_the_capability_table_is_documented_row_for_row() -> None:
+    model = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    for capability in CAPABILITIES:
+        row = f"| `{capability.code}` | {capability.licence} |"
+        assert row in model, f"docs/model.md lacks the row {row!r}"
+
+
+def test_a_charged_calling_plan_row_is_billed_and_warned(tmp_path: Path) -> None:
+    text = TEAMS_FILE.read_text(encoding="utf-8-sig")
+    header, first, *rest = text.splitlines()
+    assert first.endswith(",USD,MCOPSTNPP")
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join([header, first.replace("MCOPSTNPP", "MCOPSTN1"), *rest]) + "\n")
+    assert _json(path)["rows"] != _json(TEAMS_FILE)["rows"]
+    result = CliRunner().invoke(main, ["backtest", str(path)])
+    assert "WARNING: 1 charged row(s) name a Calling Plan licence" in result.stdout
+    assert "(first on line 2)" in result.stdout
+    assert _json(path)["min_balance"] == _json(TEAMS_FILE)["min_balance"]
