@@ -27,6 +27,8 @@ from sim.account.money import Currency, currency
 from sim.account.stream import Call
 from sim.calls.duplicates import Duplicates
 from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
+from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
+from sim.calls.usage_layout import DIRECT_ROUTING_STARTS as DR_STARTS
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, RowParser
 from sim.errors import InputError
@@ -37,7 +39,10 @@ if TYPE_CHECKING:
 
 Opener = Callable[[], BinaryIO]
 """Opens the usage bytes afresh: a file on disk, or a member of an export zip."""
-_TIME_COLUMNS = ("start time", "end time", "start time (utc)", "invite time", "failure time")
+_TIME_COLUMNS = tuple(
+    dict.fromkeys(("start time", "end time", "start time (utc)", *DR_STARTS, *DR_ENDS))
+)
+"""The columns whose dates Excel may have re-saved (Teams, Skype, Direct Routing)."""
 
 _FIELD_LIMIT = (
     f"a field may hold at most {CSV_FIELD_MAX_CHARS:,} characters "
@@ -97,8 +102,11 @@ class UsageFile:
     def _scan_dates(self) -> DateOrder | None:
         """The order of Excel-re-saved dates: given, or decided by one pass over the file.
 
-        Only a file whose first data row has a slashed date is read twice.
+        Only a file whose first data row has a slashed date is read twice; a given
+        order is not checked against the file (a contradicting date fails its row).
         """
+        if self.date_order is not None:
+            return self.date_order
         names = [name for name in _TIME_COLUMNS if name in self._layout.columns]
         indexes = [self._layout.columns[name] for name in names]
         with self._open() as handle:
@@ -107,8 +115,6 @@ class UsageFile:
             first = next(reader, [])
             if not any(i < len(first) and is_slashed(first[i]) for i in indexes):
                 return None
-            if self.date_order is not None:
-                return self.date_order
             rows = itertools.chain([(2, first)], ((reader.line_num, row) for row in reader))
             values = ((line, row[i]) for line, row in rows for i in indexes if i < len(row))
             return scan_order(values, str(self.path))
