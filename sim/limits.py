@@ -69,6 +69,23 @@ file of one endless line is refused after this many characters, not read whole (
 by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
 of ``CSV_FIELD_MAX_CHARS`` fit."""
 
+USAGE_ZIP_MEMBERS_MAX = 100
+"""Members of an admin-center export zip (a real one holds a PSTN CSV, a Direct Routing
+CSV and ``parameters.json``); the central directory is checked before any member is read."""
+
+USAGE_ZIP_MEMBER_MAX_BYTES = 16 * 1024**3
+"""Uncompressed bytes of one member of an export zip, as declared and as read (a member
+that inflates beyond its declared size is stopped). 16 GiB is ~40 million rows."""
+
+USAGE_ZIP_RATIO_MAX = 100
+"""Uncompressed size over compressed size of one member larger than
+``USAGE_ZIP_RATIO_FLOOR_BYTES``. A usage CSV deflates 5 to 20 times; a zip bomb of
+repeated bytes 1,000 times. Checked from the central directory, before inflating."""
+
+USAGE_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+"""Uncompressed bytes below which a member's compression ratio is not checked (a tiny
+member inflating 200 times costs nothing)."""
+
 ARGUMENT_DECIMALS_MAX = 9
 """Digits after the decimal point in a command-line amount or delay (``1e-999999``
 would otherwise be written out as a million zeros before being refused)."""

@@ -24,6 +24,7 @@ class UsageFormat(StrEnum):
     STREAM = "stream"
     TEAMS = "teams"
     SKYPE = "skype"
+    DIRECT_ROUTING = "direct_routing"
 
 
 STREAM_REQUIRED = ("start", "end", "service", "charge")
@@ -47,12 +48,21 @@ SKYPE_REQUIRED = (
     "Call type", "Number type", "Domestic/International", "Start Time (UTC)", "Duration",
     "Charge", "Currency", "Capability",
 )  # fmt: skip
+# The Direct Routing report of the admin center (docs/cli.md): a row is a call on the
+# tenant's own carrier, never credit-billed; only its call type and times are read.
+# A call's start is its Start time, else (a failed call) its Invite time; its end the End
+# time, else the Failure time; names with or without " (UTC)".
+DIRECT_ROUTING_REQUIRED = ("Call Type",)
+DIRECT_ROUTING_STARTS = ("start time", "start time (utc)", "invite time", "invite time (utc)")
+DIRECT_ROUTING_ENDS = ("end time", "end time (utc)", "failure time", "failure time (utc)")
+_DIRECT_ROUTING_HINTS = frozenset({"correlation id", "sip address", "invite time"})
 _SKYPE_HINTS = frozenset({"start time (utc)", "user id", "confid", "phone number"})
 _TEAMS_HINTS = frozenset({"usageid", "upn", "start time", "duration seconds", "call type"})
 _UNKNOWN_HEADER = (
     f"unrecognised header; expected one of: stream: {','.join(STREAM_REQUIRED)} (any order,"
     f" optional {' and '.join(STREAM_OPTIONAL)}); teams (comma-separated):"
-    f" {','.join(TEAMS_COLUMNS)}; skype (TAB-separated): {','.join(SKYPE_COLUMNS)}"
+    f" {','.join(TEAMS_COLUMNS)}; skype (TAB-separated): {','.join(SKYPE_COLUMNS)};"
+    f" direct routing: Correlation ID,SIP Address,Call Type,Invite time"
 )
 
 
@@ -101,13 +111,21 @@ def _detect(columns: dict[str, int], path: Path) -> UsageFormat:
     if all(name in columns for name in STREAM_REQUIRED):
         return UsageFormat.STREAM
     required: tuple[str, ...]
-    if columns.keys() & _SKYPE_HINTS:
+    if columns.keys() & _DIRECT_ROUTING_HINTS:
+        fmt, required, label = (
+            UsageFormat.DIRECT_ROUTING,
+            DIRECT_ROUTING_REQUIRED,
+            "Direct Routing report",
+        )
+    elif columns.keys() & _SKYPE_HINTS:
         fmt, required, label = UsageFormat.SKYPE, SKYPE_REQUIRED, "Skype for Business report"
     elif columns.keys() & _TEAMS_HINTS:
         fmt, required, label = UsageFormat.TEAMS, TEAMS_REQUIRED, "Teams PSTN usage report"
     else:
         raise InputError(_UNKNOWN_HEADER, source=path, line=1)
     missing = ", ".join(repr(name) for name in required if name.lower() not in columns)
+    if fmt is UsageFormat.DIRECT_ROUTING and not columns.keys() & set(DIRECT_ROUTING_STARTS):
+        missing = ", ".join(filter(None, (missing, "'Start time' or 'Invite time'")))
     if missing:
         raise InputError(f"the {label} header lacks column(s) {missing}", source=path, line=1)
     return fmt

@@ -22,6 +22,7 @@ from sim.account.money import Currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
 from sim.account.portal import findings
+from sim.calls.excel_dates import DateOrder
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
 from sim.cli.dashboard import dashboard
@@ -136,6 +137,12 @@ def main() -> None:
     help="Bill rows that repeat a billed leg (same Call ID, user, type, start, charge) "
     "as written; by default each is counted once.",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice([order.value for order in DateOrder]),
+    help="Day or month first in dates re-saved by Excel (03/04/2024 15:00) when the file "
+    "cannot tell [detected].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @strict_option
 def backtest(
@@ -155,13 +162,15 @@ def backtest(
     currency_code: str | None,
     journal: Path | None,
     keep_duplicates: bool,
+    date_order: str | None,
     as_json: bool,
     strict: bool,
 ) -> None:
     """Replay a recorded call FILE under one policy.
 
     FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
-    usage report or a Skype for Business PSTN report; the format is detected
+    usage report, a Direct Routing report, the admin center's export zip or a
+    Skype for Business PSTN report; the format is detected
     (or a bundled example: calls, walkthrough, teams-pstn-report).
     Amounts are in the file's currency. Without --trigger/--amount the
     documented example applies: trigger 400, amount 1,000, initial 1,000.
@@ -177,7 +186,12 @@ def backtest(
     )
     with (
         bad_input(),
-        Recording(file, currency_code=currency_code, keep_duplicates=keep_duplicates) as recording,
+        Recording(
+            file,
+            currency_code=currency_code,
+            keep_duplicates=keep_duplicates,
+            date_order=None if date_order is None else DateOrder(date_order),
+        ) as recording,
     ):
         cur = recording.currency
         levers = dict(trigger=auto[0], amount=auto[1]) if auto else {}

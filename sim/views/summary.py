@@ -171,6 +171,17 @@ def _duplicates_lines(rows: RowAccount) -> list[str]:
     return [f"{found}; billed as written (--keep-duplicates)"]
 
 
+def _capability_lines(rows: RowAccount) -> list[str]:
+    """A warning when charged rows name a licence never paid from credits (a Calling Plan)."""
+    if not rows.charged_under_plan:
+        return []
+    return [
+        f"WARNING: {rows.charged_under_plan:,} charged row(s) name a Calling Plan licence in"
+        f" Capability (first on line {rows.first_charged_under_plan}); billed to credits as"
+        " charged: check the report or the users' plans"
+    ]
+
+
 def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     """A dozen lines a finance planner can read at a glance."""
     outcome, rows = result.outcome, result.rows
@@ -193,6 +204,7 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         f"Rows: {rows.rows:,} read, {rows.replayed:,} replayed, "
         f"{rows.outside_window:,} outside the window; not credit-billed: {skipped or 'none'}",
         *_duplicates_lines(rows),
+        *_capability_lines(rows),
         f"Funded: {money(outcome.funded_minor)} ({by_source or 'nothing'})",
         f"Consumed: {money(outcome.consumed_minor)}   Forfeited: {money(outcome.forfeited_minor)}",
         f"Balance: final {money(outcome.final_balance_minor)}, "

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.calls.exports import traversal_zip, zip_bomb
 from tests.corpus.harness import Case
 from tests.corpus.inputs import (
     CALLS,
@@ -252,4 +258,46 @@ FILES = [
     ),
 ]
 
-CASES = [*STREAM, *TEAMS, *SKYPE, *FILES]
+ZIP = "data/calls.zip"
+_AMBIGUOUS = teams("Start Time", "03/04/2024 15:00", "End Time", "03/04/2024 15:12")
+
+
+def _two_orders() -> str:
+    """The Teams example whose first row is day-first (13/01) and second month-first (01/13)."""
+    header, first, second, *rest = csv.reader(io.StringIO(TEAMS_TEXT))
+    start, end = header.index("Start Time"), header.index("End Time")
+    first[start], first[end] = "13/01/2025 08:00", "13/01/2025 08:10"
+    second[start], second[end] = "01/13/2025 09:00", "01/13/2025 09:10"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, first, second, *rest])
+    return out.getvalue()
+
+
+_DR_HEADER = "Correlation ID,SIP Address,Call Type,Failure time"
+
+EXPORTS = [
+    Case("zip-bomb", ("backtest", ZIP), setup=lambda d: _zip(zip_bomb, d), names="calls.zip"),
+    Case(
+        "zip-member-path-traversal",
+        ("backtest", ZIP),
+        setup=lambda d: _zip(traversal_zip, d),
+        names="calls.zip",
+    ),
+    Case("zip-truncated", ("backtest", ZIP), {ZIP: b"PK\x03\x04" + bytes(40)}, names="calls.zip"),
+    Case("excel-dates-ambiguous", B, _AMBIGUOUS, names="calls.csv:2"),
+    Case("excel-dates-mixed-orders", B, {CALLS: _two_orders()}, names="calls.csv:3"),
+    Case(
+        "direct-routing-no-start-column",
+        B,
+        {CALLS: f"{_DR_HEADER}\nc1,sip:a@b,dr_out,2025-01-03T11:00:09Z\n"},
+        names="calls.csv:1",
+    ),
+]
+
+
+def _zip(build: Callable[[Path], Path], folder: Path) -> None:
+    (folder / "data").mkdir(exist_ok=True)
+    build(folder / ZIP)
+
+
+CASES = [*STREAM, *TEAMS, *SKYPE, *FILES, *EXPORTS]
