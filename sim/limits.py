@@ -63,6 +63,15 @@ USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 CSV_FIELD_MAX_CHARS = 4096
 """One CSV field (a header name, a call id, an amount)."""
 
+GRAPH_JSON_MAX_BYTES = 64 * 1024 * 1024
+"""A Graph ``getPstnCalls`` response saved as one JSON document (an object or an array of
+pages), which is parsed whole. A file of one page a line is
+read a page at a time and has no total bound."""
+
+GRAPH_PAGE_MAX_CHARS = 32 * 1024 * 1024
+"""One line of a Graph JSON-lines file: one page of records (Graph sends at most about a
+thousand records of under 2 KB a page)."""
+
 USAGE_LINE_MAX_CHARS = 256 * 1024
 """One line of a usage file, the header included. Lines are read at most this long, so a
 file of one endless line is refused after this many characters, not read whole (nor split

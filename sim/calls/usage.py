@@ -1,4 +1,4 @@
-"""Recorded usage files (Teams, Skype for Business, canonical CSV) read as ``Call`` records.
+"""Recorded usage files (Teams, Skype for Business, Graph, canonical CSV) read as ``Call`` records.
 
 Why streaming: a year of PSTN usage for a large tenant runs to millions of rows,
 so a file is read row by row with the stdlib ``csv`` module and each row becomes
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
 from sim.calls.duplicates import Duplicates
+from sim.calls.graph_json import located, records
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, Parse
 from sim.errors import InputError
@@ -85,6 +86,9 @@ class UsageFile:
         except OSError as exc:
             raise _unreadable(self.path, exc) from None
         with handle:
+            if self.format is UsageFormat.GRAPH_JSON:
+                yield from self._records(handle, parse)
+                return
             lines = _lines(handle, self.path)
             reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
             yield from self._rows(reader, parse)
@@ -123,6 +127,27 @@ class UsageFile:
             where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
             detail = _FIELD_LIMIT if "field larger than field limit" in str(exc) else str(exc)
             raise self._error(f"malformed CSV ({detail}){where}", end) from None
+
+    def _records(self, handle: TextIO, parse: Parse) -> Iterator[Call]:
+        """One call per Graph record; a call's ``ref`` is the record's number in the file."""
+        duplicates = Duplicates(self._layout)
+        try:
+            for record in records(self.path, handle):
+                self.rows += 1
+                if duplicates.repeats(record.row, record.number):
+                    self.duplicates, self.first_duplicate_line = (
+                        duplicates.count,
+                        duplicates.first_line,
+                    )
+                    if not self.keep_duplicates:
+                        continue
+                try:
+                    call = parse(record.number, record.row)
+                except InputError as exc:
+                    raise located(exc, record, self.path) from None
+                yield call
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(self.path, exc) from None
 
     def _field_too_long(self, row: list[str], line: int) -> InputError:
         index = max(range(len(row)), key=lambda i: len(row[i]))
