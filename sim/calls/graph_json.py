@@ -6,8 +6,8 @@ answers with pages ``{"@odata.context": .., "value": [pstnCallLogRow, ..],
 
 - one response object (a single page, or pages already joined into one ``value``);
 - a JSON array of response objects (pages saved one after another);
-- JSON lines: one response object a line (so a large
-  file is read a page at a time rather than parsed whole).
+- JSON lines: one response object a line (what ``credsim fetch`` writes, so a large
+  fetch is read a page at a time rather than parsed whole).
 
 Each record becomes a row of ``GRAPH_FIELDS`` (text as written: numbers keep their
 decimal digits, ``null`` is blank), which ``sim.calls.usage`` hands to the Teams row

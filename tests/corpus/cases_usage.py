@@ -262,6 +262,16 @@ GRAPH = [
     ),
 ]
 
+_FETCH = ("fetch", "--tenant", "t", "--client-id", "c", "-o", "data/out.json")
+FETCH = [
+    Case(
+        "fetch-to-before-from",
+        (*_FETCH, "--from", "2024-03-01", "--to", "2024-02-01"),
+        names="--to",
+    ),
+    Case("fetch-bad-from", (*_FETCH, "--from", "last week", "--to", "2024-02-01"), names="--from"),
+]
+
 FILES = [
     Case("calls-is-folder", ("backtest", "data"), names="data"),
     Case("calls-missing", ("backtest", "data/none.csv"), names="none.csv"),
@@ -281,4 +291,4 @@ FILES = [
     ),
 ]
 
-CASES = [*STREAM, *TEAMS, *SKYPE, *GRAPH, *FILES]
+CASES = [*STREAM, *TEAMS, *SKYPE, *GRAPH, *FETCH, *FILES]
