@@ -63,6 +63,15 @@ USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 CSV_FIELD_MAX_CHARS = 4096
 """One CSV field (a header name, a call id, an amount)."""
 
+GRAPH_JSON_MAX_BYTES = 64 * 1024 * 1024
+"""A Graph ``getPstnCalls`` response saved as one JSON document (an object or an array of
+pages), which is parsed whole. A file of one page a line (what ``credsim fetch`` writes) is
+read a page at a time and has no total bound."""
+
+GRAPH_PAGE_MAX_CHARS = 32 * 1024 * 1024
+"""One line of a Graph JSON-lines file: one page of records (Graph sends at most about a
+thousand records of under 2 KB a page)."""
+
 USAGE_LINE_MAX_CHARS = 256 * 1024
 """One line of a usage file, the header included. Lines are read at most this long, so a
 file of one endless line is refused after this many characters, not read whole (nor split
@@ -152,6 +161,19 @@ environment variable CREDSIM_DASHBOARD_JOB_MAX_MB changes it for a server."""
 
 DASHBOARD_MAX_S_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_S"
 DASHBOARD_MAX_MB_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_MB"
+
+
+# --- Microsoft Graph fetch -------------------------------------------------
+GRAPH_WINDOW_MAX_DAYS = 90
+"""Longest span of one ``getPstnCalls`` request in days: the API refuses a wider
+``fromDateTime``..``toDateTime``, so ``credsim fetch`` splits longer ranges."""
+
+GRAPH_TRIES_MAX = 6
+"""Tries of one page request throttled (429) or failing on the server (5xx) before
+``credsim fetch`` gives up."""
+
+GRAPH_RETRY_WAIT_MAX_S = 300
+"""Longest wait before a retry in seconds, whatever ``Retry-After`` asks."""
 
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:

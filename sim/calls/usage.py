@@ -1,4 +1,4 @@
-"""Recorded usage files (Teams, Skype for Business, canonical CSV) read as ``Call`` records.
+"""Recorded usage files (Teams, Skype for Business, Graph, canonical CSV) read as ``Call`` records.
 
 Why streaming: a year of PSTN usage for a large tenant runs to millions of rows,
 so a file is read row by row with the stdlib ``csv`` module and each row becomes
@@ -27,6 +27,7 @@ from sim.account.money import Currency, currency
 from sim.account.stream import Call
 from sim.calls.duplicates import Duplicates
 from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
+from sim.calls.graph_json import located, records
 from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
 from sim.calls.usage_layout import DIRECT_ROUTING_STARTS as DR_STARTS
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
@@ -105,8 +106,8 @@ class UsageFile:
         Only a file whose first data row has a slashed date is read twice; a given
         order is not checked against the file (a contradicting date fails its row).
         """
-        if self.date_order is not None:
-            return self.date_order
+        if self.date_order is not None or self.format is UsageFormat.GRAPH_JSON:
+            return self.date_order  # Graph writes ISO times; its JSON is not scanned as CSV
         names = [name for name in _TIME_COLUMNS if name in self._layout.columns]
         indexes = [self._layout.columns[name] for name in names]
         with self._open() as handle:
@@ -131,9 +132,12 @@ class UsageFile:
         except OSError as exc:
             raise _unreadable(self.path, exc, self._opener) from None
         with handle:
-            lines = _lines(handle, self.path)
-            reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
-            yield from self._rows(reader, parse)
+            if self.format is UsageFormat.GRAPH_JSON:
+                yield from self._records(handle, parse)
+            else:
+                lines = _lines(handle, self.path)
+                reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
+                yield from self._rows(reader, parse)
         self.charged_under_plan = parse.charged_under_plan
         self.first_charged_under_plan = parse.first_charged_under_plan
 
@@ -171,6 +175,27 @@ class UsageFile:
             where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
             detail = _FIELD_LIMIT if "field larger than field limit" in str(exc) else str(exc)
             raise self._error(f"malformed CSV ({detail}){where}", end) from None
+
+    def _records(self, handle: TextIO, parse: RowParser) -> Iterator[Call]:
+        """One call per Graph record; a call's ``ref`` is the record's number in the file."""
+        duplicates = Duplicates(self._layout)
+        try:
+            for record in records(self.path, handle):
+                self.rows += 1
+                if duplicates.repeats(record.row, record.number):
+                    self.duplicates, self.first_duplicate_line = (
+                        duplicates.count,
+                        duplicates.first_line,
+                    )
+                    if not self.keep_duplicates:
+                        continue
+                try:
+                    call = parse(record.number, record.row)
+                except InputError as exc:
+                    raise located(exc, record, self.path) from None
+                yield call
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(self.path, exc, self._opener) from None
 
     def _field_too_long(self, row: list[str], line: int) -> InputError:
         index = max(range(len(row)), key=lambda i: len(row[i]))

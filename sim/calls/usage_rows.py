@@ -264,7 +264,7 @@ class _ReportParser(_Parser):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         cols = self.columns
-        self.i_type, self.i_number = cols["call type"], cols["number type"]
+        self.i_type, self.i_number = cols["call type"], cols.get("number type")  # not in Graph
         self.i_scope = cols["domestic/international"]
         self.i_charge, self.i_currency = cols["charge"], cols["currency"]
         self.i_fee = cols.get("connection fee")  # Teams only
@@ -272,7 +272,8 @@ class _ReportParser(_Parser):
         self.services: dict[tuple[str, str, str], str] = {}
 
     def service(self, row: list[str], line: int) -> str:
-        key = (row[self.i_type], row[self.i_number], row[self.i_scope])
+        number = "" if self.i_number is None else row[self.i_number]
+        key = (row[self.i_type], number, row[self.i_scope])
         found = self.services.get(key)
         if found is None:
             if not key[0].strip():
@@ -397,5 +398,7 @@ PARSERS: dict[UsageFormat, type[_Parser]] = {
     UsageFormat.TEAMS: _TeamsParser,
     UsageFormat.SKYPE: _SkypeParser,
     UsageFormat.DIRECT_ROUTING: _DirectRoutingParser,
+    UsageFormat.GRAPH_CSV: _TeamsParser,  # its columns are renamed to the Teams ones
+    UsageFormat.GRAPH_JSON: _TeamsParser,
 }
 """The row parser of each format, built once per pass over a file."""

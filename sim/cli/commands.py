@@ -26,6 +26,7 @@ from sim.calls.excel_dates import DateOrder
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
 from sim.cli.dashboard import dashboard
+from sim.cli.fetch import fetch_command
 from sim.cli.options import (
     AMOUNT,
     CALLS,
@@ -169,9 +170,10 @@ def backtest(
     """Replay a recorded call FILE under one policy.
 
     FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
-    usage report, a Direct Routing report, the admin center's export zip or a
-    Skype for Business PSTN report; the format is detected
-    (or a bundled example: calls, walkthrough, teams-pstn-report).
+    usage report, a Direct Routing report, the admin center's export zip, a
+    Skype for Business PSTN report, or Graph's PSTN call log (CSV, or JSON as
+    `credsim fetch` writes it); the format is detected (or a bundled example:
+    calls, walkthrough, teams-pstn-report).
     Amounts are in the file's currency. Without --trigger/--amount the
     documented example applies: trigger 400, amount 1,000, initial 1,000.
     """
@@ -404,3 +406,4 @@ main.add_command(sweep)
 main.add_command(report)
 main.add_command(regress)
 main.add_command(dashboard)
+main.add_command(fetch_command)

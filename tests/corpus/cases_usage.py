@@ -1,4 +1,4 @@
-"""Broken usage files of each format (stream CSV, Teams PSTN, Skype for Business) via backtest."""
+"""Broken usage files of each format (stream CSV, Teams PSTN, Skype, Graph) via backtest."""
 
 from __future__ import annotations
 
@@ -239,6 +239,45 @@ SKYPE = [
     ),
 ]
 
+_RECORD = (
+    '{"id": "r1", "callType": "user_out", "destinationContext": "Domestic",'
+    ' "startDateTime": "2024-03-04T09:00:00Z", "endDateTime": "2024-03-04T09:10:00Z",'
+    ' "duration": 600, "charge": CHARGE, "currency": "USD", "licenseCapability": "MCOPSTN1"}'
+)
+GRAPH = [
+    Case("graph-json-truncated", B, {CALLS: '{\n "value": [\n'}, names="calls.csv:3"),
+    Case("graph-json-deep", B, {CALLS: "[" * 200_000}, names="calls.csv"),
+    Case(
+        "graph-json-negative-charge",
+        B,
+        {CALLS: '{"value": [' + _RECORD.replace("CHARGE", "-1") + "]}"},
+        names="$.value[0].charge",
+    ),
+    Case(
+        "graph-json-big-charge",
+        B,
+        {CALLS: '{"value": []}\n{"value": [' + _RECORD.replace("CHARGE", BIG_CHARGE) + "]}\n"},
+        names="calls.csv:2",
+    ),
+    Case("graph-json-not-pages", B, {CALLS: "[1, 2, 3]"}, names="$[0]"),
+    Case(
+        "graph-csv-lacks-column",
+        B,
+        {CALLS: "id,callType,startDateTime,endDateTime,charge,currency\n"},
+        names="calls.csv:1",
+    ),
+]
+
+_FETCH = ("fetch", "--tenant", "t", "--client-id", "c", "-o", "data/out.json")
+FETCH = [
+    Case(
+        "fetch-to-before-from",
+        (*_FETCH, "--from", "2024-03-01", "--to", "2024-02-01"),
+        names="--to",
+    ),
+    Case("fetch-bad-from", (*_FETCH, "--from", "last week", "--to", "2024-02-01"), names="--from"),
+]
+
 FILES = [
     Case("calls-is-folder", ("backtest", "data"), names="data"),
     Case("calls-missing", ("backtest", "data/none.csv"), names="none.csv"),
@@ -300,4 +339,4 @@ def _zip(build: Callable[[Path], Path], folder: Path) -> None:
     build(folder / ZIP)
 
 
-CASES = [*STREAM, *TEAMS, *SKYPE, *FILES, *EXPORTS]
+CASES = [*STREAM, *TEAMS, *SKYPE, *GRAPH, *FETCH, *FILES, *EXPORTS]
