@@ -218,7 +218,7 @@ def _grid(
         length_s=_frozen(np.asarray(length_s, dtype=np.int64)),
         share=_frozen(share),
         month_factor=_frozen(np.asarray([months[day.month - 1] for day in days], dtype=np.float64)),
-        months_elapsed=_frozen(_months_elapsed(start_us, start)),
+        months_elapsed=_frozen(months_elapsed(start_us, start)),
         month=_frozen(month),
         month_slots=_frozen(np.searchsorted(month, np.arange(len(bounds.labels) + 1))),
     )
@@ -230,8 +230,12 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _months_elapsed(start_us: int, instants_us: np.ndarray) -> np.ndarray:
-    """Whole calendar months (``add_months`` steps) from ``start_us`` to each instant."""
+def months_elapsed(start_us: int, instants_us: np.ndarray) -> np.ndarray:
+    """Whole calendar months (``add_months`` steps) from ``start_us`` to each instant.
+
+    Head count grows per whole month (``users_at``), and so do plan holders
+    (``sim.world.plans``).
+    """
     if len(instants_us) == 0:
         return np.zeros(0)
     last = int(instants_us.max())

@@ -22,6 +22,7 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 
 from sim import limits
 from sim.account.money import currency
+from sim.world.plans import holder_problems
 from sim.world.scenario import (
     BigMeeting,
     Continuous,
@@ -45,6 +46,7 @@ def problems(scenario: Scenario) -> list[str]:
     return [
         *_dates(scenario),
         *_users(scenario),
+        *holder_problems(scenario),
         *_rates(scenario),
         *_distributions(scenario),
         *_delays(scenario),

@@ -328,7 +328,14 @@ class Stream(_Section):
 
 
 class Plans(_Section):
-    """``[plans]``: licences whose pooled minutes reset on the 1st of each month."""
+    """``[plans]``: licences whose pooled minutes reset on the 1st of each month.
+
+    Plan minutes cover only their holders' calls (``sim.world.plans``):
+    ``domestic_plan_users`` hold a plan with domestic minutes (Domestic, or
+    Domestic and International), ``international_plan_users`` are those of
+    them with the Domestic and International plan. Users added by growth hold
+    each plan at the growth share (None: the starting share).
+    """
 
     audio_conferencing_licences: Whole = Field(default=0, ge=0)
     dial_out_min_per_licence: NonNegative = 60
@@ -336,6 +343,8 @@ class Plans(_Section):
     domestic_min_per_user: NonNegative = 3000
     international_plan_users: Whole = Field(default=0, ge=0)
     international_min_per_user: NonNegative = 600
+    growth_domestic_plan_share: Fraction | None = None
+    growth_international_plan_share: Fraction | None = None
 
 
 class Rates(_Section):
