@@ -94,6 +94,8 @@ class Edits:
 def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     """The scenario with ``edits`` applied, validated again (InputError names the key)."""
     data = loaded.scenario.model_dump()
+    if edits.users is not None:
+        data["plans"] |= _holders_for(loaded.scenario, edits.users)
     _set(data, ("users", "count"), edits.users)
     _set(data, ("users", "monthly_growth"), edits.monthly_growth)
     if data.get("meetings") is not None:
@@ -110,6 +112,22 @@ def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     except ValueError as error:
         raise InputError(_first_problem(error), source=loaded.path) from None
     return checked(scenario, loaded, str(loaded.path))
+
+
+def _holders_for(scenario: Scenario, count: int) -> dict[str, int]:
+    """Plan holders for a new head count, in the file's shares (the sidebar has no plan inputs).
+
+    Plans cover only their holders (docs/model.md#plan-holders), so more users
+    with the same holders would bill the newcomers' calls to credits, and fewer
+    users than holders is refused. Rounded to whole users; international
+    holders stay among the domestic ones.
+    """
+    plans, before = scenario.plans, scenario.users.count
+    if not before:
+        return {}
+    domestic = round(plans.domestic_plan_users * count / before)
+    international = min(round(plans.international_plan_users * count / before), domestic)
+    return {"domestic_plan_users": domestic, "international_plan_users": international}
 
 
 def _set(data: dict[str, Any], keys: tuple[str, str], value: object) -> None:

@@ -70,6 +70,14 @@ def test_dropping_the_card_expiry_removes_it_and_changes_the_hash() -> None:
     assert changed.content_hash != loaded.content_hash
 
 
+def test_a_new_head_count_keeps_the_files_plan_holder_shares() -> None:
+    loaded = load_scenario(BUNDLED["enterprise"])  # 5,000 users, all domestic, 50 international
+    fewer = explore.edited(loaded, Edits(users=2000)).scenario.plans
+    assert (fewer.domestic_plan_users, fewer.international_plan_users) == (2000, 20)
+    more = explore.edited(loaded, Edits(users=7500)).scenario.plans
+    assert (more.domestic_plan_users, more.international_plan_users) == (7500, 75)
+
+
 def test_a_renewal_before_the_expiry_is_refused_with_the_rule(midsize: LoadedScenario) -> None:
     edits = Edits(
         card_expires=datetime(2027, 6, 1, tzinfo=UTC), card_renewed=datetime(2027, 5, 1, tzinfo=UTC)
