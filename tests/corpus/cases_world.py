@@ -155,6 +155,35 @@ MAGNITUDES = [
         names="users.count",
     ),
     Case(
+        "plan-holders-beyond-users",
+        V,
+        team(("domestic_plan_users = 25", "domestic_plan_users = 26")),
+        names="plans.domestic_plan_users",
+    ),
+    Case(
+        "international-holders-beyond-domestic",
+        RUN,
+        team(("international_plan_users = 0", "international_plan_users = 30")),
+        names="plans.international_plan_users",
+    ),
+    Case(
+        "growth-plan-share-above-one",
+        V,
+        team(("international_plan_users = 0", "growth_domestic_plan_share = 1.5")),
+        names="plans.growth_domestic_plan_share",
+    ),
+    Case(
+        "growth-international-share-beyond-domestic",
+        V,
+        team(
+            (
+                "international_plan_users = 0",
+                "growth_international_plan_share = 0.5\ngrowth_domestic_plan_share = 0.25",
+            )
+        ),
+        names="plans.growth_international_plan_share",
+    ),
+    Case(
         "growth-100pct-validate",
         V,
         team(
