@@ -1,8 +1,10 @@
 """Calling Plans per holder: who holds which plan, and what a Domestic Calling Plan covers.
 
 Why: a Calling Plan's minutes are pooled among the users who HOLD that plan
-(``Teams/calling-plans-for-office-365.md``: "All users in the same
-country/region that have the same calling plan pool their minutes"). A user
+(Microsoft's Calling Plan documentation, ``Teams/calling-plans-for-office-365.md``
+and Microsoft Learn's Teams calling training: users in the same country/region
+with the same calling plan pool their minutes; facts checked by issue 12's
+domain review). A user
 without the Domestic and International plan who calls abroad is billed to
 credits at the destination rate; a user without any Calling Plan is billed for
 every PSTN minute (docs/model.md#plan-holders). So each user call is drawn as a
@@ -49,7 +51,7 @@ DOMESTIC_COVERAGE: Mapping[str, frozenset[str]] = MappingProxyType(
 
 Calls between the United States (with Puerto Rico) and Canada are domestic for
 US and Canadian Domestic Calling Plans (Microsoft's Calling Plan documentation,
-``Teams/calling-plans-for-office-365.md``; docs/model.md#plan-holders). Every
+as checked by issue 12's domain review; docs/model.md#plan-holders). Every
 country not listed covers itself only.
 """
 

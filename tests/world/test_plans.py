@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim.errors import InputError
+from sim.world.arrivals import horizon, month_bounds
 from sim.world.demand import generate
 from sim.world.load import load_scenario, parse_scenario
 from sim.world.plans import (
@@ -134,6 +136,28 @@ def test_when_head_count_shrinks_holders_shrink_in_proportion() -> None:
     elapsed = np.array([0.0, 1.0])
     np.testing.assert_allclose(holders(plans, users, DOMESTIC_POOL, elapsed), [40, 20])
     np.testing.assert_allclose(holder_share(plans, users, DOMESTIC_POOL, elapsed), [0.4, 0.4])
+
+
+def test_generated_calls_of_growth_users_are_holders_calls_at_the_growth_share() -> None:
+    sc = tiny(
+        scenario={"name": "g", "start": "2027-01-01T00:00:00Z", "horizon_months": 3},
+        users={"count": 100, "monthly_growth": 0.5},  # 100, 150, 225 users
+        user_calling={"per_user_per_day": 1, "duration_min": {"dist": "fixed", "value": 1}},
+        plans={"domestic_plan_users": 100, "growth_domestic_plan_share": 0.0},
+    )
+    stream = generate(sc, RATES, np.random.default_rng(4), detail=True)
+    month = (stream.start_us >= allotment_starts(sc)[:, None]).sum(axis=0) - 1
+    for index, share in enumerate((1.0, 100 / 150, 100 / 225)):  # holders stay 100
+        held = np.mean(stream.pool[month == index] == DOMESTIC_POOL)
+        calls = np.count_nonzero(month == index)
+        assert abs(held - share) <= 4 * math.sqrt(share * (1 - share) / calls) + 1e-12
+    assert (allotments_s(sc)[DOMESTIC_POOL] == 100 * 3000 * 60).all()
+
+
+def allotment_starts(sc: Scenario) -> np.ndarray:
+    """The instants the scenario's calendar months start (UTC here)."""
+    start_us, end_us = horizon(sc.scenario)
+    return month_bounds(sc.calendar.timezone, start_us, end_us).starts_us
 
 
 def test_pools_follow_whole_holders_month_by_month() -> None:
