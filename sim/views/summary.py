@@ -165,7 +165,8 @@ def _duplicates_lines(rows: RowAccount) -> list[str]:
     if not rows.duplicates:
         return []
     found = f"Duplicates: {rows.duplicates:,} row(s) repeat a billed leg (first on line"
-    found += f" {rows.first_duplicate_line})"
+    found += f" {rows.first_duplicate_line}"
+    found += f" of {rows.first_duplicate_member})" if rows.first_duplicate_member else ")"
     if rows.duplicates_dropped:
         return [f"{found}; {rows.duplicates_dropped:,} dropped (--keep-duplicates bills them)"]
     return [f"{found}; billed as written (--keep-duplicates)"]
