@@ -7,17 +7,22 @@ few replications keep the first run short, and the backtest itself is fast.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.calls.exports import TEAMS_FILE, excel_resaved, export_zip
+from sim.dashboard import usage_upload
+from sim.errors import InputError
+from sim.study.experiment import Levers
+from tests.calls.exports import TEAMS_FILE, excel_resaved, export_zip, zip_bomb
 from tests.calls.test_graph_usage import write_json, write_teams
 from tests.dashboard.test_dashboard import clean, errors, main_module_restored, started
 
 __all__ = ["main_module_restored"]  # the fixture, used here too
 POLICY = "T400/A1000/I1000"
+LEVERS = Levers(Decimal(1000), Decimal(400), Decimal(1000))
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +91,21 @@ def test_a_charged_calling_plan_row_is_warned_and_counted(app: AppTest, tmp_path
     (warning,) = [item.value for item in app.warning if "Calling Plan" in item.value]
     assert warning.startswith("1 charged row(s) name a Calling Plan licence in Capability")
     assert rows_by_reason(app)["charged under a Calling Plan (billed; warning)"] == 1
+
+
+def test_a_zip_bomb_is_one_line_naming_the_upload(app: AppTest, tmp_path: Path) -> None:
+    bomb = zip_bomb(tmp_path / "bomb.zip").read_bytes()
+    (message,) = errors(upload(app, "Calls.Export.2.zip", bomb))
+    assert message.startswith("Calls.Export.2.zip: member ") and "zip bomb" in message, message
+    assert str(tmp_path) not in message and "credsim-upload-" not in message
+
+
+def test_an_upload_over_the_limit_names_the_limit_and_the_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(usage_upload, "MAX_REPORT_BYTES", 10)
+    with pytest.raises(InputError) as caught:
+        usage_upload.backtest_upload(b"start,end,service,charge\n", "calls.csv", [LEVERS])
+    message = str(caught.value)
+    assert message.startswith("calls.csv: the upload is 25 bytes; the dashboard takes at most 10")
+    assert "USAGE_UPLOAD_MAX_BYTES in sim/limits.py" in message and "credsim backtest" in message
