@@ -105,6 +105,17 @@ class Finding:
         """One line for a person, e.g. ``trigger 20 is below the admin portal's minimum ...``."""
         return describe(self.lever, [self.value], self.rule, self.rules, whose)
 
+    def to_dict(self, whose: str = "") -> dict[str, str]:
+        """The JSON outputs' shape: the lever, its value as typed, the rule, and ``message``
+        (the warning's own words, so a machine and a person read one wording)."""
+        return {
+            "lever": self.lever,
+            "value": str(self.value),
+            "currency": self.rules.code,
+            "rule": self.rule,
+            "message": self.message(whose),
+        }
+
 
 def describe(
     lever: str, values: list[Decimal], rule: str, found: PortalRules, whose: str = ""

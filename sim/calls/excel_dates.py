@@ -26,7 +26,8 @@ _SLASHED = re.compile(
     r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
 )
-_KNOB = "give --date-order dmy or --date-order mdy"
+DATE_ORDER_KNOB = "give --date-order dmy or --date-order mdy"
+"""What an ambiguous file's message asks for (the dashboard names its own choice instead)."""
 
 
 class DateOrder(StrEnum):
@@ -103,6 +104,6 @@ def scan_order(values: Iterable[tuple[int, str]], source: str) -> DateOrder | No
         return DateOrder.MDY
     message = (
         f"all {seen.slashed:,} dates such as 03/04/2024 (Excel's re-save) have day and month"
-        f" <= 12, so the order is ambiguous; {_KNOB}"
+        f" <= 12, so the order is ambiguous; {DATE_ORDER_KNOB}"
     )
     raise InputError(message, source=source, line=2)

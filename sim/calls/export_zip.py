@@ -29,6 +29,7 @@ from typing import IO, BinaryIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
+from sim.calls.duplicates import Seen
 from sim.calls.excel_dates import DateOrder
 from sim.calls.usage import UsageFile, open_usage
 from sim.calls.usage_layout import UsageFormat
@@ -85,7 +86,9 @@ class ExportZip:
     """An admin-center export read as one usage file (the interface of ``UsageFile``).
 
     PSTN members are read first, then Direct Routing members, each in name order;
-    the counts add up over the members and all PSTN members share one currency.
+    the counts add up over the members and all PSTN members share one currency. A row
+    that repeats one of an earlier member is a duplicate (``sim.calls.duplicates``);
+    ``first_duplicate_member`` names the member of ``first_duplicate_line``.
     """
 
     path: Path
@@ -99,6 +102,7 @@ class ExportZip:
     duplicates: int = 0
     duplicates_dropped: int = 0
     first_duplicate_line: int | None = None
+    first_duplicate_member: str | None = None
     charged_under_plan: int = 0
     first_charged_under_plan: int | None = None
     format: UsageFormat = UsageFormat.TEAMS
@@ -112,13 +116,14 @@ class ExportZip:
         return self._read()
 
     def _read(self) -> Iterator[Call]:
+        seen = Seen()  # one memory of legs for every member
         with _open_zip(self.path) as archive:
             for name, _ in self.members:
-                usage = self._member(archive, name)
+                usage = self._member(archive, name, seen)
                 yield from usage.calls()
-                self._add(usage)
+                self._add(usage, name)
 
-    def _member(self, archive: zipfile.ZipFile, name: str) -> UsageFile:
+    def _member(self, archive: zipfile.ZipFile, name: str, seen: Seen) -> UsageFile:
         info = archive.getinfo(name)
         source = Path(f"{self.path}[{name}]")
         usage = open_usage(
@@ -127,19 +132,21 @@ class ExportZip:
             keep_duplicates=self.keep_duplicates,
             date_order=self.date_order,
             opener=lambda: _open_member(archive, info, str(source)),
+            seen=seen,
         )
         if usage.format not in (UsageFormat.TEAMS, UsageFormat.DIRECT_ROUTING):
             message = f"expected a Teams PSTN or Direct Routing report, found a {usage.format} file"
             raise InputError(message, source=source, line=1)
         return usage
 
-    def _add(self, usage: UsageFile) -> None:
+    def _add(self, usage: UsageFile, name: str) -> None:
         """Fold one member's counts in; its currency holds the next PSTN members to it."""
         self.not_credit_billed.update(usage.not_credit_billed)
         self.duplicates += usage.duplicates
         self.duplicates_dropped += usage.duplicates_dropped
-        if self.first_duplicate_line is None:
+        if self.first_duplicate_line is None and usage.first_duplicate_line is not None:
             self.first_duplicate_line = usage.first_duplicate_line
+            self.first_duplicate_member = name
         self.rows += usage.rows
         self.charged_under_plan += usage.charged_under_plan
         if self.first_charged_under_plan is None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
-from sim.calls.duplicates import Duplicates
+from sim.calls.duplicates import Duplicates, Seen
 from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
 from sim.calls.graph_json import located, records
 from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
@@ -76,12 +76,19 @@ class UsageFile:
     date_order: DateOrder | None = None
     """Day or month first in Excel-re-saved dates; None: scanned from the file."""
     _opener: Opener | None = field(default=None, repr=False, compare=False)
+    _seen: Seen | None = field(default=None, repr=False, compare=False)
+    """The legs read before this file (the earlier members of its zip); None: none."""
     _used: bool = field(default=False, repr=False, compare=False)
 
     @property
     def duplicates_dropped(self) -> int:
         """Duplicate rows left out of the calls (0 with ``keep_duplicates``)."""
         return 0 if self.keep_duplicates else self.duplicates
+
+    @property
+    def first_duplicate_member(self) -> str | None:
+        """The zip member of ``first_duplicate_line``: None, a file alone has no members."""
+        return None
 
     def calls(self) -> Iterator[Call]:
         """One ``Call`` per data row, in file order. May be called only once."""
@@ -144,7 +151,7 @@ class UsageFile:
     def _rows(self, reader: Reader, parse: RowParser) -> Iterator[Call]:
         """One call per data row; blank lines only at the end; read failures located."""
         width, line, blank_line = len(self._layout.header), 1, 0
-        duplicates = Duplicates(self._layout)
+        duplicates = Duplicates(self._layout, self._seen)
         try:
             next(reader, None)  # the header, already checked by open_usage
             for row in reader:
@@ -178,7 +185,7 @@ class UsageFile:
 
     def _records(self, handle: TextIO, parse: RowParser) -> Iterator[Call]:
         """One call per Graph record; a call's ``ref`` is the record's number in the file."""
-        duplicates = Duplicates(self._layout)
+        duplicates = Duplicates(self._layout, self._seen)
         try:
             for record in records(self.path, handle):
                 self.rows += 1
@@ -213,6 +220,7 @@ def open_usage(
     keep_duplicates: bool = False,
     date_order: DateOrder | None = None,
     opener: Opener | None = None,
+    seen: Seen | None = None,
 ) -> UsageFile:
     """Open a usage file and detect its format from the header line alone.
 
@@ -233,6 +241,7 @@ def open_usage(
     layout = read_layout(_first_line(path, opener), path, requested)
     usage = UsageFile(path, layout.format, requested or currency("USD"), layout)
     usage.keep_duplicates, usage.date_order, usage._opener = keep_duplicates, date_order, opener
+    usage._seen = seen
     return usage
 
 

@@ -206,7 +206,8 @@ def backtest(
         with _journal(journal, cur) as sink:
             result = recording.backtest(policy, spec, on_entry=sink)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        shown = {**result.to_dict(), "portal": [item.to_dict() for item in found]}
+        click.echo(json.dumps(shown, indent=2))
     else:
         click.echo(backtest_text(file, result, policy_text(policy, cur)))
 

@@ -84,7 +84,7 @@ def report(
     workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
-    warn_rule_of_thumb(data.summary, code)
+    warn_rule_of_thumb(data.summary)
     html = render_report(data, command=plan.command(out))
     try:
         write_report(out, html)

@@ -27,11 +27,12 @@ from sim.cli.options import (
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
-from sim.study.experiment import build_policy, grid_portal, portal_findings
+from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
+from sim.study.sweep_summary import rule_of_thumb_portal
 from sim.views.summary import sweep_text
 from sim.world.load import load_scenario
 
@@ -51,7 +52,7 @@ from sim.world.load import load_scenario
 @seed_option
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-    help="Folder for runs.parquet, summary.csv, summary.json, manifest.json and parts/.",
+    help="Folder for runs.parquet, summary.csv, summary.json, portal.json, manifest.json, parts/.",
 )  # fmt: skip
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
@@ -111,7 +112,7 @@ def sweep(
     finally:
         if isinstance(executor, DaskExecutor):
             executor.close()
-    warn_rule_of_thumb(result.summary, loaded.scenario.scenario.currency)
+    warn_rule_of_thumb(result.summary)
     click.echo(sweep_text(result.summary))
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
@@ -121,12 +122,10 @@ def _warn(message: str) -> None:
     click.echo(f"credsim: warning: {message}", err=True)
 
 
-def warn_rule_of_thumb(summary: SweepSummary, code: str) -> None:
+def warn_rule_of_thumb(summary: SweepSummary) -> None:
     """The portal's findings on the rule of thumb, which the sweep computed itself: warnings
     even under ``--strict`` (a reference is shown, never recommended)."""
-    levers = summary.reference("rule_of_thumb").levers
-    lines = [item.message("the rule of thumb's ") for item in portal_findings(code, levers)]
-    portal(lines, strict=False)
+    portal(rule_of_thumb_portal(summary), strict=False)
 
 
 def _arguments(

@@ -46,6 +46,8 @@ class RowAccount:
     duplicates_dropped: int = 0
     """Of those, the rows left out (all of them unless ``--keep-duplicates``)."""
     first_duplicate_line: int | None = None
+    first_duplicate_member: str | None = None
+    """The export zip's member holding ``first_duplicate_line`` (None: not a zip)."""
     charged_under_plan: int = 0
     """Charged rows under a Calling Plan licence (billed as written; a warning)."""
     first_charged_under_plan: int | None = None
@@ -61,6 +63,7 @@ class RowAccount:
             "duplicates": self.duplicates,
             "duplicates_dropped": self.duplicates_dropped,
             "first_duplicate_line": self.first_duplicate_line,
+            "first_duplicate_member": self.first_duplicate_member,
             "charged_under_plan": self.charged_under_plan,
             "first_charged_under_plan_line": self.first_charged_under_plan,
         }
@@ -173,6 +176,7 @@ class Recording:
             duplicates=self._usage.duplicates,
             duplicates_dropped=self._usage.duplicates_dropped,
             first_duplicate_line=self._usage.first_duplicate_line,
+            first_duplicate_member=self._usage.first_duplicate_member,
             charged_under_plan=self._usage.charged_under_plan,
             first_charged_under_plan=self._usage.first_charged_under_plan,
         )

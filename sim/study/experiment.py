@@ -107,6 +107,11 @@ def portal_findings(code: str, levers: Levers) -> tuple[Finding, ...]:
     )
 
 
+def portal_list(code: str, levers: Levers) -> list[dict[str, str]]:
+    """``portal_findings`` as the JSON outputs list them (``run --json``, ``backtest --json``)."""
+    return [item.to_dict() for item in portal_findings(code, levers)]
+
+
 def grid_portal(code: str, grid_levers: list[Levers]) -> list[str]:
     """The portal's findings on every policy of a grid, one line per lever and rule."""
     return grouped([item for levers in grid_levers for item in portal_findings(code, levers)])

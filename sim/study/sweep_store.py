@@ -11,6 +11,7 @@ Layout of ``DIR``::
     manifest.json          what was run (identity, versions, arguments, timings)
     parts/<stage>/r000012.parquet   replication 12 of a stage, every policy of it
     runs.parquet, summary.csv, summary.json   written at the end from the parts
+    portal.json            what the admin portal would refuse of the policies
 
 The identity of a sweep (scenario hash, seed, grid, replications, engine)
 decides whether ``--resume`` may reuse the parts: if any of it differs the
@@ -48,7 +49,9 @@ PARTS = "parts"
 RUNS = "runs.parquet"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
-OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON)
+PORTAL_JSON = "portal.json"
+"""What the admin portal would refuse of the policies (``sim.study.sweep_summary.portal_dict``)."""
+OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON)
 IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine")
 """What must match for ``--resume`` to reuse a folder's parts."""
 

@@ -28,7 +28,7 @@ from sim.study.experiment import build_policy, scenario_currency
 from sim.study.kpis import gathered, kpi
 from sim.study.recommend import describe
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
-from sim.study.sweep_summary import summary_table
+from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text
@@ -174,6 +174,7 @@ def _context(data: ReportData, command: str) -> dict[str, Any]:
         "kpis": kpi_lines(data),
         "sections": [_rendered(section) for section in sections(data)],
         "assumptions": _assumptions(data),
+        "portal": portal_lines(summary),
         "scenario_path": str(loaded.path),
         "scenario_text": loaded.path.read_text(encoding="utf-8"),
         "reproduction": _reproduction(data, command),

@@ -165,13 +165,14 @@ def _duplicates_lines(rows: RowAccount) -> list[str]:
     if not rows.duplicates:
         return []
     found = f"Duplicates: {rows.duplicates:,} row(s) repeat a billed leg (first on line"
-    found += f" {rows.first_duplicate_line})"
+    found += f" {rows.first_duplicate_line}"
+    found += f" of {rows.first_duplicate_member})" if rows.first_duplicate_member else ")"
     if rows.duplicates_dropped:
         return [f"{found}; {rows.duplicates_dropped:,} dropped (--keep-duplicates bills them)"]
     return [f"{found}; billed as written (--keep-duplicates)"]
 
 
-def _capability_lines(rows: RowAccount) -> list[str]:
+def capability_lines(rows: RowAccount) -> list[str]:
     """A warning when charged rows name a licence never paid from credits (a Calling Plan)."""
     if not rows.charged_under_plan:
         return []
@@ -204,7 +205,7 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         f"Rows: {rows.rows:,} read, {rows.replayed:,} replayed, "
         f"{rows.outside_window:,} outside the window; not credit-billed: {skipped or 'none'}",
         *_duplicates_lines(rows),
-        *_capability_lines(rows),
+        *capability_lines(rows),
         f"Funded: {money(outcome.funded_minor)} ({by_source or 'nothing'})",
         f"Consumed: {money(outcome.consumed_minor)}   Forfeited: {money(outcome.forfeited_minor)}",
         f"Balance: final {money(outcome.final_balance_minor)}, "

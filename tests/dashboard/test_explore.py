@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli.commands import main
-from sim.dashboard import explore, explore_display, explore_sweep
+from sim.dashboard import explore, explore_display, explore_sweep, usage_upload
 from sim.dashboard.explore import DemandBank, Edits
 from sim.errors import InputError
 from sim.study.experiment import Levers, build_policy, scenario_levers
@@ -198,7 +198,7 @@ def test_the_forfeit_table_names_each_lot_that_expired_with_money_left() -> None
 
 
 def walkthrough(*labels: Levers) -> list:
-    return explore.backtest_upload(WALKTHROUGH.read_bytes(), "walkthrough.csv", labels)
+    return usage_upload.backtest_upload(WALKTHROUGH.read_bytes(), "walkthrough.csv", labels)
 
 
 def test_backtest_figures_are_the_readmes_hand_checked_walkthrough() -> None:
@@ -229,9 +229,9 @@ def test_the_journal_download_is_the_clis_journal_byte_for_byte(tmp_path: Path) 
 
 def test_a_file_that_is_not_a_usage_report_is_a_message() -> None:
     with pytest.raises(InputError):
-        explore.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
-    with pytest.raises(InputError, match="upload a CSV usage report"):
-        explore.backtest_upload(b"x", "report.pkl", [scenario_levers_of_tiny()])
+        usage_upload.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
+    with pytest.raises(InputError, match="upload a usage report"):
+        usage_upload.backtest_upload(b"x", "report.pkl", [scenario_levers_of_tiny()])
 
 
 def scenario_levers_of_tiny() -> Levers:
@@ -339,7 +339,7 @@ def test_the_report_reuses_the_dashboards_sweep_and_equals_credsim_reports(
 
 def test_a_bad_upload_is_named_by_its_own_name_not_a_scratch_path() -> None:
     with pytest.raises(InputError) as caught:
-        explore.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
+        usage_upload.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
     assert str(caught.value).startswith("notes.csv:1: unrecognised header")
 
 
