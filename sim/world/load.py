@@ -88,6 +88,7 @@ def load_scenario_bytes(
         rates, table_bytes = _rate_table(scenario, source, folder, root)
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
+    check_currency(scenario, rates, source)
     problems = [*bounds.problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     if problems:
@@ -102,6 +103,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     Its hash covers the base hash and the changed scenario, so results of the
     edited world are never mistaken for the original's.
     """
+    check_currency(scenario, base.rates, Path(label))
     problems = [*bounds.problems(scenario), *_money_problems(scenario)]
     problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     if problems:
@@ -181,6 +183,27 @@ def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tupl
     if source.toll_free_share > 0:
         for country in source.dial_in_countries:
             yield (country, "toll_free", "inbound"), f"{where}.dial_in_countries.{country}"
+
+
+def check_currency(scenario: Scenario, rates: RateTable, source: Path) -> None:
+    """Refuse a scenario priced from a table in another currency, naming both and both files.
+
+    Why at load time: every command and the dashboard load through here, and a
+    euro scenario on a dollar table would otherwise print euro amounts computed
+    from dollar rates. A table the scenario does not use (it names none and
+    looks up no rate, so the default is read but never consulted) is not held
+    against it.
+    """
+    wanted = currency(scenario.scenario.currency).code
+    if rates.currency is None or rates.currency == wanted:
+        return
+    if "table" not in scenario.rates.model_fields_set and not required_rates(scenario):
+        return
+    raise InputError(
+        f"scenario.currency is {wanted} but its rate table {rates.path} is in {rates.currency}; "
+        f"point [rates].table at a {wanted} table or make the two agree",
+        source=source,
+    )
 
 
 def costly_rates(scenario: Scenario, rates: RateTable) -> list[str]:
