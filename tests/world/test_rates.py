@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,11 +9,8 @@ import pytest
 
 from sim.errors import InputError
 from sim.world.rates import Rate, load_rates
-from tests.paths import ROOT
 
-SAMPLE = ROOT / "scenarios" / "rates" / "sample-usd.csv"
 HEADER = "country,number_type,direction,rate_per_min,connection_fee,currency,note\n"
-ACS = "ACS published rate (docs/model.md)"
 
 
 def write(tmp_path: Path, text: str, name: str = "rates.csv") -> Path:
@@ -73,44 +69,6 @@ def test_lookup_of_a_missing_key_names_the_table(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "US,mobile,outbound,0.013,0,USD,x\n")
     with pytest.raises(LookupError, match=r"rates\.csv: no rate for JP mobile outbound"):
         load_rates(path).lookup("JP", "mobile", "outbound")
-
-
-# -- the bundled sample table -----------------------------------------------------------------
-
-DOMAIN_FIGURES = [
-    ("US", "toll_free", "inbound", "0.022"),
-    ("US", "geographic", "inbound", "0.0085"),
-    ("US", "landline", "outbound", "0.013"),
-    ("US", "mobile", "outbound", "0.013"),
-    ("GB", "landline", "outbound", "0.015"),
-    ("GB", "mobile", "outbound", "0.015"),
-    ("AU", "landline", "outbound", "0.024"),
-    ("AU", "mobile", "outbound", "0.075"),
-    ("AT", "landline", "outbound", "0.155"),
-    ("AT", "mobile", "outbound", "0.24"),
-    ("BE", "landline", "outbound", "0.13"),
-    ("BE", "mobile", "outbound", "0.45"),
-    ("BR", "landline", "outbound", "0.04"),
-    ("BR", "mobile", "outbound", "0.175"),
-    ("AE", "landline", "outbound", "0.23"),
-    ("AE", "mobile", "outbound", "0.23"),
-]
-
-
-@pytest.mark.parametrize(("country", "number_type", "direction", "rate"), DOMAIN_FIGURES)
-def test_sample_table_has_the_domain_figures(
-    country: str, number_type: str, direction: str, rate: str
-) -> None:
-    assert load_rates(SAMPLE).lookup(country, number_type, direction).rate_per_min == Decimal(rate)
-
-
-def test_sample_table_says_it_is_illustrative_and_notes_every_row() -> None:
-    text = SAMPLE.read_text(encoding="utf-8")
-    assert text.startswith("#") and "ILLUSTRATIVE" in text.splitlines()[0]
-    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
-    published = {(r["country"], r["number_type"], r["direction"]) for r in rows if r["note"] == ACS}
-    assert published == {figure[:3] for figure in DOMAIN_FIGURES}
-    assert all(r["note"] == ACS or r["note"].startswith("assumed for illustration") for r in rows)
 
 
 # -- errors: file and header ------------------------------------------------------------------
