@@ -89,7 +89,7 @@ def load_scenario_bytes(
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
     check_currency(scenario, rates, source)
-    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
@@ -104,7 +104,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     edited world are never mistaken for the original's.
     """
     check_currency(scenario, base.rates, Path(label))
-    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
@@ -352,4 +352,27 @@ def _money_problems(scenario: Scenario) -> list[str]:
         except ValueError:
             places = f"more decimal places than {code.code} has ({code.digits})"
             problems.append(f"policy.{name}: {format(value, 'f')} has {places}")
+    return problems
+
+
+def _fine_rates(scenario: Scenario) -> list[str]:
+    """A stream's own rate or fee finer than rating can hold exactly is refused, not rounded.
+
+    Why here: rating scales each rate to whole units of 10^-RATE_SUBMINOR_DIGITS
+    of the minor unit; a finer one passed ``validate`` and then stopped ``run``
+    with an internal error. Rate tables are held to the same rule as they are read.
+    """
+    code = currency(scenario.scenario.currency)
+    places = code.digits + limits.RATE_SUBMINOR_DIGITS
+    problems = []
+    for index, stream in enumerate(scenario.streams):
+        for name in ("rate_per_min", "connection_fee"):
+            value = getattr(stream, name)
+            exponent = None if value is None else value.normalize().as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > places:
+                problems.append(
+                    f"streams[{index}].{name}: {format(value, 'f')} has more than {places} "
+                    f"decimal places, the finest rate {code.code} allows (RATE_SUBMINOR_DIGITS "
+                    "in sim/limits.py)"
+                )
     return problems

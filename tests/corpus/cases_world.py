@@ -156,6 +156,12 @@ RATE_TABLES = [
         names="t.csv:2: column 'rate_per_min'",
     ),
     Case(
+        "stream-rate-finer-than-micro-cents",
+        RUN,
+        tiny(("rate_per_min = 0.25", "rate_per_min = 0.0000000001")),
+        names="streams[0].rate_per_min",
+    ),
+    Case(
         "currency-eur-scenario-usd-table-validate",
         V,
         team(('currency = "USD"', 'currency = "EUR"')),

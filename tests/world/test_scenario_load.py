@@ -154,7 +154,7 @@ def test_every_bundled_scenario_loads(path: Path) -> None:
 def test_money_stays_exact(tmp_path: Path) -> None:
     exact = "0.12345678901234567891"  # more digits than a binary float holds
     text = HEAD + STREAM.replace("0.05", exact) + "[policy]\ntrigger = 400.10\namount = 0.3\n"
-    scenario = load_scenario(write(tmp_path, text)).scenario
+    scenario = parse_scenario(text, tmp_path / "s.toml")  # load refuses a rate this fine
     assert scenario.streams[0].rate_per_min == Decimal(exact)
     assert (scenario.policy.trigger, scenario.policy.amount) == (Decimal("400.10"), Decimal("0.3"))
     assert type(scenario.policy.amount) is Decimal
@@ -501,3 +501,16 @@ def test_an_edited_scenario_is_checked_against_its_table_currency(tmp_path: Path
     edited = base.scenario.model_copy(update={"scenario": info})
     with pytest.raises(InputError, match=r"scenario\.currency is EUR but .* is in USD"):
         checked(edited, base, "dashboard edit")
+
+
+def test_a_stream_rate_finer_than_rating_holds_is_refused_in_its_currency(
+    tmp_path: Path,
+) -> None:
+    yen = HEAD + 'currency = "JPY"\n' + STREAM.replace("rate_per_min = 0.05", "rate_per_min = 1.5")
+    fine = yen.replace("rate_per_min = 1.5", "rate_per_min = 1.000001")
+    assert load_scenario(write(tmp_path, fine, rates=None)).scenario.streams[0].rate_per_min
+    finer = yen.replace("rate_per_min = 1.5", "rate_per_min = 1.0000001")
+    assert only_problem(tmp_path, finer, rates=None) == (
+        "streams[0].rate_per_min: 1.0000001 has more than 6 decimal places, the finest rate JPY "
+        "allows (RATE_SUBMINOR_DIGITS in sim/limits.py)"
+    )
