@@ -29,6 +29,11 @@ dollars in cents. int64 holds 9.2e18, so even a million such amounts sum exactly
 CHARGE_MAX_MINOR = 10**10
 """Largest charge of one call in minor units (100 million dollars in cents)."""
 
+RATE_SUBMINOR_DIGITS = 6
+"""Decimal digits a rate or connection fee may have below its currency's minor unit
+(USD: 2 + 6 = 8 places, 0.00000001 USD a minute; JPY: 6 places). Rating holds every
+rate as an exact int64 count of these micro-minor units."""
+
 RECHARGES_TO_TRIGGER_MAX = 100_000
 """Auto-recharges one request may need to bring the balance back up to the trigger
 (``ceil((trigger - balance) / amount)``). A chain of recharges at one instant is

@@ -73,7 +73,7 @@ def main() -> None:
     """Simulate prepaid Communications Credits and choose auto-recharge settings.
 
     A scenario FILE may also be the name of a scenario that ships with credsim
-    (midsize, small-team, enterprise, card-expiry, checks/rate-card, ...), and
+    (midsize, small-team, enterprise, card-expiry, germany, checks/rate-card, ...), and
     backtest's FILE the name of a bundled example (calls, walkthrough,
     teams-pstn-report); a file of that name in the working directory wins.
     """

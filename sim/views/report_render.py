@@ -31,7 +31,7 @@ from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
 from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts
 from sim.views.report import KPIS, ReportData, roles
-from sim.views.summary import objective_text, policy_text
+from sim.views.summary import objective_text, policy_text, rates_text
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 FIGURE_IDS = (
@@ -263,8 +263,8 @@ def _assumptions(data: ReportData) -> list[tuple[str, str]]:
         ("Monte Carlo", f"{summary.head.replications} replications, seed {summary.head.seed}, "
          f"engine {summary.head.engine}; every policy sees the same demand and payment draws in "
          "each replication; means with Student-t 95 % intervals, probabilities with Wilson."),
-        ("Rates", f"{data.plan.loaded.rates.path}, billing increment "
-         f"{scenario.rates.billing_increment_s} s (the bundled table is illustrative)."),
+        ("Rates", f"{rates_text(data.plan.loaded.rates)}, billing increment "
+         f"{scenario.rates.billing_increment_s} s."),
     ]  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
 from sim.world.load import LoadedScenario
+from sim.world.rates import RateTable
 from sim.world.scenario import Scenario
 
 HEADLINE = (
@@ -252,12 +253,24 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"{scenario.users.count:,} users, calendar {calendar.timezone} "
             f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
             f"  calls from: {', '.join(sources)}",
-            f"  rates: {loaded.rates.path} ({len(loaded.rates.rates)} destinations), "
+            f"  rates: {rates_text(loaded.rates)}, "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
             f"  objective: {objective_text(scenario)}",
         ]
     )
+
+
+def rates_text(rates: RateTable) -> str:
+    """The rate table as outputs name it: path, size, currency, and ILLUSTRATIVE for a sample.
+
+    Why the label: a bundled ``sample-*.csv`` table mixes published Azure
+    Communication Services rates with assumed ones; a figure computed from it
+    must not read as a tenant's real cost.
+    """
+    code = f" in {rates.currency}" if rates.currency else ""
+    label = "; ILLUSTRATIVE sample rates, not Teams' prices" if rates.illustrative else ""
+    return f"{rates.path} ({len(rates.rates)} destinations{code}{label})"
 
 
 def objective_text(scenario: Scenario) -> str:

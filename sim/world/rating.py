@@ -29,10 +29,11 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import Currency
+from sim.limits import RATE_SUBMINOR_DIGITS
 from sim.world.rates import Rate
 
-SCALE_DIGITS = 6
-"""Decimal digits kept below the minor unit when scaling rates."""
+SCALE_DIGITS = RATE_SUBMINOR_DIGITS
+"""Decimal digits kept below the minor unit when scaling rates (rate tables allow no more)."""
 _HALF = 30 * 10**SCALE_DIGITS
 _DIVISOR = 60 * 10**SCALE_DIGITS
 _INT64_MAX = np.iinfo(np.int64).max
