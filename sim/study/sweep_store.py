@@ -267,7 +267,7 @@ class SweepStore:
         """Why the part at ``path`` may not be used as replication ``index`` of ``stage``."""
         try:
             metadata = pq.read_schema(path).metadata or {}
-        except (pa.ArrowException, OSError):
+        except (pa.ArrowException, OSError, UnicodeDecodeError):  # a damaged column name
             return "is not a readable parquet file (truncated or damaged)"
         try:
             held = json.loads(metadata[PART_KEY])
