@@ -32,7 +32,7 @@ from sim.study.grid import Grid
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
-from sim.views.summary import sweep_text
+from sim.views.summary import assumptions_text, sweep_text
 from sim.world.load import load_scenario
 
 
@@ -113,6 +113,7 @@ def sweep(
             executor.close()
     warn_rule_of_thumb(result.summary, loaded.scenario.scenario.currency)
     click.echo(sweep_text(result.summary))
+    click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
 
