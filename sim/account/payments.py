@@ -122,7 +122,10 @@ class Payments:
         return self.admin_acts_at(fixed_at)
 
     def admin_acts_at(self, time: Instant) -> Instant | None:
-        """The first instant >= ``time`` at which the admin can act (None: never)."""
+        """The first instant >= ``time`` at which the admin can act (None: never).
+
+        Used for the payment fix and the manual top-up (``sim.account.rules``) alike.
+        """
         if self.office_hours is None:
             return time
         return self.office_hours.next_open(time)

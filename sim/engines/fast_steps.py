@@ -201,9 +201,7 @@ def attempt_recharge(
     if card < 0 and not draw < run.failure_probability:
         return True, NEVER
     fixed_at = resumes_at(card_until_us, run.fix_delay_us, card, now)
-    if fixed_at == NEVER or not run.office_hours_on:
-        return False, fixed_at
-    return False, office_instant(run.office_open_us, run.office_close_us, fixed_at)
+    return False, fixed_at if fixed_at == NEVER else admin_instant(run, fixed_at)
 
 
 @numba.njit(cache=True, inline="always")
@@ -227,6 +225,14 @@ def resumes_at(card_until_us: np.ndarray, fix_delay_us: int, card: int, failed_a
     if card_until_us[card] < 0:
         return NEVER
     return max(fixed_at, card_until_us[card])
+
+
+@numba.njit(cache=True, inline="always")
+def admin_instant(run: RunTerms, time: int) -> int:
+    """When an admin action due at ``time`` happens (``Payments.admin_acts_at``; NEVER: never)."""
+    if not run.office_hours_on:
+        return time
+    return office_instant(run.office_open_us, run.office_close_us, time)
 
 
 @numba.njit(cache=True, inline="always")

@@ -25,7 +25,10 @@ _MEANINGS = {
         "wall-clock time from a failure email to the admin's fix, which then waits for "
         "the next business hour"
     ),
-    "admin_response_delay_h": "time from a below-zero email to a manual top-up",
+    "admin_response_delay_h": (
+        "time from a below-zero email to a manual top-up, which then waits for the next "
+        "business hour"
+    ),
 }
 
 
@@ -75,7 +78,7 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
             f"{calendar.timezone} {'-'.join(calendar.business_hours)} "
             f"{','.join(calendar.business_days)}, {len(calendar.holidays)} holiday(s)",
             "calendar" in scenario.model_fields_set,
-            "the admin fixes a failed payment only inside these business hours",
+            "the admin fixes a failed payment and tops up by hand only inside these business hours",
         )
     )
     if payments.card_expires is not None:

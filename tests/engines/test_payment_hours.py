@@ -1,4 +1,4 @@
-"""The admin's fix waits for office hours, in every engine alike (a hand-computed trace).
+"""The admin acts in office hours, in every engine alike (hand-computed traces).
 
 A New York office, 09:00-17:00 Mon-Fri (UTC-5 in January). One call ending
 Friday 8 January 2027 17:30 local takes the balance below the trigger; the
@@ -18,7 +18,7 @@ import numpy as np
 from sim.account.ledger import EntryKind, JournalEntry
 from sim.account.money import currency
 from sim.account.payments import Payments
-from sim.account.policy import AutoRecharge, Policy
+from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.engines.fast import replay_many
@@ -62,3 +62,16 @@ def test_every_engine_resumes_at_the_same_office_instant() -> None:
     (fast,) = replay_many(as_stream([CALL]), [POLICY], SPEC, payment_seed=seed)
     rng = np.random.default_rng(seed)
     assert replay([CALL], POLICY, SPEC, draw=rng.random) == expected == fast
+
+
+def test_a_manual_top_up_also_waits_for_office_hours_in_every_engine() -> None:
+    # no auto-recharge; the call takes the balance to -10 USD at Friday 17:30 local; the
+    # admin's 1 h response is due at 18:30, after closing: the top-up comes Monday 09:00
+    policy = Policy(5_000, manual=ManualTopUp(20_000, timedelta(hours=1)))
+    journal: list[JournalEntry] = []
+    expected = replay([CALL], policy, SPEC, draw=lambda: 0.99, on_entry=journal.append)
+    manual = [entry.time for entry in journal if entry.kind == EntryKind.FUND][1:]
+    assert manual == [at("2027-01-11 14:00")]
+    (fast,) = replay_many(as_stream([CALL]), [policy], SPEC, payment_seed=np.random.SeedSequence(0))
+    assert simulate([CALL], policy, SPEC, draw=lambda: 0.99) == expected == fast
+    assert expected.outage_episodes == [(at("2027-01-08 22:30"), at("2027-01-11 14:00"))]
