@@ -1,7 +1,7 @@
 """Hypothesis strategies shared by the law and differential tests.
 
 Streams on a coarse hourly grid (so ties are common) over 500 days (so lots
-expire), with policies, payment delays, failures and card expiries.
+expire), with policies, payment delays, failures, card expiries and office hours.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, Instant, parse_instant
+from sim.account.clock import (
+    MICROS_PER_DAY,
+    MICROS_PER_HOUR,
+    MICROS_PER_MINUTE,
+    Instant,
+    parse_instant,
+)
 from sim.account.ledger import JournalEntry
 from sim.account.money import currency
 from sim.account.outcome import Outcome
-from sim.account.payments import CardExpiry, Payments
+from sim.account.payments import CardExpiry, OfficeHours, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
@@ -28,6 +34,26 @@ USD = currency("USD")
 START = parse_instant("2024-01-15T00:00:00Z", naive_is_utc=False)
 SPAN_US = 500 * MICROS_PER_DAY  # long enough for lots to expire
 END = START + SPAN_US
+
+
+def weekday_hours(first_h: int, last_h: int, *, days: int = 510) -> OfficeHours:
+    """Office hours ``first_h``..``last_h`` UTC on weekdays from START (a Monday) for ``days``."""
+    opens = [
+        START + day * MICROS_PER_DAY + first_h * MICROS_PER_HOUR
+        for day in range(days)
+        if day % 7 < 5
+    ]
+    return OfficeHours(
+        tuple(opens), tuple(time + (last_h - first_h) * MICROS_PER_HOUR for time in opens)
+    )
+
+
+OFFICE_HOURS = (
+    weekday_hours(9, 17),
+    weekday_hours(0, 24),
+    weekday_hours(9, 17, days=200),  # none left after day 200: a fix then never comes
+)
+"""Office hours a case may have besides none (the admin acts at any hour)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,7 @@ def cases(draw: st.DrawFn) -> Case:
         failure_probability=draw(st.sampled_from([0.0, 0.2, 0.7])),
         admin_fix_delay=timedelta(hours=draw(st.sampled_from([0, 5, 72]))),
         card_expiries=expiries,
+        office_hours=draw(st.none() | st.sampled_from(OFFICE_HOURS)),
     )
     # The cycle of draws ends with a success, so zero-delay retries terminate
     # (with a real generator they do with probability 1).

@@ -1,12 +1,14 @@
 """How payments behave: the uncertain world around an auto-recharge request.
 
 Not a lever (that is ``sim.account.policy``) but a fact about the tenant: how long the
-processor takes, how often an attempt fails, when the card is expired, and how
-long the admin takes to fix the payment method after a failure email.
+processor takes, how often an attempt fails, when the card is expired, how
+long the admin takes to fix the payment method after a failure email, and the
+office hours in which the admin acts at all.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,6 +34,37 @@ class CardExpiry:
 
 
 @dataclass(frozen=True, slots=True)
+class OfficeHours:
+    """When the admin can act: sorted, disjoint ``[open, close)`` intervals of instants.
+
+    Why data and not a calendar: the account layer cannot read the scenario's
+    ``[calendar]`` (``sim.world`` builds these intervals over the run's window,
+    ``sim.world.office_hours``), and the compiled engine needs plain arrays.
+    An instant after the last interval has no office hour left: the admin
+    never acts (the intervals reach past the run's end, so that is after it).
+    """
+
+    opens_us: tuple[Instant, ...]
+    closes_us: tuple[Instant, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.opens_us) != len(self.closes_us):
+            raise ValueError("office hours need as many opening as closing instants")
+        previous_close: Instant | None = None
+        for opens, closes in zip(self.opens_us, self.closes_us, strict=True):
+            if closes <= opens or (previous_close is not None and opens < previous_close):
+                raise ValueError("office hours must be sorted, disjoint, non-empty intervals")
+            previous_close = closes
+
+    def next_open(self, time: Instant) -> Instant | None:
+        """The first instant >= ``time`` inside office hours (None: none is left)."""
+        index = bisect_right(self.closes_us, time)  # the first interval closing after time
+        if index == len(self.closes_us):
+            return None
+        return max(time, self.opens_us[index])
+
+
+@dataclass(frozen=True, slots=True)
 class Payments:
     """Payment processing for auto-recharge.
 
@@ -39,13 +72,15 @@ class Payments:
     the card is expired, or else when the attempt's uniform draw is below
     ``failure_probability``. After a failure the admin fixes the payment method
     ``admin_fix_delay`` after the email; an expired card cannot be fixed before
-    it is renewed, so auto-recharge resumes at the later of the two.
+    it is renewed, so the fix waits for the later of the two, and then for the
+    next instant inside ``office_hours`` (None: the admin acts at any hour).
     """
 
     processing_delay: timedelta = timedelta(0)
     failure_probability: float = 0.0
     admin_fix_delay: timedelta = timedelta(0)
     card_expiries: tuple[CardExpiry, ...] = field(default_factory=tuple)
+    office_hours: OfficeHours | None = None
 
     def __post_init__(self) -> None:
         if self.processing_delay < timedelta(0):
@@ -72,11 +107,25 @@ class Payments:
         return self.expired_card(time) is not None or draw < self.failure_probability
 
     def resumes_at(self, failed_at: Instant) -> Instant | None:
-        """When auto-recharge works again after a failure at ``failed_at``."""
+        """When auto-recharge works again after a failure at ``failed_at`` (None: never).
+
+        The fix delay is wall-clock time (the admin reads the email, gets to it);
+        the fix itself is an admin action, so it falls at the first office
+        instant at or after the delay (and the card's renewal) has passed.
+        """
         fixed_at = failed_at + micros(self.admin_fix_delay)
         card = self.expired_card(failed_at)
-        if card is None:
-            return fixed_at
-        if card.renewed_at is None:
-            return None
-        return max(fixed_at, card.renewed_at)
+        if card is not None:
+            if card.renewed_at is None:
+                return None
+            fixed_at = max(fixed_at, card.renewed_at)
+        return self.admin_acts_at(fixed_at)
+
+    def admin_acts_at(self, time: Instant) -> Instant | None:
+        """The first instant >= ``time`` at which the admin can act (None: never).
+
+        Used for the payment fix and the manual top-up (``sim.account.rules``) alike.
+        """
+        if self.office_hours is None:
+            return time
+        return self.office_hours.next_open(time)

@@ -158,10 +158,10 @@ class Account:
             self.notified = True
             self._email(time, "balance_depleted")
             manual = self.policy.manual
-            if manual is not None:
-                self.schedule(
-                    time + micros(manual.response_delay), Funding.MANUAL_TOP_UP, manual.amount_minor
-                )
+            if manual is not None:  # an admin action: in office hours, if any are left
+                due = self.spec.payments.admin_acts_at(time + micros(manual.response_delay))
+                if due is not None:
+                    self.schedule(due, Funding.MANUAL_TOP_UP, manual.amount_minor)
 
     def outcome(self) -> Outcome:
         """Close the books at the run's end (every event up to it must have run)."""

@@ -33,7 +33,7 @@ from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
 from sim.study.sweep_summary import rule_of_thumb_portal
-from sim.views.summary import sweep_text
+from sim.views.summary import assumptions_text, sweep_text
 from sim.world.load import load_scenario
 
 
@@ -114,6 +114,7 @@ def sweep(
             executor.close()
     warn_rule_of_thumb(result.summary)
     click.echo(sweep_text(result.summary))
+    click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
 

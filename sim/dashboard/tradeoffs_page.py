@@ -15,6 +15,7 @@ import streamlit as st
 from sim.dashboard import explore_sweep
 from sim.dashboard.explore import Edits
 from sim.dashboard.jobs import Watch
+from sim.dashboard.scenario_page import show_assumptions
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
 from sim.study.experiment import grid_portal, scenario_levers
@@ -109,6 +110,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     (st.warning if rec.warning else st.success)(text)
     if rec.warning:
         st.warning(rec.warning)
+    show_assumptions(choice.loaded.scenario)
     rows = summary_table(summary)
     initials = explore_sweep.grid_initials(rows)
     initial = initials[0]

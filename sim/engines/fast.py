@@ -162,7 +162,7 @@ def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
 
 def _run_terms(spec: RunSpec) -> RunTerms:
     payments = spec.payments
-    cards = payments.card_expiries
+    cards, office = payments.card_expiries, payments.office_hours
     return RunTerms(
         start_us=spec.start,
         end_us=spec.end,
@@ -173,6 +173,9 @@ def _run_terms(spec: RunSpec) -> RunTerms:
         card_until_us=np.array(
             [-1 if card.renewed_at is None else card.renewed_at for card in cards], np.int64
         ),
+        office_hours_on=office is not None,
+        office_open_us=np.array(office.opens_us if office else (), np.int64),
+        office_close_us=np.array(office.closes_us if office else (), np.int64),
     )
 
 

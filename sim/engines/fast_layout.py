@@ -110,6 +110,11 @@ class RunTerms(NamedTuple):
     card_from_us: np.ndarray
     card_until_us: np.ndarray
     """-1: the card is never renewed."""
+    office_hours_on: bool
+    """False: the admin acts at any hour (``Payments.office_hours`` is None)."""
+    office_open_us: np.ndarray
+    office_close_us: np.ndarray
+    """The admin's office hours, ``[open, close)`` intervals (``OfficeHours``)."""
 
 
 class TimeBook(NamedTuple):

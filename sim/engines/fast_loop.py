@@ -44,6 +44,7 @@ from sim.engines.fast_layout import (
 )
 from sim.engines.fast_steps import (
     add_episode,
+    admin_instant,
     admit,
     attempt_recharge,
     close_time,
@@ -325,10 +326,12 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             if not notified:
                 notified = True
                 emails[DEPLETED] += 1
-                if policy.manual_on:
-                    manual_times = grown(manual_times, manual_tail)
-                    manual_times[manual_tail] = now + policy.manual_delay_us
-                    manual_tail += 1
+                if policy.manual_on:  # an admin action: in office hours, if any are left
+                    due = admin_instant(run, now + policy.manual_delay_us)
+                    if due != NEVER:
+                        manual_times = grown(manual_times, manual_tail)
+                        manual_times[manual_tail] = due
+                        manual_tail += 1
     # close the books at the end
     book = close_time(book, start, daily, end)
     if in_outage:

@@ -200,7 +200,8 @@ def attempt_recharge(
     card = expired_card(card_from_us, card_until_us, now)
     if card < 0 and not draw < run.failure_probability:
         return True, NEVER
-    return False, resumes_at(card_until_us, run.fix_delay_us, card, now)
+    fixed_at = resumes_at(card_until_us, run.fix_delay_us, card, now)
+    return False, fixed_at if fixed_at == NEVER else admin_instant(run, fixed_at)
 
 
 @numba.njit(cache=True, inline="always")
@@ -214,13 +215,33 @@ def expired_card(card_from_us: np.ndarray, card_until_us: np.ndarray, now: int) 
 
 @numba.njit(cache=True, inline="always")
 def resumes_at(card_until_us: np.ndarray, fix_delay_us: int, card: int, failed_at: int) -> int:
-    """When auto-recharge works again after a failure (NEVER: never; ``Payments.resumes_at``)."""
+    """When the fix is due after a failure, before office hours (NEVER: never).
+
+    As ``Payments.resumes_at`` without the wait for office hours (``office_instant``).
+    """
     fixed_at = failed_at + fix_delay_us
     if card < 0:
         return fixed_at
     if card_until_us[card] < 0:
         return NEVER
     return max(fixed_at, card_until_us[card])
+
+
+@numba.njit(cache=True, inline="always")
+def admin_instant(run: RunTerms, time: int) -> int:
+    """When an admin action due at ``time`` happens (``Payments.admin_acts_at``; NEVER: never)."""
+    if not run.office_hours_on:
+        return time
+    return office_instant(run.office_open_us, run.office_close_us, time)
+
+
+@numba.njit(cache=True, inline="always")
+def office_instant(open_us: np.ndarray, close_us: np.ndarray, time: int) -> int:
+    """The first instant >= ``time`` in office hours (NEVER: none; ``OfficeHours.next_open``)."""
+    index = np.searchsorted(close_us, time, side="right")
+    if index == len(close_us):
+        return NEVER
+    return max(time, open_us[index])
 
 
 # -- calls --------------------------------------------------------------------------------

@@ -153,7 +153,9 @@ def build_policy(scenario: Scenario, levers: Levers) -> Policy:
 
 
 def build_payments(scenario: Scenario) -> Payments:
-    """Payment behaviour from ``[payments]``."""
+    """Payment behaviour from ``[payments]``; the admin acts in ``[calendar]``'s business hours."""
+    from sim.world.office_hours import office_hours  # noqa: PLC0415  (world loads on demand)
+
     settings = scenario.payments
     cards: tuple[CardExpiry, ...] = ()
     if settings.card_expires is not None:
@@ -164,6 +166,7 @@ def build_payments(scenario: Scenario) -> Payments:
         failure_probability=settings.failure_probability,
         admin_fix_delay=span(Decimal(str(settings.admin_fix_delay_h)), MICROS_PER_HOUR),
         card_expiries=cards,
+        office_hours=office_hours(scenario.calendar, *horizon(scenario)),
     )
 
 

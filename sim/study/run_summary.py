@@ -16,6 +16,7 @@ import pandas as pd
 from sim.study.experiment import Levers, portal_list
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate, mean_ci, wilson
+from sim.world.assumptions import assumptions
 from sim.world.load import LoadedScenario
 
 
@@ -66,6 +67,7 @@ def run_dict(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> d
         "metrics": {name: est.as_mean() for name, est in metric_estimates(runs).items()},
         "outage_probability": outage_probability(runs).as_probability(),
         "portal": portal_list(loaded.scenario.scenario.currency, runs.levers),
+        "assumptions": [item.to_dict() for item in assumptions(loaded.scenario)],
     }
 
 

@@ -22,6 +22,7 @@ from sim.study.run_summary import metric_estimates, outage_probability
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
+from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
 from sim.world.rates import RateTable
 from sim.world.scenario import Scenario
@@ -66,7 +67,15 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
     for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
         if name in estimates:
             lines.append(_row(name, estimates[name], cur))
-    return "\n".join(lines)
+    return "\n".join([*lines, "", assumptions_text(scenario)])
+
+
+def assumptions_text(scenario: Scenario) -> str:
+    """The assumptions in force (``sim.world.assumptions``), as ``validate``, ``run`` and
+    ``sweep`` print them: a heading, then one line each."""
+    return "\n".join(
+        ["Assumptions in force:", *(f"  - {line}" for line in assumption_lines(scenario))]
+    )
 
 
 def _row(name: str, est: Estimate, cur: Currency) -> str:
@@ -257,6 +266,7 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
             f"  objective: {objective_text(scenario)}",
+            assumptions_text(scenario),
         ]
     )
 

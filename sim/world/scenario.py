@@ -354,13 +354,41 @@ class Rates(_Section):
     billing_increment_s: Whole = Field(default=60, ge=1, le=3600)
 
 
-class PaymentSettings(_Section):
-    """``[payments]``: how auto-recharge payments behave."""
+PROCESSING_DELAY_DEFAULT_H = 1.0
+"""Hours from an auto-recharge request to the credits (or the failure), when not stated.
 
-    processing_delay_h: NonNegative = 0
-    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
-    admin_fix_delay_h: NonNegative = 0
-    admin_response_delay_h: Positive = 24
+An ASSUMPTION, not a measurement: a card is authorised in seconds, but the
+purchase is captured and the credits posted by Microsoft's commerce system; an
+hour leaves a trigger that is too low visibly exposed. See docs/model.md#payment-defaults.
+"""
+FAILURE_PROBABILITY_DEFAULT = 0.02
+"""Chance that one auto-recharge attempt fails, when not stated (an ASSUMPTION).
+
+Card-not-present business payments are declined now and then (spending limits,
+fraud checks, a replaced card); 2 % per attempt is a cautious planning figure.
+"""
+ADMIN_FIX_DELAY_DEFAULT_H = 4.0
+"""Wall-clock hours from a failure email to the admin's fix, when not stated (an ASSUMPTION).
+
+Half a working day to notice the email and update the card; the fix then waits
+for the next business hour of ``[calendar]`` (docs/model.md#payment-defaults).
+"""
+ADMIN_RESPONSE_DELAY_DEFAULT_H = 24.0
+"""Hours from a below-zero email to a manual top-up, when not stated (an ASSUMPTION)."""
+
+
+class PaymentSettings(_Section):
+    """``[payments]``: how auto-recharge payments behave.
+
+    An omitted key takes its documented planning default (the ``*_DEFAULT``
+    constants above), not an optimistic zero: ``sim.world.assumptions`` lists
+    each value in force and whether the scenario stated it.
+    """
+
+    processing_delay_h: NonNegative = PROCESSING_DELAY_DEFAULT_H
+    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = FAILURE_PROBABILITY_DEFAULT
+    admin_fix_delay_h: NonNegative = ADMIN_FIX_DELAY_DEFAULT_H
+    admin_response_delay_h: Positive = ADMIN_RESPONSE_DELAY_DEFAULT_H
     card_expires: datetime | None = None
     card_renewed: datetime | None = None
 
