@@ -47,8 +47,8 @@ class PaymentDraws:
     def __init__(self, seed: np.random.SeedSequence, payments: Payments) -> None:
         self.seed, self.payments = seed, payments
         self.uniforms = np.random.default_rng(seed).random(FIRST_DRAWS)
-        self.processing_us = self._delays(payments.processing_delay, PROCESSING_STREAM, 1)
-        self.fix_us = self._delays(payments.admin_fix_delay, FIX_STREAM, 1)
+        self.processing_us = self._delays(payments.processing_delay, PROCESSING_STREAM, FIRST_DRAWS)
+        self.fix_us = self._delays(payments.admin_fix_delay, FIX_STREAM, FIRST_DRAWS)
 
     def more(self, uniforms_used: int, processing_used: int, fixes_used: int) -> None:
         """Longer arrays for every kind a run used up (a run that ran out of draws)."""
@@ -67,12 +67,12 @@ class PaymentDraws:
         """A cursor over these draws for one run of an exact engine."""
         return DrawReader(self)
 
-    def _delays(self, delay: Delay, stream: int, scale: int) -> np.ndarray:
-        """``FIRST_DRAWS * scale`` microsecond delays (none for a fixed delay)."""
+    def _delays(self, delay: Delay, stream: int, size: int) -> np.ndarray:
+        """``size`` microsecond delays (none for a fixed delay)."""
         if not isinstance(delay, RandomDelay):
             return np.empty(0, np.int64)
         rng = np.random.default_rng(child_seed(self.seed, stream))
-        return np.ascontiguousarray(delay.sample_us(rng, FIRST_DRAWS * scale), np.int64)
+        return np.ascontiguousarray(delay.sample_us(rng, size), np.int64)
 
 
 class DrawReader:
