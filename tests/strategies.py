@@ -1,7 +1,8 @@
 """Hypothesis strategies shared by the law and differential tests.
 
 Streams on a coarse hourly grid (so ties are common) over 500 days (so lots
-expire), with policies, payment delays, failures, card expiries and office hours.
+expire), with policies, payment delays (fixed or drawn), failures, card
+expiries and office hours.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from hypothesis import strategies as st
 
 from sim.account.clock import (
@@ -23,10 +25,13 @@ from sim.account.clock import (
 from sim.account.ledger import JournalEntry
 from sim.account.money import currency
 from sim.account.outcome import Outcome
-from sim.account.payments import CardExpiry, OfficeHours, Payments
+from sim.account.payment_draws import DrawReader, PaymentDraws
+from sim.account.payments import CardExpiry, Delay, OfficeHours, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
+from sim.study.experiment import payment_delay
+from sim.world.scenario import Exponential, LogNormal
 
 Engine = Callable[..., Outcome]
 """``replay`` or ``simulate``: (calls, policy, spec, *, draw, on_entry) -> Outcome."""
@@ -62,6 +67,8 @@ class Case:
     policy: Policy
     payments: Payments
     draws: list[float]
+    delay_seed: int
+    """The payment seed of the drawn delays (``PaymentDraws``), when a delay is random."""
 
     @property
     def spec(self) -> RunSpec:
@@ -104,16 +111,41 @@ def cases(draw: st.DrawFn) -> Case:
         renewed = None if card[1] is None else expired + card[1] * MICROS_PER_DAY
         expiries = (CardExpiry(expired, renewed),)
     payments = Payments(
-        processing_delay=timedelta(hours=draw(st.sampled_from([0, 0, 1, 48]))),
+        processing_delay=draw(_delays([0, 0, 1, 48], PROCESSING_DISTS)),
         failure_probability=draw(st.sampled_from([0.0, 0.2, 0.7])),
-        admin_fix_delay=timedelta(hours=draw(st.sampled_from([0, 5, 72]))),
+        admin_fix_delay=draw(_delays([0, 5, 72], FIX_DISTS)),
         card_expiries=expiries,
         office_hours=draw(st.none() | st.sampled_from(OFFICE_HOURS)),
     )
     # The cycle of draws ends with a success, so zero-delay retries terminate
     # (with a real generator they do with probability 1).
     draws = [*draw(st.lists(st.floats(0, 1, exclude_max=True), max_size=20)), 0.99]
-    return Case(draw(calls()), policy, payments, draws)
+    return Case(draw(calls()), policy, payments, draws, draw(st.integers(0, 2**32)))
+
+
+PROCESSING_DISTS = (
+    Exponential(dist="exponential", mean=2.0),
+    LogNormal(dist="lognormal", mean=4.0, sd=3.0),
+)
+"""Drawn processing delays a case may have (hours): short, so ties stay possible."""
+FIX_DISTS = (
+    Exponential(dist="exponential", mean=30.0),
+    LogNormal(dist="lognormal", mean=24.0, sd=40.0),
+)
+"""Drawn fix delays a case may have (hours)."""
+
+
+def _delays(
+    hours: list[int], dists: tuple[Exponential | LogNormal, ...]
+) -> st.SearchStrategy[Delay]:
+    """A fixed delay of one of ``hours``, or one drawn from one of ``dists``."""
+    fixed = st.sampled_from([timedelta(hours=h) for h in hours])
+    return fixed | st.sampled_from([payment_delay(dist) for dist in dists])
+
+
+def delays(case: Case) -> DrawReader:
+    """A fresh reading of the case's drawn delays (every engine reads the same ones)."""
+    return PaymentDraws(np.random.SeedSequence(case.delay_seed), case.payments).reader()
 
 
 def drawer(case: Case) -> Callable[[], float]:
@@ -125,7 +157,14 @@ def drawer(case: Case) -> Callable[[], float]:
 def run_case(engine: Engine, case: Case) -> tuple[Outcome, list[JournalEntry]]:
     """``engine`` (``replay`` or ``simulate``) on ``case``: its Outcome and every journal entry."""
     journal: list[JournalEntry] = []
-    outcome = engine(case.calls, case.policy, case.spec, draw=drawer(case), on_entry=journal.append)
+    outcome = engine(
+        case.calls,
+        case.policy,
+        case.spec,
+        draw=drawer(case),
+        delays=delays(case),
+        on_entry=journal.append,
+    )
     return outcome, journal
 
 

@@ -9,10 +9,40 @@ office hours in which the admin acts at all.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
+
 from sim.account.clock import Instant, micros
+
+DelaySampler = Callable[[np.random.Generator, int], np.ndarray]
+"""``(rng, size)`` -> ``size`` delays as int64 microseconds >= 0, drawn from ``rng`` in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class RandomDelay:
+    """A delay drawn anew for each use: each payment attempt, or each failure.
+
+    Why a sampler and not the distribution: the distributions are the
+    scenario's (``sim.world.distributions``), which this layer cannot import;
+    ``sim.study.experiment`` builds the sampler from them. ``label`` is the
+    distribution in words (``exponential, mean 2 h``). Every engine reads the
+    draws from one ``sim.account.payment_draws.PaymentDraws``.
+    """
+
+    label: str
+    sample_us: DelaySampler = field(compare=False)
+
+
+Delay = timedelta | RandomDelay
+"""A payment delay: fixed (draws nothing) or random."""
+
+
+def fixed_us(delay: Delay) -> int:
+    """A fixed delay in microseconds (0 for a random one, whose draws are used instead)."""
+    return 0 if isinstance(delay, RandomDelay) else micros(delay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +98,27 @@ class OfficeHours:
 class Payments:
     """Payment processing for auto-recharge.
 
-    An attempt completes ``processing_delay`` after the request. It fails while
-    the card is expired, or else when the attempt's uniform draw is below
+    An attempt completes ``processing_delay`` after the request (a fixed
+    timedelta, or a ``RandomDelay`` drawn per attempt). It fails while the card
+    is expired, or else when the attempt's uniform draw is below
     ``failure_probability``. After a failure the admin fixes the payment method
-    ``admin_fix_delay`` after the email; an expired card cannot be fixed before
-    it is renewed, so the fix waits for the later of the two, and then for the
-    next instant inside ``office_hours`` (None: the admin acts at any hour).
+    ``admin_fix_delay`` (fixed, or drawn per failure) after the email; an
+    expired card cannot be fixed before it is renewed, so the fix waits for the
+    later of the two, and then for the next instant inside ``office_hours``
+    (None: the admin acts at any hour).
     """
 
-    processing_delay: timedelta = timedelta(0)
+    processing_delay: Delay = timedelta(0)
     failure_probability: float = 0.0
-    admin_fix_delay: timedelta = timedelta(0)
+    admin_fix_delay: Delay = timedelta(0)
     card_expiries: tuple[CardExpiry, ...] = field(default_factory=tuple)
     office_hours: OfficeHours | None = None
 
     def __post_init__(self) -> None:
-        if self.processing_delay < timedelta(0):
-            raise ValueError(f"processing_delay(={self.processing_delay}) must be >= 0")
-        if self.admin_fix_delay < timedelta(0):
-            raise ValueError(f"admin_fix_delay(={self.admin_fix_delay}) must be >= 0")
+        for name in ("processing_delay", "admin_fix_delay"):
+            delay = getattr(self, name)
+            if isinstance(delay, timedelta) and delay < timedelta(0):
+                raise ValueError(f"{name}(={delay}) must be >= 0")
         if not 0.0 <= self.failure_probability < 1.0:
             raise ValueError(
                 f"failure_probability(={self.failure_probability}) must be in [0, 1): "
@@ -106,14 +138,26 @@ class Payments:
         """Whether an attempt at ``time`` with uniform ``draw`` in [0, 1) fails."""
         return self.expired_card(time) is not None or draw < self.failure_probability
 
-    def resumes_at(self, failed_at: Instant) -> Instant | None:
+    @property
+    def random_delays(self) -> bool:
+        """Whether a processing or fix delay is drawn (and needs a ``PaymentDraws``)."""
+        return isinstance(self.processing_delay, RandomDelay) or isinstance(
+            self.admin_fix_delay, RandomDelay
+        )
+
+    def resumes_at(self, failed_at: Instant, fix_delay_us: int | None = None) -> Instant | None:
         """When auto-recharge works again after a failure at ``failed_at`` (None: never).
 
         The fix delay is wall-clock time (the admin reads the email, gets to it);
         the fix itself is an admin action, so it falls at the first office
         instant at or after the delay (and the card's renewal) has passed.
+        ``fix_delay_us`` is this failure's drawn delay (None: the fixed one).
         """
-        fixed_at = failed_at + micros(self.admin_fix_delay)
+        if fix_delay_us is None:
+            if isinstance(self.admin_fix_delay, RandomDelay):
+                raise ValueError("a random admin_fix_delay needs this failure's drawn delay")
+            fix_delay_us = micros(self.admin_fix_delay)
+        fixed_at = failed_at + fix_delay_us
         card = self.expired_card(failed_at)
         if card is not None:
             if card.renewed_at is None:

@@ -19,6 +19,8 @@ from sim.dashboard.explore import Edits
 from sim.dashboard.state import Choice, bundled, edited, uploaded
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, scenario_levers
+from sim.world.assumptions import delay_text
+from sim.world.distributions import mean_of
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
 
@@ -133,13 +135,18 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
             0.05,
             key=f"tollfree@{scope}",
         )
+    stated_delay = pay.processing_delay_h  # a number, or a distribution shown by its mean
+    delay_h = stated_delay if isinstance(stated_delay, float) else mean_of(stated_delay)
     delay = st.number_input(
         "Recharge processing delay (h)",
         0.0,
         720.0,
-        float(pay.processing_delay_h),
+        delay_h,
         0.5,
         key=f"delay@{scope}",
+        help=None
+        if isinstance(stated_delay, float)
+        else f"The scenario draws it ({delay_text(stated_delay)}); a change makes it fixed.",
     )
     failure = st.number_input(
         "Recharge failure probability",
@@ -163,7 +170,7 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
         toll_free_share=None
         if meetings is None
         else changed(share, float(meetings.toll_free_share)),  # type: ignore[arg-type]
-        processing_delay_h=changed(delay, float(pay.processing_delay_h)),  # type: ignore[arg-type]
+        processing_delay_h=changed(delay, delay_h),  # type: ignore[arg-type]
         failure_probability=changed(failure, float(pay.failure_probability)),  # type: ignore[arg-type]
         card_expires=expires,
         card_renewed=renewed,

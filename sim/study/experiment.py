@@ -8,18 +8,19 @@ the overrides a planner gives on the command line or in the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_instant
 from sim.account.money import Currency, currency, major_to_minor
-from sim.account.payments import CardExpiry, Payments
+from sim.account.payments import CardExpiry, Payments, RandomDelay
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
 from sim.account.portal import Finding, findings, grouped
 from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
-    from sim.world.scenario import Scenario
+    from sim.world.scenario import Delay, Scenario
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,26 @@ def build_payments(scenario: Scenario) -> Payments:
         renewed = None if settings.card_renewed is None else to_instant(settings.card_renewed)
         cards = (CardExpiry(to_instant(settings.card_expires), renewed),)
     return Payments(
-        processing_delay=span(Decimal(str(settings.processing_delay_h)), MICROS_PER_HOUR),
+        processing_delay=payment_delay(settings.processing_delay_h),
         failure_probability=settings.failure_probability,
-        admin_fix_delay=span(Decimal(str(settings.admin_fix_delay_h)), MICROS_PER_HOUR),
+        admin_fix_delay=payment_delay(settings.admin_fix_delay_h),
         card_expiries=cards,
         office_hours=office_hours(scenario.calendar, *horizon(scenario)),
     )
+
+
+def payment_delay(hours: float | Delay) -> timedelta | RandomDelay:
+    """A ``[payments]`` delay as the model's: fixed (a number or ``dist = "fixed"``,
+    exact to the microsecond, drawing nothing) or a ``RandomDelay`` drawn per use."""
+    from sim.world.assumptions import delay_text  # noqa: PLC0415  (world loads on demand)
+    from sim.world.distributions import delay_sampler  # noqa: PLC0415
+    from sim.world.scenario import Fixed  # noqa: PLC0415
+
+    if isinstance(hours, Fixed):
+        hours = hours.value
+    if isinstance(hours, float | int):
+        return span(Decimal(str(hours)), MICROS_PER_HOUR)
+    return RandomDelay(delay_text(hours), delay_sampler(hours))
 
 
 def run_spec(scenario: Scenario) -> RunSpec:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.world.scenario import PaymentSettings, Scenario
+from sim.world.scenario import Delay, Exponential, Fixed, LogNormal, PaymentSettings, Scenario
 
 DEFAULTS_DOC = "docs/model.md#payment-defaults"
 """Where each default value and its reason is stated."""
@@ -99,8 +99,21 @@ def assumption_lines(scenario: Scenario) -> list[str]:
     return [item.text() for item in assumptions(scenario)]
 
 
+def delay_text(delay: float | Delay) -> str:
+    """A payment delay in words: ``4 h``, ``fixed, 1 h``, ``exponential, mean 2 h``,
+    ``lognormal, mean 4 h, sd 3 h`` (the one wording of every command and page)."""
+    match delay:
+        case Fixed():
+            return f"fixed, {delay.value:g} h"
+        case Exponential():
+            return f"exponential, mean {delay.mean:g} h"
+        case LogNormal():
+            return f"lognormal, mean {delay.mean:g} h, sd {delay.sd:g} h"
+    return f"{delay:g} h"
+
+
 def _value_text(payments: PaymentSettings, name: str) -> str:
     value = getattr(payments, name)
     if name == "failure_probability":
         return f"{value:g} ({value * 100:g} % per attempt)"
-    return f"{value:g} h"
+    return delay_text(value)

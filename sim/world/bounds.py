@@ -186,9 +186,12 @@ def _participants(where: str, dist: Count) -> Iterator[str]:
 def _delays(scenario: Scenario) -> Iterator[str]:
     payments = scenario.payments
     for name in ("processing_delay_h", "admin_fix_delay_h", "admin_response_delay_h"):
-        yield from _at_most(
-            f"payments.{name}", getattr(payments, name), limits.DELAY_MAX_H, "DELAY_MAX_H"
-        )
+        value = getattr(payments, name)
+        where = f"payments.{name}"
+        if not isinstance(value, float):  # a distribution: its scale (mean, sd or value)
+            key, value = _largest(value)
+            where = f"{where}.{key}"
+        yield from _at_most(where, value, limits.DELAY_MAX_H, "DELAY_MAX_H")
 
 
 def _money(scenario: Scenario) -> Iterator[str]:

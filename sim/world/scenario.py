@@ -25,8 +25,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -146,6 +148,26 @@ Continuous = Annotated[
     Fixed | Exponential | LogNormal | Gamma | Empirical, Field(discriminator="dist")
 ]
 Count = Annotated[Fixed | Poisson | NegativeBinomial | Empirical, Field(discriminator="dist")]
+Delay = Annotated[Fixed | Exponential | LogNormal, Field(discriminator="dist")]
+"""A payment delay's distribution in hours (``[payments]``): the kinds issue 12 names."""
+
+
+def _delay_kind(value: object) -> str:
+    """Which member of ``HoursOrDelay`` a value is for: a table, or else a number."""
+    return "delay[table]" if isinstance(value, dict | BaseModel) else "delay[hours]"
+
+
+HoursOrDelay = Annotated[
+    Annotated[NonNegative, Tag("delay[hours]")] | Annotated[Delay, Tag("delay[table]")],
+    Discriminator(_delay_kind),
+]
+"""A number of hours, or a ``Delay`` table.
+
+Why a callable discriminator: a plain union reports both members' errors for
+one bad value ("must be a number" beside the table's own rule). Its tags are
+spelled like pydantic's internal location segments (``name[...]``), so
+``sim.world.messages`` drops them from the key path it shows.
+"""
 
 
 # -- sections -----------------------------------------------------------------
@@ -382,12 +404,14 @@ class PaymentSettings(_Section):
 
     An omitted key takes its documented planning default (the ``*_DEFAULT``
     constants above), not an optimistic zero: ``sim.world.assumptions`` lists
-    each value in force and whether the scenario stated it.
+    each value in force and whether the scenario stated it. The processing and
+    fix delays are a number of hours or a ``Delay`` table, drawn per attempt
+    and per failure (``sim.account.payment_draws``).
     """
 
-    processing_delay_h: NonNegative = PROCESSING_DELAY_DEFAULT_H
+    processing_delay_h: HoursOrDelay = PROCESSING_DELAY_DEFAULT_H
     failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = FAILURE_PROBABILITY_DEFAULT
-    admin_fix_delay_h: NonNegative = ADMIN_FIX_DELAY_DEFAULT_H
+    admin_fix_delay_h: HoursOrDelay = ADMIN_FIX_DELAY_DEFAULT_H
     admin_response_delay_h: Positive = ADMIN_RESPONSE_DELAY_DEFAULT_H
     card_expires: datetime | None = None
     card_renewed: datetime | None = None

@@ -365,6 +365,31 @@ MAGNITUDES = [
         names="processing_delay_h",
     ),
     Case(
+        "processing-delay-gamma",
+        V,
+        tiny(
+            ("processing_delay_h = 12", 'processing_delay_h = { dist = "gamma", mean = 2, sd = 1 }')
+        ),
+        names="payments.processing_delay_h.dist",
+    ),
+    Case(
+        "fix-delay-lognormal-without-sd-run",
+        RUN,
+        tiny(("admin_fix_delay_h = 24", 'admin_fix_delay_h = { dist = "lognormal", mean = 4 }')),
+        names="payments.admin_fix_delay_h.sd",
+    ),
+    Case(
+        "fix-delay-sd-1e9",
+        V,
+        tiny(
+            (
+                "admin_fix_delay_h = 24",
+                'admin_fix_delay_h = { dist = "lognormal", mean = 4, sd = 1e9 }',
+            )
+        ),
+        names="payments.admin_fix_delay_h.sd",
+    ),
+    Case(
         "billing-increment-0",
         V,
         tiny(append="\n[rates]\nbilling_increment_s = 0\n"),

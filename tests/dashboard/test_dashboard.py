@@ -210,6 +210,22 @@ def test_a_good_scenario_upload_is_simulated() -> None:
     assert app.subheader[0].value.startswith("Policy off/I1850")
 
 
+def test_a_scenario_with_drawn_delays_shows_their_mean_and_distribution() -> None:
+    app = started()
+    app.radio(key="source").set_value("Upload a TOML file").run()
+    text = (ROOT / "tests/fixtures/sweep-tiny.toml").read_text(encoding="utf-8")
+    data = text.replace(
+        "processing_delay_h = 12", 'processing_delay_h = { dist = "exponential", mean = 2 }'
+    ).encode()
+    app.file_uploader(key="scenario_upload").set_value(("drawn.toml", data, "text/plain")).run()
+    clean(app)
+    delay = widget(app, "number_input", "Recharge processing delay")
+    assert delay.value == 2.0
+    assert "exponential, mean 2 h" in delay.help
+    shown = " ".join(str(item.value) for item in app.markdown)
+    assert "payments.processing_delay_h = exponential, mean 2 h" in shown
+
+
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_renders(view: str) -> None:
     app = started()
