@@ -31,7 +31,7 @@ from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
 from sim.study.experiment import payment_delay
-from sim.world.scenario import Exponential, LogNormal
+from sim.world.scenario_types import Exponential, LogNormal
 
 Engine = Callable[..., Outcome]
 """``replay`` or ``simulate``: (calls, policy, spec, *, draw, on_entry) -> Outcome."""

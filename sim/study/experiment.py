@@ -20,7 +20,8 @@ from sim.account.portal import Finding, findings, grouped
 from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
-    from sim.world.scenario import Delay, Scenario
+    from sim.world.scenario import Scenario
+    from sim.world.scenario_types import Delay
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def payment_delay(hours: float | Delay) -> timedelta | RandomDelay:
     exact to the microsecond, drawing nothing) or a ``RandomDelay`` drawn per use."""
     from sim.world.assumptions import delay_text  # noqa: PLC0415  (world loads on demand)
     from sim.world.distributions import delay_sampler  # noqa: PLC0415
-    from sim.world.scenario import Fixed  # noqa: PLC0415
+    from sim.world.scenario_types import Fixed  # noqa: PLC0415
 
     if isinstance(hours, Fixed):
         hours = hours.value

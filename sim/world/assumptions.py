@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.world.scenario import Delay, Exponential, Fixed, LogNormal, PaymentSettings, Scenario
+from sim.world.scenario import PaymentSettings, Scenario
+from sim.world.scenario_types import Delay, Exponential, Fixed, LogNormal
 
 DEFAULTS_DOC = "docs/model.md#payment-defaults"
 """Where each default value and its reason is stated."""

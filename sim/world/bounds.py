@@ -23,15 +23,8 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 from sim import limits
 from sim.account.money import currency
 from sim.world.plans import holder_problems
-from sim.world.scenario import (
-    BigMeeting,
-    Continuous,
-    Count,
-    Empirical,
-    Fixed,
-    Meetings,
-    Scenario,
-)
+from sim.world.scenario import BigMeeting, Meetings, Scenario
+from sim.world.scenario_types import Continuous, Count, Empirical, Fixed
 
 LOT_LIFETIME_MONTHS = 12
 """A lot bought at the end of the horizon expires this much later; that date must be supported."""

@@ -25,7 +25,7 @@ import numpy as np
 from sim.account.clock import MICROS_PER_HOUR
 from sim.account.payments import DelaySampler
 from sim.limits import DELAY_MAX_H
-from sim.world.scenario import (
+from sim.world.scenario_types import (
     Continuous,
     Count,
     Delay,

@@ -47,15 +47,8 @@ from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
 from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs
-from sim.world.scenario import (
-    ZONE_A,
-    BigMeeting,
-    Continuous,
-    Destination,
-    Meetings,
-    Stream,
-    Users,
-)
+from sim.world.scenario import ZONE_A, BigMeeting, Destination, Meetings, Stream, Users
+from sim.world.scenario_types import Continuous
 
 FREE = 0
 """Tariff 0: no fee, no rate (toll dial-ins under Audio Conferencing)."""

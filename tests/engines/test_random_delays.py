@@ -34,7 +34,8 @@ from sim.engines.replay import replay
 from sim.engines.simpy_model import simulate
 from sim.study.experiment import payment_delay
 from sim.world.office_hours import office_hours
-from sim.world.scenario import Calendar, Exponential, LogNormal
+from sim.world.scenario import Calendar
+from sim.world.scenario_types import Exponential, LogNormal
 from tests.engines.test_fast import as_stream
 from tests.strategies import at
 
