@@ -307,17 +307,25 @@ def _digest(column: pd.Series) -> str:
     return hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
 
 
+_DAMAGED = (pa.ArrowException, OSError, KeyError, ValueError, TypeError, IndexError, RecursionError)
+"""What damaged bytes surface as while a part is read, from pyarrow or pandas' metadata."""
+
+
 def _load(path: Path, columns: Sequence[str] | None) -> tuple[pd.DataFrame | None, str | None]:
     """The part's frame (only ``columns`` when given), or None and why it may not be used."""
     try:
         table = pq.read_table(path, columns=None if columns is None else list(columns))
         frame = table.to_pandas()
         digests = json.loads((table.schema.metadata or {})[DIGESTS_KEY])
-    except (pa.ArrowException, OSError, KeyError, ValueError, RecursionError):
+    except _DAMAGED:
         return None, "is damaged (its data cannot be read)"
-    if not isinstance(digests, dict) or any(
-        digests.get(name) != _digest(frame[name]) for name in frame.columns
-    ):
+    try:
+        matches = isinstance(digests, dict) and all(
+            digests.get(name) == _digest(frame[name]) for name in frame.columns
+        )
+    except (pa.ArrowException, ValueError, TypeError):  # a damaged string column fails to hash
+        matches = False
+    if not matches:
         return None, "is damaged (its data does not match its checksum)"
     return frame, None
 
