@@ -29,6 +29,11 @@ dollars in cents. int64 holds 9.2e18, so even a million such amounts sum exactly
 CHARGE_MAX_MINOR = 10**10
 """Largest charge of one call in minor units (100 million dollars in cents)."""
 
+RATE_SUBMINOR_DIGITS = 6
+"""Decimal digits a rate or connection fee may have below its currency's minor unit
+(USD: 2 + 6 = 8 places, 0.00000001 USD a minute; JPY: 6 places). Rating holds every
+rate as an exact int64 count of these micro-minor units."""
+
 RECHARGES_TO_TRIGGER_MAX = 100_000
 """Auto-recharges one request may need to bring the balance back up to the trigger
 (``ceil((trigger - balance) / amount)``). A chain of recharges at one instant is
@@ -63,11 +68,37 @@ USAGE_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 CSV_FIELD_MAX_CHARS = 4096
 """One CSV field (a header name, a call id, an amount)."""
 
+GRAPH_JSON_MAX_BYTES = 64 * 1024 * 1024
+"""A Graph ``getPstnCalls`` response saved as one JSON document (an object or an array of
+pages), which is parsed whole. A file of one page a line (what ``credsim fetch`` writes) is
+read a page at a time and has no total bound."""
+
+GRAPH_PAGE_MAX_CHARS = 32 * 1024 * 1024
+"""One line of a Graph JSON-lines file: one page of records (Graph sends at most about a
+thousand records of under 2 KB a page)."""
+
 USAGE_LINE_MAX_CHARS = 256 * 1024
 """One line of a usage file, the header included. Lines are read at most this long, so a
 file of one endless line is refused after this many characters, not read whole (nor split
 by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
 of ``CSV_FIELD_MAX_CHARS`` fit."""
+
+USAGE_ZIP_MEMBERS_MAX = 100
+"""Members of an admin-center export zip (a real one holds a PSTN CSV, a Direct Routing
+CSV and ``parameters.json``); the central directory is checked before any member is read."""
+
+USAGE_ZIP_MEMBER_MAX_BYTES = 16 * 1024**3
+"""Uncompressed bytes of one member of an export zip, as declared and as read (a member
+that inflates beyond its declared size is stopped). 16 GiB is ~40 million rows."""
+
+USAGE_ZIP_RATIO_MAX = 100
+"""Uncompressed size over compressed size of one member larger than
+``USAGE_ZIP_RATIO_FLOOR_BYTES``. A usage CSV deflates 5 to 20 times; a zip bomb of
+repeated bytes 1,000 times. Checked from the central directory, before inflating."""
+
+USAGE_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+"""Uncompressed bytes below which a member's compression ratio is not checked (a tiny
+member inflating 200 times costs nothing)."""
 
 ARGUMENT_DECIMALS_MAX = 9
 """Digits after the decimal point in a command-line amount or delay (``1e-999999``
@@ -135,6 +166,19 @@ environment variable CREDSIM_DASHBOARD_JOB_MAX_MB changes it for a server."""
 
 DASHBOARD_MAX_S_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_S"
 DASHBOARD_MAX_MB_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_MB"
+
+
+# --- Microsoft Graph fetch -------------------------------------------------
+GRAPH_WINDOW_MAX_DAYS = 90
+"""Longest span of one ``getPstnCalls`` request in days: the API refuses a wider
+``fromDateTime``..``toDateTime``, so ``credsim fetch`` splits longer ranges."""
+
+GRAPH_TRIES_MAX = 6
+"""Tries of one page request throttled (429) or failing on the server (5xx) before
+``credsim fetch`` gives up."""
+
+GRAPH_RETRY_WAIT_MAX_S = 300
+"""Longest wait before a retry in seconds, whatever ``Retry-After`` asks."""
 
 
 def check_minor(amount_minor: int, what: str, *, source: str | Path | None = None) -> int:

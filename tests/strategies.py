@@ -1,7 +1,8 @@
 """Hypothesis strategies shared by the law and differential tests.
 
 Streams on a coarse hourly grid (so ties are common) over 500 days (so lots
-expire), with policies, payment delays, failures and card expiries.
+expire), with policies, payment delays (fixed or drawn), failures, card
+expiries and office hours.
 """
 
 from __future__ import annotations
@@ -11,16 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from hypothesis import strategies as st
 
-from sim.account.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, Instant, parse_instant
+from sim.account.clock import (
+    MICROS_PER_DAY,
+    MICROS_PER_HOUR,
+    MICROS_PER_MINUTE,
+    Instant,
+    parse_instant,
+)
 from sim.account.ledger import JournalEntry
 from sim.account.money import currency
 from sim.account.outcome import Outcome
-from sim.account.payments import CardExpiry, Payments
+from sim.account.payment_draws import DrawReader, PaymentDraws
+from sim.account.payments import CardExpiry, Delay, OfficeHours, Payments
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
+from sim.study.experiment import payment_delay
+from sim.world.scenario_types import Exponential, LogNormal
 
 Engine = Callable[..., Outcome]
 """``replay`` or ``simulate``: (calls, policy, spec, *, draw, on_entry) -> Outcome."""
@@ -30,12 +41,34 @@ SPAN_US = 500 * MICROS_PER_DAY  # long enough for lots to expire
 END = START + SPAN_US
 
 
+def weekday_hours(first_h: int, last_h: int, *, days: int = 510) -> OfficeHours:
+    """Office hours ``first_h``..``last_h`` UTC on weekdays from START (a Monday) for ``days``."""
+    opens = [
+        START + day * MICROS_PER_DAY + first_h * MICROS_PER_HOUR
+        for day in range(days)
+        if day % 7 < 5
+    ]
+    return OfficeHours(
+        tuple(opens), tuple(time + (last_h - first_h) * MICROS_PER_HOUR for time in opens)
+    )
+
+
+OFFICE_HOURS = (
+    weekday_hours(9, 17),
+    weekday_hours(0, 24),
+    weekday_hours(9, 17, days=200),  # none left after day 200: a fix then never comes
+)
+"""Office hours a case may have besides none (the admin acts at any hour)."""
+
+
 @dataclass(frozen=True)
 class Case:
     calls: list[Call]
     policy: Policy
     payments: Payments
     draws: list[float]
+    delay_seed: int
+    """The payment seed of the drawn delays (``PaymentDraws``), when a delay is random."""
 
     @property
     def spec(self) -> RunSpec:
@@ -78,15 +111,41 @@ def cases(draw: st.DrawFn) -> Case:
         renewed = None if card[1] is None else expired + card[1] * MICROS_PER_DAY
         expiries = (CardExpiry(expired, renewed),)
     payments = Payments(
-        processing_delay=timedelta(hours=draw(st.sampled_from([0, 0, 1, 48]))),
+        processing_delay=draw(_delays([0, 0, 1, 48], PROCESSING_DISTS)),
         failure_probability=draw(st.sampled_from([0.0, 0.2, 0.7])),
-        admin_fix_delay=timedelta(hours=draw(st.sampled_from([0, 5, 72]))),
+        admin_fix_delay=draw(_delays([0, 5, 72], FIX_DISTS)),
         card_expiries=expiries,
+        office_hours=draw(st.none() | st.sampled_from(OFFICE_HOURS)),
     )
     # The cycle of draws ends with a success, so zero-delay retries terminate
     # (with a real generator they do with probability 1).
     draws = [*draw(st.lists(st.floats(0, 1, exclude_max=True), max_size=20)), 0.99]
-    return Case(draw(calls()), policy, payments, draws)
+    return Case(draw(calls()), policy, payments, draws, draw(st.integers(0, 2**32)))
+
+
+PROCESSING_DISTS = (
+    Exponential(dist="exponential", mean=2.0),
+    LogNormal(dist="lognormal", mean=4.0, sd=3.0),
+)
+"""Drawn processing delays a case may have (hours): short, so ties stay possible."""
+FIX_DISTS = (
+    Exponential(dist="exponential", mean=30.0),
+    LogNormal(dist="lognormal", mean=24.0, sd=40.0),
+)
+"""Drawn fix delays a case may have (hours)."""
+
+
+def _delays(
+    hours: list[int], dists: tuple[Exponential | LogNormal, ...]
+) -> st.SearchStrategy[Delay]:
+    """A fixed delay of one of ``hours``, or one drawn from one of ``dists``."""
+    fixed = st.sampled_from([timedelta(hours=h) for h in hours])
+    return fixed | st.sampled_from([payment_delay(dist) for dist in dists])
+
+
+def delays(case: Case) -> DrawReader:
+    """A fresh reading of the case's drawn delays (every engine reads the same ones)."""
+    return PaymentDraws(np.random.SeedSequence(case.delay_seed), case.payments).reader()
 
 
 def drawer(case: Case) -> Callable[[], float]:
@@ -98,7 +157,14 @@ def drawer(case: Case) -> Callable[[], float]:
 def run_case(engine: Engine, case: Case) -> tuple[Outcome, list[JournalEntry]]:
     """``engine`` (``replay`` or ``simulate``) on ``case``: its Outcome and every journal entry."""
     journal: list[JournalEntry] = []
-    outcome = engine(case.calls, case.policy, case.spec, draw=drawer(case), on_entry=journal.append)
+    outcome = engine(
+        case.calls,
+        case.policy,
+        case.spec,
+        draw=drawer(case),
+        delays=delays(case),
+        on_entry=journal.append,
+    )
     return outcome, journal
 
 

@@ -176,6 +176,55 @@ def test_a_stale_citation_is_reported() -> None:
     ]
 
 
+FILE_CITATION = re.compile(
+    r"(?<![\w/.-])((?:\.\./)*[\w-][\w.-]*(?:/[\w.-]+)*\.(?:toml|csv|json|md|py))(?![\w/-])"
+)
+"""A relative path to a project file as comments write it: rates/sample-usd.csv, docs/x.md."""
+
+
+def cited_files(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, path) of each file a scenario's comments or a rate table's text names.
+
+    TOML: the part of a line from its ``#`` (values are checked by the loader).
+    CSV: every line, so that notes citing a page are held to it too. Paths of
+    Microsoft's documentation (``Teams/...``) are not project files.
+    """
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line if path.suffix == ".csv" else line.partition("#")[2]
+        for match in FILE_CITATION.finditer(text):
+            if not match[1].startswith("Teams/"):
+                yield number, match[1]
+
+
+def missing_citations(path: Path, bases: tuple[Path, ...]) -> list[str]:
+    """Cited files found under none of ``bases`` (the file's folder, scenarios/, the root)."""
+    return [
+        f"{path.name}:{line}: {cited} does not exist"
+        for line, cited in cited_files(path)
+        if not any((base / cited).exists() for base in bases)
+    ]
+
+
+def test_scenarios_and_rate_tables_cite_files_that_exist() -> None:
+    files = sorted(p for p in SCENARIOS.rglob("*") if p.suffix in {".toml", ".csv"})
+    assert any(cited == "rates/sample-eur.csv" for f in files for _, cited in cited_files(f))
+    problems = [
+        problem
+        for path in files
+        for problem in missing_citations(path, (path.parent, SCENARIOS, ROOT))
+    ]
+    assert problems == []
+
+
+def test_a_citation_of_a_missing_file_is_reported(tmp_path: Path) -> None:
+    text = 'name = "x"  # see docs/model.md, rates/gone.csv\n# and docs/domain.md\nurl = "a.md"\n'
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    assert missing_citations(tmp_path / "s.toml", (tmp_path, ROOT)) == [
+        "s.toml:1: rates/gone.csv does not exist",
+        "s.toml:2: docs/domain.md does not exist",
+    ]
+
+
 # -- shell commands ----------------------------------------------------------------------
 
 

@@ -14,9 +14,6 @@ from datetime import datetime, timedelta
 from sim.account.clock import Instant, add_months, to_datetime, to_instant
 from sim.limits import MONEY_MAX_MINOR
 
-PORTAL_MIN_TRIGGER_MAJOR = 50
-"""The admin portal refuses triggers under 50 whole currency units (ODS #462)."""
-
 
 def _bounded(name: str, amount_minor: int) -> None:
     """ValueError for an amount beyond ``MONEY_MAX_MINOR``: sums of such amounts stay exact

@@ -19,6 +19,8 @@ from sim.account.format import money_minor
 from sim.account.ledger import EntryKind, JournalSink, Ledger, Source
 from sim.account.money import Currency
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
+from sim.account.payment_draws import DrawReader
+from sim.account.payments import RandomDelay, fixed_us
 from sim.account.policy import AutoRecharge, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
@@ -65,14 +67,20 @@ class Account:
         *,
         schedule: Schedule,
         draw: Callable[[], float] | None = None,
+        delays: DrawReader | None = None,
         on_entry: JournalSink | None = None,
     ) -> None:
         if spec.payments.needs_draws and draw is None:
             raise ValueError("a failure_probability > 0 needs a draw() of uniform numbers")
+        if spec.payments.random_delays and delays is None:
+            raise ValueError("a random payment delay needs the delays' draws (a DrawReader)")
         self.policy, self.spec = policy, spec
-        self.schedule, self.draw = schedule, draw
+        self.schedule, self.draw, self.delays = schedule, draw, delays
         self.ledger = Ledger(on_entry=on_entry)
-        self.delay_us = micros(self.spec.payments.processing_delay)
+        payments = spec.payments
+        self.random_processing = isinstance(payments.processing_delay, RandomDelay)
+        self.random_fix = isinstance(payments.admin_fix_delay, RandomDelay)
+        self.delay_us = fixed_us(payments.processing_delay)
         self.pending = self.suspended = self.notified = False
         self.outage_since: Instant | None = None
         self.episodes: list[tuple[Instant, Instant]] = []
@@ -158,10 +166,10 @@ class Account:
             self.notified = True
             self._email(time, "balance_depleted")
             manual = self.policy.manual
-            if manual is not None:
-                self.schedule(
-                    time + micros(manual.response_delay), Funding.MANUAL_TOP_UP, manual.amount_minor
-                )
+            if manual is not None:  # an admin action: in office hours, if any are left
+                due = self.spec.payments.admin_acts_at(time + micros(manual.response_delay))
+                if due is not None:
+                    self.schedule(due, Funding.MANUAL_TOP_UP, manual.amount_minor)
 
     def outcome(self) -> Outcome:
         """Close the books at the run's end (every event up to it must have run)."""
@@ -206,7 +214,10 @@ class Account:
                 raise runaway
             self.pending = True
             self.ledger.note(time, EntryKind.RECHARGE_REQUESTED)
-            self.schedule(time + self.delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)
+            delay_us = self.delay_us
+            if self.random_processing and self.delays is not None:  # one draw per request
+                delay_us = self.delays.processing_delay_us()
+            self.schedule(time + delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)
 
     def complete_recharge(self, time: Instant, amount_minor: int) -> None:
         """A payment attempt: one draw; success buys a lot, failure suspends."""
@@ -221,7 +232,10 @@ class Account:
         self.suspended = True
         self.ledger.note(time, EntryKind.RECHARGE_FAILED)
         self._email(time, "recharge_failed")
-        resume = self.spec.payments.resumes_at(time)
+        fix_us = None
+        if self.random_fix and self.delays is not None:  # one draw per failure, card or not
+            fix_us = self.delays.fix_delay_us()
+        resume = self.spec.payments.resumes_at(time, fix_us)
         if resume is not None:
             self.schedule(resume, Funding.PAYMENT_FIXED, 0)
 

@@ -19,6 +19,12 @@ Teams gives every record its own ``UsageId``, so a row whose non-blank
 different charge, if it was re-rated between exports): it is a duplicate
 whatever else differs, and the first one read is the one billed.
 
+Why one memory per export zip: the admin center splits an export into one
+``PSTN.calls.{date}.csv`` per day or range, and two exports joined into one zip
+may overlap; a row repeated in two members is the same leg billed twice, so the
+members of one zip share the digests read so far (``seen``), and the rules above
+apply across them as within one file.
+
 Why digests in a flat table: a 200 MB report has about 730,000 rows; a 64-bit
 digest of each leg is kept instead of the row, in an open-addressing table of
 uint64 (``_DigestSet``: 8 bytes a slot, at most half full), so a 200 MB file
@@ -83,17 +89,34 @@ class _DigestSet:
             self.add(int(digest))
 
 
-class Duplicates:
-    """Remembers the legs read so far (as digests) and counts the rows that repeat one."""
+class Seen:
+    """The legs read so far, as digests: one file's, or shared by the members of a zip."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self) -> None:
+        self._digests = _DigestSet()
+
+    def add(self, key: tuple[str, ...]) -> bool:
+        """Remember ``key``; False when it was already read."""
+        return self._digests.add(hash(key) & _DIGEST_MASK or 1)
+
+
+class Duplicates:
+    """Remembers the legs read so far (as digests) and counts the rows that repeat one.
+
+    ``seen`` is the memory to share (the members of one zip); by default a fresh one.
+    Counts are this file's; a leg is matched against every file that shares ``seen``.
+    """
+
+    def __init__(self, layout: Layout, seen: Seen | None = None) -> None:
         columns = layout.columns
         self.id_index = columns.get(ID_COLUMN)
         self.record_index = columns.get(RECORD_COLUMN)
-        self.leg_indexes = tuple(columns[name] for name in LEG_COLUMNS if name in columns)
+        names = tuple(name for name in LEG_COLUMNS if name in columns)
+        self.leg_indexes = tuple(columns[name] for name in names)
+        self._legs = "|".join(names)  # legs match only between files with the same columns
         self.count = 0
         self.first_line: int | None = None
-        self._seen = _DigestSet()
+        self._seen = seen or Seen()
 
     @property
     def active(self) -> bool:
@@ -103,10 +126,7 @@ class Duplicates:
     def repeats(self, row: list[str], line: int) -> bool:
         """True (and counted) when ``row`` repeats the record or the leg of an earlier row."""
         leg = self._key(row)
-        if leg is None:
-            return False
-        digest = hash(leg) & _DIGEST_MASK or 1
-        if self._seen.add(digest):
+        if leg is None or self._seen.add(leg):
             return False
         self.count += 1
         if self.first_line is None:
@@ -120,4 +140,4 @@ class Duplicates:
         index = self.id_index
         if index is None or not row[index].strip():
             return None
-        return (row[index].strip(), *[row[i].strip() for i in self.leg_indexes])
+        return (self._legs, row[index].strip(), *[row[i].strip() for i in self.leg_indexes])

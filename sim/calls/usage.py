@@ -1,4 +1,4 @@
-"""Recorded usage files (Teams, Skype for Business, canonical CSV) read as ``Call`` records.
+"""Recorded usage files (Teams, Skype for Business, Graph, canonical CSV) read as ``Call`` records.
 
 Why streaming: a year of PSTN usage for a large tenant runs to millions of rows,
 so a file is read row by row with the stdlib ``csv`` module and each row becomes
@@ -15,22 +15,35 @@ outage and forfeiture figures, so every bad row stops the read with an
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
-from sim.calls.duplicates import Duplicates
+from sim.calls.duplicates import Duplicates, Seen
+from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
+from sim.calls.graph_json import located, records
+from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
+from sim.calls.usage_layout import DIRECT_ROUTING_STARTS as DR_STARTS
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
-from sim.calls.usage_rows import PARSERS, Parse
+from sim.calls.usage_rows import PARSERS, RowParser
 from sim.errors import InputError
 from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_LINE_MAX_CHARS
 
 if TYPE_CHECKING:
     from _csv import Reader
+
+Opener = Callable[[], BinaryIO]
+"""Opens the usage bytes afresh: a file on disk, or a member of an export zip."""
+_TIME_COLUMNS = tuple(
+    dict.fromkeys(("start time", "end time", "start time (utc)", *DR_STARTS, *DR_ENDS))
+)
+"""The columns whose dates Excel may have re-saved (Teams, Skype, Direct Routing)."""
 
 _FIELD_LIMIT = (
     f"a field may hold at most {CSV_FIELD_MAX_CHARS:,} characters "
@@ -57,12 +70,25 @@ class UsageFile:
     keep_duplicates: bool = False
     duplicates: int = 0
     first_duplicate_line: int | None = None
+    charged_under_plan: int = 0
+    """Charged rows under a licence never paid from credits (``sim.calls.capabilities``)."""
+    first_charged_under_plan: int | None = None
+    date_order: DateOrder | None = None
+    """Day or month first in Excel-re-saved dates; None: scanned from the file."""
+    _opener: Opener | None = field(default=None, repr=False, compare=False)
+    _seen: Seen | None = field(default=None, repr=False, compare=False)
+    """The legs read before this file (the earlier members of its zip); None: none."""
     _used: bool = field(default=False, repr=False, compare=False)
 
     @property
     def duplicates_dropped(self) -> int:
         """Duplicate rows left out of the calls (0 with ``keep_duplicates``)."""
         return 0 if self.keep_duplicates else self.duplicates
+
+    @property
+    def first_duplicate_member(self) -> str | None:
+        """The zip member of ``first_duplicate_line``: None, a file alone has no members."""
+        return None
 
     def calls(self) -> Iterator[Call]:
         """One ``Call`` per data row, in file order. May be called only once."""
@@ -78,21 +104,54 @@ class UsageFile:
         """The first currency a row names is the file's (a parser holds the file to it)."""
         self.currency = found
 
-    def _read(self, parse: Parse) -> Iterator[Call]:
+    def _open(self) -> TextIO:
+        return _open_text(self.path, self._opener)
+
+    def _scan_dates(self) -> DateOrder | None:
+        """The order of Excel-re-saved dates: given, or decided by one pass over the file.
+
+        Only a file whose first data row has a slashed date is read twice; a given
+        order is not checked against the file (a contradicting date fails its row).
+        """
+        if self.date_order is not None or self.format is UsageFormat.GRAPH_JSON:
+            return self.date_order  # Graph writes ISO times; its JSON is not scanned as CSV
+        names = [name for name in _TIME_COLUMNS if name in self._layout.columns]
+        indexes = [self._layout.columns[name] for name in names]
+        with self._open() as handle:
+            reader = csv.reader(_lines(handle, self.path), delimiter=self._layout.delimiter)
+            next(reader, None)
+            first = next(reader, [])
+            if not any(i < len(first) and is_slashed(first[i]) for i in indexes):
+                return None
+            rows = itertools.chain([(2, first)], ((reader.line_num, row) for row in reader))
+            values = ((line, row[i]) for line, row in rows for i in indexes if i < len(row))
+            return scan_order(values, str(self.path))
+
+    def _read(self, parse: RowParser) -> Iterator[Call]:
         """Open the file again (open_usage keeps no handle) and read past the header."""
         try:
-            handle = _open_text(self.path)
+            order = self._scan_dates()
+        except (OSError, UnicodeDecodeError, csv.Error):
+            order = None  # the reading pass below locates the failure
+        parse.date_order = order
+        try:
+            handle = self._open()
         except OSError as exc:
-            raise _unreadable(self.path, exc) from None
+            raise _unreadable(self.path, exc, self._opener) from None
         with handle:
-            lines = _lines(handle, self.path)
-            reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
-            yield from self._rows(reader, parse)
+            if self.format is UsageFormat.GRAPH_JSON:
+                yield from self._records(handle, parse)
+            else:
+                lines = _lines(handle, self.path)
+                reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
+                yield from self._rows(reader, parse)
+        self.charged_under_plan = parse.charged_under_plan
+        self.first_charged_under_plan = parse.first_charged_under_plan
 
-    def _rows(self, reader: Reader, parse: Parse) -> Iterator[Call]:
+    def _rows(self, reader: Reader, parse: RowParser) -> Iterator[Call]:
         """One call per data row; blank lines only at the end; read failures located."""
         width, line, blank_line = len(self._layout.header), 1, 0
-        duplicates = Duplicates(self._layout)
+        duplicates = Duplicates(self._layout, self._seen)
         try:
             next(reader, None)  # the header, already checked by open_usage
             for row in reader:
@@ -117,12 +176,33 @@ class UsageFile:
                         continue
                 yield parse(line, row)
         except (OSError, UnicodeDecodeError) as exc:
-            raise _unreadable(self.path, exc) from None
+            raise _unreadable(self.path, exc, self._opener) from None
         except csv.Error as exc:
             end = reader.line_num
             where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
             detail = _FIELD_LIMIT if "field larger than field limit" in str(exc) else str(exc)
             raise self._error(f"malformed CSV ({detail}){where}", end) from None
+
+    def _records(self, handle: TextIO, parse: RowParser) -> Iterator[Call]:
+        """One call per Graph record; a call's ``ref`` is the record's number in the file."""
+        duplicates = Duplicates(self._layout, self._seen)
+        try:
+            for record in records(self.path, handle):
+                self.rows += 1
+                if duplicates.repeats(record.row, record.number):
+                    self.duplicates, self.first_duplicate_line = (
+                        duplicates.count,
+                        duplicates.first_line,
+                    )
+                    if not self.keep_duplicates:
+                        continue
+                try:
+                    call = parse(record.number, record.row)
+                except InputError as exc:
+                    raise located(exc, record, self.path) from None
+                yield call
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(self.path, exc, self._opener) from None
 
     def _field_too_long(self, row: list[str], line: int) -> InputError:
         index = max(range(len(row)), key=lambda i: len(row[i]))
@@ -134,14 +214,22 @@ class UsageFile:
 
 
 def open_usage(
-    path: Path, *, currency_code: str | None = None, keep_duplicates: bool = False
+    path: Path,
+    *,
+    currency_code: str | None = None,
+    keep_duplicates: bool = False,
+    date_order: DateOrder | None = None,
+    opener: Opener | None = None,
+    seen: Seen | None = None,
 ) -> UsageFile:
     """Open a usage file and detect its format from the header line alone.
 
     ``currency_code`` is the scenario's currency: it is the default when the
     file names none, and a file in another currency is refused rather than
     mixed with it. ``keep_duplicates`` bills rows that repeat a leg as written
-    (they are counted either way).
+    (they are counted either way). ``date_order`` reads Excel's slashed dates
+    (``sim.calls.excel_dates``); ``opener`` reads the bytes from elsewhere than
+    ``path`` (a zip member), ``path`` then only names it in messages.
     """
     path = Path(path)
     requested = None
@@ -150,24 +238,27 @@ def open_usage(
             requested = currency(currency_code)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    layout = read_layout(_first_line(path), path, requested)
+    layout = read_layout(_first_line(path, opener), path, requested)
     usage = UsageFile(path, layout.format, requested or currency("USD"), layout)
-    usage.keep_duplicates = keep_duplicates
+    usage.keep_duplicates, usage.date_order, usage._opener = keep_duplicates, date_order, opener
+    usage._seen = seen
     return usage
 
 
-def _open_text(path: Path) -> TextIO:
+def _open_text(path: Path, opener: Opener | None = None) -> TextIO:
     """UTF-8 with an optional BOM (Excel writes one); newline="" as csv requires."""
-    return path.open(encoding="utf-8-sig", newline="")
+    if opener is None:
+        return path.open(encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(opener(), encoding="utf-8-sig", newline="")
 
 
-def _first_line(path: Path) -> str:
+def _first_line(path: Path, opener: Opener | None = None) -> str:
     """The header line (read no longer than ``USAGE_LINE_MAX_CHARS``)."""
     try:
-        with _open_text(path) as handle:
+        with _open_text(path, opener) as handle:
             first = next(_lines(handle, path), "")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(path, exc, opener) from None
     if not first:
         raise InputError("the file is empty; expected a header line", source=path)
     return first
@@ -189,18 +280,20 @@ def _lines(handle: TextIO, path: Path) -> Iterator[str]:
         yield line
 
 
-def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> InputError:
+def _unreadable(
+    path: Path, exc: OSError | UnicodeDecodeError, opener: Opener | None = None
+) -> InputError:
     if isinstance(exc, OSError):
         return InputError(f"cannot read the usage file: {exc.strerror or exc}", source=path)
-    line, byte = _first_bad_line(path, exc.object[exc.start])
+    line, byte = _first_bad_line(opener or (lambda: path.open("rb")), exc.object[exc.start])
     message = f"not UTF-8 text (byte 0x{byte:02x}); export or save the file as UTF-8"
     return InputError(message, source=path, line=line)
 
 
-def _first_bad_line(path: Path, byte: int) -> tuple[int | None, int]:
+def _first_bad_line(opener: Opener, byte: int) -> tuple[int | None, int]:
     """Find the line that is not UTF-8: the text decoder fails whole chunks, not lines."""
     try:
-        with path.open("rb") as raw:
+        with opener() as raw:
             for number, text in enumerate(raw, 1):
                 try:
                     text.decode("utf-8")

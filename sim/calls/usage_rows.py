@@ -23,7 +23,14 @@ from sim.account.clock import (
 )
 from sim.account.money import Currency, currency, parse_minor
 from sim.account.stream import Call
-from sim.calls.usage_layout import Layout, UsageFormat
+from sim.calls.capabilities import BY_CODE, ZERO_CHARGE
+from sim.calls.excel_dates import DateOrder, is_slashed, to_iso
+from sim.calls.usage_layout import (
+    DIRECT_ROUTING_ENDS,
+    DIRECT_ROUTING_STARTS,
+    Layout,
+    UsageFormat,
+)
 from sim.errors import InputError
 from sim.limits import CALL_DURATION_MAX_S, CHARGE_MAX_MINOR
 
@@ -104,6 +111,11 @@ class _Parser(ABC):
         self.currency_line = 0
         self.code_text = ""
         self.amounts: dict[str, int] = {}
+        self.date_order: DateOrder | None = None
+        """Set by the reader when the file's dates are Excel's slashed ones."""
+        self.charged_under_plan = 0
+        """Charged rows whose Capability is never paid from credits (sim.calls.capabilities)."""
+        self.first_charged_under_plan: int | None = None
 
     @abstractmethod
     def __call__(self, line: int, row: list[str]) -> Call:
@@ -115,7 +127,10 @@ class _Parser(ABC):
 
     def instant(self, row: list[str], index: int, line: int, *, naive_is_utc: bool) -> Instant:
         try:
-            found = parse_instant(row[index], naive_is_utc=naive_is_utc)
+            text = row[index]
+            if self.date_order is not None and is_slashed(text):
+                text = to_iso(text, self.date_order)  # no offset: UTC, as the report's times
+            found = parse_instant(text, naive_is_utc=naive_is_utc)
         except (ValueError, OverflowError) as exc:
             detail, shown = str(exc), repr(row[index].strip())
             message = f": {detail}" if shown in detail else f" {shown}: {detail}"
@@ -203,7 +218,7 @@ class _Parser(ABC):
     def priced(self, start: Instant, end: Instant, service: str, charge: int, line: int) -> Call:
         """A call with a known charge: credit-billed unless it is free."""
         if charge == 0:
-            self.reasons["zero_charge"] += 1
+            self.reasons[ZERO_CHARGE] += 1
             return Call(start, end, service, 0, False, line)
         return Call(start, end, service, charge, True, line)
 
@@ -249,14 +264,16 @@ class _ReportParser(_Parser):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         cols = self.columns
-        self.i_type, self.i_number = cols["call type"], cols["number type"]
+        self.i_type, self.i_number = cols["call type"], cols.get("number type")  # not in Graph
         self.i_scope = cols["domestic/international"]
         self.i_charge, self.i_currency = cols["charge"], cols["currency"]
         self.i_fee = cols.get("connection fee")  # Teams only
+        self.i_capability = cols.get("capability")
         self.services: dict[tuple[str, str, str], str] = {}
 
     def service(self, row: list[str], line: int) -> str:
-        key = (row[self.i_type], row[self.i_number], row[self.i_scope])
+        number = "" if self.i_number is None else row[self.i_number]
+        key = (row[self.i_type], number, row[self.i_scope])
         found = self.services.get(key)
         if found is None:
             if not key[0].strip():
@@ -294,7 +311,18 @@ class _ReportParser(_Parser):
             charge += self.money(row, fee, cur, line)
             if charge > CHARGE_MAX_MINOR:  # each part was within it; their sum is not
                 raise self.beyond_charge(f"{row[self.i_charge].strip()} + fee", line, self.i_charge)
-        return self.priced(start, end, service, charge, line)
+        capability = (
+            None if self.i_capability is None else BY_CODE.get(row[self.i_capability].strip())
+        )
+        if capability is None:
+            return self.priced(start, end, service, charge, line)
+        if charge == 0:
+            self.reasons[capability.free_reason] += 1
+            return Call(start, end, service, 0, False, line)
+        if not capability.credits_when_charged:
+            self.charged_under_plan += 1
+            self.first_charged_under_plan = self.first_charged_under_plan or line
+        return Call(start, end, service, charge, True, line)
 
 
 class _TeamsParser(_ReportParser):
@@ -336,9 +364,41 @@ class _SkypeParser(_ReportParser):
         return self.charged(start, end, service, row, line)
 
 
+class _DirectRoutingParser(_Parser):
+    """The Direct Routing report: calls on the tenant's own carrier, never credit-billed.
+
+    Each row is one call counted under ``direct_routing``: its times are read
+    (a failed call has an invite and a failure time but no start or end), so the
+    file's window is the calls' own; nothing else in the row can change the bill.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        cols = self.columns
+        self.starts = [cols[name] for name in DIRECT_ROUTING_STARTS if name in cols]
+        self.ends = [cols[name] for name in DIRECT_ROUTING_ENDS if name in cols]
+
+    def __call__(self, line: int, row: list[str]) -> Call:
+        start_index = next((i for i in self.starts if row[i].strip()), self.starts[-1])
+        end_index = next((i for i in self.ends if row[i].strip()), None)
+        if end_index is None:
+            start = self.instant(row, start_index, line, naive_is_utc=True)
+            end = start
+        else:
+            start, end = self.span(row, start_index, end_index, line)
+        self.reasons[_DIRECT_ROUTING] += 1
+        return Call(start, end, _DIRECT_ROUTING, 0, False, line)
+
+
+RowParser = _Parser
+"""The type of a built parser (its counts are read once the file is done)."""
+
 PARSERS: dict[UsageFormat, type[_Parser]] = {
     UsageFormat.STREAM: _StreamParser,
     UsageFormat.TEAMS: _TeamsParser,
     UsageFormat.SKYPE: _SkypeParser,
+    UsageFormat.DIRECT_ROUTING: _DirectRoutingParser,
+    UsageFormat.GRAPH_CSV: _TeamsParser,  # its columns are renamed to the Teams ones
+    UsageFormat.GRAPH_JSON: _TeamsParser,
 }
 """The row parser of each format, built once per pass over a file."""

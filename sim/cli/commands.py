@@ -20,16 +20,13 @@ from sim.account.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
 from sim.account.ledger import JournalSink
 from sim.account.money import Currency, major_to_minor
 from sim.account.payments import CardExpiry, Payments
-from sim.account.policy import (
-    PORTAL_MIN_TRIGGER_MAJOR,
-    AutoRecharge,
-    ManualTopUp,
-    Policy,
-    ScheduledTopUp,
-)
+from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.portal import findings
+from sim.calls.excel_dates import DateOrder
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
 from sim.cli.dashboard import dashboard
+from sim.cli.fetch import fetch_command
 from sim.cli.options import (
     AMOUNT,
     CALLS,
@@ -43,8 +40,12 @@ from sim.cli.options import (
     bad_input,
     build,
     engine_option,
+    levers_portal,
+    portal,
     preflight,
+    scenario_portal,
     seed_option,
+    strict_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
@@ -72,7 +73,7 @@ def main() -> None:
     """Simulate prepaid Communications Credits and choose auto-recharge settings.
 
     A scenario FILE may also be the name of a scenario that ships with credsim
-    (midsize, small-team, enterprise, card-expiry, checks/rate-card, ...), and
+    (midsize, small-team, enterprise, card-expiry, germany, checks/rate-card, ...), and
     backtest's FILE the name of a bundled example (calls, walkthrough,
     teams-pstn-report); a file of that name in the working directory wins.
     """
@@ -137,7 +138,14 @@ def main() -> None:
     help="Bill rows that repeat a billed leg (same Call ID, user, type, start, charge) "
     "as written; by default each is counted once.",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice([order.value for order in DateOrder]),
+    help="Day or month first in dates re-saved by Excel (03/04/2024 15:00) when the file "
+    "cannot tell [detected].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@strict_option
 def backtest(
     file: Path,
     trigger: Decimal | None,
@@ -155,24 +163,21 @@ def backtest(
     currency_code: str | None,
     journal: Path | None,
     keep_duplicates: bool,
+    date_order: str | None,
     as_json: bool,
+    strict: bool,
 ) -> None:
     """Replay a recorded call FILE under one policy.
 
     FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
-    usage report or a Skype for Business PSTN report; the format is detected
-    (or a bundled example: calls, walkthrough, teams-pstn-report).
+    usage report, a Direct Routing report, the admin center's export zip, a
+    Skype for Business PSTN report, or Graph's PSTN call log (CSV, or JSON as
+    `credsim fetch` writes it); the format is detected (or a bundled example:
+    calls, walkthrough, teams-pstn-report).
     Amounts are in the file's currency. Without --trigger/--amount the
     documented example applies: trigger 400, amount 1,000, initial 1,000.
     """
     auto = _auto_amounts(trigger, amount, no_auto_recharge)
-    if auto is not None and auto[0] < PORTAL_MIN_TRIGGER_MAJOR:
-        click.echo(
-            f"credsim: warning: trigger {auto[0]} is below the admin portal's minimum of "
-            f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse it",
-            err=True,
-        )
-
     payments = build(
         "payments",
         lambda: Payments(
@@ -183,16 +188,26 @@ def backtest(
     )
     with (
         bad_input(),
-        Recording(file, currency_code=currency_code, keep_duplicates=keep_duplicates) as recording,
+        Recording(
+            file,
+            currency_code=currency_code,
+            keep_duplicates=keep_duplicates,
+            date_order=None if date_order is None else DateOrder(date_order),
+        ) as recording,
     ):
         cur = recording.currency
+        levers = dict(trigger=auto[0], amount=auto[1]) if auto else {}
+        found = findings(cur.code, **levers, initial=initial, manual_top_up=manual_topup,
+                         monthly_top_up=monthly_topup)  # fmt: skip
+        portal([item.message() for item in found], strict=strict)
         spec = recording.run_spec(payments, start=start, end=end)
         run_start = spec.start
         policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
         with _journal(journal, cur) as sink:
             result = recording.backtest(policy, spec, on_entry=sink)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        shown = {**result.to_dict(), "portal": [item.to_dict() for item in found]}
+        click.echo(json.dumps(shown, indent=2))
     else:
         click.echo(backtest_text(file, result, policy_text(policy, cur)))
 
@@ -272,9 +287,11 @@ def _load(file: Path) -> LoadedScenario:
 
 @main.command()
 @click.argument("file", type=SCENARIO)
-def validate(file: Path) -> None:
-    """Check a scenario FILE: schema, values and the rates it needs."""
+@strict_option
+def validate(file: Path, strict: bool) -> None:
+    """Check a scenario FILE: schema, values, the rates it needs and the admin portal's limits."""
     loaded = _load(file)
+    scenario_portal(loaded, strict=strict)
     click.echo(scenario_text(loaded))
 
 
@@ -321,6 +338,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
 )
+@strict_option
 def run(
     file: Path,
     trigger: Decimal | None,
@@ -333,6 +351,7 @@ def run(
     workers: int | None,
     as_json: bool,
     out: Path | None,
+    strict: bool,
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
     loaded = _load(file)
@@ -346,13 +365,8 @@ def run(
         initial=initial,
         auto_recharge=False if no_auto_recharge else None,
     )
-    if levers.trigger is not None and levers.trigger < PORTAL_MIN_TRIGGER_MAJOR:
-        click.echo(
-            f"credsim: warning: trigger {levers.trigger} is below the admin portal's "
-            f"minimum of {PORTAL_MIN_TRIGGER_MAJOR}",
-            err=True,
-        )
     build("policy", lambda: build_policy(loaded.scenario, levers))
+    levers_portal(loaded.scenario.scenario.currency, levers, strict=strict)
     name = loaded.scenario.scenario.name
     with bad_input(), progress_factory(quiet=False)(name, replications) as advance:
         results = run_replications(
@@ -393,3 +407,4 @@ main.add_command(sweep)
 main.add_command(report)
 main.add_command(regress)
 main.add_command(dashboard)
+main.add_command(fetch_command)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +21,7 @@ from sim.account.clock import SUPPORTED_DATES, parse_instant, supported
 from sim.account.payments import CardExpiry
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
+from sim.study.experiment import Levers, portal_findings, regression_levers, scenario_levers
 from sim.study.grid import parse_values
 from sim.world import bundled, workload
 from sim.world.load import LoadedScenario
@@ -48,6 +49,13 @@ seed_option = click.option(
     help="Random seed (a whole number >= 0); the same seed gives the same numbers.",
 )
 """``--seed``, declared once: numpy's SeedSequence takes only whole numbers >= 0."""
+
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse (exit 2) a policy the admin portal would refuse, instead of warning.",
+)
+"""``--strict``, declared once for every command that checks a policy against the portal."""
 
 
 class BadInput(click.ClickException):
@@ -195,6 +203,34 @@ AMOUNT = DecimalType("AMOUNT", Decimal(limits.MONEY_MAX_MINOR), "MONEY_MAX_MINOR
 MINUTES = DecimalType("MINUTES", Decimal(limits.DELAY_MAX_H * 60), "DELAY_MAX_H")
 HOURS = DecimalType("HOURS", Decimal(limits.DELAY_MAX_H), "DELAY_MAX_H")
 ISO = InstantType()
+
+
+def portal(lines: Sequence[str], *, strict: bool) -> None:
+    """The admin portal's findings (``sim.account.portal``): one ``credsim: warning:`` line
+    each, in order and each once; under ``--strict`` the first ends the command (exit 2)."""
+    unique = list(dict.fromkeys(lines))
+    if strict and unique:
+        more = f" (and {len(unique) - 1} more)" if len(unique) > 1 else ""
+        raise BadInput(f"{unique[0]}{more}; --strict refuses what the portal would")
+    for line in unique:
+        click.echo(f"credsim: warning: {line}", err=True)
+
+
+def levers_portal(code: str, levers: Levers, *, strict: bool, whose: str = "") -> None:
+    """``portal`` for one policy in currency ``code``."""
+    portal([item.message(whose) for item in portal_findings(code, levers)], strict=strict)
+
+
+def scenario_portal(loaded: LoadedScenario, *, strict: bool) -> None:
+    """``portal`` for a scenario's own policy and the other policies of its ``[regression]``."""
+    code = loaded.scenario.scenario.currency
+    own = scenario_levers(loaded.scenario)
+    lines = [item.message() for item in portal_findings(code, own)]
+    for levers in regression_levers(loaded.scenario):
+        if levers != own:
+            whose = f"[regression] policy {levers.label()}: "
+            lines += [item.message(whose) for item in portal_findings(code, levers)]
+    portal(lines, strict=strict)
 
 
 def build(what: str, factory: Callable[[], T]) -> T:

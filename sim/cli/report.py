@@ -20,12 +20,14 @@ from sim.cli.options import (
     bad_input,
     build,
     engine_option,
+    portal,
     preflight,
     seed_option,
+    strict_option,
 )
 from sim.cli.progress import progress_factory
-from sim.cli.sweep import warn_portal, warn_rule_of_thumb
-from sim.study.experiment import build_policy
+from sim.cli.sweep import warn_rule_of_thumb
+from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
@@ -56,6 +58,7 @@ BYTES_PER_MB = 1_000_000
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @engine_option
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+@strict_option
 def report(
     file: Path,
     out: Path,
@@ -66,6 +69,7 @@ def report(
     workers: int | None,
     engine: str,
     quiet: bool,
+    strict: bool,
 ) -> None:
     """One standalone HTML report on scenario FILE: the recommended policy and why.
 
@@ -75,6 +79,8 @@ def report(
     reproduce it. The file needs no network to open.
     """
     plan = _plan(file, out, triggers, amounts, replications, seed, engine)
+    code = plan.loaded.scenario.scenario.currency
+    portal(grid_portal(code, plan.sweep_plan().grid_levers()), strict=strict)
     workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
@@ -112,5 +118,4 @@ def _plan(
     plan = ReportPlan(loaded, grid, count, seed, engine)  # type: ignore[arg-type]
     levers = plan.sweep_plan().grid_levers()
     build("policy", lambda: [build_policy(scenario, item) for item in levers])
-    warn_portal(grid.triggers)
     return plan

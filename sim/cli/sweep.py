@@ -6,14 +6,12 @@ so that each file stays small; thin like the rest of the CLI.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
@@ -22,17 +20,20 @@ from sim.cli.options import (
     bad_input,
     build,
     engine_option,
+    portal,
     preflight,
     seed_option,
+    strict_option,
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
-from sim.study.experiment import build_policy
+from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
-from sim.views.summary import sweep_text
+from sim.study.sweep_summary import rule_of_thumb_portal
+from sim.views.summary import assumptions_text, sweep_text
 from sim.world.load import load_scenario
 
 
@@ -51,7 +52,7 @@ from sim.world.load import load_scenario
 @seed_option
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-    help="Folder for runs.parquet, summary.csv, summary.json, manifest.json and parts/.",
+    help="Folder for runs.parquet, summary.csv, summary.json, portal.json, manifest.json, parts/.",
 )  # fmt: skip
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
@@ -59,6 +60,7 @@ from sim.world.load import load_scenario
 @click.option("--force", is_flag=True, help="Replace the sweep already in --out.")
 @click.option("--quiet", is_flag=True, help="No progress bar (warnings still go to stderr).")
 @engine_option
+@strict_option
 def sweep(
     file: Path,
     triggers: tuple[Decimal, ...],
@@ -73,6 +75,7 @@ def sweep(
     force: bool,
     quiet: bool,
     engine: str,
+    strict: bool,
 ) -> None:
     """Every (trigger, amount, initial) of a grid x N replications of scenario FILE.
 
@@ -90,10 +93,9 @@ def sweep(
         workers = preflight(loaded, workers=workers, replications=replications)
     grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
     plan = SweepPlan(loaded, grid, replications, seed, engine)  # type: ignore[arg-type]
-    build(
-        "policy", lambda: [build_policy(loaded.scenario, levers) for levers in plan.grid_levers()]
-    )
-    warn_portal(triggers)
+    grid_levers = plan.grid_levers()
+    build("policy", lambda: [build_policy(loaded.scenario, levers) for levers in grid_levers])
+    portal(grid_portal(loaded.scenario.scenario.currency, grid_levers), strict=strict)
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
     arguments = _arguments(file, grid, replications, seed, out, workers, scheduler, resume,
                            force, engine)  # fmt: skip
@@ -112,20 +114,8 @@ def sweep(
             executor.close()
     warn_rule_of_thumb(result.summary)
     click.echo(sweep_text(result.summary))
+    click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
-
-
-def warn_portal(triggers: Sequence[Decimal], whose: str = "") -> None:
-    """One stderr line naming the triggers the admin portal would refuse (a warning, not a stop)."""
-    low = [str(value) for value in triggers if value < PORTAL_MIN_TRIGGER_MAJOR]
-    if low:
-        one = len(low) == 1
-        click.echo(
-            f"credsim: warning: {whose}{'trigger' if one else 'triggers'} {', '.join(low)} "
-            f"{'is' if one else 'are'} below the admin portal's minimum of "
-            f"{PORTAL_MIN_TRIGGER_MAJOR}; the portal would refuse {'it' if one else 'them'}",
-            err=True,
-        )
 
 
 def _warn(message: str) -> None:
@@ -134,10 +124,9 @@ def _warn(message: str) -> None:
 
 
 def warn_rule_of_thumb(summary: SweepSummary) -> None:
-    """The portal warning for the rule of thumb's trigger, which the sweep computed itself."""
-    trigger = summary.reference("rule_of_thumb").levers.trigger
-    if trigger is not None:
-        warn_portal((trigger,), "the rule of thumb's ")
+    """The portal's findings on the rule of thumb, which the sweep computed itself: warnings
+    even under ``--strict`` (a reference is shown, never recommended)."""
+    portal(rule_of_thumb_portal(summary), strict=False)
 
 
 def _arguments(

@@ -7,25 +7,59 @@ import streamlit as st
 from sim.dashboard import explore_sweep
 from sim.dashboard.explore_display import backtest_table, journal_csv, journal_frame
 from sim.dashboard.state import Choice, backtests, kept_sweep
+from sim.dashboard.usage_upload import (
+    DATE_ORDERS,
+    MAX_REPORT_BYTES,
+    REPORT_SUFFIXES,
+    row_warnings,
+    rows_table,
+)
 from sim.errors import InputError
+from sim.study.backtest import RowAccount
 
-REPORT_MAX_MB = 50
+REPORT_MAX_MB = MAX_REPORT_BYTES // 2**20
 """Per upload; also ``server.maxUploadSize`` in .streamlit/config.toml (bigger: the CLI)."""
 MAX_POLICIES = 4
+
+
+def _rows_caption(name: str, rows: RowAccount) -> None:
+    """The file's format and row counts, and its warnings (the same for every policy)."""
+    st.caption(
+        f"{name}: {rows.format} format, {rows.rows:,} rows read, "
+        f"{rows.replayed:,} replayed, {rows.outside_window:,} outside the window."
+    )
+    for line in row_warnings(rows):
+        st.warning(line)
+
+
+def _rows_by_reason(rows: RowAccount) -> None:
+    """Where every row went: replayed, outside the window, not credit-billed by reason."""
+    with st.expander("Rows by reason", expanded=bool(rows.not_credit_billed or rows.duplicates)):
+        st.table(rows_table(rows))
 
 
 def show(choice: Choice) -> None:
     """Upload, pick policies, replay; the figures side by side and each policy's journal."""
     st.markdown(
-        "Replay a recorded **Teams PSTN usage report** export (or a Skype for Business report, "
-        "or a `start,end,service,charge` stream CSV) under your policy and a few others. "
+        "Replay a recorded **Teams PSTN usage report** (the admin center's export zip or its "
+        "CSV, a Direct Routing report, a Graph `getPstnCalls` JSON or CSV, a Skype for Business "
+        "report, or a `start,end,service,charge` stream CSV) under your policy and a few others. "
         "Amounts are read in the file's currency."
     )
+    kinds = ", ".join(REPORT_SUFFIXES)
     upload = st.file_uploader(
-        f"Usage report (.csv, up to {REPORT_MAX_MB} MB)",
-        type=["csv", "tsv", "txt"],
+        f"Usage report ({kinds}; up to {REPORT_MAX_MB} MB)",
+        type=[suffix.removeprefix(".") for suffix in REPORT_SUFFIXES],
         key="report_upload",
         max_upload_size=REPORT_MAX_MB,
+    )
+    order = st.segmented_control(
+        "Date order",
+        list(DATE_ORDERS),
+        default="Auto",
+        key="date_order",
+        help="For dates re-saved by Excel (03/04/2024): Auto reads the order from the file and "
+        "asks when every date could be either (the CLI's --date-order).",
     )
     kept = kept_sweep(choice)  # its recommendation is worth replaying too
     summary = None if kept is None else kept[0].summary
@@ -47,18 +81,15 @@ def show(choice: Choice) -> None:
             choices.get(name) or explore_sweep.parse_label(name, choice.file_levers)
             for name in picked
         )
-        results = backtests(upload.getvalue(), upload.name, levers)
+        results = backtests(upload.getvalue(), upload.name, levers, DATE_ORDERS[order or "Auto"])
     except InputError as error:
         st.error(str(error))
         return
     if not results:
         return
-    first = results[0][1].rows
-    st.caption(
-        f"{upload.name}: {first.format} format, {first.rows:,} rows read, "
-        f"{first.replayed:,} replayed, {first.outside_window:,} outside the window."
-    )
+    _rows_caption(upload.name, results[0][1].rows)
     st.table(backtest_table([(lev.label(), result) for lev, result, _ in results]))
+    _rows_by_reason(results[0][1].rows)
     labels = [lev.label() for lev, _, _ in results]
     shown = st.selectbox("Journal of", labels, key="journal_of")
     _, result, journal = results[labels.index(shown)]

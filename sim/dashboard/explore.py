@@ -10,7 +10,6 @@ compiled engine's prepared arrays, and every policy change replays only that.
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,13 +21,10 @@ import numpy as np
 import pandas as pd
 
 from sim import limits
-from sim.account.ledger import JournalEntry
-from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
-from sim.account.policy import AutoRecharge, Policy
+from sim.account.policy import Policy
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
-from sim.study.backtest import Backtest, Recording
 from sim.study.experiment import (
     Levers,
     build_policy,
@@ -47,7 +43,6 @@ from sim.world.load import LoadedScenario, checked, load_scenario_bytes
 from sim.world.scenario import Scenario
 
 MAX_UPLOAD_BYTES = limits.SCENARIO_MAX_BYTES
-MAX_REPORT_BYTES = 200 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -92,6 +87,8 @@ class Edits:
 def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     """The scenario with ``edits`` applied, validated again (InputError names the key)."""
     data = loaded.scenario.model_dump()
+    if edits.users is not None:
+        data["plans"] |= _holders_for(loaded.scenario, edits.users)
     _set(data, ("users", "count"), edits.users)
     _set(data, ("users", "monthly_growth"), edits.monthly_growth)
     if data.get("meetings") is not None:
@@ -108,6 +105,22 @@ def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     except ValueError as error:
         raise InputError(_first_problem(error), source=loaded.path) from None
     return checked(scenario, loaded, str(loaded.path))
+
+
+def _holders_for(scenario: Scenario, count: int) -> dict[str, int]:
+    """Plan holders for a new head count, in the file's shares (the sidebar has no plan inputs).
+
+    Plans cover only their holders (docs/model.md#plan-holders), so more users
+    with the same holders would bill the newcomers' calls to credits, and fewer
+    users than holders is refused. Rounded to whole users; international
+    holders stay among the domestic ones.
+    """
+    plans, before = scenario.plans, scenario.users.count
+    if not before:
+        return {}
+    domestic = round(plans.domestic_plan_users * count / before)
+    international = min(round(plans.international_plan_users * count / before), domestic)
+    return {"domestic_plan_users": domestic, "international_plan_users": international}
 
 
 def _set(data: dict[str, Any], keys: tuple[str, str], value: object) -> None:
@@ -325,52 +338,3 @@ def demand_picture(loaded: LoadedScenario, seed: int) -> DemandPicture:
         by_hour_weekday=hour_weekday_counts(stream, zone),
         charged_by_hour_weekday=hour_weekday_counts(stream, zone, charged_only=True),
     )
-
-
-def backtest_upload(
-    data: bytes,
-    name: str,
-    levers: Sequence[Levers],
-    check: Callable[[], None] | None = None,
-) -> list[tuple[Levers, Backtest, list[JournalEntry]]]:
-    """Replay an uploaded usage report (CSV only, size-limited) under several policies.
-
-    Amounts are in the file's currency, known once the file is read; each
-    policy's journal comes back too. ``check`` (a budget) is called before each policy.
-    """
-    if len(data) > MAX_REPORT_BYTES:
-        raise InputError(f"the upload is {len(data):,} bytes; the limit is {MAX_REPORT_BYTES:,}")
-    suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".tsv", ".txt"}:
-        raise InputError(f"{name}: upload a CSV usage report (.csv), not {suffix or 'this file'}")
-    with tempfile.TemporaryDirectory(prefix="credsim-upload-") as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(data)
-        results = []
-        try:
-            with Recording(path) as recording:
-                for item in levers:
-                    if check is not None:
-                        check()
-                    policy = _plain_policy(item, recording.currency)
-                    journal: list[JournalEntry] = []
-                    backtest = recording.backtest(policy, on_entry=journal.append)
-                    results.append((item, backtest, journal))
-        except InputError as error:  # name the upload, not the scratch file
-            raise InputError(
-                error.message, source=name, line=error.line, column=error.column
-            ) from None
-        return results
-
-
-def _plain_policy(levers: Levers, cur: Currency) -> Policy:
-    """Initial balance and auto-recharge in the file's currency (what a backtest varies)."""
-    try:
-        auto = None
-        if levers.trigger is not None and levers.amount is not None:
-            auto = AutoRecharge(
-                major_to_minor(levers.trigger, cur), major_to_minor(levers.amount, cur)
-            )
-        return Policy(major_to_minor(levers.initial, cur), auto)
-    except ValueError as error:
-        raise InputError(f"policy {levers.label()}: {error}") from None

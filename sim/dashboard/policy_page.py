@@ -7,6 +7,7 @@ from typing import Literal
 import streamlit as st
 
 from sim.dashboard.explore_display import forfeit_table, journal_csv, kpi_cards
+from sim.dashboard.scenario_page import show_assumptions
 from sim.dashboard.state import Choice, kept_sweep, policy_path, policy_view
 from sim.views import charts
 
@@ -35,6 +36,7 @@ def show(choice: Choice) -> None:
     else:
         rec = kept[0].summary.recommendation
         st.info(f"The last sweep recommends **{rec.label}**. {rec.reason}")
+    show_assumptions(choice.loaded.scenario)
     cards = kpi_cards(view.kpis, view.currency, baseline)
     for start in range(0, len(cards), CARDS_PER_ROW):
         row = cards[start : start + CARDS_PER_ROW]

@@ -8,6 +8,8 @@ import streamlit as st
 
 from sim.dashboard.state import Choice
 from sim.views.summary import scenario_text
+from sim.world.assumptions import assumptions
+from sim.world.scenario import Scenario
 
 
 def show(choice: Choice) -> None:
@@ -24,3 +26,16 @@ def show(choice: Choice) -> None:
         st.json({name: str(value) for name, value in edits.items()})
     with st.expander("The scenario file", expanded=False):
         st.code(choice.source.decode("utf-8", errors="replace"), language="toml")
+
+
+def show_assumptions(scenario: Scenario) -> None:
+    """The assumptions in force under a result (``sim.world.assumptions``: the CLI's wording).
+
+    Folded, but its title says how many values are the documented defaults
+    rather than the scenario's, so an optimistic or assumed world is never silent.
+    """
+    items = assumptions(scenario)
+    defaulted = sum(not item.stated for item in items)
+    title = f"Assumptions in force ({defaulted} of {len(items)} are documented defaults)"
+    with st.expander(title, expanded=False):
+        st.markdown("\n".join(f"- {item.text()}" for item in items))

@@ -18,7 +18,9 @@ from sim.dashboard import explore
 from sim.dashboard.explore import Edits
 from sim.dashboard.state import Choice, bundled, edited, uploaded
 from sim.errors import InputError
-from sim.study.experiment import Levers, scenario_levers
+from sim.study.experiment import Levers, portal_findings, scenario_levers
+from sim.world.assumptions import delay_text
+from sim.world.distributions import mean_of
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
 
@@ -133,13 +135,18 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
             0.05,
             key=f"tollfree@{scope}",
         )
+    stated_delay = pay.processing_delay_h  # a number, or a distribution shown by its mean
+    delay_h = stated_delay if isinstance(stated_delay, float) else mean_of(stated_delay)
     delay = st.number_input(
         "Recharge processing delay (h)",
         0.0,
         720.0,
-        float(pay.processing_delay_h),
+        delay_h,
         0.5,
         key=f"delay@{scope}",
+        help=None
+        if isinstance(stated_delay, float)
+        else f"The scenario draws it ({delay_text(stated_delay)}); a change makes it fixed.",
     )
     failure = st.number_input(
         "Recharge failure probability",
@@ -163,7 +170,7 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
         toll_free_share=None
         if meetings is None
         else changed(share, float(meetings.toll_free_share)),  # type: ignore[arg-type]
-        processing_delay_h=changed(delay, float(pay.processing_delay_h)),  # type: ignore[arg-type]
+        processing_delay_h=changed(delay, delay_h),  # type: ignore[arg-type]
         failure_probability=changed(failure, float(pay.failure_probability)),  # type: ignore[arg-type]
         card_expires=expires,
         card_renewed=renewed,
@@ -226,7 +233,7 @@ def _levers(
         "Initial balance", 0.0, None, float(own.initial), 50.0, "%.2f", key=f"initial@{scope}"
     )
     try:
-        return explore.policy_levers(
+        levers = explore.policy_levers(
             scenario,
             initial=initial,
             trigger=trigger if auto else None,
@@ -235,3 +242,6 @@ def _levers(
     except InputError as error:
         bar.error(f"Policy refused: {error}")
         return None
+    for finding in portal_findings(scenario.scenario.currency, levers):
+        bar.warning(f"Admin portal: {finding.message()}")  # simulated all the same
+    return levers

@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from sim.account.ledger import JournalEntry
-from sim.dashboard import explore
+from sim.calls.excel_dates import DateOrder
+from sim.dashboard import explore, usage_upload
 from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
 from sim.dashboard.jobs import Watch
 from sim.limits import DASHBOARD_JOB_MAX_BYTES
@@ -152,11 +153,12 @@ def demand_picture(content_hash: str, seed: int, _loaded: LoadedScenario) -> Dem
 
 @st.cache_data(max_entries=4, show_spinner="Replaying the usage report under each policy...")
 def backtests(
-    data: bytes, name: str, levers: tuple[Levers, ...]
+    data: bytes, name: str, levers: tuple[Levers, ...], date_order: DateOrder | None = None
 ) -> Sequence[tuple[Levers, Backtest, list[JournalEntry]]]:
-    """The upload replayed under each policy (CSV only, size-limited; InputError otherwise)."""
+    """The upload replayed under each policy (any format the CLI reads, size-limited;
+    InputError otherwise); ``date_order`` for Excel's slashed dates (None: from the file)."""
     watch = Watch("the backtest")
-    results = explore.backtest_upload(data, name, levers, check=watch.check)
+    results = usage_upload.backtest_upload(data, name, levers, watch.check, date_order)
     watch.done()
     return results
 

@@ -15,8 +15,10 @@ import streamlit as st
 from sim.dashboard import explore_sweep
 from sim.dashboard.explore import Edits
 from sim.dashboard.jobs import Watch
+from sim.dashboard.scenario_page import show_assumptions
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
 from sim.errors import InputError
+from sim.study.experiment import grid_portal, scenario_levers
 from sim.study.grid import Grid
 from sim.study.kpis import kpi
 from sim.study.summary import SweepSummary
@@ -89,7 +91,10 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
     if kept is None:
         st.info("Run a sweep to see the trade-off between outage risk and cost over a grid.")
         return None
-    output = kept[0]
+    output, grid = kept
+    code = scenario.scenario.currency
+    for line in grid_portal(code, grid.levers(scenario_levers(scenario))):
+        st.warning(f"Admin portal: {line}")  # swept all the same
     st.caption(
         f"Last sweep: {output.summary.head.replications} replications, seed "
         f"{output.summary.head.seed}, {output.wall_s:.1f} s."
@@ -105,6 +110,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     (st.warning if rec.warning else st.success)(text)
     if rec.warning:
         st.warning(rec.warning)
+    show_assumptions(choice.loaded.scenario)
     rows = summary_table(summary)
     initials = explore_sweep.grid_initials(rows)
     initial = initials[0]

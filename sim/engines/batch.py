@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from sim.account.outcome import Outcome
+from sim.account.payment_draws import PaymentDraws
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
@@ -52,9 +53,12 @@ def evaluate(
     run = _ONE_AT_A_TIME[engine]
     free = stream.free_count
     outcomes = []
+    draws = PaymentDraws(payment_seed, spec.payments)  # drawn delays: shared by the policies
     for policy in policies:
         rng = np.random.default_rng(payment_seed)
-        outcome = run(stream.calls(skip_free=True), policy, spec, draw=rng.random)
+        outcome = run(
+            stream.calls(skip_free=True), policy, spec, draw=rng.random, delays=draws.reader()
+        )
         outcome.calls += free  # free calls never touch the ledger; count them here
         outcomes.append(outcome)
     return outcomes

@@ -31,6 +31,8 @@ import numpy as np
 from sim.account.clock import Instant, micros
 from sim.account.ledger import Lot
 from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
+from sim.account.payment_draws import PaymentDraws
+from sim.account.payments import RandomDelay, fixed_us
 from sim.account.policy import Policy
 from sim.account.rules import too_many_recharges
 from sim.account.run_spec import RunSpec
@@ -49,8 +51,6 @@ from sim.engines.fast_layout import (
 )
 from sim.engines.fast_loop import run_policy
 from sim.limits import RECHARGES_TO_TRIGGER_MAX
-
-_FIRST_DRAWS = 64
 
 
 class Prepared:
@@ -89,7 +89,8 @@ def replay_many(
     with_lots: bool = True,
 ) -> list[Outcome]:
     """One Outcome per policy (same contract as ``sim.engines.batch.evaluate``)."""
-    prepared, run_terms, draws = Prepared(stream), _run_terms(spec), _Draws(payment_seed)
+    prepared, run_terms = Prepared(stream), _run_terms(spec)
+    draws = PaymentDraws(payment_seed, spec.payments)  # drawn once, read by every policy
     return [_replay(prepared, policy, spec, run_terms, draws, with_lots) for policy in policies]
 
 
@@ -102,24 +103,8 @@ def replay_prepared(
     with_lots: bool = True,
 ) -> Outcome:
     """Run one policy over a prepared stream; draws are taken as the replay takes them."""
-    return _replay(prepared, policy, spec, _run_terms(spec), _Draws(payment_seed), with_lots)
-
-
-class _Draws:
-    """A payment seed's uniforms, drawn ahead; every policy reads them from the first.
-
-    Each policy's payment attempts restart from the same seed (common random
-    numbers), so the draws are made once per replication and shared, not once
-    per policy (a generator costs about as much as a short policy's pass).
-    """
-
-    def __init__(self, seed: np.random.SeedSequence) -> None:
-        self.seed = seed
-        self.values = np.random.default_rng(seed).random(_FIRST_DRAWS)
-
-    def more(self) -> None:
-        """Eight times as many: the same prefix, more of it."""
-        self.values = np.random.default_rng(self.seed).random(8 * len(self.values))
+    draws = PaymentDraws(payment_seed, spec.payments)
+    return _replay(prepared, policy, spec, _run_terms(spec), draws, with_lots)
 
 
 def _replay(
@@ -127,12 +112,15 @@ def _replay(
     policy: Policy,
     spec: RunSpec,
     run_terms: RunTerms,
-    draws: _Draws,
+    draws: PaymentDraws,
     with_lots: bool,
 ) -> Outcome:
     policy_terms = _policy_terms(policy, spec)
     while True:
-        result = run_policy(prepared.calls, policy_terms, run_terms, draws.values)
+        result = run_policy(
+            prepared.calls, policy_terms, run_terms,
+            draws.uniforms, draws.processing_us, draws.fix_us,
+        )  # fmt: skip
         if result.runaway_at != NEVER and policy.auto is not None:
             runaway = too_many_recharges(
                 policy.auto, result.runaway_balance_minor, result.runaway_at, spec.currency
@@ -141,7 +129,7 @@ def _replay(
                 raise runaway
         if not result.out_of_draws:
             return _outcome(prepared, result, spec, with_lots=with_lots)
-        draws.more()  # ran out of pre-drawn uniforms
+        draws.more(result.draws_used, result.processing_used, result.fixes_used)
 
 
 def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
@@ -162,17 +150,22 @@ def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
 
 def _run_terms(spec: RunSpec) -> RunTerms:
     payments = spec.payments
-    cards = payments.card_expiries
+    cards, office = payments.card_expiries, payments.office_hours
     return RunTerms(
         start_us=spec.start,
         end_us=spec.end,
-        processing_delay_us=micros(payments.processing_delay),
+        processing_delay_us=fixed_us(payments.processing_delay),
+        processing_random=isinstance(payments.processing_delay, RandomDelay),
         failure_probability=float(payments.failure_probability),
-        fix_delay_us=micros(payments.admin_fix_delay),
+        fix_delay_us=fixed_us(payments.admin_fix_delay),
+        fix_random=isinstance(payments.admin_fix_delay, RandomDelay),
         card_from_us=np.array([card.expired_at for card in cards], np.int64),
         card_until_us=np.array(
             [-1 if card.renewed_at is None else card.renewed_at for card in cards], np.int64
         ),
+        office_hours_on=office is not None,
+        office_open_us=np.array(office.opens_us if office else (), np.int64),
+        office_close_us=np.array(office.closes_us if office else (), np.int64),
     )
 
 

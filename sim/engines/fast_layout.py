@@ -105,11 +105,22 @@ class RunTerms(NamedTuple):
     start_us: int
     end_us: int
     processing_delay_us: int
+    """The fixed processing delay (unused when ``processing_random``)."""
+    processing_random: bool
+    """Each request takes the next drawn delay (``run_policy``'s ``processing_us``)."""
     failure_probability: float
     fix_delay_us: int
+    """The fixed fix delay (unused when ``fix_random``)."""
+    fix_random: bool
+    """Each failure takes the next drawn fix delay (``run_policy``'s ``fix_us``)."""
     card_from_us: np.ndarray
     card_until_us: np.ndarray
     """-1: the card is never renewed."""
+    office_hours_on: bool
+    """False: the admin acts at any hour (``Payments.office_hours`` is None)."""
+    office_open_us: np.ndarray
+    office_close_us: np.ndarray
+    """The admin's office hours, ``[open, close)`` intervals (``OfficeHours``)."""
 
 
 class TimeBook(NamedTuple):
@@ -141,8 +152,12 @@ class LoopResult(NamedTuple):
     integral_high: int
     integral_low: int
     draws_used: int
+    processing_used: int
+    """Drawn processing delays used (requests, when the delay is random)."""
+    fixes_used: int
+    """Drawn fix delays used (failures, when the delay is random)."""
     out_of_draws: bool
-    """The pre-drawn uniforms ran out: the caller runs again with more."""
+    """The pre-drawn uniforms or delays ran out: the caller runs again with more."""
     runaway_at: int
     """When a recharge request needed too many recharges (NEVER: none); the run stopped."""
     runaway_balance_minor: int

@@ -44,17 +44,20 @@ from sim.engines.fast_layout import (
 )
 from sim.engines.fast_steps import (
     add_episode,
+    admin_instant,
     admit,
     attempt_recharge,
     close_time,
     due_step,
     expire_lots,
+    fix_after,
     fund_lot,
     grown,
     new_lots,
     next_draw,
     next_end,
     next_expiry,
+    request_at,
     requests_recharge,
     runaway_request,
     settle_time,
@@ -149,12 +152,19 @@ def post_quiet_stretch(
 
 @numba.njit(cache=True)
 def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
-    calls: ChargedCalls, policy: PolicyTerms, run: RunTerms, draws: np.ndarray
+    calls: ChargedCalls,
+    policy: PolicyTerms,
+    run: RunTerms,
+    draws: np.ndarray,
+    processing_us: np.ndarray,
+    fix_us: np.ndarray,
 ) -> LoopResult:
     """One policy over the calls, from ``run.start_us`` to ``run.end_us``.
 
-    ``draws`` are the payment attempts' uniforms, in order; if they run out the
-    result says so (``out_of_draws``) and the caller runs again with more.
+    ``draws`` are the payment attempts' uniforms, in order, ``processing_us``
+    and ``fix_us`` the drawn delays per request and per failure (empty when
+    fixed; ``sim.account.payment_draws``); if any run out the result says so
+    (``out_of_draws``) and the caller runs again with more.
     """
     start, end = run.start_us, run.end_us
     # the arrays read at every instant, as locals (see sim.engines.fast_steps)
@@ -180,7 +190,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     manual_head = manual_tail = 0
     pending = suspended = notified = out_of_draws = False
     runaway_at, runaway_balance = NEVER, 0  # a request that needed too many recharges
-    draws_used = recharges = failed = 0
+    draws_used = processing_used = fixes_used = recharges = failed = 0
     emails = np.zeros(len(EMAIL_KINDS), np.int64)
     episodes = np.empty((8, 2), np.int64)
     n_episodes = 0
@@ -230,7 +240,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             forfeited += lost
             balance -= lost
             if lost > 0 and requests_recharge(policy, pending, suspended, balance):
-                pending, recharge_at = True, now + run.processing_delay_us
+                recharge_at, processing_used = request_at(run, processing_us, processing_used, now)
+                pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
                 if runaway_at == NEVER and runaway_request(policy, balance):
                     runaway_at, runaway_balance = now, balance
             # 2. postings of calls admitted before now that end now
@@ -247,11 +258,14 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                 deficit += uncovered
                 balance -= charge
                 if requests_recharge(policy, pending, suspended, balance):
-                    pending, recharge_at = True, now + run.processing_delay_us
+                    recharge_at, processing_used = request_at(
+                        run, processing_us, processing_used, now
+                    )
+                    pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
                     if runaway_at == NEVER and runaway_request(policy, balance):
                         runaway_at, runaway_balance = now, balance
             # 3. fundings and admin steps due now, in Funding order
-            while runaway_at == NEVER:
+            while runaway_at == NEVER and not out_of_draws:
                 manual_at = manual_times[manual_head] if manual_head < manual_tail else NEVER
                 step = due_step(opening_us, next_opening, manual_at, fix_at, recharge_at, now)
                 if step == NO_STEP:
@@ -273,12 +287,18 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     if draw < 0.0:
                         out_of_draws = True
                         break
-                    paid, resume_at = attempt_recharge(run, card_from_us, card_until_us, now, draw)
+                    paid, card = attempt_recharge(run, card_from_us, card_until_us, now, draw)
                     if paid:
                         amount, source = policy.amount_minor, AUTO
                         recharges += 1
                         emails[SUCCEEDED] += 1
                     else:
+                        resume_at, fixes_used = fix_after(
+                            run, card_until_us, fix_us, fixes_used, card, now
+                        )
+                        if resume_at < 0:
+                            out_of_draws = True
+                            break
                         failed += 1
                         suspended, fix_at = True, resume_at
                         emails[FAILED] += 1
@@ -290,7 +310,10 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     funded[source] += amount
                     balance += amount
                 if requests_recharge(policy, pending, suspended, balance):
-                    pending, recharge_at = True, now + run.processing_delay_us
+                    recharge_at, processing_used = request_at(
+                        run, processing_us, processing_used, now
+                    )
+                    pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
                     if runaway_at == NEVER and runaway_request(policy, balance):
                         runaway_at, runaway_balance = now, balance
             if out_of_draws or runaway_at != NEVER:
@@ -325,10 +348,12 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             if not notified:
                 notified = True
                 emails[DEPLETED] += 1
-                if policy.manual_on:
-                    manual_times = grown(manual_times, manual_tail)
-                    manual_times[manual_tail] = now + policy.manual_delay_us
-                    manual_tail += 1
+                if policy.manual_on:  # an admin action: in office hours, if any are left
+                    due = admin_instant(run, now + policy.manual_delay_us)
+                    if due != NEVER:
+                        manual_times = grown(manual_times, manual_tail)
+                        manual_times[manual_tail] = due
+                        manual_tail += 1
     # close the books at the end
     book = close_time(book, start, daily, end)
     if in_outage:
@@ -347,6 +372,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         integral_high=book.integral_high,
         integral_low=book.integral_low,
         draws_used=draws_used,
+        processing_used=processing_used,
+        fixes_used=fixes_used,
         out_of_draws=out_of_draws,
         runaway_at=runaway_at,
         runaway_balance_minor=runaway_balance,

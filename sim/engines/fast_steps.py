@@ -188,19 +188,50 @@ def next_draw(run: RunTerms, draws: np.ndarray, draws_used: int) -> tuple[float,
 
 
 @numba.njit(cache=True, inline="always")
+def request_at(run: RunTerms, processing_us: np.ndarray, used: int, now: int) -> tuple[int, int]:
+    """When a recharge requested at ``now`` completes, and the processing delays drawn so far.
+
+    A fixed delay draws nothing; a random one takes the next pre-drawn delay
+    (one per request, as ``Account.maybe_request``). NEVER says they ran out,
+    so the caller must run again with more.
+    """
+    if not run.processing_random:
+        return now + run.processing_delay_us, used
+    if used >= len(processing_us):
+        return NEVER, used
+    return now + processing_us[used], used + 1
+
+
+@numba.njit(cache=True, inline="always")
 def attempt_recharge(
     run: RunTerms, card_from_us: np.ndarray, card_until_us: np.ndarray, now: int, draw: float
 ) -> tuple[bool, int]:
-    """A payment attempt at ``now`` (``Account.complete_recharge``): (paid, resumes at).
+    """A payment attempt at ``now`` (``Account.complete_recharge``): (paid, card in force).
 
-    It fails while a card expiry is in force, or else when ``draw`` is below the
-    failure chance; then auto-recharge resumes at the returned instant (NEVER:
-    not before the run ends).
+    It fails while a card expiry is in force (its index; -1: none), or else
+    when ``draw`` is below the failure chance.
     """
     card = expired_card(card_from_us, card_until_us, now)
-    if card < 0 and not draw < run.failure_probability:
-        return True, NEVER
-    return False, resumes_at(card_until_us, run.fix_delay_us, card, now)
+    return card < 0 and not draw < run.failure_probability, card
+
+
+@numba.njit(cache=True, inline="always")
+def fix_after(
+    run: RunTerms, card_until_us: np.ndarray, fix_us: np.ndarray, used: int, card: int, now: int
+) -> tuple[int, int]:
+    """When auto-recharge resumes after a failure at ``now``, and the fix delays drawn so far.
+
+    One fix delay per failure when it is random (``Account.complete_recharge``),
+    then the card's renewal and office hours (``Payments.resumes_at``). NEVER:
+    not before the run ends; -1: the pre-drawn fix delays ran out.
+    """
+    fix_delay_us = run.fix_delay_us
+    if run.fix_random:
+        if used >= len(fix_us):
+            return -1, used
+        fix_delay_us, used = fix_us[used], used + 1
+    fixed_at = resumes_at(card_until_us, fix_delay_us, card, now)
+    return (fixed_at if fixed_at == NEVER else admin_instant(run, fixed_at)), used
 
 
 @numba.njit(cache=True, inline="always")
@@ -214,13 +245,33 @@ def expired_card(card_from_us: np.ndarray, card_until_us: np.ndarray, now: int) 
 
 @numba.njit(cache=True, inline="always")
 def resumes_at(card_until_us: np.ndarray, fix_delay_us: int, card: int, failed_at: int) -> int:
-    """When auto-recharge works again after a failure (NEVER: never; ``Payments.resumes_at``)."""
+    """When the fix is due after a failure, before office hours (NEVER: never).
+
+    As ``Payments.resumes_at`` without the wait for office hours (``office_instant``).
+    """
     fixed_at = failed_at + fix_delay_us
     if card < 0:
         return fixed_at
     if card_until_us[card] < 0:
         return NEVER
     return max(fixed_at, card_until_us[card])
+
+
+@numba.njit(cache=True, inline="always")
+def admin_instant(run: RunTerms, time: int) -> int:
+    """When an admin action due at ``time`` happens (``Payments.admin_acts_at``; NEVER: never)."""
+    if not run.office_hours_on:
+        return time
+    return office_instant(run.office_open_us, run.office_close_us, time)
+
+
+@numba.njit(cache=True, inline="always")
+def office_instant(open_us: np.ndarray, close_us: np.ndarray, time: int) -> int:
+    """The first instant >= ``time`` in office hours (NEVER: none; ``OfficeHours.next_open``)."""
+    index = np.searchsorted(close_us, time, side="right")
+    if index == len(close_us):
+        return NEVER
+    return max(time, open_us[index])
 
 
 # -- calls --------------------------------------------------------------------------------

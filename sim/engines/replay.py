@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from sim.account.clock import Instant
 from sim.account.ledger import JournalSink, Ledger
 from sim.account.outcome import Outcome
+from sim.account.payment_draws import DrawReader
 from sim.account.policy import Policy
 from sim.account.rules import Account
 from sim.account.run_spec import RunSpec
@@ -50,10 +51,13 @@ class Replayer:
         spec: RunSpec,
         *,
         draw: Callable[[], float] | None = None,
+        delays: DrawReader | None = None,
         on_entry: JournalSink | None = None,
     ) -> None:
         self.end = spec.end
-        self.account = Account(policy, spec, schedule=self._schedule, draw=draw, on_entry=on_entry)
+        self.account = Account(
+            policy, spec, schedule=self._schedule, draw=draw, delays=delays, on_entry=on_entry
+        )
         self.ends: list[tuple[Instant, int, int, int]] = []  # (end, seq, charge, ref)
         self.steps: list[tuple[Instant, Funding, int, int]] = []  # (time, step, seq, amount)
         self.seq = 0
@@ -138,6 +142,7 @@ def replay(
     spec: RunSpec,
     *,
     draw: Callable[[], float] | None = None,
+    delays: DrawReader | None = None,
     on_entry: JournalSink | None = None,
 ) -> Outcome:
     """Replay ``calls`` (in stream order) against ``policy`` over ``spec``'s window.
@@ -145,9 +150,11 @@ def replay(
     The initial balance is purchased at ``spec.start``; events after
     ``spec.end`` (call postings, recharges, expiries) are not part of the run.
     ``draw`` supplies one uniform number in [0, 1) per payment attempt and is
-    needed only when ``spec.payments.failure_probability > 0``. Every journal
+    needed only when ``spec.payments.failure_probability > 0``; ``delays``
+    gives the drawn delays, needed only when a payment delay is random
+    (``sim.account.payment_draws``). Every journal
     entry goes to ``on_entry`` as it is written.
     """
-    run = Replayer(policy, spec, draw=draw, on_entry=on_entry)
+    run = Replayer(policy, spec, draw=draw, delays=delays, on_entry=on_entry)
     run.advance(calls, spec.end)
     return run.finish()

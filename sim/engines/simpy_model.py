@@ -33,6 +33,7 @@ from simpy.events import Event, EventPriority
 from sim.account.clock import Instant
 from sim.account.ledger import JournalSink
 from sim.account.outcome import Outcome
+from sim.account.payment_draws import DrawReader
 from sim.account.policy import Policy
 from sim.account.rules import Account
 from sim.account.run_spec import RunSpec
@@ -168,17 +169,21 @@ def simulate(
     spec: RunSpec,
     *,
     draw: Callable[[], float] | None = None,
+    delays: DrawReader | None = None,
     on_entry: JournalSink | None = None,
 ) -> Outcome:
     """Run the SimPy model of ``calls`` (stream order) under ``policy`` over ``spec``.
 
     Same contract as ``sim.engines.replay.replay``: the initial balance is bought at
     ``spec.start``, the run includes every event at ``spec.end``, and ``draw`` gives
-    one uniform number per payment attempt when failures are possible.
+    one uniform number per payment attempt when failures are possible (``delays``:
+    the drawn delays, when a payment delay is random).
     """
     env = simpy.Environment(initial_time=spec.start)
     signals = Signals(env)
-    account = Account(policy, spec, schedule=signals.schedule, draw=draw, on_entry=on_entry)
+    account = Account(
+        policy, spec, schedule=signals.schedule, draw=draw, delays=delays, on_entry=on_entry
+    )
     signals.account = account
     env.process(opening_fundings(env, signals))
     env.process(call_feed(env, signals, _checked(calls, spec.start, spec.end)))

@@ -24,8 +24,10 @@ from sim.account.payments import Payments
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
+from sim.calls.excel_dates import DateOrder
+from sim.calls.export_zip import ExportZip, open_recorded
 from sim.calls.spool import sort_calls
-from sim.calls.usage import UsageFile, open_usage
+from sim.calls.usage import UsageFile
 from sim.engines.replay import replay
 from sim.errors import InputError
 
@@ -44,6 +46,11 @@ class RowAccount:
     duplicates_dropped: int = 0
     """Of those, the rows left out (all of them unless ``--keep-duplicates``)."""
     first_duplicate_line: int | None = None
+    first_duplicate_member: str | None = None
+    """The export zip's member holding ``first_duplicate_line`` (None: not a zip)."""
+    charged_under_plan: int = 0
+    """Charged rows under a Calling Plan licence (billed as written; a warning)."""
+    first_charged_under_plan: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape (the ``rows`` key of ``credsim backtest --json``)."""
@@ -56,6 +63,9 @@ class RowAccount:
             "duplicates": self.duplicates,
             "duplicates_dropped": self.duplicates_dropped,
             "first_duplicate_line": self.first_duplicate_line,
+            "first_duplicate_member": self.first_duplicate_member,
+            "charged_under_plan": self.charged_under_plan,
+            "first_charged_under_plan_line": self.first_charged_under_plan,
         }
 
 
@@ -80,11 +90,19 @@ class Recording:
     """
 
     def __init__(
-        self, path: Path, *, currency_code: str | None = None, keep_duplicates: bool = False
+        self,
+        path: Path,
+        *,
+        currency_code: str | None = None,
+        keep_duplicates: bool = False,
+        date_order: DateOrder | None = None,
     ) -> None:
         self.path = path
-        self._usage: UsageFile = open_usage(
-            path, currency_code=currency_code, keep_duplicates=keep_duplicates
+        self._usage: UsageFile | ExportZip = open_recorded(
+            path,
+            currency_code=currency_code,
+            keep_duplicates=keep_duplicates,
+            date_order=date_order,
         )
         self._ordered = sort_calls(self._usage.calls())
 
@@ -158,6 +176,9 @@ class Recording:
             duplicates=self._usage.duplicates,
             duplicates_dropped=self._usage.duplicates_dropped,
             first_duplicate_line=self._usage.first_duplicate_line,
+            first_duplicate_member=self._usage.first_duplicate_member,
+            charged_under_plan=self._usage.charged_under_plan,
+            first_charged_under_plan=self._usage.first_charged_under_plan,
         )
         return Backtest(outcome, rows)
 

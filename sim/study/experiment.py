@@ -8,17 +8,20 @@ the overrides a planner gives on the command line or in the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sim.account.clock import MICROS_PER_HOUR, Instant, add_months, span, to_instant
 from sim.account.money import Currency, currency, major_to_minor
-from sim.account.payments import CardExpiry, Payments
+from sim.account.payments import CardExpiry, Payments, RandomDelay
 from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
+from sim.account.portal import Finding, findings, grouped
 from sim.account.run_spec import RunSpec
 
 if TYPE_CHECKING:
     from sim.world.scenario import Scenario
+    from sim.world.scenario_types import Delay
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,46 @@ def with_overrides(
     return levers
 
 
+def regression_levers(scenario: Scenario) -> tuple[Levers, ...]:
+    """The policies of ``[regression]`` (omitted levers: the scenario's); () without one."""
+    if scenario.regression is None:
+        return ()
+    base = scenario_levers(scenario)
+    return tuple(
+        with_overrides(
+            base,
+            trigger=item.trigger,
+            amount=item.amount,
+            initial=item.initial,
+            auto_recharge=item.auto_recharge,
+        )
+        for item in scenario.regression.policies
+    )
+
+
+def portal_findings(code: str, levers: Levers) -> tuple[Finding, ...]:
+    """What the admin portal would refuse of these levers in currency ``code``
+    (``sim.account.portal``): the one check behind every command and the dashboard."""
+    return findings(
+        code,
+        trigger=levers.trigger,
+        amount=levers.amount,
+        initial=levers.initial,
+        manual_top_up=levers.manual_top_up,
+        monthly_top_up=levers.monthly_top_up,
+    )
+
+
+def portal_list(code: str, levers: Levers) -> list[dict[str, str]]:
+    """``portal_findings`` as the JSON outputs list them (``run --json``, ``backtest --json``)."""
+    return [item.to_dict() for item in portal_findings(code, levers)]
+
+
+def grid_portal(code: str, grid_levers: list[Levers]) -> list[str]:
+    """The portal's findings on every policy of a grid, one line per lever and rule."""
+    return grouped([item for levers in grid_levers for item in portal_findings(code, levers)])
+
+
 def horizon(scenario: Scenario) -> tuple[Instant, Instant]:
     """The run's [start, end]: the scenario start plus its horizon in months."""
     start = to_instant(scenario.scenario.start)
@@ -112,18 +155,35 @@ def build_policy(scenario: Scenario, levers: Levers) -> Policy:
 
 
 def build_payments(scenario: Scenario) -> Payments:
-    """Payment behaviour from ``[payments]``."""
+    """Payment behaviour from ``[payments]``; the admin acts in ``[calendar]``'s business hours."""
+    from sim.world.office_hours import office_hours  # noqa: PLC0415  (world loads on demand)
+
     settings = scenario.payments
     cards: tuple[CardExpiry, ...] = ()
     if settings.card_expires is not None:
         renewed = None if settings.card_renewed is None else to_instant(settings.card_renewed)
         cards = (CardExpiry(to_instant(settings.card_expires), renewed),)
     return Payments(
-        processing_delay=span(Decimal(str(settings.processing_delay_h)), MICROS_PER_HOUR),
+        processing_delay=payment_delay(settings.processing_delay_h),
         failure_probability=settings.failure_probability,
-        admin_fix_delay=span(Decimal(str(settings.admin_fix_delay_h)), MICROS_PER_HOUR),
+        admin_fix_delay=payment_delay(settings.admin_fix_delay_h),
         card_expiries=cards,
+        office_hours=office_hours(scenario.calendar, *horizon(scenario)),
     )
+
+
+def payment_delay(hours: float | Delay) -> timedelta | RandomDelay:
+    """A ``[payments]`` delay as the model's: fixed (a number or ``dist = "fixed"``,
+    exact to the microsecond, drawing nothing) or a ``RandomDelay`` drawn per use."""
+    from sim.world.assumptions import delay_text  # noqa: PLC0415  (world loads on demand)
+    from sim.world.distributions import delay_sampler  # noqa: PLC0415
+    from sim.world.scenario_types import Fixed  # noqa: PLC0415
+
+    if isinstance(hours, Fixed):
+        hours = hours.value
+    if isinstance(hours, float | int):
+        return span(Decimal(str(hours)), MICROS_PER_HOUR)
+    return RandomDelay(delay_text(hours), delay_sampler(hours))
 
 
 def run_spec(scenario: Scenario) -> RunSpec:

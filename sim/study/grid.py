@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import product
 
-from sim.account.policy import PORTAL_MIN_TRIGGER_MAJOR
+from sim.account.portal import rules
 from sim.limits import MONEY_MAX_MINOR
 from sim.study.experiment import Levers, with_overrides
 from sim.world.scenario import Scenario
@@ -124,12 +124,15 @@ def default_grid(scenario: Scenario) -> Grid:
     scenario's trigger and amount, in whole currency units, at its initial balance.
 
     Multiples other than 1 are kept at or above the admin portal's minimum
-    trigger (a report should not recommend what the portal refuses) and
-    amounts at or above 1; the scenario's own values are always in the grid.
+    trigger and amount in the scenario's currency (``sim.account.portal``: a
+    report should not recommend what the portal refuses), and amounts at or
+    above 1; the scenario's own values are always in the grid.
     """
     policy = scenario.policy
-    triggers = _multiples(policy.trigger, Decimal(PORTAL_MIN_TRIGGER_MAJOR))
-    return Grid(triggers, _multiples(policy.amount, Decimal(1)), (policy.initial_balance,))
+    portal = rules(scenario.scenario.currency)
+    triggers = _multiples(policy.trigger, portal.minimum_trigger)
+    amounts = _multiples(policy.amount, max(Decimal(1), portal.minimum_amount))
+    return Grid(triggers, amounts, (policy.initial_balance,))
 
 
 def _multiples(own: Decimal, floor: Decimal) -> tuple[Decimal, ...]:

@@ -34,7 +34,7 @@ import numpy as np
 from sim import __version__
 from sim.errors import InputError
 from sim.study.baseline import FORMAT
-from sim.study.experiment import Levers, scenario_levers, with_overrides
+from sim.study.experiment import Levers, regression_levers
 from sim.study.run_summary import levers_dict
 from sim.study.runner import PolicyRuns, run_replications
 from sim.study.stats import Estimate, wilson
@@ -67,17 +67,7 @@ def find_checks(folder: Path) -> list[Check]:
         regression = loaded.scenario.regression
         if regression is None:
             continue
-        base = scenario_levers(loaded.scenario)
-        levers = tuple(
-            with_overrides(
-                base,
-                trigger=item.trigger,
-                amount=item.amount,
-                initial=item.initial,
-                auto_recharge=item.auto_recharge,
-            )
-            for item in regression.policies
-        )
+        levers = regression_levers(loaded.scenario)
         checks.append(Check(loaded, levers))
     names = [check.name for check in checks]
     if duplicated := sorted({name for name in names if names.count(name) > 1}):

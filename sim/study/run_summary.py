@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.study.experiment import Levers
+from sim.study.experiment import Levers, portal_list
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate, mean_ci, wilson
+from sim.world.assumptions import assumptions
 from sim.world.load import LoadedScenario
 
 
@@ -65,6 +66,8 @@ def run_dict(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> d
         "seed": results.seed,
         "metrics": {name: est.as_mean() for name, est in metric_estimates(runs).items()},
         "outage_probability": outage_probability(runs).as_probability(),
+        "portal": portal_list(loaded.scenario.scenario.currency, runs.levers),
+        "assumptions": [item.to_dict() for item in assumptions(loaded.scenario)],
     }
 
 

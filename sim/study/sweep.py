@@ -50,8 +50,8 @@ from sim.study.recommend import (
 )
 from sim.study.runner import replicate, replication_seeds
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
-from sim.study.sweep_store import RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore, Warn
-from sim.study.sweep_summary import POLICY_COLUMNS, build_summary, summary_table
+from sim.study.sweep_store import PORTAL_JSON, RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore, Warn
+from sim.study.sweep_summary import POLICY_COLUMNS, build_summary, portal_dict, summary_table
 from sim.world.load import LoadedScenario
 
 MAIN = "main"
@@ -217,7 +217,7 @@ def _run_locked(
     invocation["computed"] = computed
     invocation["wall_s"] = timings["wall_s"]
     manifest["timings"] = timings
-    manifest["files"] = [RUNS, SUMMARY_CSV, SUMMARY_JSON]
+    manifest["files"] = [RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON]
     store.write_manifest(manifest)
     return SweepResult(store, runs, summary, policies, computed, timings)
 
@@ -272,6 +272,7 @@ def _write_results(
     store.write_parquet(RUNS, runs)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
     store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
+    store.write_text(PORTAL_JSON, json.dumps(portal_dict(summary), indent=2) + "\n")
     return runs, summary
 
 

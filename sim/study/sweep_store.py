@@ -11,6 +11,7 @@ Layout of ``DIR``::
     manifest.json          what was run (identity, versions, arguments, timings)
     parts/<stage>/r000012.parquet   replication 12 of a stage, every policy of it
     runs.parquet, summary.csv, summary.json   written at the end from the parts
+    portal.json            what the admin portal would refuse of the policies
 
 The identity of a sweep (scenario hash, seed, grid, replications, engine)
 decides whether ``--resume`` may reuse the parts: if any of it differs the
@@ -48,7 +49,9 @@ PARTS = "parts"
 RUNS = "runs.parquet"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
-OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON)
+PORTAL_JSON = "portal.json"
+"""What the admin portal would refuse of the policies (``sim.study.sweep_summary.portal_dict``)."""
+OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON)
 IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine")
 """What must match for ``--resume`` to reuse a folder's parts."""
 
@@ -264,7 +267,7 @@ class SweepStore:
         """Why the part at ``path`` may not be used as replication ``index`` of ``stage``."""
         try:
             metadata = pq.read_schema(path).metadata or {}
-        except (pa.ArrowException, OSError):
+        except (pa.ArrowException, OSError, UnicodeDecodeError):  # a damaged column name
             return "is not a readable parquet file (truncated or damaged)"
         try:
             held = json.loads(metadata[PART_KEY])
@@ -304,17 +307,25 @@ def _digest(column: pd.Series) -> str:
     return hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
 
 
+_DAMAGED = (pa.ArrowException, OSError, KeyError, ValueError, TypeError, IndexError, RecursionError)
+"""What damaged bytes surface as while a part is read, from pyarrow or pandas' metadata."""
+
+
 def _load(path: Path, columns: Sequence[str] | None) -> tuple[pd.DataFrame | None, str | None]:
     """The part's frame (only ``columns`` when given), or None and why it may not be used."""
     try:
         table = pq.read_table(path, columns=None if columns is None else list(columns))
         frame = table.to_pandas()
         digests = json.loads((table.schema.metadata or {})[DIGESTS_KEY])
-    except (pa.ArrowException, OSError, KeyError, ValueError, RecursionError):
+    except _DAMAGED:
         return None, "is damaged (its data cannot be read)"
-    if not isinstance(digests, dict) or any(
-        digests.get(name) != _digest(frame[name]) for name in frame.columns
-    ):
+    try:
+        matches = isinstance(digests, dict) and all(
+            digests.get(name) == _digest(frame[name]) for name in frame.columns
+        )
+    except (pa.ArrowException, ValueError, TypeError):  # a damaged string column fails to hash
+        matches = False
+    if not matches:
         return None, "is damaged (its data does not match its checksum)"
     return frame, None
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
 from sim.account.format import money_major
 from sim.account.money import currency
-from sim.study.experiment import Levers
+from sim.study.experiment import Levers, grid_portal, portal_findings, portal_list
 from sim.study.grid import Grid
 from sim.study.kpis import Replications, kpi, spread
 from sim.study.recommend import (
@@ -193,3 +194,38 @@ def summary_table(summary: SweepSummary) -> pd.DataFrame:
             spread(row, name, est)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def rule_of_thumb_portal(summary: SweepSummary) -> list[str]:
+    """What the portal would refuse of the rule of thumb, which the sweep sized itself."""
+    levers = summary.reference("rule_of_thumb").levers
+    code = summary.head.currency
+    return [item.message("the rule of thumb's ") for item in portal_findings(code, levers)]
+
+
+def portal_lines(summary: SweepSummary) -> list[str]:
+    """The lines ``credsim sweep`` warns: the grid's (one per lever and rule), the rule of
+    thumb's; the HTML report lists the same."""
+    code = summary.head.currency
+    grid = [entry.levers for entry in summary.policies if entry.in_grid]
+    return list(dict.fromkeys([*grid_portal(code, grid), *rule_of_thumb_portal(summary)]))
+
+
+def portal_dict(summary: SweepSummary) -> dict[str, Any]:
+    """portal.json: what the admin portal would refuse of the sweep's policies.
+
+    Why a file of its own: summary.json keeps its bytes (its golden test pins
+    them). ``warnings`` holds the lines ``credsim sweep`` warns (``portal_lines``),
+    ``policies`` each policy's findings by label (the references' too), in
+    ``sim.account.portal``'s words.
+    """
+    code = summary.head.currency
+    return {
+        "currency": code,
+        "warnings": portal_lines(summary),
+        "policies": {
+            entry.label: portal_list(code, entry.levers)
+            for entry in summary.policies
+            if portal_findings(code, entry.levers)
+        },
+    }

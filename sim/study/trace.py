@@ -26,6 +26,7 @@ from sim.account.clock import Instant
 from sim.account.ledger import EntryKind, JournalEntry, Lot, Source
 from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
+from sim.account.payment_draws import PaymentDraws
 from sim.account.stream import CallStream
 from sim.engines.replay import replay
 from sim.study.experiment import Levers, build_policy, horizon, run_spec, scenario_currency
@@ -88,11 +89,13 @@ def traced_run(
     if stream is None:
         stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     entries: list[JournalEntry] = []
+    spec = run_spec(scenario)
     outcome = replay(
         stream.calls(skip_free=True),
         build_policy(scenario, levers),
-        run_spec(scenario),
+        spec,
         draw=np.random.default_rng(payment_seed).random,
+        delays=PaymentDraws(payment_seed, spec.payments).reader(),
         on_entry=entries.append,
     )
     outcome.calls += stream.free_count  # as every engine counts free calls

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -124,7 +123,7 @@ def pool_use(
                 row=col + 1,
                 col=1,
             )
-        allotment = np.full(len(months), demand.pool_allotment_min[col])
+        allotment = demand.pool_allotment_min[:, col]
         figure.add_trace(
             go.Scatter(
                 x=months,

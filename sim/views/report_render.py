@@ -28,10 +28,11 @@ from sim.study.experiment import build_policy, scenario_currency
 from sim.study.kpis import gathered, kpi
 from sim.study.recommend import describe
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
-from sim.study.sweep_summary import summary_table
+from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts
 from sim.views.report import KPIS, ReportData, roles
-from sim.views.summary import objective_text, policy_text
+from sim.views.summary import objective_text, policy_text, rates_text
+from sim.world.assumptions import assumption_lines
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 FIGURE_IDS = (
@@ -174,6 +175,7 @@ def _context(data: ReportData, command: str) -> dict[str, Any]:
         "kpis": kpi_lines(data),
         "sections": [_rendered(section) for section in sections(data)],
         "assumptions": _assumptions(data),
+        "portal": portal_lines(summary),
         "scenario_path": str(loaded.path),
         "scenario_text": loaded.path.read_text(encoding="utf-8"),
         "reproduction": _reproduction(data, command),
@@ -241,12 +243,6 @@ def kpi_lines(data: ReportData) -> list[dict[str, str]]:
 
 def _assumptions(data: ReportData) -> list[tuple[str, str]]:
     summary, scenario = data.summary, data.plan.loaded.scenario
-    payments = scenario.payments
-    card = "no card expiry"
-    if payments.card_expires is not None:
-        card = f"the card expires {payments.card_expires.isoformat()}, renewed " + (
-            payments.card_renewed.isoformat() if payments.card_renewed else "never"
-        )
     return [
         ("Objective", objective_text(scenario)),
         ("Recommendation rule", "the grid policy with the lowest expected cost a year among "
@@ -255,15 +251,12 @@ def _assumptions(data: ReportData) -> list[tuple[str, str]]:
          "are shown, never chosen."),
         ("Cost", COST_BASIS),
         ("Risk", RISK_BASIS),
-        ("Payments", f"recharges take {payments.processing_delay_h} h and fail with probability "
-         f"{payments.failure_probability}; the admin fixes a failed payment after "
-         f"{payments.admin_fix_delay_h} h and answers a below-zero email after "
-         f"{payments.admin_response_delay_h} h (with a manual top-up policy); {card}"),
+        ("Payments", "; ".join(assumption_lines(scenario))),
         ("Monte Carlo", f"{summary.head.replications} replications, seed {summary.head.seed}, "
          f"engine {summary.head.engine}; every policy sees the same demand and payment draws in "
          "each replication; means with Student-t 95 % intervals, probabilities with Wilson."),
-        ("Rates", f"{data.plan.loaded.rates.path}, billing increment "
-         f"{scenario.rates.billing_increment_s} s (the bundled table is illustrative)."),
+        ("Rates", f"{rates_text(data.plan.loaded.rates)}, billing increment "
+         f"{scenario.rates.billing_increment_s} s."),
     ]  # fmt: skip
 
 

@@ -22,7 +22,9 @@ from sim.study.run_summary import metric_estimates, outage_probability
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
+from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
+from sim.world.rates import RateTable
 from sim.world.scenario import Scenario
 
 HEADLINE = (
@@ -65,7 +67,15 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
     for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
         if name in estimates:
             lines.append(_row(name, estimates[name], cur))
-    return "\n".join(lines)
+    return "\n".join([*lines, "", assumptions_text(scenario)])
+
+
+def assumptions_text(scenario: Scenario) -> str:
+    """The assumptions in force (``sim.world.assumptions``), as ``validate``, ``run`` and
+    ``sweep`` print them: a heading, then one line each."""
+    return "\n".join(
+        ["Assumptions in force:", *(f"  - {line}" for line in assumption_lines(scenario))]
+    )
 
 
 def _row(name: str, est: Estimate, cur: Currency) -> str:
@@ -165,10 +175,22 @@ def _duplicates_lines(rows: RowAccount) -> list[str]:
     if not rows.duplicates:
         return []
     found = f"Duplicates: {rows.duplicates:,} row(s) repeat a billed leg (first on line"
-    found += f" {rows.first_duplicate_line})"
+    found += f" {rows.first_duplicate_line}"
+    found += f" of {rows.first_duplicate_member})" if rows.first_duplicate_member else ")"
     if rows.duplicates_dropped:
         return [f"{found}; {rows.duplicates_dropped:,} dropped (--keep-duplicates bills them)"]
     return [f"{found}; billed as written (--keep-duplicates)"]
+
+
+def capability_lines(rows: RowAccount) -> list[str]:
+    """A warning when charged rows name a licence never paid from credits (a Calling Plan)."""
+    if not rows.charged_under_plan:
+        return []
+    return [
+        f"WARNING: {rows.charged_under_plan:,} charged row(s) name a Calling Plan licence in"
+        f" Capability (first on line {rows.first_charged_under_plan}); billed to credits as"
+        " charged: check the report or the users' plans"
+    ]
 
 
 def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
@@ -193,6 +215,7 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
         f"Rows: {rows.rows:,} read, {rows.replayed:,} replayed, "
         f"{rows.outside_window:,} outside the window; not credit-billed: {skipped or 'none'}",
         *_duplicates_lines(rows),
+        *capability_lines(rows),
         f"Funded: {money(outcome.funded_minor)} ({by_source or 'nothing'})",
         f"Consumed: {money(outcome.consumed_minor)}   Forfeited: {money(outcome.forfeited_minor)}",
         f"Balance: final {money(outcome.final_balance_minor)}, "
@@ -239,12 +262,25 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"{scenario.users.count:,} users, calendar {calendar.timezone} "
             f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
             f"  calls from: {', '.join(sources)}",
-            f"  rates: {loaded.rates.path} ({len(loaded.rates.rates)} destinations), "
+            f"  rates: {rates_text(loaded.rates)}, "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
             f"  objective: {objective_text(scenario)}",
+            assumptions_text(scenario),
         ]
     )
+
+
+def rates_text(rates: RateTable) -> str:
+    """The rate table as outputs name it: path, size, currency, and ILLUSTRATIVE for a sample.
+
+    Why the label: a bundled ``sample-*.csv`` table mixes published Azure
+    Communication Services rates with assumed ones; a figure computed from it
+    must not read as a tenant's real cost.
+    """
+    code = f" in {rates.currency}" if rates.currency else ""
+    label = "; ILLUSTRATIVE sample rates, not Teams' prices" if rates.illustrative else ""
+    return f"{rates.path} ({len(rates.rates)} destinations{code}{label})"
 
 
 def objective_text(scenario: Scenario) -> str:

@@ -77,7 +77,7 @@ def month_bounds(timezone: str, start_us: int, end_us: int) -> MonthBounds:
     month = first
     while month <= last:
         labels.append(f"{month.year:04d}-{month.month:02d}")
-        starts.append(_local_instant(month, 0, zone))
+        starts.append(local_instant(month, 0, zone))
         month = (month + timedelta(days=32)).replace(day=1)
     return MonthBounds(tuple(labels), _frozen(np.asarray(starts, dtype=np.int64)))
 
@@ -155,7 +155,7 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
         )
     rows = [
         (day, *_clipped_slot(day, opens, closes, zone, start_us, end_us), weight)
-        for day in _business_days(calendar, start_us, end_us)
+        for day in business_days(calendar, start_us, end_us)
         for opens, closes, weight in hours
     ]
     bounds = month_bounds(calendar.timezone, start_us, end_us)
@@ -174,7 +174,7 @@ def _open_hours(calendar: Calendar) -> list[tuple[int, int, float]]:
     return slots
 
 
-def _business_days(calendar: Calendar, start_us: int, end_us: int) -> list[date]:
+def business_days(calendar: Calendar, start_us: int, end_us: int) -> list[date]:
     """Local dates in the horizon that are business days and not holidays."""
     zone = calendar.zone
     first = to_datetime(start_us).astimezone(zone).date()
@@ -189,7 +189,7 @@ def _clipped_slot(
     day: date, opens: int, closes: int, zone: ZoneInfo, start_us: int, end_us: int
 ) -> tuple[int, int, float]:
     """(open instant, open seconds, kept fraction) of a slot clipped to the horizon."""
-    low, high = _local_instant(day, opens, zone), _local_instant(day, closes, zone)
+    low, high = local_instant(day, opens, zone), local_instant(day, closes, zone)
     full = max(high - low, 0)
     low_c, high_c = max(low, start_us), min(high, end_us)
     kept = max(high_c - low_c, 0)
@@ -218,7 +218,7 @@ def _grid(
         length_s=_frozen(np.asarray(length_s, dtype=np.int64)),
         share=_frozen(share),
         month_factor=_frozen(np.asarray([months[day.month - 1] for day in days], dtype=np.float64)),
-        months_elapsed=_frozen(_months_elapsed(start_us, start)),
+        months_elapsed=_frozen(months_elapsed(start_us, start)),
         month=_frozen(month),
         month_slots=_frozen(np.searchsorted(month, np.arange(len(bounds.labels) + 1))),
     )
@@ -230,8 +230,12 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _months_elapsed(start_us: int, instants_us: np.ndarray) -> np.ndarray:
-    """Whole calendar months (``add_months`` steps) from ``start_us`` to each instant."""
+def months_elapsed(start_us: int, instants_us: np.ndarray) -> np.ndarray:
+    """Whole calendar months (``add_months`` steps) from ``start_us`` to each instant.
+
+    Head count grows per whole month (``users_at``), and so do plan holders
+    (``sim.world.plans``).
+    """
     if len(instants_us) == 0:
         return np.zeros(0)
     last = int(instants_us.max())
@@ -241,7 +245,7 @@ def _months_elapsed(start_us: int, instants_us: np.ndarray) -> np.ndarray:
     return (np.searchsorted(np.asarray(marks), instants_us, side="right") - 1).astype(np.float64)
 
 
-def _local_instant(day: date, minute: int, zone: ZoneInfo) -> int:
+def local_instant(day: date, minute: int, zone: ZoneInfo) -> int:
     """The instant of local wall-clock ``minute`` after midnight of ``day`` (24:00 allowed)."""
     moment = datetime.combine(day, time(), tzinfo=zone) + timedelta(minutes=minute)
     return to_instant(moment)

@@ -22,15 +22,9 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 
 from sim import limits
 from sim.account.money import currency
-from sim.world.scenario import (
-    BigMeeting,
-    Continuous,
-    Count,
-    Empirical,
-    Fixed,
-    Meetings,
-    Scenario,
-)
+from sim.world.plans import holder_problems
+from sim.world.scenario import BigMeeting, Meetings, Scenario
+from sim.world.scenario_types import Continuous, Count, Empirical, Fixed
 
 LOT_LIFETIME_MONTHS = 12
 """A lot bought at the end of the horizon expires this much later; that date must be supported."""
@@ -45,6 +39,7 @@ def problems(scenario: Scenario) -> list[str]:
     return [
         *_dates(scenario),
         *_users(scenario),
+        *holder_problems(scenario),
         *_rates(scenario),
         *_distributions(scenario),
         *_delays(scenario),
@@ -184,9 +179,12 @@ def _participants(where: str, dist: Count) -> Iterator[str]:
 def _delays(scenario: Scenario) -> Iterator[str]:
     payments = scenario.payments
     for name in ("processing_delay_h", "admin_fix_delay_h", "admin_response_delay_h"):
-        yield from _at_most(
-            f"payments.{name}", getattr(payments, name), limits.DELAY_MAX_H, "DELAY_MAX_H"
-        )
+        value = getattr(payments, name)
+        where = f"payments.{name}"
+        if not isinstance(value, float):  # a distribution: its scale (mean, sd or value)
+            key, value = _largest(value)
+            where = f"{where}.{key}"
+        yield from _at_most(where, value, limits.DELAY_MAX_H, "DELAY_MAX_H")
 
 
 def _money(scenario: Scenario) -> Iterator[str]:

@@ -7,7 +7,7 @@ every policy (common random numbers). Generation is vectorised per source.
 Random streams. ``generate`` spawns four children of ``rng`` in a fixed order
 (meetings, big meetings, user calling, streams); big meetings and streams
 spawn one grandchild each, in file order, users' calls one per batch
-(``sim.world.sources.user_calls``), and every source splits its child further by
+(``sim.world.user_calls``), and every source splits its child further by
 purpose (arrivals, lengths, participants, start offsets). Adding a source, or
 a big meeting or stream at the end of its list, therefore leaves every other
 source's calls unchanged. Spawning advances ``rng``'s spawn counter: pass a
@@ -23,8 +23,9 @@ horizon (a jittered join cannot move a call earlier) do not arise.
 Order. The stream is sorted by start with a stable sort, so calls starting at
 the same instant keep generation order: meetings' dial-ins, their dial-outs,
 big meetings (file order), users' international calls (by destination, file
-order), users' domestic calls (by number type), streams (file order); within
-a batch, slot order then draw order. A call's place in that order is its
+order), users' domestic calls (by number type), each split into plan holders'
+then others' calls (``sim.world.user_calls``), streams (file order); within a
+batch, slot order then draw order. A call's place in that order is its
 ``seq``.
 
 Rating and pools: see ``sim.world.rating``; months are calendar months of the call's
@@ -57,8 +58,9 @@ from sim.account.stream import CallStream
 from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, month_bounds
 from sim.world.demand_stream import FREE_COLUMNS, DemandStream, DrawnFree, FreeCalls, sorted_ties
 from sim.world.demand_summary import DemandSummary, summarize
+from sim.world.plans import allotments_s
 from sim.world.rates import RateTable
-from sim.world.rating import NO_POOL, POOLS, allotments_s, billed_seconds, rate_calls
+from sim.world.rating import NO_POOL, POOLS, billed_seconds, rate_calls
 from sim.world.scenario import Scenario
 from sim.world.sources import (
     Batch,
@@ -67,8 +69,8 @@ from sim.world.sources import (
     big_meeting_calls,
     meeting_calls,
     stream_calls,
-    user_calls,
 )
+from sim.world.user_calls import user_calls
 
 __all__ = ["DemandSummary", "generate", "summarize"]
 
@@ -112,7 +114,9 @@ def _sources(
     ):
         drafts.append(big_meeting_calls(meeting, zone, span, catalog, child))
     if scenario.user_calling is not None:
-        batches += user_calls(scenario.user_calling, scenario.users, grid, catalog, users_rng)
+        batches += user_calls(
+            scenario.user_calling, scenario.users, scenario.plans, grid, catalog, users_rng
+        )
     for stream, child in zip(
         scenario.streams, streams_rng.spawn(len(scenario.streams)), strict=True
     ):
@@ -136,7 +140,7 @@ class _Pricing:
         self.tariffs = catalog.tariffs()
         self.free_tariff = (self.tariffs.fee_scaled == 0) & (self.tariffs.rate_scaled == 0)
         self.increment_s = scenario.rates.billing_increment_s
-        self.allotment_s = allotments_s(scenario.plans)
+        self.allotment_s = allotments_s(scenario)  # (pool, month)
 
     def kept(self, calls: Columns) -> Columns:
         """The calls that start in the horizon and end by its end, with month and billed seconds."""
@@ -167,7 +171,7 @@ def _assemble(
         seq += len(batch)
         if batch.pool != NO_POOL:
             use[batch.pool] += plans[-1].month_use_s
-    overflow = use > pricing.allotment_s[:, None]
+    overflow = use > pricing.allotment_s
     chunks: list[Columns] = []
     undrawn: list[FreeCalls] = []
     for plan in plans:

@@ -21,7 +21,7 @@ from sim.account.format import money_minor
 from sim.account.money import Currency, currency, to_number
 from sim.account.stream import CallStream
 from sim.world.arrivals import horizon, month_bounds
-from sim.world.rating import allotments_s
+from sim.world.plans import allotments_s
 from sim.world.scenario import Scenario
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -34,8 +34,9 @@ class DemandSummary:
 
     ``minutes`` are call durations; ``charge_minor`` is what the calls cost in
     credits (before any blocking). ``pool_allotment_min`` is each pool's
-    monthly size; ``pool_used_min`` what calls took from it; ``pool_overflow_min``
-    the minutes of pool-eligible calls billed to credits beyond it. Only pools
+    size per month (month x pool: plan pools follow their holders);
+    ``pool_used_min`` what calls took from it; ``pool_overflow_min`` the
+    minutes of pool-eligible calls billed to credits beyond it. Only pools
     with an allotment or eligible calls are listed.
     """
 
@@ -76,7 +77,7 @@ class DemandSummary:
         }
         pools = {
             name: {
-                "allotment_min": float(self.pool_allotment_min[col]),
+                "allotment_min": float(self.pool_allotment_min[row, col]),
                 "used_min": float(self.pool_used_min[row, col]),
                 "overflow_min": float(self.pool_overflow_min[row, col]),
             }
@@ -123,7 +124,7 @@ class DemandSummary:
 
     def _pool_lines(self) -> list[str]:
         return [
-            f"{month:<8} {name:<20} {self.pool_allotment_min[col]:>13,.1f} "
+            f"{month:<8} {name:<20} {self.pool_allotment_min[row, col]:>13,.1f} "
             f"{self.pool_used_min[row, col]:>13,.1f} {self.pool_overflow_min[row, col]:>13,.1f}"
             for row, month in enumerate(self.months)
             for col, name in enumerate(self.pools)
@@ -137,9 +138,9 @@ def summarize(stream: CallStream, scenario: Scenario) -> DemandSummary:
     shape = (len(bounds.labels), len(stream.services))
     cell = month * len(stream.services) + stream.service
     minutes = (stream.end_us - stream.start_us) / MICROS_PER_MINUTE
-    allotment_min = allotments_s(scenario.plans) / 60.0
+    allotment_min = allotments_s(scenario).T / 60.0  # month x pool
     shown = [
-        p for p in range(len(stream.pools)) if allotment_min[p] > 0 or np.any(stream.pool == p)
+        p for p in range(len(stream.pools)) if allotment_min[:, p].any() or np.any(stream.pool == p)
     ]
     used, over = _pool_tables(stream, month, len(bounds.labels), shown)
     return DemandSummary(
@@ -150,7 +151,7 @@ def summarize(stream: CallStream, scenario: Scenario) -> DemandSummary:
         calls=_tally(cell, np.ones(len(cell), dtype=np.int64), shape),
         minutes=_tally(cell, minutes, shape),
         charge_minor=_tally(cell, stream.charge_minor.astype(np.int64), shape),
-        pool_allotment_min=allotment_min[shown],
+        pool_allotment_min=allotment_min[:, shown],
         pool_used_min=used,
         pool_overflow_min=over,
     )

@@ -9,6 +9,8 @@ every function takes the ``numpy.random.Generator`` to draw from.
 - ``Continuous`` (durations, jitters, in the unit of the key, e.g. minutes):
   fixed, exponential(mean), lognormal(mean, sd), gamma(mean, sd),
   empirical(values, weights).
+- ``Delay`` (payment delays, hours): fixed, exponential(mean), lognormal(mean,
+  sd), sampled as whole microseconds by ``delay_sampler``.
 - ``Count`` (participants per meeting): fixed, poisson(mean),
   negative_binomial(mean, sd), empirical. A count is a whole number: fixed
   and empirical values are rounded half-up to integers (2.5 -> 3).
@@ -20,9 +22,13 @@ import math
 
 import numpy as np
 
-from sim.world.scenario import (
+from sim.account.clock import MICROS_PER_HOUR
+from sim.account.payments import DelaySampler
+from sim.limits import DELAY_MAX_H
+from sim.world.scenario_types import (
     Continuous,
     Count,
+    Delay,
     Empirical,
     Exponential,
     Fixed,
@@ -87,6 +93,21 @@ def sample_count(dist: Count, size: int, rng: np.random.Generator) -> np.ndarray
         case Empirical():
             return np.floor(_empirical(dist, size, rng) + 0.5).astype(np.int64)
     raise TypeError(f"not a count distribution: {dist!r}")
+
+
+def delay_sampler(dist: Delay) -> DelaySampler:
+    """Draws of a payment delay in hours as whole microseconds (``RandomDelay.sample_us``).
+
+    Rounded to the nearest microsecond once, here, so every engine schedules
+    the same instants; a draw beyond ``DELAY_MAX_H`` (a lognormal's far tail)
+    is cut to it, so an instant plus a delay stays within int64.
+    """
+
+    def sample_us(rng: np.random.Generator, size: int) -> np.ndarray:
+        hours = np.minimum(sample_continuous(dist, size, rng), DELAY_MAX_H)
+        return np.rint(hours * MICROS_PER_HOUR).astype(np.int64)
+
+    return sample_us
 
 
 def mean_of(dist: Continuous | Count) -> float:

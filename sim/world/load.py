@@ -88,7 +88,8 @@ def load_scenario_bytes(
         rates, table_bytes = _rate_table(scenario, source, folder, root)
     else:
         rates, table_bytes = _offered_table(scenario, source, folder, tables)
-    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    check_currency(scenario, rates, source)
+    problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     if problems:
         raise InputError(combine(problems), source=source)
@@ -102,7 +103,8 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     Its hash covers the base hash and the changed scenario, so results of the
     edited world are never mistaken for the original's.
     """
-    problems = [*bounds.problems(scenario), *_money_problems(scenario)]
+    check_currency(scenario, base.rates, Path(label))
+    problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     if problems:
         raise InputError(combine(problems), source=label)
@@ -181,6 +183,27 @@ def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tupl
     if source.toll_free_share > 0:
         for country in source.dial_in_countries:
             yield (country, "toll_free", "inbound"), f"{where}.dial_in_countries.{country}"
+
+
+def check_currency(scenario: Scenario, rates: RateTable, source: Path) -> None:
+    """Refuse a scenario priced from a table in another currency, naming both and both files.
+
+    Why at load time: every command and the dashboard load through here, and a
+    euro scenario on a dollar table would otherwise print euro amounts computed
+    from dollar rates. A table the scenario does not use (it names none and
+    looks up no rate, so the default is read but never consulted) is not held
+    against it.
+    """
+    wanted = currency(scenario.scenario.currency).code
+    if rates.currency is None or rates.currency == wanted:
+        return
+    if "table" not in scenario.rates.model_fields_set and not required_rates(scenario):
+        return
+    raise InputError(
+        f"scenario.currency is {wanted} but its rate table {rates.path} is in {rates.currency}; "
+        f"point [rates].table at a {wanted} table or make the two agree",
+        source=source,
+    )
 
 
 def costly_rates(scenario: Scenario, rates: RateTable) -> list[str]:
@@ -329,4 +352,27 @@ def _money_problems(scenario: Scenario) -> list[str]:
         except ValueError:
             places = f"more decimal places than {code.code} has ({code.digits})"
             problems.append(f"policy.{name}: {format(value, 'f')} has {places}")
+    return problems
+
+
+def _fine_rates(scenario: Scenario) -> list[str]:
+    """A stream's own rate or fee finer than rating can hold exactly is refused, not rounded.
+
+    Why here: rating scales each rate to whole units of 10^-RATE_SUBMINOR_DIGITS
+    of the minor unit; a finer one passed ``validate`` and then stopped ``run``
+    with an internal error. Rate tables are held to the same rule as they are read.
+    """
+    code = currency(scenario.scenario.currency)
+    places = code.digits + limits.RATE_SUBMINOR_DIGITS
+    problems = []
+    for index, stream in enumerate(scenario.streams):
+        for name in ("rate_per_min", "connection_fee"):
+            value = getattr(stream, name)
+            exponent = None if value is None else value.normalize().as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > places:
+                problems.append(
+                    f"streams[{index}].{name}: {format(value, 'f')} has more than {places} "
+                    f"decimal places, the finest rate {code.code} allows (RATE_SUBMINOR_DIGITS "
+                    "in sim/limits.py)"
+                )
     return problems

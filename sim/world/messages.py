@@ -168,8 +168,12 @@ def _unwrap(tp: Any) -> Any:
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
     if get_origin(tp) in (Union, types.UnionType):
-        members = tuple(_unwrap(arg) for arg in get_args(tp) if arg is not type(None))
-        return members[0] if len(members) == 1 else members
+        members: list[Any] = []
+        for arg in get_args(tp):  # a union of a number and a union of models: one tuple
+            if arg is not type(None):
+                inner = _unwrap(arg)
+                members.extend(inner if isinstance(inner, tuple) else (inner,))
+        return members[0] if len(members) == 1 else tuple(members)
     return tp
 
 

@@ -1,9 +1,16 @@
 """Per-minute rates by destination: the table a scenario's charges come from.
 
 A rate table maps (country, number type, direction) to a per-minute rate and
-a connection fee, both exact decimals in the scenario's currency. The bundled
-``scenarios/rates/sample-usd.csv`` is illustrative (Azure Communication
-Services figures), not Microsoft Teams' own prices.
+a connection fee, both exact decimals in the currency the table declares in
+its ``currency`` column. The bundled ``scenarios/rates/sample-*.csv`` tables are
+illustrative (Azure Communication Services figures and assumed values), not
+Microsoft Teams' own prices.
+
+Why a declared currency: a table of dollar rates read by a euro scenario would
+print euro amounts computed from dollars without a word; with the currency in
+the table, the loader refuses the pair (``sim.world.load``). Why a column
+rather than a comment line: a spreadsheet keeps a column when it re-saves the
+file, and each row then says what its numbers mean; all rows must agree.
 
 Why strict reading: a mistyped rate silently shifts every charge, outage and
 forfeiture figure of a run, so every bad cell stops the read with an
@@ -26,8 +33,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from babel import Locale
 
+from sim.account.money import currency as currency_of
 from sim.errors import InputError, decode_utf8
-from sim.limits import RATE_TABLE_MAX_BYTES
+from sim.limits import RATE_SUBMINOR_DIGITS, RATE_TABLE_MAX_BYTES
 from sim.world.files import read_regular
 from sim.world.scenario import NUMBER_TYPES
 
@@ -38,12 +46,25 @@ RateKey = tuple[str, str, str]
 """(country ISO 3166 alpha-2, number type, direction), e.g. ("US", "toll_free", "inbound")."""
 
 DIRECTIONS = ("inbound", "outbound")
-REQUIRED_COLUMNS = ("country", "number_type", "direction", "rate_per_min", "connection_fee")
+REQUIRED_COLUMNS = (
+    "country",
+    "number_type",
+    "direction",
+    "rate_per_min",
+    "connection_fee",
+    "currency",
+)
 OPTIONAL_COLUMNS = ("note",)
 _DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 _WRONG_COUNTRIES = {"UK": "GB", "EL": "GR"}
 _T = TypeVar("_T")
+SAMPLE_PREFIX = "sample-"
+"""File names of the bundled illustrative tables (``sample-usd.csv``): outputs label them so."""
+NO_CURRENCY = (
+    "the rate table declares no currency: add a column 'currency' holding the ISO 4217 code of "
+    "its rates (e.g. USD) on every row (docs/scenarios.md#rate-tables)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +77,20 @@ class Rate:
 
 @dataclass(frozen=True)
 class RateTable:
-    """Rates keyed by (country, number_type, direction); ``path`` names the source."""
+    """Rates keyed by (country, number_type, direction); ``path`` names the source.
+
+    ``currency`` is the ISO 4217 code the table declares; None only for the
+    empty table of a scenario that looks up no rate.
+    """
 
     path: Path
     rates: dict[RateKey, Rate]
+    currency: str | None = None
+
+    @property
+    def illustrative(self) -> bool:
+        """A bundled sample table (``sample-*.csv``): its rates are not a tenant's prices."""
+        return self.path.name.startswith(SAMPLE_PREFIX)
 
     def __contains__(self, key: object) -> bool:
         return key in self.rates
@@ -78,8 +109,8 @@ def load_rates(path: Path) -> RateTable:
     """Read a rate table CSV; any bad cell, missing column or duplicate is an InputError.
 
     Columns (any order, names case-insensitive): ``country, number_type,
-    direction, rate_per_min, connection_fee`` and an optional free-text
-    ``note``. UTF-8 with or without a BOM; lines starting with ``#`` and blank
+    direction, rate_per_min, connection_fee, currency`` and an optional
+    free-text ``note``. UTF-8 with or without a BOM; lines starting with ``#`` and blank
     lines are skipped.
     """
     path = Path(path)
@@ -104,16 +135,47 @@ def parse_rates(data: bytes, path: Path) -> RateTable:
     header = _header(reader, lines, path)
     rates: dict[RateKey, Rate] = {}
     seen: dict[RateKey, int] = {}
+    declared: tuple[str, int] | None = None  # the table's currency and the line that set it
     for line, row in _records(reader, lines, path, len(header)):
         cells = {name.lower(): (name, text) for name, text in zip(header, row, strict=True)}
-        key, rate = _parse_row(cells, path, line)
+        code = _row_currency(cells, declared, path, line)
+        declared = declared or (code, line)
+        key, rate = _parse_row(cells, code, path, line)
         if key in seen:
             where = f"line {seen[key]} and line {line}"
             raise InputError(f"duplicate rate for {' '.join(key)}: {where}", source=path, line=line)
         seen[key], rates[key] = line, rate
-    if not rates:
+    if declared is None:
         raise InputError("the rate table has a header but no rates", source=path)
-    return RateTable(path, rates)
+    return RateTable(path, rates, declared[0])
+
+
+def _row_currency(
+    cells: dict[str, tuple[str, str]], declared: tuple[str, int] | None, path: Path, line: int
+) -> str:
+    """The row's ISO 4217 code; every row must name the same one as the first."""
+    name, text = cells["currency"]
+    try:
+        code = currency_of(text).code if text.strip() else ""
+    except ValueError as exc:
+        raise InputError(str(exc), source=path, line=line, column=name) from None
+    if not code:
+        raise InputError(
+            "currency is empty; every row names the ISO 4217 code of its rates (e.g. USD)",
+            source=path,
+            line=line,
+            column=name,
+        )
+    if declared is not None and code != declared[0]:
+        first, first_line = declared
+        raise InputError(
+            f"currency {code} differs from {first} on line {first_line}; "
+            "a rate table holds rates in one currency",
+            source=path,
+            line=line,
+            column=name,
+        )
+    return code
 
 
 class _Lines:
@@ -174,6 +236,8 @@ def _header(reader: Reader, lines: _Lines, path: Path) -> list[str]:
             raise InputError(_unknown_column(name, known), source=path, line=line)
         seen.add(key)
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
+    if missing == ["currency"]:
+        raise InputError(NO_CURRENCY, source=path, line=line)
     if missing:
         names = ", ".join(repr(name) for name in missing)
         raise InputError(f"the header lacks column(s) {names}", source=path, line=line)
@@ -210,8 +274,16 @@ def _records(
         yield line, row
 
 
-def _parse_row(cells: dict[str, tuple[str, str]], path: Path, line: int) -> tuple[RateKey, Rate]:
-    """One (key, rate) from a row whose cells are keyed by lowercase column name."""
+def _parse_row(
+    cells: dict[str, tuple[str, str]], code: str, path: Path, line: int
+) -> tuple[RateKey, Rate]:
+    """One (key, rate) from a row whose cells are keyed by lowercase column name.
+
+    Amounts may be finer than the currency's minor unit (0.0085 USD, 1.275 JPY
+    a minute) but not finer than RATE_SUBMINOR_DIGITS below it: rating holds
+    them as exact integers at that scale.
+    """
+    places = currency_of(code).digits + RATE_SUBMINOR_DIGITS
 
     def cell(column: str, parse: Callable[[str], _T]) -> _T:
         name, text = cells[column]
@@ -225,8 +297,9 @@ def _parse_row(cells: dict[str, tuple[str, str]], path: Path, line: int) -> tupl
         cell("number_type", lambda text: _choice(text, NUMBER_TYPES, "number type")),
         cell("direction", lambda text: _choice(text, DIRECTIONS, "direction")),
     )
-    rate_per_min = cell("rate_per_min", lambda text: _amount(text, blank_is_zero=False))
-    return key, Rate(rate_per_min, cell("connection_fee", lambda t: _amount(t, blank_is_zero=True)))
+    rate_per_min = cell("rate_per_min", lambda t: _amount(t, places, blank_is_zero=False))
+    fee = cell("connection_fee", lambda t: _amount(t, places, blank_is_zero=True))
+    return key, Rate(rate_per_min, fee)
 
 
 def _country(text: str) -> str:
@@ -262,8 +335,8 @@ def _choice(text: str, allowed: tuple[str, ...], what: str) -> str:
     raise ValueError(f"{text!r} is not a {what}; expected one of: {', '.join(allowed)}{hint}")
 
 
-def _amount(text: str, *, blank_is_zero: bool) -> Decimal:
-    """An exact decimal >= 0 in major units per minute; no floats, no exponents."""
+def _amount(text: str, places: int, *, blank_is_zero: bool) -> Decimal:
+    """An exact decimal >= 0 in major units, at most ``places`` decimals; no float, no exponent."""
     value = text.strip()
     if not value:
         if blank_is_zero:
@@ -274,4 +347,10 @@ def _amount(text: str, *, blank_is_zero: bool) -> Decimal:
     amount = Decimal(value)
     if amount < 0:
         raise ValueError(f"{value!r} must be >= 0")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise ValueError(
+            f"{value!r} has more than {places} decimal places, the finest rate the currency "
+            "allows (RATE_SUBMINOR_DIGITS in sim/limits.py)"
+        )
     return amount + 0  # normalises -0 to 0

@@ -29,11 +29,11 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import Currency
+from sim.limits import RATE_SUBMINOR_DIGITS
 from sim.world.rates import Rate
-from sim.world.scenario import Plans
 
-SCALE_DIGITS = 6
-"""Decimal digits kept below the minor unit when scaling rates."""
+SCALE_DIGITS = RATE_SUBMINOR_DIGITS
+"""Decimal digits kept below the minor unit when scaling rates (rate tables allow no more)."""
 _HALF = 30 * 10**SCALE_DIGITS
 _DIVISOR = 60 * 10**SCALE_DIGITS
 _INT64_MAX = np.iinfo(np.int64).max
@@ -98,39 +98,31 @@ def _largest(fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarra
     return 60 * int(fee_scaled.max()) + int(rate_scaled.max()) * int(seconds.max()) + _HALF
 
 
-def allotments_s(plans: Plans) -> np.ndarray:
-    """Monthly pool sizes in seconds, in ``POOLS`` order (0 with no licences)."""
-    minutes = (
-        plans.audio_conferencing_licences * plans.dial_out_min_per_licence,
-        plans.domestic_plan_users * plans.domestic_min_per_user,
-        plans.international_plan_users * plans.international_min_per_user,
-    )
-    return np.asarray([round(value * 60) for value in minutes], dtype=np.int64)
-
-
 def pool_seconds(
     pool: np.ndarray, month: np.ndarray, billed_s: np.ndarray, allotment_s: np.ndarray
 ) -> np.ndarray:
     """Seconds each call takes from its pool, in stream order, per calendar month.
 
     ``pool`` is each call's pool index (-1 none), ``month`` its start's month
-    index (non-decreasing along the stream). A call takes min(billed, left).
+    index (non-decreasing along the stream), ``allotment_s[p, m]`` pool ``p``'s
+    size in month ``m`` (sizes follow plan holders, ``sim.world.plans``). A
+    call takes min(billed, left).
     """
     taken = np.zeros(len(pool), dtype=np.int64)
-    for index, size in enumerate(allotment_s.tolist()):
+    for index, sizes in enumerate(allotment_s):
         rows = np.flatnonzero(pool == index)
-        if len(rows) and size > 0:
-            taken[rows] = _burn_down(month[rows], billed_s[rows], size)
+        if len(rows) and sizes.any():
+            taken[rows] = _burn_down(month[rows], billed_s[rows], sizes)
     return taken
 
 
-def _burn_down(month: np.ndarray, billed_s: np.ndarray, size: int) -> np.ndarray:
-    """One pool's calls (in order): what each takes, the pool refilled each month."""
+def _burn_down(month: np.ndarray, billed_s: np.ndarray, size_s: np.ndarray) -> np.ndarray:
+    """One pool's calls (in order): what each takes, the pool refilled to ``size_s[month]``."""
     before = np.cumsum(billed_s) - billed_s
     first = np.flatnonzero(np.r_[True, month[1:] != month[:-1]])
     run = np.diff(np.r_[first, len(month)])
     used_before = before - np.repeat(before[first], run)
-    return np.clip(size - used_before, 0, billed_s)
+    return np.clip(size_s[month] - used_before, 0, billed_s)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    Strict,
     field_validator,
     model_validator,
+)
+
+from sim.world.scenario_types import (
+    Continuous,
+    Count,
+    Country,
+    Fixed,
+    Fraction,
+    HoursOrDelay,
+    Money,
+    NonNegative,
+    Number,
+    NumberType,
+    Poisson,
+    Positive,
+    Section,
+    Whole,
+    not_bool,
 )
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -42,116 +57,10 @@ ZONE_A = frozenset({
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
 
 
-def _not_bool(value: object) -> object:
-    """TOML ``true`` is not the number 1: refuse it where a number is expected."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false")
-    return value
-
-
-Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
-Whole = Annotated[int, Strict()]
-Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
-Positive = Annotated[Number, Field(gt=0.0)]
-NonNegative = Annotated[Number, Field(ge=0.0)]
-Money = Annotated[Decimal, BeforeValidator(_not_bool), Field(ge=0, allow_inf_nan=False)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-NumberType = Literal["landline", "mobile"]
-"""The number types a user's own domestic calls reach."""
-
-
-class _Section(BaseModel):
-    """Every section: frozen, and unknown keys are errors (typos must not pass)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# -- distributions ------------------------------------------------------------
-
-
-class Fixed(_Section):
-    """Always ``value``."""
-
-    dist: Literal["fixed"]
-    value: NonNegative
-
-
-class Exponential(_Section):
-    """Exponential with the given mean."""
-
-    dist: Literal["exponential"]
-    mean: Positive
-
-
-class LogNormal(_Section):
-    """Lognormal given by the mean and standard deviation of the value itself."""
-
-    dist: Literal["lognormal"]
-    mean: Positive
-    sd: Positive
-
-
-class Gamma(_Section):
-    """Gamma given by its mean and standard deviation."""
-
-    dist: Literal["gamma"]
-    mean: Positive
-    sd: Positive
-
-
-class Empirical(_Section):
-    """Draw from observed ``values`` (optionally weighted)."""
-
-    dist: Literal["empirical"]
-    values: list[NonNegative] = Field(min_length=1)
-    weights: list[NonNegative] | None = None
-
-    @model_validator(mode="after")
-    def _weights_match(self) -> Empirical:
-        if self.weights is not None:
-            if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
-                )
-            if sum(self.weights) <= 0:
-                raise ValueError("weights must not all be 0")
-        return self
-
-
-class Poisson(_Section):
-    """Poisson counts with the given mean."""
-
-    dist: Literal["poisson"]
-    mean: NonNegative
-
-
-class NegativeBinomial(_Section):
-    """Over-dispersed counts given by mean and sd (sd^2 must exceed the mean)."""
-
-    dist: Literal["negative_binomial"]
-    mean: Positive
-    sd: Positive
-
-    @model_validator(mode="after")
-    def _overdispersed(self) -> NegativeBinomial:
-        if self.sd**2 <= self.mean:
-            raise ValueError(
-                f"sd(={self.sd}) squared must exceed mean(={self.mean}); "
-                "use poisson for sd^2 = mean"
-            )
-        return self
-
-
-Continuous = Annotated[
-    Fixed | Exponential | LogNormal | Gamma | Empirical, Field(discriminator="dist")
-]
-Count = Annotated[Fixed | Poisson | NegativeBinomial | Empirical, Field(discriminator="dist")]
-
-
 # -- sections -----------------------------------------------------------------
 
 
-class ScenarioInfo(_Section):
+class ScenarioInfo(Section):
     """``[scenario]``: name, run start, horizon and currency."""
 
     name: str = Field(min_length=1)
@@ -175,7 +84,7 @@ class ScenarioInfo(_Section):
         return currency(value).code
 
 
-class Calendar(_Section):
+class Calendar(Section):
     """``[calendar]``: when business calls happen, in the tenant's time zone."""
 
     timezone: str = "UTC"
@@ -226,14 +135,14 @@ class Calendar(_Section):
         return _minutes_of_day(opens), _minutes_of_day(closes)
 
 
-class Users(_Section):
+class Users(Section):
     """``[users]``: head count and compound monthly growth."""
 
     count: Whole = Field(default=1, ge=0)
     monthly_growth: Number = Field(default=0.0, gt=-1.0, le=1.0)
 
 
-class Destination(_Section):
+class Destination(Section):
     """A share of calls to one country and number type."""
 
     country: Country
@@ -241,7 +150,7 @@ class Destination(_Section):
     share: Positive
 
 
-class Meetings(_Section):
+class Meetings(Section):
     """``[meetings]``: everyday meetings with PSTN participants."""
 
     per_user_per_day: NonNegative
@@ -262,7 +171,7 @@ class Meetings(_Section):
         return self
 
 
-class BigMeeting(_Section):
+class BigMeeting(Section):
     """``[[big_meetings]]``: scheduled events whose dial-ins arrive as a burst."""
 
     name: str = Field(min_length=1)
@@ -285,7 +194,7 @@ class BigMeeting(_Section):
         return value
 
 
-class UserCalling(_Section):
+class UserCalling(Section):
     """``[user_calling]``: users' own outbound calls (domestic and international)."""
 
     per_user_per_day: NonNegative
@@ -304,7 +213,7 @@ class UserCalling(_Section):
         return self
 
 
-class Stream(_Section):
+class Stream(Section):
     """``[[streams]]``: a generic call stream (auto attendant, call queue, a check)."""
 
     name: str = Field(min_length=1)
@@ -327,8 +236,15 @@ class Stream(_Section):
         return self
 
 
-class Plans(_Section):
-    """``[plans]``: licences whose pooled minutes reset on the 1st of each month."""
+class Plans(Section):
+    """``[plans]``: licences whose pooled minutes reset on the 1st of each month.
+
+    Plan minutes cover only their holders' calls (``sim.world.plans``):
+    ``domestic_plan_users`` hold a plan with domestic minutes (Domestic, or
+    Domestic and International), ``international_plan_users`` are those of
+    them with the Domestic and International plan. Users added by growth hold
+    each plan at the growth share (None: the starting share).
+    """
 
     audio_conferencing_licences: Whole = Field(default=0, ge=0)
     dial_out_min_per_licence: NonNegative = 60
@@ -336,22 +252,54 @@ class Plans(_Section):
     domestic_min_per_user: NonNegative = 3000
     international_plan_users: Whole = Field(default=0, ge=0)
     international_min_per_user: NonNegative = 600
+    growth_domestic_plan_share: Fraction | None = None
+    growth_international_plan_share: Fraction | None = None
 
 
-class Rates(_Section):
+class Rates(Section):
     """``[rates]``: the rate table (CSV, relative to the scenario file) and increment."""
 
     table: str = "rates/sample-usd.csv"
     billing_increment_s: Whole = Field(default=60, ge=1, le=3600)
 
 
-class PaymentSettings(_Section):
-    """``[payments]``: how auto-recharge payments behave."""
+PROCESSING_DELAY_DEFAULT_H = 1.0
+"""Hours from an auto-recharge request to the credits (or the failure), when not stated.
 
-    processing_delay_h: NonNegative = 0
-    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = 0.0
-    admin_fix_delay_h: NonNegative = 0
-    admin_response_delay_h: Positive = 24
+An ASSUMPTION, not a measurement: a card is authorised in seconds, but the
+purchase is captured and the credits posted by Microsoft's commerce system; an
+hour leaves a trigger that is too low visibly exposed. See docs/model.md#payment-defaults.
+"""
+FAILURE_PROBABILITY_DEFAULT = 0.02
+"""Chance that one auto-recharge attempt fails, when not stated (an ASSUMPTION).
+
+Card-not-present business payments are declined now and then (spending limits,
+fraud checks, a replaced card); 2 % per attempt is a cautious planning figure.
+"""
+ADMIN_FIX_DELAY_DEFAULT_H = 4.0
+"""Wall-clock hours from a failure email to the admin's fix, when not stated (an ASSUMPTION).
+
+Half a working day to notice the email and update the card; the fix then waits
+for the next business hour of ``[calendar]`` (docs/model.md#payment-defaults).
+"""
+ADMIN_RESPONSE_DELAY_DEFAULT_H = 24.0
+"""Hours from a below-zero email to a manual top-up, when not stated (an ASSUMPTION)."""
+
+
+class PaymentSettings(Section):
+    """``[payments]``: how auto-recharge payments behave.
+
+    An omitted key takes its documented planning default (the ``*_DEFAULT``
+    constants above), not an optimistic zero: ``sim.world.assumptions`` lists
+    each value in force and whether the scenario stated it. The processing and
+    fix delays are a number of hours or a ``Delay`` table, drawn per attempt
+    and per failure (``sim.account.payment_draws``).
+    """
+
+    processing_delay_h: HoursOrDelay = PROCESSING_DELAY_DEFAULT_H
+    failure_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = FAILURE_PROBABILITY_DEFAULT
+    admin_fix_delay_h: HoursOrDelay = ADMIN_FIX_DELAY_DEFAULT_H
+    admin_response_delay_h: Positive = ADMIN_RESPONSE_DELAY_DEFAULT_H
     card_expires: datetime | None = None
     card_renewed: datetime | None = None
 
@@ -368,20 +316,20 @@ class PaymentSettings(_Section):
         return self
 
 
-class PolicySettings(_Section):
+class PolicySettings(Section):
     """``[policy]``: the levers (major units of the scenario's currency)."""
 
     initial_balance: Money = Decimal(1000)
     auto_recharge: bool = True
     trigger: Money = Decimal(400)
-    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0, allow_inf_nan=False)] = (
+    amount: Annotated[Decimal, BeforeValidator(not_bool), Field(gt=0, allow_inf_nan=False)] = (
         Decimal(1000)
     )
     manual_top_up: Money | None = None
     monthly_top_up: Money | None = None
 
 
-class Objective(_Section):
+class Objective(Section):
     """``[objective]``: what makes one policy better than another, for ``credsim sweep``.
 
     The cost of a policy is what it loses, per year: forfeited credits, the
@@ -397,16 +345,16 @@ class Objective(_Section):
     penalty_per_blocked_min: Money = Decimal(0)
 
 
-class RegressionPolicy(_Section):
+class RegressionPolicy(Section):
     """One policy that ``credsim regress`` checks (omitted levers: the scenario's)."""
 
     initial: Money | None = None
     auto_recharge: bool | None = None
     trigger: Money | None = None
-    amount: Annotated[Decimal, BeforeValidator(_not_bool), Field(gt=0)] | None = None
+    amount: Annotated[Decimal, BeforeValidator(not_bool), Field(gt=0)] | None = None
 
 
-class Regression(_Section):
+class Regression(Section):
     """``[regression]``: what CI recomputes and compares with the stored baseline."""
 
     replications: Whole = Field(default=100, ge=2, le=10_000)
@@ -416,7 +364,7 @@ class Regression(_Section):
     )  # by default the scenario's own policy
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A whole scenario file, validated."""
 
     scenario: ScenarioInfo

@@ -18,21 +18,15 @@ Meeting participants (meetings and big meetings alike):
   end (service ``dial_out``, rate (country, number_type, "outbound")); it draws
   on the Audio Conferencing pool when the country is in Zone A.
 
-Users' own calls are ``international`` (international plan pool) with
-probability ``international_share``, otherwise ``domestic_outbound`` (domestic
-plan pool). Generic ``[[streams]]`` never draw on a pool: they stand for
-services (auto attendants, call queues) that no plan covers.
+Users' own calls are drawn in ``sim.world.user_calls`` (the plan holders' rule
+lives there and in ``sim.world.plans``). Generic ``[[streams]]`` never draw on a
+pool: they stand for services (auto attendants, call queues) that no plan covers.
 
 Calls on the business-hours grid (users' calls and streams) come in batches
 (``Batch``): calls of one service, tariff and pool, with a count per slot and a
 length per call drawn at once, and start instants drawn only when needed (most
 users' calls are plan calls that a pool covers: they need a count and a length,
-for the pool, but no start unless somebody lists them). Users' calls are split into
-one batch per international destination and per domestic number type by
-Poisson thinning: a Poisson count of calls per slot, each independently of a
-kind with probability p, is the same as independent Poisson counts with means
-p x the slot's mean, one per kind, so the calls have the distribution the rule
-states.
+for the pool, but no start unless somebody lists them).
 """
 
 from __future__ import annotations
@@ -52,23 +46,9 @@ from sim.world.arrivals import ArrivalGrid, draw_arrivals, slot_starts
 from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
-from sim.world.rating import (
-    DIAL_OUT_POOL,
-    DOMESTIC_POOL,
-    INTERNATIONAL_POOL,
-    NO_POOL,
-    Tariffs,
-)
-from sim.world.scenario import (
-    ZONE_A,
-    BigMeeting,
-    Continuous,
-    Destination,
-    Meetings,
-    Stream,
-    UserCalling,
-    Users,
-)
+from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs
+from sim.world.scenario import ZONE_A, BigMeeting, Destination, Meetings, Stream, Users
+from sim.world.scenario_types import Continuous
 
 FREE = 0
 """Tariff 0: no fee, no rate (toll dial-ins under Audio Conferencing)."""
@@ -152,7 +132,7 @@ def _pick(shares: list[float], size: int, rng: np.random.Generator) -> np.ndarra
     return rng.choice(len(weights), size=size, p=weights / weights.sum())
 
 
-def _shares(shares: list[float]) -> np.ndarray:
+def normalised(shares: list[float]) -> np.ndarray:
     """``shares`` normalised to probabilities."""
     weights = np.asarray(shares, dtype=np.float64)
     return weights / weights.sum()
@@ -295,7 +275,7 @@ def dial_out_calls(
     service = catalog.service("dial_out")
     if not destinations:  # the schema then allows no dial-outs
         return Draft.of(start_us[:0], length_s[:0], service, FREE)
-    rates = _destination_tariffs(destinations, catalog)
+    rates = destination_tariffs(destinations, catalog)
     pools = np.asarray([_dial_out_pool(d) for d in destinations], dtype=np.int8)
     owner = _owners(sample_count(meetings.dial_outs, len(start_us), rng))
     join_s = seconds(meetings.join_jitter_min, len(owner), rng, least=0)
@@ -310,7 +290,7 @@ def dial_out_calls(
     )
 
 
-def _destination_tariffs(destinations: tuple[Destination, ...], catalog: Catalog) -> np.ndarray:
+def destination_tariffs(destinations: tuple[Destination, ...], catalog: Catalog) -> np.ndarray:
     """Outbound tariff of each destination, in order."""
     return np.asarray(
         [catalog.lookup(d.country, d.number_type, "outbound") for d in destinations],
@@ -374,46 +354,7 @@ def _naive(moment: time) -> time:
     return moment.replace(tzinfo=None)
 
 
-# -- users' own calls and generic streams ---------------------------------------
-
-
-def user_calls(
-    calling: UserCalling,
-    users: Users,
-    grid: ArrivalGrid,
-    catalog: Catalog,
-    rng: np.random.Generator,
-) -> list[Batch]:
-    """Users' outbound calls: international (plan pool) or domestic (plan pool).
-
-    One batch per international destination, then one per domestic number
-    type (file order), each with a child of ``rng``; a kind with no share has
-    no batch (and needs no rate).
-    """
-    international, domestic = catalog.service("international"), catalog.service("domestic_outbound")
-    share = calling.international_share
-    kinds: list[tuple[float, int, int, int]] = []  # (probability, service, tariff, pool)
-    if share > 0:
-        destinations = calling.international_destinations
-        tariffs = _destination_tariffs(destinations, catalog).tolist()
-        shares = _shares([d.share for d in destinations]).tolist()
-        kinds += [
-            (share * p, international, tariff, INTERNATIONAL_POOL)
-            for p, tariff in zip(shares, tariffs, strict=True)
-        ]
-    if share < 1:
-        types = calling.domestic_number_types
-        shares = _shares(list(types.values())).tolist()
-        kinds += [
-            ((1 - share) * p, domestic, catalog.lookup(calling.domestic_country, t, "outbound"),
-             DOMESTIC_POOL)
-            for p, t in zip(shares, types, strict=True)
-        ]  # fmt: skip
-    mean = grid.expected(calling.per_user_per_day, users)
-    return [
-        grid_batch(grid, mean * p, calling.duration_min, service, tariff, child, pool=pool)
-        for (p, service, tariff, pool), child in zip(kinds, rng.spawn(len(kinds)), strict=True)
-    ]
+# -- generic streams ------------------------------------------------------------
 
 
 def stream_calls(

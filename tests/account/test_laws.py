@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from sim.account.clock import MICROS_PER_MINUTE
 from sim.account.ledger import EntryKind, JournalEntry, Ledger
 from sim.engines.replay import Replayer
-from tests.strategies import END, START, Case, cases, drawer
+from tests.strategies import END, START, Case, cases, delays, drawer
 
 
 def replayer(case: Case, on_entry) -> Replayer:
-    return Replayer(case.policy, case.spec, draw=drawer(case), on_entry=on_entry)
+    return Replayer(
+        case.policy, case.spec, draw=drawer(case), delays=delays(case), on_entry=on_entry
+    )
 
 
 def check_entry(ledger: Ledger, entry: JournalEntry, running: list[int]) -> None:

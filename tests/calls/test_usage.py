@@ -232,7 +232,11 @@ def test_teams_fixture_calls_exactly() -> None:
     )
     assert by_line[15][2:5] == ("domestic_outbound", 1, True)  # ucap_out
     assert usage.rows == 14
-    assert usage.not_credit_billed == Counter(zero_charge=3, direct_routing=2)
+    # no charge under the Audio Conferencing licence (1) or a Calling Plan (2)
+    assert usage.not_credit_billed == Counter(
+        audio_conferencing=1, calling_plan=2, direct_routing=2
+    )
+    assert usage.charged_under_plan == 0
     assert usage.currency == currency("USD")
 
 
@@ -256,7 +260,9 @@ def test_skype_fixture_calls_exactly() -> None:
     assert calls[5][2:5] == ("inbound", 0, False)
     assert calls[5].end - calls[5].start == 3723 * MICROS_PER_SECOND
     assert calls[6][2:5] == ("toll_free_dial_in", 4, True)  # "T" separator also accepted
-    assert usage.not_credit_billed == Counter(zero_charge=3)
+    assert usage.not_credit_billed == Counter(audio_conferencing=1, calling_plan=2)
+    # an MCOPSTN2 (International Calling Plan) row with a charge: billed as charged, counted
+    assert (usage.charged_under_plan, usage.first_charged_under_plan) == (1, 4)
     assert usage.rows == 7
     assert usage.currency == currency("USD")
 
@@ -270,7 +276,7 @@ def test_skype_no_data_in_charge_is_a_free_call(tmp_path: Path) -> None:
     path = write_skype(tmp_path / "s.csv", {"Charge": "No data", "Currency": "No data"})
     usage, calls = read_all(path)
     assert calls[0][3:5] == (0, False)
-    assert usage.not_credit_billed == Counter(zero_charge=1)
+    assert usage.not_credit_billed == Counter(calling_plan=1)  # SKYPE_DEFAULTS: MCOPSTN2
 
 
 # --- the canonical stream fixture -------------------------------------------------------

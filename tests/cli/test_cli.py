@@ -54,6 +54,9 @@ def test_the_readme_walkthrough_matches_the_hand_calculation() -> None:
         "duplicates": 0,
         "duplicates_dropped": 0,
         "first_duplicate_line": None,
+        "first_duplicate_member": None,
+        "charged_under_plan": 0,
+        "first_charged_under_plan_line": None,
     }
 
 

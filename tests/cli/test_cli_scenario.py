@@ -119,3 +119,19 @@ def test_a_run_logs_its_progress_on_stderr_when_it_is_not_a_terminal() -> None:
     lines = result.stderr.splitlines()
     assert lines[0] == "small-team: 3 replications to compute"
     assert lines[-1].startswith("small-team: 3/3 replications (100 %), ")
+
+
+def test_a_euro_scenario_on_the_dollar_table_is_refused_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "rates").mkdir()
+    table = ROOT / "scenarios" / "rates" / "sample-usd.csv"
+    (tmp_path / "rates" / "sample-usd.csv").write_bytes(table.read_bytes())
+    euro = tmp_path / "euro.toml"
+    euro.write_text(SMALL.read_text().replace('currency = "USD"', 'currency = "EUR"'))
+    for args in (("validate", euro), ("run", euro, "--replications", "2", "--workers", "1")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [
+            f"credsim: error: {euro}: scenario.currency is EUR but its rate table "
+            f"{tmp_path / 'rates' / 'sample-usd.csv'} is in USD; point [rates].table at a EUR "
+            "table or make the two agree"
+        ]

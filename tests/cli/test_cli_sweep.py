@@ -13,7 +13,7 @@ from sim.cli.commands import main
 from sim.cli.progress import status_line
 from tests.paths import TINY
 
-PORTAL = "credsim: warning: trigger 0 is below the admin portal's minimum of 50"
+PORTAL = "credsim: warning: trigger 0 is below the admin portal's minimum of 50 USD"
 
 
 def sweep(out: Path, *extra: str) -> Result:
@@ -56,12 +56,44 @@ def test_a_rule_of_thumb_under_the_portal_minimum_is_warned_about(tmp_path: Path
     cheap = tmp_path / "cheap.toml"
     text = TINY.read_text(encoding="utf-8").replace("rate_per_min = 0.25", "rate_per_min = 0.01")
     cheap.write_text(text, encoding="utf-8")
-    args = ["sweep", str(cheap), "--triggers", "50", "--amounts", "20", "--replications", "3",
-            "--engine", "replay", "--out", str(tmp_path / "out"), "--quiet"]  # fmt: skip
+    args = ["sweep", str(cheap), "--triggers", "50", "--amounts", "50", "--replications", "3",
+            "--engine", "replay", "--out", str(tmp_path / "out"), "--quiet",
+            "--strict"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output  # a reference is warned about, even --strict
+    # 4 calls x 10.5 min x 0.01 USD a day: ~12.80 USD a month, ~3 USD a week
+    lines = result.stderr.splitlines()
+    trigger = r"the rule of thumb's trigger \d is below the admin portal's minimum of 50 USD"
+    assert re.fullmatch(f"credsim: warning: {trigger}; the portal would refuse it", lines[0])
+    assert re.match(r"credsim: warning: the rule of thumb's amount 1\d is below", lines[1])
+
+
+def test_every_grid_value_is_checked_once_per_lever_and_rule(tmp_path: Path) -> None:
+    args = ["sweep", str(TINY), "--triggers", "0,10,50.5", "--amounts", "20,30,100",
+            "--initials", "0,10", "--replications", "2", "--engine", "replay", "--workers", "1",
+            "--out", str(tmp_path / "out"), "--quiet"]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    # 4 calls x 10.5 min x 0.01 USD a day: ~12.80 USD a month, ~3 USD a week
-    assert re.match(r"credsim: warning: the rule of thumb's trigger \d is below", result.stderr)
+    assert result.stderr.splitlines()[:4] == [
+        "credsim: warning: triggers 0, 10 are below the admin portal's minimum of 50 USD; "
+        "the portal would refuse them",
+        "credsim: warning: trigger 50.5 is not a whole amount: the admin portal takes whole USD "
+        "amounts; the portal would refuse it",
+        "credsim: warning: amounts 20, 30 are below the admin portal's minimum of 50 USD; "
+        "the portal would refuse them",
+        "credsim: warning: initial balance 10 is below the admin portal's minimum of 50 USD; "
+        "the portal would refuse it",  # initial 0 buys nothing: no minimum
+    ]
+
+
+def test_strict_refuses_the_grid_before_anything_is_written(tmp_path: Path) -> None:
+    result = sweep(tmp_path / "out", "--strict")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "credsim: error: trigger 0 is below the admin portal's minimum of 50 USD; the portal "
+        "would refuse it; --strict refuses what the portal would\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: Path) -> None:

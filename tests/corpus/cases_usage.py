@@ -1,7 +1,13 @@
-"""Broken usage files of each format (stream CSV, Teams PSTN, Skype for Business) via backtest."""
+"""Broken usage files of each format (stream CSV, Teams PSTN, Skype, Graph) via backtest."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.calls.exports import traversal_zip, zip_bomb
 from tests.corpus.harness import Case
 from tests.corpus.inputs import (
     CALLS,
@@ -233,6 +239,45 @@ SKYPE = [
     ),
 ]
 
+_RECORD = (
+    '{"id": "r1", "callType": "user_out", "destinationContext": "Domestic",'
+    ' "startDateTime": "2024-03-04T09:00:00Z", "endDateTime": "2024-03-04T09:10:00Z",'
+    ' "duration": 600, "charge": CHARGE, "currency": "USD", "licenseCapability": "MCOPSTN1"}'
+)
+GRAPH = [
+    Case("graph-json-truncated", B, {CALLS: '{\n "value": [\n'}, names="calls.csv:3"),
+    Case("graph-json-deep", B, {CALLS: "[" * 200_000}, names="calls.csv"),
+    Case(
+        "graph-json-negative-charge",
+        B,
+        {CALLS: '{"value": [' + _RECORD.replace("CHARGE", "-1") + "]}"},
+        names="$.value[0].charge",
+    ),
+    Case(
+        "graph-json-big-charge",
+        B,
+        {CALLS: '{"value": []}\n{"value": [' + _RECORD.replace("CHARGE", BIG_CHARGE) + "]}\n"},
+        names="calls.csv:2",
+    ),
+    Case("graph-json-not-pages", B, {CALLS: "[1, 2, 3]"}, names="$[0]"),
+    Case(
+        "graph-csv-lacks-column",
+        B,
+        {CALLS: "id,callType,startDateTime,endDateTime,charge,currency\n"},
+        names="calls.csv:1",
+    ),
+]
+
+_FETCH = ("fetch", "--tenant", "t", "--client-id", "c", "-o", "data/out.json")
+FETCH = [
+    Case(
+        "fetch-to-before-from",
+        (*_FETCH, "--from", "2024-03-01", "--to", "2024-02-01"),
+        names="--to",
+    ),
+    Case("fetch-bad-from", (*_FETCH, "--from", "last week", "--to", "2024-02-01"), names="--from"),
+]
+
 FILES = [
     Case("calls-is-folder", ("backtest", "data"), names="data"),
     Case("calls-missing", ("backtest", "data/none.csv"), names="none.csv"),
@@ -252,4 +297,46 @@ FILES = [
     ),
 ]
 
-CASES = [*STREAM, *TEAMS, *SKYPE, *FILES]
+ZIP = "data/calls.zip"
+_AMBIGUOUS = teams("Start Time", "03/04/2024 15:00", "End Time", "03/04/2024 15:12")
+
+
+def _two_orders() -> str:
+    """The Teams example whose first row is day-first (13/01) and second month-first (01/13)."""
+    header, first, second, *rest = csv.reader(io.StringIO(TEAMS_TEXT))
+    start, end = header.index("Start Time"), header.index("End Time")
+    first[start], first[end] = "13/01/2025 08:00", "13/01/2025 08:10"
+    second[start], second[end] = "01/13/2025 09:00", "01/13/2025 09:10"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, first, second, *rest])
+    return out.getvalue()
+
+
+_DR_HEADER = "Correlation ID,SIP Address,Call Type,Failure time"
+
+EXPORTS = [
+    Case("zip-bomb", ("backtest", ZIP), setup=lambda d: _zip(zip_bomb, d), names="calls.zip"),
+    Case(
+        "zip-member-path-traversal",
+        ("backtest", ZIP),
+        setup=lambda d: _zip(traversal_zip, d),
+        names="calls.zip",
+    ),
+    Case("zip-truncated", ("backtest", ZIP), {ZIP: b"PK\x03\x04" + bytes(40)}, names="calls.zip"),
+    Case("excel-dates-ambiguous", B, _AMBIGUOUS, names="calls.csv:2"),
+    Case("excel-dates-mixed-orders", B, {CALLS: _two_orders()}, names="calls.csv:3"),
+    Case(
+        "direct-routing-no-start-column",
+        B,
+        {CALLS: f"{_DR_HEADER}\nc1,sip:a@b,dr_out,2025-01-03T11:00:09Z\n"},
+        names="calls.csv:1",
+    ),
+]
+
+
+def _zip(build: Callable[[Path], Path], folder: Path) -> None:
+    (folder / "data").mkdir(exist_ok=True)
+    build(folder / ZIP)
+
+
+CASES = [*STREAM, *TEAMS, *SKYPE, *GRAPH, *FETCH, *FILES, *EXPORTS]

@@ -86,31 +86,37 @@ TABLE_PATHS = [
     ),
 ]
 
-_TABLE_HEADER = "country,number_type,direction,rate_per_min,connection_fee\n"
+_TABLE_HEADER = "country,number_type,direction,rate_per_min,connection_fee,currency\n"
 RATE_TABLES = [
     Case("rates-wrong-header", V, rate_table("a,b,c\nUS,toll_free,inbound\n"), names="t.csv"),
     Case(
         "rates-bad-cell",
         V,
-        rate_table(_TABLE_HEADER + "US,toll_free,inbound,abc,0\n"),
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,abc,0,USD\n"),
         names="t.csv:2",
     ),
     Case(
         "rates-negative",
         V,
-        rate_table(_TABLE_HEADER + "US,toll_free,inbound,-1,0\n"),
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,-1,0,USD\n"),
         names="t.csv:2",
     ),
     Case(
-        "rates-nan", V, rate_table(_TABLE_HEADER + "US,toll_free,inbound,nan,0\n"), names="t.csv:2"
+        "rates-nan",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,nan,0,USD\n"),
+        names="t.csv:2",
     ),
     Case(
-        "rates-inf", V, rate_table(_TABLE_HEADER + "US,toll_free,inbound,inf,0\n"), names="t.csv:2"
+        "rates-inf",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,inf,0,USD\n"),
+        names="t.csv:2",
     ),
     Case(
         "rates-1e30",
         V,
-        rate_table(_TABLE_HEADER + f"US,toll_free,inbound,1{'0' * 30},0\n"),
+        rate_table(_TABLE_HEADER + f"US,toll_free,inbound,1{'0' * 30},0,USD\n"),
         names="t.csv US toll_free inbound",
     ),
     Case("rates-empty-file", V, rate_table(""), names="t.csv"),
@@ -124,11 +130,49 @@ RATE_TABLES = [
     Case(
         "rates-duplicate-row",
         V,
-        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.02,0\n" * 2),
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.02,0,USD\n" * 2),
         names="t.csv:3",
     ),
     Case("rates-short-row", V, rate_table(_TABLE_HEADER + "US,toll_free\n"), names="t.csv:2"),
     Case("rates-header-only", V, rate_table(_TABLE_HEADER), names="no rates"),
+    Case(
+        "rates-no-currency",
+        V,
+        rate_table(
+            "country,number_type,direction,rate_per_min,connection_fee\nUS,toll_free,inbound,1,0\n"
+        ),
+        names="t.csv:1: the rate table declares no currency",
+    ),
+    Case(
+        "rates-two-currencies",
+        V,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.02,0,USD\nUS,mobile,outbound,1,0,EUR\n"),
+        names="t.csv:3: column 'currency': currency EUR differs from USD on line 2",
+    ),
+    Case(
+        "rates-finer-than-micro-cents",
+        RUN,
+        rate_table(_TABLE_HEADER + "US,toll_free,inbound,0.000000001,0,USD\n"),
+        names="t.csv:2: column 'rate_per_min'",
+    ),
+    Case(
+        "stream-rate-finer-than-micro-cents",
+        RUN,
+        tiny(("rate_per_min = 0.25", "rate_per_min = 0.0000000001")),
+        names="streams[0].rate_per_min",
+    ),
+    Case(
+        "currency-eur-scenario-usd-table-validate",
+        V,
+        team(('currency = "USD"', 'currency = "EUR"')),
+        names="scenario.currency is EUR but its rate table",
+    ),
+    Case(
+        "currency-eur-scenario-usd-table-run",
+        RUN,
+        team(('currency = "USD"', 'currency = "EUR"')),
+        names="sample-usd.csv is in USD",
+    ),
     Case(
         "rates-huge-field",
         V,
@@ -153,6 +197,35 @@ MAGNITUDES = [
         RUN,
         team(("count = 25", "count = 1000000000")),
         names="users.count",
+    ),
+    Case(
+        "plan-holders-beyond-users",
+        V,
+        team(("domestic_plan_users = 25", "domestic_plan_users = 26")),
+        names="plans.domestic_plan_users",
+    ),
+    Case(
+        "international-holders-beyond-domestic",
+        RUN,
+        team(("international_plan_users = 0", "international_plan_users = 30")),
+        names="plans.international_plan_users",
+    ),
+    Case(
+        "growth-plan-share-above-one",
+        V,
+        team(("international_plan_users = 0", "growth_domestic_plan_share = 1.5")),
+        names="plans.growth_domestic_plan_share",
+    ),
+    Case(
+        "growth-international-share-beyond-domestic",
+        V,
+        team(
+            (
+                "international_plan_users = 0",
+                "growth_international_plan_share = 0.5\ngrowth_domestic_plan_share = 0.25",
+            )
+        ),
+        names="plans.growth_international_plan_share",
     ),
     Case(
         "growth-100pct-validate",
@@ -290,6 +363,31 @@ MAGNITUDES = [
         RUN,
         tiny(("processing_delay_h = 12", "processing_delay_h = 1e20")),
         names="processing_delay_h",
+    ),
+    Case(
+        "processing-delay-gamma",
+        V,
+        tiny(
+            ("processing_delay_h = 12", 'processing_delay_h = { dist = "gamma", mean = 2, sd = 1 }')
+        ),
+        names="payments.processing_delay_h.dist",
+    ),
+    Case(
+        "fix-delay-lognormal-without-sd-run",
+        RUN,
+        tiny(("admin_fix_delay_h = 24", 'admin_fix_delay_h = { dist = "lognormal", mean = 4 }')),
+        names="payments.admin_fix_delay_h.sd",
+    ),
+    Case(
+        "fix-delay-sd-1e9",
+        V,
+        tiny(
+            (
+                "admin_fix_delay_h = 24",
+                'admin_fix_delay_h = { dist = "lognormal", mean = 4, sd = 1e9 }',
+            )
+        ),
+        names="payments.admin_fix_delay_h.sd",
     ),
     Case(
         "billing-increment-0",

@@ -141,6 +141,21 @@ def test_a_policy_the_currency_cannot_hold_is_a_message_not_a_traceback() -> Non
     assert not app.metric
 
 
+def test_what_the_admin_portal_would_refuse_is_shown_beside_the_policy_inputs() -> None:
+    app = started()
+    assert not app.sidebar.warning  # midsize: 400 / 1,000 / 1,000 USD
+    widget(app, "number_input", "Trigger").set_value(50.5)
+    widget(app, "number_input", "Recharge amount").set_value(20.0).run()
+    assert not app.exception
+    assert [str(item.value) for item in app.sidebar.warning] == [
+        "Admin portal: trigger 50.5 is not a whole amount: the admin portal takes whole USD "
+        "amounts; the portal would refuse it",
+        "Admin portal: amount 20 is below the admin portal's minimum of 50 USD; "
+        "the portal would refuse it",
+    ]
+    assert app.metric, "a warning, not a refusal: the policy is simulated"
+
+
 def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
     app = started()
     widget(app, "number_input", "Recharge failure probability").set_value(1.0).run()
@@ -195,6 +210,22 @@ def test_a_good_scenario_upload_is_simulated() -> None:
     assert app.subheader[0].value.startswith("Policy off/I1850")
 
 
+def test_a_scenario_with_drawn_delays_shows_their_mean_and_distribution() -> None:
+    app = started()
+    app.radio(key="source").set_value("Upload a TOML file").run()
+    text = (ROOT / "tests/fixtures/sweep-tiny.toml").read_text(encoding="utf-8")
+    data = text.replace(
+        "processing_delay_h = 12", 'processing_delay_h = { dist = "exponential", mean = 2 }'
+    ).encode()
+    app.file_uploader(key="scenario_upload").set_value(("drawn.toml", data, "text/plain")).run()
+    clean(app)
+    delay = widget(app, "number_input", "Recharge processing delay")
+    assert delay.value == 2.0
+    assert "exponential, mean 2 h" in delay.help
+    shown = " ".join(str(item.value) for item in app.markdown)
+    assert "payments.processing_delay_h = exponential, mean 2 h" in shown
+
+
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_renders(view: str) -> None:
     app = started()
@@ -229,6 +260,20 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
     assert [str(item.value) for item in app.info] == [
         f"The last sweep recommends **{label}**. {recommended.split('.** ', 1)[1]}"
     ]
+
+
+def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
+    app = started(replications=2)
+    app.segmented_control(key="view").set_value("Trade-offs").run()
+    widget(app, "text_input", "Triggers").set_value("20,400")
+    widget(app, "text_input", "Recharge amounts").set_value("1000")
+    widget(app, "button", "Run the sweep").click().run()
+    assert not app.exception
+    assert (
+        "Admin portal: trigger 20 is below the admin portal's minimum of 50 USD; the portal "
+        "would refuse it" in [str(item.value) for item in app.warning]
+    )
+    assert len(app.get("plotly_chart")) == 3, "a warning, not a refusal: the grid is swept"
 
 
 def test_a_bad_grid_is_a_message() -> None:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli.commands import main
-from sim.dashboard import explore, explore_display, explore_sweep
+from sim.dashboard import explore, explore_display, explore_sweep, usage_upload
 from sim.dashboard.explore import DemandBank, Edits
 from sim.errors import InputError
 from sim.study.experiment import Levers, build_policy, scenario_levers
@@ -68,6 +68,14 @@ def test_dropping_the_card_expiry_removes_it_and_changes_the_hash() -> None:
     assert changed.scenario.payments.card_expires is None
     assert changed.scenario.payments.card_renewed is None
     assert changed.content_hash != loaded.content_hash
+
+
+def test_a_new_head_count_keeps_the_files_plan_holder_shares() -> None:
+    loaded = load_scenario(BUNDLED["enterprise"])  # 5,000 users, all domestic, 50 international
+    fewer = explore.edited(loaded, Edits(users=2000)).scenario.plans
+    assert (fewer.domestic_plan_users, fewer.international_plan_users) == (2000, 20)
+    more = explore.edited(loaded, Edits(users=7500)).scenario.plans
+    assert (more.domestic_plan_users, more.international_plan_users) == (7500, 75)
 
 
 def test_a_renewal_before_the_expiry_is_refused_with_the_rule(midsize: LoadedScenario) -> None:
@@ -190,7 +198,7 @@ def test_the_forfeit_table_names_each_lot_that_expired_with_money_left() -> None
 
 
 def walkthrough(*labels: Levers) -> list:
-    return explore.backtest_upload(WALKTHROUGH.read_bytes(), "walkthrough.csv", labels)
+    return usage_upload.backtest_upload(WALKTHROUGH.read_bytes(), "walkthrough.csv", labels)
 
 
 def test_backtest_figures_are_the_readmes_hand_checked_walkthrough() -> None:
@@ -221,9 +229,9 @@ def test_the_journal_download_is_the_clis_journal_byte_for_byte(tmp_path: Path) 
 
 def test_a_file_that_is_not_a_usage_report_is_a_message() -> None:
     with pytest.raises(InputError):
-        explore.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
-    with pytest.raises(InputError, match="upload a CSV usage report"):
-        explore.backtest_upload(b"x", "report.pkl", [scenario_levers_of_tiny()])
+        usage_upload.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
+    with pytest.raises(InputError, match="upload a usage report"):
+        usage_upload.backtest_upload(b"x", "report.pkl", [scenario_levers_of_tiny()])
 
 
 def scenario_levers_of_tiny() -> Levers:
@@ -331,7 +339,7 @@ def test_the_report_reuses_the_dashboards_sweep_and_equals_credsim_reports(
 
 def test_a_bad_upload_is_named_by_its_own_name_not_a_scratch_path() -> None:
     with pytest.raises(InputError) as caught:
-        explore.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
+        usage_upload.backtest_upload(b"foo,bar\n1,2\n", "notes.csv", [scenario_levers_of_tiny()])
     assert str(caught.value).startswith("notes.csv:1: unrecognised header")
 
 

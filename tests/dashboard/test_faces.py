@@ -188,3 +188,13 @@ def test_a_scenario_may_use_a_rate_table_uploaded_with_it() -> None:
     assert not app.sidebar.error, [str(item.value) for item in app.sidebar.error]
     clean(app)
     assert app.metric
+
+
+def test_a_euro_upload_on_the_dollar_table_is_refused_naming_both_currencies() -> None:
+    app = started()
+    euro = traversal("rates/sample-usd.csv").replace(b'currency = "USD"', b'currency = "EUR"')
+    (shown,) = upload(app, "euro.toml", euro)
+    assert not app.exception and not app.metric
+    assert shown.startswith("euro.toml: scenario.currency is EUR but its rate table"), shown
+    assert "sample-usd.csv is in USD" in shown
+    still_works(app)

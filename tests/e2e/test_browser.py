@@ -15,10 +15,12 @@ import json
 import statistics
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.calls.exports import export_zip
 from tests.e2e.harness import (
     CHROMIUM,
     FIRST_RESULTS_MS,
@@ -132,6 +134,20 @@ def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(page: Page) -> 
     assert shown.startswith("typo.toml:1: TOML syntax error at column 10"), shown
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stMetric").count() == 0
+
+
+def test_an_export_zip_uploads_to_the_backtest_view(page: Page, tmp_path: Path) -> None:
+    """The admin center's zip, uploaded as a planner would: figures and rows by reason."""
+    choose_view(page, "Backtest")
+    archive = export_zip(tmp_path / "Calls.Export.1.zip")
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        str(archive)
+    )
+    page.get_by_text("Calls.Export.1.zip: teams format").wait_for(timeout=RERUN_MS)
+    page.get_by_text("not credit-billed: direct_routing").wait_for(timeout=RERUN_MS)
+    settle(page)
+    assert error_texts(page) == []
+    page.screenshot(path=str(ARTIFACTS / "dashboard-backtest-zip.png"), full_page=True)
 
 
 def test_every_view_draws(page: Page) -> None:

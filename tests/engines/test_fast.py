@@ -1,7 +1,7 @@
 """The compiled engine against the SimPy model: every Outcome field, always.
 
-Hypothesis searches streams, policies and payment behaviour (delays,
-failures, card expiries, lot expiries, ties, zero-length calls); the bundled
+Hypothesis searches streams, policies and payment behaviour (delays, fixed
+or drawn, failures, card expiries, lot expiries, ties, zero-length calls); the bundled
 scenarios are checked too. The calendar arithmetic is checked against
 ``dateutil`` on its own.
 """
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.account.clock import MICROS_PER_DAY, add_months
+from sim.account.payment_draws import PaymentDraws
 from sim.account.stream import Call, CallStream
 from sim.engines.batch import evaluate
 from sim.engines.fast import replay_many
@@ -57,6 +58,7 @@ def test_the_compiled_engine_equals_the_simpy_model_on_any_case(case: Case, seed
     expected = simulate(
         stream.calls(skip_free=True), case.policy, case.spec,
         draw=np.random.default_rng(payment_seed).random,
+        delays=PaymentDraws(payment_seed, case.payments).reader(),
     )  # fmt: skip
     expected.calls += free
     (outcome,) = replay_many(stream, [case.policy], case.spec, payment_seed=payment_seed)

@@ -124,3 +124,24 @@ def test_a_manifest_of_another_shape_is_refused(manifest: dict[str, object]) -> 
 def test_an_untouched_sweep_resumes_to_the_same_rows() -> None:
     name = part_names()[0]
     assert resume_with(name, (clean_sweep() / name).read_bytes()) == "recomputed"
+
+
+def test_a_part_whose_column_name_is_not_utf8_is_recomputed() -> None:
+    """Found by the fuzz above: one flipped bit in a name of the footer's schema made
+    pyarrow raise UnicodeDecodeError (not an ArrowException) while reading the schema."""
+    name = part_names()[0]
+    original = (clean_sweep() / name).read_bytes()
+    damaged = original.replace(b"funded_by_source.scheduled", b"fu\xeaded_by_source.scheduled", 1)
+    assert damaged != original
+    assert resume_with(name, damaged) == "recomputed"
+
+
+def test_a_part_whose_label_is_not_utf8_is_recomputed() -> None:
+    """Found by the fuzz above: a flipped bit inside a label's bytes let the part be read, then
+    made pandas' hashing of the column raise ArrowException while the checksum was compared."""
+    name = next(n for n in part_names() if "main" in n)
+    original = (clean_sweep() / name).read_bytes()
+    label = original[original.index(b"T50/A100/I100") : original.index(b"T50/A100/I100") + 13]
+    damaged = original.replace(label, b"T50/A100/I\xb100", 1)
+    assert damaged != original
+    assert resume_with(name, damaged) in {"recomputed", "refused"}

@@ -136,3 +136,12 @@ def test_the_default_grid_surrounds_the_scenarios_policy_within_the_portal() -> 
     assert grid.initials == (Decimal(200),)
     midsize = default_grid(load_scenario(ROOT / "scenarios" / "midsize.toml").scenario)
     assert midsize.triggers == tuple(Decimal(v) for v in (100, 200, 400, 800, 1600))
+
+
+def test_the_default_grid_follows_the_currencys_portal_minimums() -> None:
+    small = load_scenario(SMALL).scenario
+    info = small.scenario.model_copy(update={"currency": "JPY"})
+    policy = small.policy.model_copy(update={"trigger": Decimal(4000), "amount": Decimal(8000)})
+    grid = default_grid(small.model_copy(update={"scenario": info, "policy": policy}))
+    assert grid.triggers == tuple(Decimal(v) for v in (4000, 5000, 8000, 16000))  # not 50
+    assert grid.amounts == tuple(Decimal(v) for v in (5000, 8000, 16000, 32000))

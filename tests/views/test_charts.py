@@ -271,7 +271,7 @@ def demand() -> DemandSummary:
         calls=np.array([[10, 500, 3], [12, 480, 0]]),
         minutes=np.array([[100.0, 4000.0, 20.0], [120.0, 3900.0, 0.0]]),
         charge_minor=np.array([[2_500, 0, 990], [3_000, 0, 0]]),
-        pool_allotment_min=np.array([1500.0, 75_000.0]),
+        pool_allotment_min=np.array([[1500.0, 75_000.0], [1500.0, 78_000.0]]),  # month x pool
         pool_used_min=np.array([[200.0, 4000.0], [1500.0, 3900.0]]),
         pool_overflow_min=np.array([[0.0, 0.0], [35.0, 0.0]]),
     )  # fmt: skip
@@ -286,10 +286,10 @@ def test_spend_by_month_stacks_the_services_that_cost_something() -> None:
     assert figure.layout.yaxis.tickprefix == "$"
 
 
-def test_pool_use_has_a_panel_per_pool_with_its_allotment() -> None:
+def test_pool_use_has_a_panel_per_pool_with_its_allotment_month_by_month() -> None:
     figure = charts.pool_use(demand())
     allotments = [trace for trace in figure.data if trace.name == "allotment"]
-    assert [list(trace.y) for trace in allotments] == [[1500.0] * 2, [75_000.0] * 2]
+    assert [list(trace.y) for trace in allotments] == [[1500.0] * 2, [75_000.0, 78_000.0]]
     assert [trace.yaxis for trace in allotments] == ["y", "y2"]
     overflow = [list(t.y) for t in figure.data if t.name == "billed beyond it"]
     assert overflow == [[0.0, 35.0], [0.0, 0.0]]
@@ -300,7 +300,7 @@ def test_pool_use_without_pools_says_so() -> None:
     plain = DemandSummary(
         currency=USD, months=("2027-01",), services=("x",), pools=(),
         calls=np.zeros((1, 1), int), minutes=np.zeros((1, 1)), charge_minor=np.zeros((1, 1), int),
-        pool_allotment_min=np.zeros(0), pool_used_min=np.zeros((1, 0)),
+        pool_allotment_min=np.zeros((1, 0)), pool_used_min=np.zeros((1, 0)),
         pool_overflow_min=np.zeros((1, 0)),
     )  # fmt: skip
     figure = charts.pool_use(plain)

@@ -46,7 +46,7 @@ def test_an_unknown_name_lists_the_bundled_ones() -> None:
         bundled.scenario("midsise")
     message = str(raised.value)
     assert message.startswith("midsise: no such file, and no bundled scenario of that name (")
-    assert "card-expiry, enterprise, midsize, small-team, checks/" in message
+    assert "card-expiry, enterprise, germany, midsize, small-team, checks/" in message
 
 
 @pytest.fixture

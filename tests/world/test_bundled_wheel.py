@@ -51,6 +51,7 @@ def packaged(names: set[str], folder: str) -> set[str]:
 def test_every_file_under_scenarios_is_in_the_wheel(wheel_names: set[str]) -> None:
     expected = files_below(SCENARIOS)
     assert {"midsize.toml", "rates/sample-usd.csv", "baselines/midsize.json"} <= expected
+    assert {"germany.toml", "rates/sample-eur.csv", "baselines/germany.json"} <= expected
     assert packaged(wheel_names, "scenarios") == expected
 
 

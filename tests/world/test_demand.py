@@ -277,7 +277,7 @@ def test_summary_tallies_every_call_by_month_and_service() -> None:
     assert summary.services == s.services and summary.pools == ("dial_out",)
     assert int(summary.calls.sum()) == len(s)
     assert int(summary.charge_minor.sum()) == int(s.charge_minor.sum())
-    assert summary.pool_allotment_min.tolist() == [1200.0]
+    assert summary.pool_allotment_min.tolist() == [[1200.0], [1200.0]]  # month x pool
     assert summary.pool_used_min.max() <= 1200.0
     assert summary.pool_used_min.sum() == pytest.approx(s.pool_min.sum())
     data = json.loads(json.dumps(summary.to_dict()))

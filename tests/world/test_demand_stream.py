@@ -26,8 +26,9 @@ from sim.world.arrivals import horizon, month_bounds
 from sim.world.demand import _sources, generate, summarize
 from sim.world.demand_stream import DemandStream, sorted_ties
 from sim.world.load import load_scenario
+from sim.world.plans import allotments_s
 from sim.world.rates import Rate, RateTable
-from sim.world.rating import POOLS, allotments_s, rate_calls
+from sim.world.rating import POOLS, rate_calls
 from sim.world.scenario import Scenario
 from sim.world.sources import Catalog
 from tests.paths import ROOT
@@ -116,13 +117,16 @@ def busy(start: str = "2027-01-01T08:00:00Z", months: int = 5, **changes: Any) -
                 "credit_billed": False,
             },
         ],
-        # about 11,000 domestic minutes a month, growing: the pool overflows from March
+        # 27 of 30 users hold a domestic plan, half of those added by growth: holders use
+        # about 370 domestic min a month each, so the pool overflows in the long months only;
+        # the others' calls draw on no pool
         "plans": {
             "audio_conferencing_licences": 20,
-            "domestic_plan_users": 30,
-            "domestic_min_per_user": 400,
+            "domestic_plan_users": 27,
+            "domestic_min_per_user": 380,
             "international_plan_users": 2,
             "international_min_per_user": 100,
+            "growth_domestic_plan_share": 0.5,
         },
     }
     return Scenario.model_validate(sections | changes)
@@ -158,7 +162,7 @@ def plain(sc: Scenario, seed: int) -> dict[str, np.ndarray]:
     months = month_bounds(sc.calendar.timezone, low, high).index(start)
     rated = rate_calls(
         end - start, tariff, pool, months, blockable, catalog.tariffs(),
-        sc.rates.billing_increment_s, allotments_s(sc.plans),
+        sc.rates.billing_increment_s, allotments_s(sc),
     )  # fmt: skip
     return {
         "start_us": start,
@@ -185,8 +189,10 @@ SCENARIOS = {
     "pools never overflow": busy(
         plans={
             "audio_conferencing_licences": 500,
-            "domestic_plan_users": 500,
-            "international_plan_users": 500,
+            "domestic_plan_users": 30,
+            "domestic_min_per_user": 20_000,
+            "international_plan_users": 30,
+            "international_min_per_user": 20_000,
         },
         streams=[],
     ),

@@ -15,7 +15,7 @@ from sim.world.distributions import (
     sample_continuous,
     sample_count,
 )
-from sim.world.scenario import Continuous, Count
+from sim.world.scenario_types import Continuous, Count
 
 CONTINUOUS = TypeAdapter(Continuous)
 COUNT = TypeAdapter(Count)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,11 +9,8 @@ import pytest
 
 from sim.errors import InputError
 from sim.world.rates import Rate, load_rates
-from tests.paths import ROOT
 
-SAMPLE = ROOT / "scenarios" / "rates" / "sample-usd.csv"
-HEADER = "country,number_type,direction,rate_per_min,connection_fee,note\n"
-ACS = "ACS published rate (docs/model.md)"
+HEADER = "country,number_type,direction,rate_per_min,connection_fee,currency,note\n"
 
 
 def write(tmp_path: Path, text: str, name: str = "rates.csv") -> Path:
@@ -38,7 +34,8 @@ def test_values_are_exact_decimals_keyed_by_country_type_direction(tmp_path: Pat
     table = load_rates(
         write(
             tmp_path,
-            HEADER + "US,toll_free,inbound,0.022,0,x\nUS,geographic,inbound,0.0085,0.10,y\n",
+            HEADER
+            + "US,toll_free,inbound,0.022,0,USD,x\nUS,geographic,inbound,0.0085,0.10,USD,y\n",
         )
     )
     assert table.rates == {
@@ -47,68 +44,31 @@ def test_values_are_exact_decimals_keyed_by_country_type_direction(tmp_path: Pat
     }
     assert isinstance(table.lookup("US", "geographic", "inbound").rate_per_min, Decimal)
     assert ("US", "toll_free", "inbound") in table
+    assert table.currency == "USD"
 
 
 def test_header_in_any_order_any_case_with_bom_comments_and_blank_fee(tmp_path: Path) -> None:
     text = (
         "\ufeff# a comment before the header\n"
-        "Direction,RATE_PER_MIN,Country,Connection_Fee,Number_Type\n"
+        "Direction,RATE_PER_MIN,Country,Connection_Fee,Number_Type,Currency\n"
         "# a comment between rows\n"
         "\n"
-        "outbound, 0.013 ,US,,mobile\n"
+        "outbound, 0.013 ,US,,mobile, usd\n"
     )
     table = load_rates(write(tmp_path, text))
     assert table.rates == {("US", "mobile", "outbound"): Rate(Decimal("0.013"), Decimal(0))}
 
 
 def test_note_column_is_optional_free_text(tmp_path: Path) -> None:
-    text = HEADER + 'GB,mobile,outbound,0.015,0,"quoted, with a comma"\n'
+    text = HEADER + 'GB,mobile,outbound,0.015,0,USD,"quoted, with a comma"\n'
     table = load_rates(write(tmp_path, text))
     assert table.lookup("GB", "mobile", "outbound") == Rate(Decimal("0.015"))
 
 
 def test_lookup_of_a_missing_key_names_the_table(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "US,mobile,outbound,0.013,0,x\n")
+    path = write(tmp_path, HEADER + "US,mobile,outbound,0.013,0,USD,x\n")
     with pytest.raises(LookupError, match=r"rates\.csv: no rate for JP mobile outbound"):
         load_rates(path).lookup("JP", "mobile", "outbound")
-
-
-# -- the bundled sample table -----------------------------------------------------------------
-
-DOMAIN_FIGURES = [
-    ("US", "toll_free", "inbound", "0.022"),
-    ("US", "geographic", "inbound", "0.0085"),
-    ("US", "landline", "outbound", "0.013"),
-    ("US", "mobile", "outbound", "0.013"),
-    ("GB", "landline", "outbound", "0.015"),
-    ("GB", "mobile", "outbound", "0.015"),
-    ("AU", "landline", "outbound", "0.024"),
-    ("AU", "mobile", "outbound", "0.075"),
-    ("AT", "landline", "outbound", "0.155"),
-    ("AT", "mobile", "outbound", "0.24"),
-    ("BE", "landline", "outbound", "0.13"),
-    ("BE", "mobile", "outbound", "0.45"),
-    ("BR", "landline", "outbound", "0.04"),
-    ("BR", "mobile", "outbound", "0.175"),
-    ("AE", "landline", "outbound", "0.23"),
-    ("AE", "mobile", "outbound", "0.23"),
-]
-
-
-@pytest.mark.parametrize(("country", "number_type", "direction", "rate"), DOMAIN_FIGURES)
-def test_sample_table_has_the_domain_figures(
-    country: str, number_type: str, direction: str, rate: str
-) -> None:
-    assert load_rates(SAMPLE).lookup(country, number_type, direction).rate_per_min == Decimal(rate)
-
-
-def test_sample_table_says_it_is_illustrative_and_notes_every_row() -> None:
-    text = SAMPLE.read_text(encoding="utf-8")
-    assert text.startswith("#") and "ILLUSTRATIVE" in text.splitlines()[0]
-    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
-    published = {(r["country"], r["number_type"], r["direction"]) for r in rows if r["note"] == ACS}
-    assert published == {figure[:3] for figure in DOMAIN_FIGURES}
-    assert all(r["note"] == ACS or r["note"].startswith("assumed for illustration") for r in rows)
 
 
 # -- errors: file and header ------------------------------------------------------------------
@@ -134,6 +94,34 @@ def test_missing_column_names_it_and_the_header_line(tmp_path: Path) -> None:
     assert "lacks column(s) 'connection_fee'" in error.message
 
 
+def test_a_table_without_a_currency_says_how_to_declare_one(tmp_path: Path) -> None:
+    text = "# no currency\ncountry,number_type,direction,rate_per_min,connection_fee\n"
+    error = error_of(tmp_path, text + "US,mobile,outbound,0.013,0\n")
+    assert error.line == 2
+    assert "declares no currency: add a column 'currency'" in error.message
+    assert "(e.g. USD) on every row" in error.message
+
+
+def test_rows_in_two_currencies_name_both_and_the_first_line(tmp_path: Path) -> None:
+    text = (
+        HEADER + "US,mobile,outbound,0.013,0,USD,x\n# comment\nGB,mobile,outbound,0.015,0,GBP,y\n"
+    )
+    error = error_of(tmp_path, text)
+    assert (error.line, error.column) == (4, "currency")
+    assert "currency GBP differs from USD on line 2" in error.message
+
+
+def test_a_yen_table_keeps_rates_finer_than_a_yen_exactly(tmp_path: Path) -> None:
+    text = HEADER + "JP,landline,outbound,1.275,0,JPY,x\nJP,mobile,outbound,20.999999,3,jpy,y\n"
+    table = load_rates(write(tmp_path, text))
+    assert table.currency == "JPY"
+    assert table.lookup("JP", "landline", "outbound") == Rate(Decimal("1.275"))
+    assert table.lookup("JP", "mobile", "outbound") == Rate(Decimal("20.999999"), Decimal(3))
+    error = error_of(tmp_path, HEADER + "JP,mobile,outbound,1.0000001,0,JPY,x\n")
+    assert (error.line, error.column) == (2, "rate_per_min")
+    assert "more than 6 decimal places" in error.message
+
+
 def test_unknown_column_suggests_the_nearest(tmp_path: Path) -> None:
     error = error_of(tmp_path, HEADER.replace("note", "notes"))
     assert error.line == 1
@@ -152,8 +140,8 @@ def test_empty_column_name(tmp_path: Path) -> None:
 
 # -- errors: rows -----------------------------------------------------------------------------
 
-GOOD = ["US", "mobile", "outbound", "0.013", "0", "x"]
-COLUMNS = ["country", "number_type", "direction", "rate_per_min", "connection_fee"]
+GOOD = ["US", "mobile", "outbound", "0.013", "0", "USD", "x"]
+COLUMNS = ["country", "number_type", "direction", "rate_per_min", "connection_fee", "currency"]
 
 
 @pytest.mark.parametrize(
@@ -177,6 +165,11 @@ COLUMNS = ["country", "number_type", "direction", "rate_per_min", "connection_fe
         ("rate_per_min", "-0.013", "must be >= 0"),
         ("connection_fee", "-1", "must be >= 0"),
         ("connection_fee", "x", "not a decimal number"),
+        ("rate_per_min", "0.000000001", "more than 8 decimal places"),
+        ("connection_fee", "0.123456789", "more than 8 decimal places"),
+        ("currency", "", "currency is empty"),
+        ("currency", "USDD", "not an ISO 4217 currency code"),
+        ("currency", "EUR", "currency EUR differs from USD on line 2"),
     ],
 )
 def test_bad_cell_names_line_column_and_rule(
@@ -184,7 +177,7 @@ def test_bad_cell_names_line_column_and_rule(
 ) -> None:
     row = list(GOOD)
     row[COLUMNS.index(column)] = value
-    text = HEADER + "GB,landline,outbound,0.015,0,x\n" + ",".join(row) + "\n"
+    text = HEADER + "GB,landline,outbound,0.015,0,USD,x\n" + ",".join(row) + "\n"
     error = error_of(tmp_path, text)
     assert (error.line, error.column) == (3, column)
     assert words in error.message
@@ -192,46 +185,48 @@ def test_bad_cell_names_line_column_and_rule(
 
 def test_column_reported_as_written_in_the_header(tmp_path: Path) -> None:
     error = error_of(
-        tmp_path, "Country,Number_Type,Direction,Rate_Per_Min,Connection_Fee\nUS,x,y,1,0\n"
+        tmp_path,
+        "Country,Number_Type,Direction,Rate_Per_Min,Connection_Fee,Currency\nUS,x,y,1,0,USD\n",
     )
     assert (error.line, error.column) == (2, "Number_Type")
 
 
 def test_duplicate_rate_names_both_lines(tmp_path: Path) -> None:
-    text = HEADER + "US,mobile,outbound,0.013,0,a\n# comment\nGB,mobile,outbound,0.015,0,b\n"
-    text += "US,mobile,outbound,0.014,0,c\n"
+    text = HEADER + "US,mobile,outbound,0.013,0,USD,a\n# comment\n"
+    text += "GB,mobile,outbound,0.015,0,USD,b\n"
+    text += "US,mobile,outbound,0.014,0,USD,c\n"
     error = error_of(tmp_path, text)
     assert error.line == 5
     assert "duplicate rate for US mobile outbound: line 2 and line 5" in error.message
 
 
 def test_wrong_number_of_fields(tmp_path: Path) -> None:
-    error = error_of(tmp_path, HEADER + "US,mobile,outbound,0.013,0,a, b\n")
+    error = error_of(tmp_path, HEADER + "US,mobile,outbound,0.013,0,USD,a, b\n")
     assert error.line == 2
-    assert "expected 6 fields as in the header, found 7" in error.message
+    assert "expected 7 fields as in the header, found 8" in error.message
 
 
 def test_line_numbers_count_multiline_quoted_notes(tmp_path: Path) -> None:
-    text = HEADER + 'US,mobile,outbound,0.013,0,"two\nlines"\nUS,landline,outbound,-1,0,x\n'
+    text = HEADER + 'US,mobile,outbound,0.013,0,USD,"two\nlines"\nUS,landline,outbound,-1,0,USD,x\n'
     assert error_of(tmp_path, text).line == 4
 
 
 def test_malformed_csv(tmp_path: Path) -> None:
-    error = error_of(tmp_path, HEADER + 'US,"mobile"x,outbound,0.013,0,a\n')
+    error = error_of(tmp_path, HEADER + 'US,"mobile"x,outbound,0.013,0,USD,a\n')
     assert error.line == 2
     assert "malformed CSV" in error.message
 
 
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "rates.csv"
-    path.write_bytes(HEADER.encode() + b"US,mobile,outbound,0.013,0,caf\xe9\n")
+    path.write_bytes(HEADER.encode() + b"US,mobile,outbound,0.013,0,USD,caf\xe9\n")
     with pytest.raises(InputError, match="not UTF-8") as caught:
         load_rates(path)
     assert caught.value.line == 2
 
 
 def test_error_prints_as_one_located_line(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "US,mobile,outbound,-1,0,x\n")
+    path = write(tmp_path, HEADER + "US,mobile,outbound,-1,0,USD,x\n")
     with pytest.raises(InputError) as caught:
         load_rates(path)
     assert str(caught.value) == f"{path}:2: column 'rate_per_min': '-1' must be >= 0"

@@ -112,18 +112,18 @@ def test_charges_that_would_overflow_int64_are_refused() -> None:
     billed=st.lists(st.integers(1, 20).map(lambda m: m * 60), min_size=1, max_size=60),
     months=st.lists(st.integers(0, 3), min_size=1, max_size=60),
     pools=st.lists(st.integers(-1, 2), min_size=1, max_size=60),
-    allotment_min=st.lists(st.integers(0, 100), min_size=3, max_size=3),
+    allotment_min=st.lists(st.integers(0, 100), min_size=12, max_size=12),
 )
-def test_pools_burn_down_in_order_and_refill_each_month(
+def test_pools_burn_down_in_order_and_refill_each_month_to_that_months_size(
     billed: list[int], months: list[int], pools: list[int], allotment_min: list[int]
 ) -> None:
     size = min(len(billed), len(months), len(pools))
     billed_s = np.array(billed[:size], dtype=np.int64)
     month = np.sort(np.array(months[:size]))
     pool = np.array(pools[:size], dtype=np.int8)
-    allotment_s = np.array(allotment_min, dtype=np.int64) * 60
+    allotment_s = np.array(allotment_min, dtype=np.int64).reshape(3, 4) * 60  # (pool, month)
     taken = pool_seconds(pool, month, billed_s, allotment_s)
-    left = {(p, m): int(allotment_s[p]) for p in range(3) for m in range(4)}
+    left = {(p, m): int(allotment_s[p, m]) for p in range(3) for m in range(4)}
     for index in range(size):  # the rule, one call at a time
         key = (int(pool[index]), int(month[index]))
         expected = 0 if key[0] < 0 else min(int(billed_s[index]), left[key])

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from sim.errors import InputError
-from sim.world.load import LoadedScenario, load_scenario, parse_scenario, required_rates
+from sim.world.load import (
+    LoadedScenario,
+    checked,
+    load_scenario,
+    parse_scenario,
+    required_rates,
+)
 from sim.world.rates import Rate
 from tests.paths import ROOT
 
@@ -27,11 +33,11 @@ calls_per_day = 1
 duration_min = { dist = "fixed", value = 1 }
 rate_per_min = 0.05
 """
-RATES = """country,number_type,direction,rate_per_min,connection_fee
-US,toll_free,inbound,0.022,
-US,landline,outbound,0.013,
-US,mobile,outbound,0.013,
-GB,landline,outbound,0.015,
+RATES = """country,number_type,direction,rate_per_min,connection_fee,currency
+US,toll_free,inbound,0.022,,USD
+US,landline,outbound,0.013,,USD
+US,mobile,outbound,0.013,,USD
+GB,landline,outbound,0.015,,USD
 """
 POISSON_MANUAL = """[scenario]
 name = "poisson-manual"
@@ -148,7 +154,7 @@ def test_every_bundled_scenario_loads(path: Path) -> None:
 def test_money_stays_exact(tmp_path: Path) -> None:
     exact = "0.12345678901234567891"  # more digits than a binary float holds
     text = HEAD + STREAM.replace("0.05", exact) + "[policy]\ntrigger = 400.10\namount = 0.3\n"
-    scenario = load_scenario(write(tmp_path, text)).scenario
+    scenario = parse_scenario(text, tmp_path / "s.toml")  # load refuses a rate this fine
     assert scenario.streams[0].rate_per_min == Decimal(exact)
     assert (scenario.policy.trigger, scenario.policy.amount) == (Decimal("400.10"), Decimal("0.3"))
     assert type(scenario.policy.amount) is Decimal
@@ -459,7 +465,7 @@ def test_default_rate_table_missing_when_rates_are_needed(tmp_path: Path) -> Non
 
 
 def test_bad_rate_table_row_is_reported_in_the_table(tmp_path: Path) -> None:
-    path = write(tmp_path, HEAD + STREAM, rates=RATES + "JP,mobile,outward,0.1,\n")
+    path = write(tmp_path, HEAD + STREAM, rates=RATES + "JP,mobile,outward,0.1,,USD\n")
     with pytest.raises(InputError) as caught:
         load_scenario(path)
     error = caught.value
@@ -467,4 +473,44 @@ def test_bad_rate_table_row_is_reported_in_the_table(tmp_path: Path) -> None:
         str(tmp_path / "rates" / "sample-usd.csv"),
         6,
         "direction",
+    )
+
+
+def test_a_scenario_in_another_currency_than_its_table_is_refused(tmp_path: Path) -> None:
+    text = HEAD + 'currency = "GBP"\n[user_calling]\nper_user_per_day = 1\n'
+    error = error_of(tmp_path, text)
+    assert error.source == str(tmp_path / "scenario.toml")
+    table = tmp_path / "rates" / "sample-usd.csv"
+    assert error.message.startswith(
+        f"scenario.currency is GBP but its rate table {table} is in USD"
+    )
+
+
+def test_the_default_table_a_scenario_never_consults_is_not_held_against_it(
+    tmp_path: Path,
+) -> None:
+    loaded = load_scenario(write(tmp_path, HEAD + 'currency = "JPY"\n' + STREAM))
+    assert (loaded.scenario.scenario.currency, loaded.rates.currency) == ("JPY", "USD")
+    named = HEAD + 'currency = "JPY"\n' + STREAM + '[rates]\ntable = "rates/sample-usd.csv"\n'
+    assert "is in USD" in error_of(tmp_path, named).message
+
+
+def test_an_edited_scenario_is_checked_against_its_table_currency(tmp_path: Path) -> None:
+    base = load_scenario(write(tmp_path, HEAD + "[user_calling]\nper_user_per_day = 1\n"))
+    info = base.scenario.scenario.model_copy(update={"currency": "EUR"})
+    edited = base.scenario.model_copy(update={"scenario": info})
+    with pytest.raises(InputError, match=r"scenario\.currency is EUR but .* is in USD"):
+        checked(edited, base, "dashboard edit")
+
+
+def test_a_stream_rate_finer_than_rating_holds_is_refused_in_its_currency(
+    tmp_path: Path,
+) -> None:
+    yen = HEAD + 'currency = "JPY"\n' + STREAM.replace("rate_per_min = 0.05", "rate_per_min = 1.5")
+    fine = yen.replace("rate_per_min = 1.5", "rate_per_min = 1.000001")
+    assert load_scenario(write(tmp_path, fine, rates=None)).scenario.streams[0].rate_per_min
+    finer = yen.replace("rate_per_min = 1.5", "rate_per_min = 1.0000001")
+    assert only_problem(tmp_path, finer, rates=None) == (
+        "streams[0].rate_per_min: 1.0000001 has more than 6 decimal places, the finest rate JPY "
+        "allows (RATE_SUBMINOR_DIGITS in sim/limits.py)"
     )

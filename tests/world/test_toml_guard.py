@@ -27,16 +27,14 @@ SOURCE = Path("bomb.toml")
 
 
 def refused(text: str) -> InputError:
-    """The InputError for ``text``, raised in well under a second and a few MiB."""
+    """The InputError for ``text``, raised within a few MiB (memory, unlike time, is not noisy)."""
     tracemalloc.start()
-    began = time.monotonic()
     try:
         with pytest.raises(InputError) as caught:
             parse_scenario(text, SOURCE)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - began < 1
     assert peak < 16 * 2**20
     assert "\n" not in str(caught.value)
     return caught.value
@@ -158,8 +156,11 @@ def test_the_guard_never_refuses_what_tomllib_accepts_within_the_limits(
     check_toml_shape(text, SOURCE)
 
 
-def test_sixty_thousand_keys_are_refused_by_count_before_parsing() -> None:
+def test_sixty_thousand_keys_are_refused_by_count_before_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Each key is cheap, but 60,000 of them cost seconds in tomllib and in the messages."""
+    monkeypatch.setattr(tomllib, "loads", lambda *_: pytest.fail("parsed before the count"))
     text = "[objective]\n" + "".join(f"k{n} = {n}\n" for n in range(60_000))
     error = refused(text)
     assert error.line == limits.TOML_KEYS_MAX + 2
