@@ -213,7 +213,9 @@ _ENTRIES = (
     Kpi("cost_per_year", "Expected cost a year", "money", per_year=True, read=_cost("total")),
     Kpi("capital_per_year", "Cost of capital a year", "money", per_year=True,
         read=_cost("capital")),
-    Kpi("fees_per_year", "Recharge fees a year", "money", per_year=True, read=_cost("fees")),
+    Kpi("fees_per_year", "Recharge costs a year", "money", per_year=True, read=_cost("fees")),
+    Kpi("outages_per_year", "Outage cost a year", "money", per_year=True,
+        read=_cost("outages")),
     Kpi("penalties_per_year", "Blocked-minute penalties a year", "money", per_year=True,
         read=_cost("penalties")),
     # Over the horizon: a replication's metrics (credsim run, runs.parquet, backtests).

@@ -30,11 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.account.format import percent
 from sim.study.stats import CONFIDENCE, Estimate
+from sim.world import costs
 from sim.world.scenario import Scenario
 
 EXAMPLE_TRIGGER = Decimal(400)
@@ -43,7 +45,8 @@ EXAMPLE_INITIAL = Decimal(1000)
 """The only published planning example (docs: initial 1,000, trigger 400, recharge 1,000)."""
 
 WEEKS_PER_YEAR = 52
-COST_PARTS = ("forfeited", "capital", "fees", "penalties")
+COST_PARTS = ("forfeited", "capital", "fees", "outages", "penalties")
+"""The terms of the expected cost a year, in the order they are shown."""
 
 
 @dataclass(frozen=True)
@@ -51,19 +54,24 @@ class CostModel:
     """The ``[objective]`` prices that turn a run's outcome into a cost per year."""
 
     cost_of_capital_per_year: float
-    fee_per_recharge: float
+    cost_per_recharge: float
+    cost_per_outage_hour: float
     penalty_per_blocked_min: float
     horizon_months: int
+    max_recharges_per_month: float | None = None
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> CostModel:
-        """The scenario's ``[objective]`` and horizon."""
+        """The scenario's ``[objective]`` (the currency's defaults where it is silent)."""
         objective = scenario.objective
+        cap = objective.max_recharges_per_month
         return cls(
             cost_of_capital_per_year=float(objective.cost_of_capital_per_year),
-            fee_per_recharge=float(objective.fee_per_recharge),
+            cost_per_recharge=float(costs.cost_per_recharge(scenario)),
+            cost_per_outage_hour=float(costs.cost_per_outage_hour(scenario)),
             penalty_per_blocked_min=float(objective.penalty_per_blocked_min),
             horizon_months=scenario.scenario.horizon_months,
+            max_recharges_per_month=None if cap is None else float(cap),
         )
 
     @property
@@ -75,21 +83,24 @@ class CostModel:
         """Per replication: each cost part per year and their ``total``.
 
         ``runs`` has the run metrics ``forfeited``, ``mean_balance``,
-        ``recharges`` and ``blocked_minutes`` (major units, minutes).
+        ``recharges``, ``outage_hours`` and ``blocked_minutes`` (major units,
+        hours, minutes). Forfeited funds count at face value.
         """
         years = self.years
+
+        def column(name: str) -> np.ndarray:
+            return runs[name].to_numpy(dtype=float)
+
         parts = pd.DataFrame(
             {
-                "forfeited": runs["forfeited"].to_numpy(dtype=float) / years,
-                "capital": runs["mean_balance"].to_numpy(dtype=float)
-                * self.cost_of_capital_per_year,
-                "fees": runs["recharges"].to_numpy(dtype=float) * self.fee_per_recharge / years,
-                "penalties": runs["blocked_minutes"].to_numpy(dtype=float)
-                * self.penalty_per_blocked_min
-                / years,
+                "forfeited": column("forfeited") / years,
+                "capital": column("mean_balance") * self.cost_of_capital_per_year,
+                "fees": column("recharges") * self.cost_per_recharge / years,
+                "outages": column("outage_hours") * self.cost_per_outage_hour / years,
+                "penalties": column("blocked_minutes") * self.penalty_per_blocked_min / years,
             }
         )
-        parts["total"] = parts["forfeited"] + parts["capital"] + parts["fees"] + parts["penalties"]
+        parts["total"] = parts[list(COST_PARTS)].sum(axis=1)
         return parts
 
 

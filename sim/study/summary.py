@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
-from sim.study.recommend import Score
+from sim.study.recommend import CostModel, Score
 from sim.study.run_summary import levers_dict
 from sim.study.stats import Estimate
 from sim.world.scenario import Scenario
@@ -29,7 +29,8 @@ REFERENCE_NAMES = {
 }
 COST_BASIS = (
     "per year, in major units: (forfeited + mean balance x cost_of_capital_per_year x years "
-    "+ recharges x fee_per_recharge + blocked minutes x penalty_per_blocked_min) / years, "
+    "+ recharges x cost_per_recharge + outage hours x cost_per_outage_hour "
+    "+ blocked minutes x penalty_per_blocked_min) / years, "
     "years = horizon_months / 12"
 )
 RISK_BASIS = (
@@ -92,31 +93,37 @@ class SweepHead:
 
 @dataclass(frozen=True)
 class Objective:
-    """The scenario's ``[objective]``: the risk limit and the prices of the expected cost."""
+    """The scenario's ``[objective]`` in force: the risk limit and the prices of the cost."""
 
     max_outage_risk_per_year: float
     cost_of_capital_per_year: float
-    fee_per_recharge: float
+    cost_per_recharge: float
+    cost_per_outage_hour: float
     penalty_per_blocked_min: float
+    max_recharges_per_month: float | None
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Objective:
-        """The scenario's objective as floats (as summary.json states it)."""
-        goal = scenario.objective
+        """The scenario's objective as floats, the currency's defaults filled in."""
+        prices = CostModel.from_scenario(scenario)
         return cls(
-            max_outage_risk_per_year=float(goal.max_outage_risk_per_year),
-            cost_of_capital_per_year=float(goal.cost_of_capital_per_year),
-            fee_per_recharge=float(goal.fee_per_recharge),
-            penalty_per_blocked_min=float(goal.penalty_per_blocked_min),
+            max_outage_risk_per_year=float(scenario.objective.max_outage_risk_per_year),
+            cost_of_capital_per_year=prices.cost_of_capital_per_year,
+            cost_per_recharge=prices.cost_per_recharge,
+            cost_per_outage_hour=prices.cost_per_outage_hour,
+            penalty_per_blocked_min=prices.penalty_per_blocked_min,
+            max_recharges_per_month=prices.max_recharges_per_month,
         )
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         """summary.json's ``objective``."""
         return {
             "max_outage_risk_per_year": self.max_outage_risk_per_year,
             "cost_of_capital_per_year": self.cost_of_capital_per_year,
-            "fee_per_recharge": self.fee_per_recharge,
+            "cost_per_recharge": self.cost_per_recharge,
+            "cost_per_outage_hour": self.cost_per_outage_hour,
             "penalty_per_blocked_min": self.penalty_per_blocked_min,
+            "max_recharges_per_month": self.max_recharges_per_month,
         }
 
 

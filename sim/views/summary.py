@@ -22,6 +22,7 @@ from sim.study.run_summary import metric_estimates, outage_probability
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
+from sim.world import costs
 from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
 from sim.world.rates import RateTable
@@ -284,13 +285,16 @@ def rates_text(rates: RateTable) -> str:
 
 
 def objective_text(scenario: Scenario) -> str:
-    """The ``[objective]`` a sweep recommends by, in words."""
+    """The ``[objective]`` a sweep recommends by, in words (the currency's defaults filled in)."""
     goal, code = scenario.objective, scenario.scenario.currency
-    return (
+    cap = goal.max_recharges_per_month
+    text = (
         f"outage risk <= {fmt.percent(goal.max_outage_risk_per_year)} a year, cost of capital "
-        f"{fmt.percent(goal.cost_of_capital_per_year)} a year, {goal.fee_per_recharge} {code} per "
-        f"recharge, {goal.penalty_per_blocked_min} {code} per blocked minute"
+        f"{fmt.percent(goal.cost_of_capital_per_year)} a year, {costs.cost_per_recharge(scenario)} "
+        f"{code} per recharge, {costs.cost_per_outage_hour(scenario)} {code} per outage hour, "
+        f"{goal.penalty_per_blocked_min} {code} per blocked minute"
     )
+    return text if cap is None else f"{text}, at most {cap:g} recharges a month"
 
 
 def scenario_policy_text(scenario: Scenario) -> str:

@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.world import costs
 from sim.world.scenario import PaymentSettings, Scenario
 from sim.world.scenario_types import Delay, Exponential, Fixed, LogNormal
 
 DEFAULTS_DOC = "docs/model.md#payment-defaults"
 """Where each default value and its reason is stated."""
+COSTS_DOC = "docs/model.md#the-cost-of-a-policy"
+"""Where the objective's default prices are stated."""
 
 _MEANINGS = {
     "processing_delay_h": "an auto-recharge takes this long to post credits or fail",
@@ -41,6 +44,8 @@ class Assumption:
     value: str
     stated: bool
     meaning: str
+    doc: str = DEFAULTS_DOC
+    """Where the default and its reason are stated."""
 
     @property
     def source(self) -> str:
@@ -49,9 +54,7 @@ class Assumption:
 
     def text(self) -> str:
         """One line, e.g. ``payments.failure_probability = 2 %: ... (default: assumed, ...)``."""
-        origin = (
-            "stated in the scenario" if self.stated else f"default: assumed, see {DEFAULTS_DOC}"
-        )
+        origin = "stated in the scenario" if self.stated else f"default: assumed, see {self.doc}"
         return f"{self.key} = {self.value}: {self.meaning} ({origin})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +85,7 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
             "the admin fixes a failed payment and tops up by hand only inside these business hours",
         )
     )
+    items.extend(_objective(scenario))
     if payments.card_expires is not None:
         renewed = payments.card_renewed.isoformat() if payments.card_renewed else "never"
         items.append(
@@ -93,6 +97,29 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
             )
         )
     return tuple(items)
+
+
+def _objective(scenario: Scenario) -> list[Assumption]:
+    """The two prices of the cost model that a scenario may leave to the currency's default."""
+    stated = scenario.objective.model_fields_set
+    code = scenario.scenario.currency
+    return [
+        Assumption(
+            "objective.cost_per_recharge",
+            f"{costs.cost_per_recharge(scenario)} {code}",
+            "cost_per_recharge" in stated and scenario.objective.cost_per_recharge is not None,
+            "card fee plus the accounts-payable and approval effort of one recharge",
+            COSTS_DOC,
+        ),
+        Assumption(
+            "objective.cost_per_outage_hour",
+            f"{costs.cost_per_outage_hour(scenario)} {code}",
+            "cost_per_outage_hour" in stated
+            and scenario.objective.cost_per_outage_hour is not None,
+            "what an hour without paid calling (dial-ins, dial-outs) costs the business",
+            COSTS_DOC,
+        ),
+    ]
 
 
 def assumption_lines(scenario: Scenario) -> list[str]:

@@ -193,7 +193,7 @@ def _money(scenario: Scenario) -> Iterator[str]:
     amounts: list[tuple[str, Decimal | None]] = []
     for name in ("initial_balance", "trigger", "amount", "manual_top_up", "monthly_top_up"):
         amounts.append((f"policy.{name}", getattr(scenario.policy, name)))
-    for name in ("fee_per_recharge", "penalty_per_blocked_min"):
+    for name in ("cost_per_recharge", "cost_per_outage_hour", "penalty_per_blocked_min"):
         amounts.append((f"objective.{name}", getattr(scenario.objective, name)))
     if scenario.regression is not None:
         for index, levers in enumerate(scenario.regression.policies):

@@ -332,17 +332,26 @@ class PolicySettings(Section):
 class Objective(Section):
     """``[objective]``: what makes one policy better than another, for ``credsim sweep``.
 
-    The cost of a policy is what it loses, per year: forfeited credits, the
-    return the cash tied up in credits would have earned elsewhere
-    (``cost_of_capital_per_year`` x mean balance; 5 % is a typical corporate
-    cost of capital), a fee per recharge (invoice handling), and a penalty per
-    minute of blocked calling. Money is in major units of the currency.
+    The cost of a policy is what a finance team pays for it, per year: forfeited
+    credits at face value, the return the cash tied up in credits would have
+    earned elsewhere (``cost_of_capital_per_year`` x mean balance; 5 % is a
+    typical corporate cost of capital), a cost per recharge (the card fee plus
+    the accounts-payable and approval effort of one more charge and email), a
+    cost per hour in which paid calling is stopped, and an optional penalty per
+    blocked minute. Money is in major units of the currency. The two costs left
+    out take the currency's stated defaults (``sim.world.costs``); a policy
+    with more recharges a month than ``max_recharges_per_month`` is not
+    recommended.
     """
 
     max_outage_risk_per_year: Annotated[Number, Field(gt=0.0, le=1.0)] = 0.01
     cost_of_capital_per_year: Fraction = 0.05
-    fee_per_recharge: Money = Decimal(0)
+    cost_per_recharge: Money | None = None
+    """None: the currency's default (``sim.world.costs.COST_PER_RECHARGE``)."""
+    cost_per_outage_hour: Money | None = None
+    """None: the currency's default (``sim.world.costs.COST_PER_OUTAGE_HOUR``)."""
     penalty_per_blocked_min: Money = Decimal(0)
+    max_recharges_per_month: Annotated[Number, Field(gt=0.0)] | None = None
 
 
 class RegressionPolicy(Section):

@@ -184,8 +184,8 @@ BOMBS = [
         V,
         tiny(
             (
-                "fee_per_recharge = 0.5",
-                "fee_per_recharge = 0.5\n" + "".join(f"k{n} = {n}\n" for n in range(60_000)),
+                "cost_per_recharge = 0.5",
+                "cost_per_recharge = 0.5\n" + "".join(f"k{n} = {n}\n" for n in range(60_000)),
             )
         ),
         names="s.toml",

@@ -51,22 +51,47 @@ def test_replications_needed_is_the_first_n_where_no_outage_qualifies() -> None:
     assert replications_needed(0.01, 24) == 190
 
 
-def test_cost_per_year_adds_forfeiture_capital_fees_and_penalties() -> None:
+def test_cost_per_year_adds_forfeiture_capital_fees_outages_and_penalties() -> None:
     runs = pd.DataFrame(
         {"forfeited": [100.0, 300.0], "mean_balance": [1000.0, 2000.0],
-         "recharges": [4, 6], "blocked_minutes": [0.0, 30.0]}
+         "recharges": [4, 6], "outage_hours": [0.0, 3.0], "blocked_minutes": [0.0, 30.0]}
     )  # fmt: skip
     model = CostModel(
-        cost_of_capital_per_year=0.05, fee_per_recharge=2.5, penalty_per_blocked_min=1.0,
-        horizon_months=24,
+        cost_of_capital_per_year=0.05, cost_per_recharge=2.5, cost_per_outage_hour=20.0,
+        penalty_per_blocked_min=1.0, horizon_months=24,
     )  # fmt: skip
     costs = model.per_year(runs)
-    # two years: forfeited 50/150 a year, capital 50/100, fees 5/7.5, penalties 0/15
+    # two years: forfeited 50/150 a year, capital 50/100, fees 5/7.5, outages 0/30,
+    # penalties 0/15
     assert costs["forfeited"].tolist() == [50.0, 150.0]
     assert costs["capital"].tolist() == [50.0, 100.0]
     assert costs["fees"].tolist() == [5.0, 7.5]
+    assert costs["outages"].tolist() == [0.0, 30.0]
     assert costs["penalties"].tolist() == [0.0, 15.0]
-    assert costs["total"].tolist() == [105.0, 272.5]
+    assert costs["total"].tolist() == [105.0, 302.5]
+
+
+def test_an_objective_that_is_silent_on_the_costs_gets_the_currency_defaults() -> None:
+    from decimal import Decimal  # noqa: PLC0415
+
+    from sim.world import costs  # noqa: PLC0415
+    from sim.world.scenario import Scenario  # noqa: PLC0415
+
+    def scenario(code: str, **objective: object) -> Scenario:
+        return Scenario.model_validate(
+            {"scenario": {"name": "x", "start": "2027-01-04T00:00:00Z", "horizon_months": 12,
+                          "currency": code},
+             "streams": [{"name": "s", "service": "dial_out", "calls_per_day": 1, "rate_per_min": 0.1,
+                          "duration_min": {"dist": "fixed", "value": 1.0}}],
+             "objective": objective}
+        )  # fmt: skip
+
+    assert costs.cost_per_recharge(scenario("USD")) == Decimal(10)
+    assert costs.cost_per_outage_hour(scenario("EUR")) == Decimal(100)
+    assert costs.cost_per_recharge(scenario("JPY")) == Decimal(1500)
+    assert costs.cost_per_recharge(scenario("USD", cost_per_recharge=0)) == Decimal(0)
+    model = CostModel.from_scenario(scenario("GBP", cost_per_outage_hour=7))
+    assert (model.cost_per_recharge, model.cost_per_outage_hour) == (10.0, 7.0)
 
 
 # A hand-built table (risk per year, cost per year):

@@ -159,7 +159,7 @@ def test_the_recommendation_frontier_and_references_follow_from_the_rows(referen
     rows = runs[runs["label"] == "T0/A100/I100"]
     years, objective = 0.25, summary["objective"]
     cost = (rows["forfeited"] + rows["mean_balance"] * objective["cost_of_capital_per_year"] * years
-            + rows["recharges"] * objective["fee_per_recharge"]
+            + rows["recharges"] * objective["cost_per_recharge"]
             + rows["blocked_minutes"] * objective["penalty_per_blocked_min"]) / years  # fmt: skip
     assert entries["T0/A100/I100"]["cost_per_year"]["mean"] == pytest.approx(cost.mean())
     csv = pd.read_csv(reference / "summary.csv")
