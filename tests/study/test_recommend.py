@@ -81,8 +81,8 @@ def test_an_objective_that_is_silent_on_the_costs_gets_the_currency_defaults() -
         return Scenario.model_validate(
             {"scenario": {"name": "x", "start": "2027-01-04T00:00:00Z", "horizon_months": 12,
                           "currency": code},
-             "streams": [{"name": "s", "service": "dial_out", "calls_per_day": 1, "rate_per_min": 0.1,
-                          "duration_min": {"dist": "fixed", "value": 1.0}}],
+             "streams": [{"name": "s", "service": "dial_out", "calls_per_day": 1,
+                          "rate_per_min": 0.1, "duration_min": {"dist": "fixed", "value": 1.0}}],
              "objective": objective}
         )  # fmt: skip
 
