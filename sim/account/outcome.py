@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.account.clock import MICROS_PER_MINUTE, Instant, hours, to_iso
+from sim.account.clock import MICROS_PER_MINUTE, Instant, add_months, hours, to_iso
 from sim.account.ledger import Lot, Source
 from sim.account.money import Currency, to_number
 
@@ -80,6 +80,19 @@ class Outcome:
         return total
 
     @property
+    def years(self) -> list[tuple[Instant, Instant]]:
+        """The run's years of operation (docs/model.md#outage-risk): [start, end) windows."""
+        return year_windows(self.start, self.end)
+
+    @property
+    def years_with_outage(self) -> int:
+        """How many of ``years`` any outage episode overlaps."""
+        return sum(
+            any(since < until_year and until > since_year for since, until in self.outage_episodes)
+            for since_year, until_year in self.years
+        )
+
+    @property
     def outage_us(self) -> int:
         """Total time with balance at or below zero."""
         return sum(end - start for start, end in self.outage_episodes)
@@ -123,8 +136,34 @@ class Outcome:
             },
             "outage_episodes": len(self.outage_episodes),
             "outage_hours": round(hours(self.outage_us), 6),
+            "years": len(self.years),
+            "years_with_outage": self.years_with_outage,
             "emails": {kind: self.emails.get(kind, 0) for kind in EMAIL_KINDS},
         }
+
+
+def year_windows(start: Instant, end: Instant) -> list[tuple[Instant, Instant]]:
+    """The 12-month windows of [start, end) over which outage risk a year is counted.
+
+    Consecutive calendar years from ``start``; when the span is not a whole
+    number of years, the last window is the 12 months that end at ``end``
+    (overlapping the one before), so every window is a full year; a span
+    shorter than 12 months is one window of its own length. Why: "the chance
+    that a year has an outage" needs windows of one length, and dropping a
+    partial last year would hide an outage that starts in it.
+    """
+    windows = []
+    since = start
+    while (until := add_months(since, 12)) < end:
+        windows.append((since, until))
+        since = until
+    windows.append((max(start, add_months(end, -12)), end))  # the last (or only) year
+    return windows
+
+
+def year_count(horizon_months: int) -> int:
+    """How many windows ``year_windows`` makes of a horizon of whole months."""
+    return max(1, -(-horizon_months // 12))
 
 
 def _minutes(duration_us: int) -> float:

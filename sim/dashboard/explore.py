@@ -33,6 +33,7 @@ from sim.study.experiment import (
     scenario_levers,
 )
 from sim.study.kpis import Replications, estimates, outcome_rows, select
+from sim.study.recommend import CostModel
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
@@ -251,7 +252,7 @@ def _check_size(per_replication: int, replications: int, max_bytes: int) -> None
 
 
 CARDS = select(
-    ("outage_probability_12m", "outage_hours_per_year", "blocked_toll_free_per_year",
+    ("outage_risk_per_year", "outage_hours_per_year", "blocked_toll_free_per_year",
      "forfeited_per_year", "mean_balance", "recharges_per_year", "emails_per_year")
 )  # fmt: skip
 """The policy view's figures (its cards and the comparison's rows), in order."""
@@ -296,7 +297,8 @@ def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPictur
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:
     """``CARDS`` over the outcomes, read as a run's replications are (``sim.study.kpis``)."""
     rows = outcome_rows(outcomes)
-    return estimates(CARDS, Replications(rows, scenario.scenario.horizon_months))
+    costs = CostModel.from_scenario(scenario)
+    return estimates(CARDS, Replications(rows, costs.horizon_months, costs))
 
 
 def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:

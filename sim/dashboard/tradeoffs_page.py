@@ -27,7 +27,7 @@ from sim.study.sweep_summary import summary_table
 from sim.views import charts
 
 MAX_COMPARED = 3
-HEATMAPS = ("outage_probability", "forfeited_per_year")
+HEATMAPS = ("outage_risk_per_year", "forfeited_per_year")
 """The figures drawn per trigger and amount (their labels and units: ``sim.study.kpis``)."""
 
 

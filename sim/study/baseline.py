@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.errors import InputError
 from sim.limits import BASELINE_MAX_BYTES
 
-FORMAT = 1
-"""The baseline format ``compute`` writes (``format`` in the file)."""
+FORMAT = 2
+"""The baseline format ``compute`` writes (``format`` in the file). 2: outage risk a year is
+read from the metrics ``years`` and ``years_with_outage`` (format 1 kept a 0/1 per replication)."""
 
-_COUNT_METRIC = re.compile(r"(^|[._])(calls|recharges|episodes)$|^emails\.")
+_COUNT_METRIC = re.compile(r"(^|[._])(calls|recharges|episodes|years|years_with_outage)$|^emails\.")
 """Metrics that count something: their values cannot be negative."""
 
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
@@ -40,7 +41,6 @@ class _Metric(BaseModel):
 class _Policy(BaseModel):
     model_config = _STRICT
     policy: dict[str, str | bool | None]
-    outages: list[int] = Field(description="1 when replication i had an outage, else 0")
     metrics: dict[str, _Metric]
 
 
@@ -54,19 +54,28 @@ class _Baseline(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> _Baseline:
-        """Every list holds one value per replication; outages are 0/1; counts not negative."""
+        """Every list holds one value per replication; counts are not negative; a replication
+        has no more years with an outage than years."""
         if self.format != FORMAT:
             raise ValueError(f"key 'format': {self.format} is not this credsim's format {FORMAT}")
         for label, record in self.policies.items():
-            _check_list(f"policies.{label}.outages", record.outages, self.replications)
-            if any(value not in (0, 1) for value in record.outages):
-                raise ValueError(f"key 'policies.{label}.outages': a value is not 0 or 1")
+            _check_years(label, record.metrics)
             for name, metric in record.metrics.items():
                 where = f"policies.{label}.metrics.{name}.values"
                 _check_list(where, metric.values, self.replications)
                 if _COUNT_METRIC.search(name) and min(metric.values, default=0.0) < 0:
                     raise ValueError(f"key {where!r}: a count is negative")
         return self
+
+
+def _check_years(label: str, metrics: dict[str, _Metric]) -> None:
+    """``years`` and ``years_with_outage`` both present, the second never above the first."""
+    where = f"policies.{label}.metrics"
+    if "years" not in metrics or "years_with_outage" not in metrics:
+        raise ValueError(f"key {where!r}: needs 'years' and 'years_with_outage'")
+    pairs = zip(metrics["years_with_outage"].values, metrics["years"].values, strict=False)
+    if any(hit > years for hit, years in pairs):
+        raise ValueError(f"key '{where}.years_with_outage': a value is above 'years'")
 
 
 def _check_list(where: str, values: list[Any], replications: int) -> None:

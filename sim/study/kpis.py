@@ -12,9 +12,10 @@ Names are those written to files (JSON keys, CSV and parquet columns), so a
 name here never renames a column. A replication is read as its metrics row
 (``sim.study.stats.flatten`` of ``Outcome.to_dict``, as the runner and the
 sweep keep it); ``outcome_rows`` makes those rows from Outcomes for the
-dashboard, with the one figure only an Outcome knows (outages that start in
-the first 12 months). Definitions are unchanged here: outage risk has three
-(``outage_probability``, ``outage_probability_12m``, ``outage_risk_per_year``).
+dashboard. Outage risk has one definition (docs/model.md#outage-risk): the
+share of a replication's 12-month windows (``years``) with an outage
+(``years_with_outage``), over all replications, with a Wilson interval; no
+other figure is called a probability of outage.
 """
 
 from __future__ import annotations
@@ -27,17 +28,14 @@ import numpy as np
 import pandas as pd
 
 from sim.account import format as fmt
-from sim.account.clock import add_months
 from sim.account.money import Currency
 from sim.account.outcome import Outcome
-from sim.study.recommend import CostModel, annual_risk
+from sim.study.recommend import CostModel
 from sim.study.stats import Estimate, flatten, mean_ci, wilson
 
 Unit = Literal["probability", "money", "hours", "minutes", "count"]
 TOLL_FREE_BLOCKED = "blocked_by_service.toll_free_dial_in.calls"
 EMAILS = ("emails.recharge_succeeded", "emails.recharge_failed", "emails.balance_depleted")
-EARLY_OUTAGES = "outage_episodes_12m"
-"""Outage episodes starting in the horizon's first 12 months (dashboard rows only)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,7 @@ class Replications:
 
 
 Reader = Callable[[Replications], Estimate]
+Values = Callable[[Replications], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -92,15 +91,19 @@ class Kpi:
     digits: int = 2
     """Decimal places shown (money always has the currency's own)."""
     floor: float | None = 0.0
-    """The least the quantity can be: a t interval reaching below it is shown cut there."""
+    """The least the quantity can be (None: no bound, e.g. a balance that went below 0): an
+    interval never reaches below it (``sim.study.stats.mean_ci``)."""
+    values: Values | None = None
+    """Its value per replication; None: metric ``name``. The estimate is their mean."""
     read: Reader | None = None
-    """How to estimate it from the replications; None: the mean of metric ``name``."""
+    """A figure that is no mean (outage risk, a proportion): how to estimate it."""
 
     def estimate(self, replications: Replications) -> Estimate:
-        """Its estimate and 95 % interval over ``replications``."""
+        """Its estimate and 95 % interval over ``replications``, within its range."""
         if self.read is not None:
             return self.read(replications)
-        return mean_ci(replications.column(self.name))
+        data = replications.column(self.name) if self.values is None else self.values(replications)
+        return mean_ci(data, floor=self.floor)
 
     def text(self, value: float | None, cur: Currency, digits: int | None = None) -> str:
         """One value in the KPI's unit: ``12.3 %``, ``$1,234.50``, ``9.3 h``, ``36.6``."""
@@ -125,101 +128,81 @@ class Kpi:
         return f"{'+' if change > 0 else '-'}{shown}"
 
     def interval_text(self, est: Estimate, cur: Currency) -> str:
-        """``low to high``, the low bound cut at ``floor``."""
-        return fmt.interval(self._low(est), est.ci_high, lambda value: self.text(value, cur))
+        """``low to high`` (``estimate`` keeps it within the quantity's range)."""
+        return fmt.interval(est.ci_low, est.ci_high, lambda value: self.text(value, cur))
 
     def estimate_text(self, est: Estimate, cur: Currency) -> str:
         """``value (low to high)``, or the value alone without an interval."""
-        bounded = Estimate(est.estimate, self._low(est), est.ci_high)
-        return fmt.with_interval(bounded, lambda value: self.text(value, cur))
-
-    def _low(self, est: Estimate) -> float | None:
-        if est.ci_low is None or fmt.missing(est.ci_low) or self.floor is None:
-            return est.ci_low
-        return max(est.ci_low, self.floor)
+        return fmt.with_interval(est, lambda value: self.text(value, cur))
 
 
 # -- readers -----------------------------------------------------------------------------
 
 
-def _per_year(*columns: str) -> Reader:
-    """The mean of the columns' sum per replication, divided by the horizon in years."""
-
-    def read(replications: Replications) -> Estimate:
-        total = replications.column(columns[0])
-        for name in columns[1:]:
-            total = total + replications.column(name)
-        return mean_ci(total / replications.years)
-
-    return read
+def _sum(replications: Replications, columns: tuple[str, ...]) -> np.ndarray:
+    total = replications.column(columns[0])
+    for name in columns[1:]:
+        total = total + replications.column(name)
+    return total
 
 
-def _total(*columns: str) -> Reader:
-    """The mean of the columns' sum per replication, over the horizon."""
-
-    def read(replications: Replications) -> Estimate:
-        total = replications.column(columns[0])
-        for name in columns[1:]:
-            total = total + replications.column(name)
-        return mean_ci(total)
-
-    return read
+def _per_year(*columns: str) -> Values:
+    """The columns' sum per replication, divided by the horizon in years."""
+    return lambda replications: _sum(replications, columns) / replications.years
 
 
-def _share(column: str) -> Reader:
-    """The share of replications where ``column`` is above zero (Wilson interval)."""
-
-    def read(replications: Replications) -> Estimate:
-        hits = int((replications.column(column) > 0).sum())
-        return wilson(hits, len(replications.rows))
-
-    return read
+def _total(*columns: str) -> Values:
+    """The columns' sum per replication, over the horizon."""
+    return lambda replications: _sum(replications, columns)
 
 
-def _annual_risk(replications: Replications) -> Estimate:
-    return annual_risk(_share("outage_episodes")(replications), replications.months)
+def outage_risk(years_with_outage: np.ndarray, years: np.ndarray) -> Estimate:
+    """Outage risk a year: years with an outage over years, each replication-year a trial.
+
+    Wilson 95 % interval. Used by every output, ``credsim regress`` included.
+    """
+    return wilson(int(np.sum(years_with_outage)), int(np.sum(years)))
 
 
-def _cost(part: str) -> Reader:
-    """A cost part per year (``total``: the expected cost), t interval."""
+def _outage_risk(replications: Replications) -> Estimate:
+    return outage_risk(replications.column("years_with_outage"), replications.column("years"))
 
-    def read(replications: Replications) -> Estimate:
-        return mean_ci(replications.cost_parts()[part].to_numpy())
 
-    return read
+def _cost(part: str) -> Values:
+    """A cost part per year (``total``: the expected cost) per replication."""
+    return lambda replications: replications.cost_parts()[part].to_numpy()
 
 
 # -- the table ---------------------------------------------------------------------------
 
 _ENTRIES = (
-    # Outage risk: three definitions, each its own figure (issue 13 may unify them).
-    Kpi("outage_probability", "P(outage over the horizon)", "probability", digits=1,
-        read=_share("outage_episodes")),
-    Kpi("outage_probability_12m", "P(outage) in the next 12 months", "probability", digits=1,
-        read=_share(EARLY_OUTAGES)),
+    # Outage risk: the one definition (docs/model.md#outage-risk).
     Kpi("outage_risk_per_year", "Outage risk a year", "probability", per_year=True, digits=1,
-        read=_annual_risk),
+        read=_outage_risk),
     # Per year (the report, the dashboard, summary.csv).
     Kpi("outage_hours_per_year", "Outage hours a year", "hours", per_year=True, digits=1,
-        read=_per_year("outage_hours")),
+        values=_per_year("outage_hours")),
     Kpi("blocked_toll_free_per_year", "Blocked toll-free dial-ins a year", "count",
-        per_year=True, digits=1, read=_per_year(TOLL_FREE_BLOCKED)),
+        per_year=True, digits=1, values=_per_year(TOLL_FREE_BLOCKED)),
     Kpi("forfeited_per_year", "Forfeited funds a year", "money", per_year=True,
-        read=_per_year("forfeited")),
+        values=_per_year("forfeited")),
     Kpi("recharges_per_year", "Recharges a year", "count", per_year=True, digits=1,
-        read=_per_year("recharges")),
+        values=_per_year("recharges")),
     Kpi("emails_per_year", "Admin emails a year", "count", per_year=True, digits=1,
-        read=_per_year(*EMAILS)),
-    Kpi("cost_per_year", "Expected cost a year", "money", per_year=True, read=_cost("total")),
-    Kpi("capital_per_year", "Cost of capital a year", "money", per_year=True,
-        read=_cost("capital")),
-    Kpi("fees_per_year", "Recharge costs a year", "money", per_year=True, read=_cost("fees")),
+        values=_per_year(*EMAILS)),
+    Kpi("cost_per_year", "Expected cost a year", "money", per_year=True, floor=None,
+        values=_cost("total")),
+    Kpi("capital_per_year", "Cost of capital a year", "money", per_year=True, floor=None,
+        values=_cost("capital")),
+    Kpi("fees_per_year", "Recharge costs a year", "money", per_year=True, values=_cost("fees")),
     Kpi("outages_per_year", "Outage cost a year", "money", per_year=True,
-        read=_cost("outages")),
+        values=_cost("outages")),
     Kpi("penalties_per_year", "Blocked-minute penalties a year", "money", per_year=True,
-        read=_cost("penalties")),
+        values=_cost("penalties")),
     # Over the horizon: a replication's metrics (credsim run, runs.parquet, backtests).
     Kpi("outage_episodes", "Outage episodes", "count"),
+    Kpi("years", "Years of operation (12-month windows)", "count", lower_is_better=None),
+    Kpi("years_with_outage", "Years with an outage", "count"),
     Kpi("outage_hours", "Outage hours", "hours"),
     Kpi("blocked_calls", "Blocked calls (all services)", "count"),
     Kpi("blocked_minutes", "Blocked minutes", "minutes"),
@@ -233,7 +216,7 @@ _ENTRIES = (
     Kpi("final_balance", "Balance at the end", "money", lower_is_better=None, floor=None),
     Kpi("recharges", "Recharges", "count"),
     Kpi("failed_recharges", "Failed recharges", "count"),
-    Kpi("emails", "Admin emails", "count", read=_total(*EMAILS)),
+    Kpi("emails", "Admin emails", "count", values=_total(*EMAILS)),
     Kpi("emails.recharge_succeeded", "Emails: recharge succeeded", "count"),
     Kpi("emails.recharge_failed", "Emails: recharge failed", "count"),
     Kpi("emails.balance_depleted", "Emails: balance below zero", "count"),
@@ -278,13 +261,8 @@ def estimates(kpis: Sequence[Kpi], replications: Replications) -> dict[str, Esti
 
 
 def outcome_rows(outcomes: Sequence[Outcome]) -> pd.DataFrame:
-    """Outcomes as metrics rows (as a run keeps them), plus ``outage_episodes_12m``."""
-    rows = []
-    for outcome in outcomes:
-        year_end = add_months(outcome.start, 12)
-        row = flatten(outcome.to_dict())
-        row[EARLY_OUTAGES] = sum(start < year_end for start, _ in outcome.outage_episodes)
-        rows.append(row)
+    """Outcomes as metrics rows, as a run keeps them."""
+    rows = [flatten(outcome.to_dict()) for outcome in outcomes]
     return pd.DataFrame(rows).fillna(0.0)  # a service that blocked nothing: 0, as in a run
 
 

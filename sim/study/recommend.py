@@ -7,11 +7,9 @@ plus cash tied up, with outage risk under 1 % a year?"
 - **cost per year** of one replication = (forfeited + mean balance x cost of
   capital x years + recharges x fee + blocked minutes x penalty) / years, in
   major units; its mean over the replications is the expected cost (t interval);
-- **outage risk per year** annualises P(at least one outage over the horizon),
-  ``1 - (1 - p) ** (12 / months)``, applied to the estimate and to both Wilson
-  bounds (a monotone map keeps the interval's coverage). It is exact when each
-  year is an independent draw of the same world, and errs on the side of
-  caution for a growing tenant whose risk sits late in the horizon;
+- **outage risk per year** is the one definition (``sim.study.kpis.outage_risk``,
+  docs/model.md#outage-risk): the share of the replications' 12-month windows
+  with an outage, with a Wilson interval;
 - a policy **qualifies** when the Wilson *upper* bound of its outage risk per
   year is within the limit: "under 1 %" must hold with 95 % confidence, not
   just on average, so 20 lucky replications cannot qualify a risky policy;
@@ -35,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.account.format import percent
+from sim.account.outcome import year_count
 from sim.study.stats import CONFIDENCE, Estimate
 from sim.world import costs
 from sim.world.scenario import Scenario
@@ -104,34 +103,16 @@ class CostModel:
         return parts
 
 
-def annualise(probability: float, horizon_months: int) -> float:
-    """P(at least one outage in a year) from P(at least one over the horizon)."""
-    if horizon_months == 12 or probability in (0.0, 1.0):
-        return probability
-    return 1.0 - (1.0 - probability) ** (12 / horizon_months)
-
-
-def annual_risk(horizon_risk: Estimate, horizon_months: int) -> Estimate:
-    """The Wilson estimate and bounds, each annualised."""
-
-    def year(value: float | None) -> float | None:
-        return None if value is None else annualise(value, horizon_months)
-
-    return Estimate(
-        annualise(horizon_risk.estimate, horizon_months),
-        year(horizon_risk.ci_low),
-        year(horizon_risk.ci_high),
-    )
-
-
-def replications_needed(limit_per_year: float, horizon_months: int) -> int:
+def replications_needed(limit_per_year: float, years_per_replication: int) -> int:
     """Fewest replications with which a policy without outages can qualify.
 
-    With 0 outages in n replications the Wilson upper bound is z^2 / (n + z^2).
+    With 0 outages in n replication-years the Wilson upper bound is
+    z^2 / (n + z^2); a replication has ``years_per_replication`` years
+    (``sim.account.outcome.year_windows``).
     """
     z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
-    horizon_limit = 1.0 - (1.0 - limit_per_year) ** (horizon_months / 12)
-    return math.ceil(z * z * (1.0 - horizon_limit) / horizon_limit)
+    trials = math.ceil(z * z * (1.0 - limit_per_year) / limit_per_year)
+    return math.ceil(trials / years_per_replication)
 
 
 @dataclass(frozen=True)
@@ -294,7 +275,7 @@ def warning(rec: Recommendation, replications: int, horizon_months: int) -> str 
     """What to do when no policy qualifies (None when one does)."""
     if rec.qualifies:
         return None
-    needed = replications_needed(rec.limit, horizon_months)
+    needed = replications_needed(rec.limit, year_count(horizon_months))
     advice = "try higher triggers or amounts, or accept a higher risk limit"
     if replications < needed:
         advice = (

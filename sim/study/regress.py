@@ -13,7 +13,7 @@ or replication count the comparison falls back to independent samples.
 Rules (docs/model.md#regression): a metric with identical values is
 ``unchanged``; otherwise it **drifts** when |mean difference| exceeds
 ``tolerance`` standard errors of that difference (paired or combined), and
-P(outage) drifts when the two Wilson intervals do not overlap; any other
+outage risk a year drifts when the two Wilson intervals do not overlap; any other
 difference is ``changed`` (within noise) and does not fail. A value that is
 not finite on either side is drift. Baselines are checked when read
 (``sim.study.baseline``).
@@ -35,9 +35,10 @@ from sim import __version__
 from sim.errors import InputError
 from sim.study.baseline import FORMAT
 from sim.study.experiment import Levers, regression_levers
+from sim.study.kpis import outage_risk
 from sim.study.run_summary import levers_dict
 from sim.study.runner import PolicyRuns, run_replications
-from sim.study.stats import Estimate, wilson
+from sim.study.stats import Estimate
 from sim.world.load import LoadedScenario, load_scenario
 
 DEFAULT_TOLERANCE = 4.0
@@ -100,12 +101,11 @@ def compute(check: Check) -> dict[str, Any]:
 
 def _policy_record(runs: PolicyRuns) -> dict[str, Any]:
     table = runs.table()
-    outages = [int(run.outage) for run in runs.replications]
     metrics = {
         name: {"mean": float(table[name].mean()), "values": table[name].tolist()}
         for name in table.columns[1:]
     }
-    return {"policy": levers_dict(runs.levers), "outages": outages, "metrics": metrics}
+    return {"policy": levers_dict(runs.levers), "metrics": metrics}
 
 
 # -- baselines -------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def compare(baseline: dict[str, Any], now: dict[str, Any], tolerance: float) -> 
             status = "drift"  # a policy added to or removed from the check
             rows.append(Row(now["scenario"], label, "(policy)", None, None, None, status))
             continue
-        rows.append(_outage_row(now["scenario"], label, old["outages"], new["outages"]))
+        rows.append(_outage_row(now["scenario"], label, old["metrics"], new["metrics"]))
         for name in sorted(set(old["metrics"]) | set(new["metrics"])):
             before = old["metrics"].get(name, {}).get("values")
             after = new["metrics"].get(name, {}).get("values")
@@ -221,18 +221,25 @@ def _z(before: np.ndarray, after: np.ndarray, paired: bool) -> float:
     return mean / se
 
 
-def _outage_row(scenario: str, label: str, before: list[int], after: list[int]) -> Row:
+def _outage_row(scenario: str, label: str, before: dict[str, Any], after: dict[str, Any]) -> Row:
+    """Outage risk a year (the one definition, ``sim.study.kpis.outage_risk``) before and after."""
     old, new = _risk(before), _risk(after)
-    if before == after:
+    same = all(before[name]["values"] == after[name]["values"] for name in _YEARS)
+    if same:
         status = "unchanged"
     else:
         apart = old.ci_high < new.ci_low or new.ci_high < old.ci_low  # type: ignore[operator]
         status = "drift" if apart else "changed"
-    return Row(scenario, label, "outage_probability", old.estimate, new.estimate, None, status)
+    return Row(scenario, label, "outage_risk_per_year", old.estimate, new.estimate, None, status)
 
 
-def _risk(outages: list[int]) -> Estimate:
-    return wilson(sum(outages), len(outages))
+_YEARS = ("years_with_outage", "years")
+
+
+def _risk(metrics: dict[str, Any]) -> Estimate:
+    return outage_risk(
+        np.asarray(metrics["years_with_outage"]["values"]), np.asarray(metrics["years"]["values"])
+    )
 
 
 def markdown(rows: list[Row], *, everything: bool = False) -> str:

@@ -37,7 +37,6 @@ class Replication:
     index: int
     metrics: dict[str, float]
     daily_balance: list[float]
-    outage: bool
 
 
 @dataclass
@@ -57,11 +56,6 @@ class PolicyRuns:
     def daily(self) -> np.ndarray:
         """End-of-day balance, replications x days (major units)."""
         return np.array([run.daily_balance for run in self.replications], dtype=float)
-
-    @property
-    def outages(self) -> int:
-        """Replications with at least one outage."""
-        return sum(run.outage for run in self.replications)
 
 
 @dataclass
@@ -173,5 +167,4 @@ def _replication(
         index=index,
         metrics=metrics,
         daily_balance=[value / scale for value in outcome.daily_balance_minor] if daily else [],
-        outage=bool(outcome.outage_episodes),
     )

@@ -53,8 +53,24 @@ class Estimate:
         }
 
 
-def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Estimate:
-    """Sample mean with a Student-t confidence interval."""
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20261201
+"""The bootstrap's own fixed seed: the same replications give the same interval, to the bit."""
+
+
+def mean_ci(
+    values: Sequence[float] | np.ndarray,
+    confidence: float = CONFIDENCE,
+    *,
+    floor: float | None = None,
+) -> Estimate:
+    """Sample mean with a Student-t confidence interval, kept at or above ``floor``.
+
+    A t interval whose low end falls below what the quantity can be (a count or
+    an amount of money below 0, as ``blocked_charge -$0.03 to $0.10`` once read)
+    says the sample is too skewed for t: the interval is then the percentile
+    bootstrap of the mean (scipy), which never leaves the values' own range.
+    """
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         raise ValueError("mean_ci needs at least one value")
@@ -63,7 +79,25 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
         return Estimate(mean, None, None)
     sem = float(data.std(ddof=1)) / math.sqrt(data.size)
     half = float(stats.t.ppf(0.5 + confidence / 2, data.size - 1)) * sem
-    return Estimate(mean, mean - half, mean + half)
+    if floor is None or mean - half >= floor or not np.isfinite(half):
+        return Estimate(mean, mean - half, mean + half)
+    return _bootstrap(data, mean, confidence)
+
+
+def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
+    """Percentile bootstrap interval of the mean (within [min, max] of ``data``)."""
+    result = stats.bootstrap(
+        (data,),
+        np.mean,
+        confidence_level=confidence,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        vectorized=True,
+        rng=np.random.default_rng(BOOTSTRAP_SEED),
+    )
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    lowest, highest = float(data.min()), float(data.max())  # against rounding at the ends
+    return Estimate(mean, min(max(low, lowest), mean), max(min(high, highest), mean))
 
 
 def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:

@@ -34,8 +34,9 @@ COST_BASIS = (
     "years = horizon_months / 12"
 )
 RISK_BASIS = (
-    "P(at least one outage in a year) = 1 - (1 - p)^(12 / horizon_months), p = P(at least one "
-    "outage over the horizon); the same map is applied to both Wilson 95 % bounds"
+    "the probability that a year of operation has at least one outage: each replication's "
+    "12-month windows of the horizon (the last one ending with the horizon) are trials, one with "
+    "an outage is a hit; Wilson 95 % interval (docs/model.md#outage-risk)"
 )
 
 
@@ -129,12 +130,11 @@ class Objective:
 
 @dataclass(frozen=True)
 class PolicyEntry:
-    """One policy's figures: a run's metrics, P(outage), risk and cost per year, its place."""
+    """One policy's figures: a run's metrics, outage risk and cost per year, its place."""
 
     policy: SweepPolicy
     metrics: dict[str, Estimate]
     """Every metric of ``credsim run --json``, by name."""
-    outage_probability: Estimate
     outage_risk_per_year: Estimate
     cost_per_year: Estimate
     cost_parts_per_year: dict[str, Estimate]
@@ -170,7 +170,6 @@ class PolicyEntry:
             "in_grid": self.in_grid,
             "references": list(self.policy.references),
             "metrics": {name: est.as_mean() for name, est in self.metrics.items()},
-            "outage_probability": self.outage_probability.as_probability(),
             "outage_risk_per_year": self.outage_risk_per_year.as_probability(),
             "cost_per_year": self.cost_per_year.as_mean(),
             "cost_parts_per_year": {

@@ -1,7 +1,7 @@
 """What a sweep reports: per policy the run's figures, its cost and risk per year; the choice.
 
-Each policy's ``metrics`` and ``outage_probability`` are computed by the same
-code as ``credsim run --json`` (``sim.study.run_summary.table_estimates``, Wilson),
+Each policy's ``metrics`` and ``outage_risk_per_year`` are computed by the same
+code as ``credsim run --json`` (``sim.study.run_summary.table_estimates``, ``sim.study.kpis``),
 from a table laid out as the run lays out its own, so a sweep's row equals
 the run of that policy to the last digit. On top come the outage risk per
 year, the expected cost per year and its parts (read by ``sim.study.kpis``,
@@ -133,13 +133,11 @@ def _policy_entry(
     holds the figures as summary.json stores them.
     """
     replications = Replications(table, costs.horizon_months, costs)
-    horizon_risk = kpi("outage_probability").estimate(replications)
     risk = kpi("outage_risk_per_year").estimate(replications)
     cost = kpi("cost_per_year").estimate(replications)
     entry = PolicyEntry(
         policy=policy,
         metrics={name: est.rounded() for name, est in table_estimates(table).items()},
-        outage_probability=horizon_risk.rounded(),
         outage_risk_per_year=risk.rounded(),
         cost_per_year=cost.rounded(),
         cost_parts_per_year={
@@ -185,7 +183,6 @@ def summary_table(summary: SweepSummary) -> pd.DataFrame:
             on_frontier=entry.on_frontier,
             recommended=entry.recommended,
         )
-        spread(row, "outage_probability", entry.outage_probability)
         spread(row, "outage_risk_per_year", entry.outage_risk_per_year)
         spread(row, "cost_per_year", entry.cost_per_year)
         for name, est in entry.cost_parts_per_year.items():

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.account.outcome import year_count
 from sim.engines.batch import Engine
 from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers
@@ -45,12 +46,12 @@ from sim.world.scenario import Scenario
 MIN_REPLICATIONS = 100
 REPLICATION_STEP = 50
 KPIS = select(
-    ("outage_risk_per_year", "outage_probability", "outage_hours_per_year",
+    ("outage_risk_per_year", "outage_hours_per_year",
      "blocked_toll_free_per_year", "forfeited_per_year", "mean_balance", "cost_per_year",
      "recharges_per_year", "emails_per_year")
 )  # fmt: skip
 """The figures shown for the recommended policy and beside it for the references."""
-FROM_SUMMARY = ("outage_risk_per_year", "outage_probability", "cost_per_year")
+FROM_SUMMARY = ("outage_risk_per_year", "cost_per_year")
 """KPIs taken from the sweep's summary (the recommendation's own numbers, as in summary.json)."""
 ROLES = (("recommendation", "recommended"), ("documented_example", "documented example"),
          ("rule_of_thumb", "rule of thumb"))  # fmt: skip
@@ -63,7 +64,8 @@ def default_replications(scenario: Scenario) -> int:
     for a 1 % limit over 24 months. Fewer, and no policy could be recommended.
     """
     needed = replications_needed(
-        float(scenario.objective.max_outage_risk_per_year), scenario.scenario.horizon_months
+        float(scenario.objective.max_outage_risk_per_year),
+        year_count(scenario.scenario.horizon_months),
     )
     return max(MIN_REPLICATIONS, math.ceil(needed / REPLICATION_STEP) * REPLICATION_STEP)
 

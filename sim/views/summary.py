@@ -12,13 +12,13 @@ from pathlib import Path
 from sim.account import format as fmt
 from sim.account.clock import hours, to_iso
 from sim.account.money import Currency, currency
-from sim.account.outcome import EMAIL_KINDS
+from sim.account.outcome import EMAIL_KINDS, year_count
 from sim.account.policy import Policy
 from sim.study.backtest import Backtest, RowAccount
 from sim.study.experiment import Levers, build_policy, scenario_currency, scenario_levers
 from sim.study.kpis import kpi
 from sim.study.recommend import Score, describe
-from sim.study.run_summary import metric_estimates, outage_probability
+from sim.study.run_summary import metric_estimates, per_year
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
@@ -50,25 +50,38 @@ HEADLINE = (
 
 
 def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> str:
-    """A readable table of outage risk, forfeiture and the rest, with CIs."""
+    """Per year: outage risk, outage hours, forfeits, recharges, cost; then the horizon's totals."""
     scenario = loaded.scenario
     cur = scenario_currency(scenario)
+    months = scenario.scenario.horizon_months
     estimates = metric_estimates(runs)
-    risk = outage_probability(runs)
     lines = [
         f"Scenario {scenario.scenario.name}: {results.replications} replications, "
-        f"seed {results.seed}, engine {results.engine}, {scenario.scenario.horizon_months} "
-        f"months from {scenario.scenario.start.date().isoformat()}",
+        f"seed {results.seed}, engine {results.engine}, {months} months from "
+        f"{scenario.scenario.start.date().isoformat()} ({_years_text(months)})",
         f"Policy: {_levers_text(runs.levers, cur)}",
         "",
-        f"{kpi('outage_probability').label}: {_probability(risk, cur)}",
-        "",
-        f"{'metric':<28}{'mean':>16}{'95 % CI':>34}",
+        f"{'per year':<36}{'mean':>16}{'95 % CI':>34}",
     ]
+    for name, est in per_year(scenario, runs).items():
+        lines.append(_row(name, est, cur, kpi(name).label))
+    lines += ["", f"{f'over the {months} months':<36}{'mean':>16}{'95 % CI':>34}"]
     for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
         if name in estimates:
-            lines.append(_row(name, estimates[name], cur))
+            lines.append(_row(name, estimates[name], cur, name))
     return "\n".join([*lines, "", assumptions_text(scenario)])
+
+
+def _years_text(horizon_months: int) -> str:
+    """How the horizon's years are counted for the outage risk (docs/model.md#outage-risk)."""
+    years = year_count(horizon_months)
+    if horizon_months < 12:
+        return (
+            "outage risk a year counted over the horizon, shorter than a year: the chance of "
+            f"an outage within {horizon_months} months"
+        )
+    plural = "s" if years > 1 else ""
+    return f"outage risk a year counted over its {years} 12-month window{plural}"
 
 
 def assumptions_text(scenario: Scenario) -> str:
@@ -79,16 +92,11 @@ def assumptions_text(scenario: Scenario) -> str:
     )
 
 
-def _row(name: str, est: Estimate, cur: Currency) -> str:
-    """``name  mean  low to high`` in the metric's unit (``sim.study.kpis``)."""
+def _row(name: str, est: Estimate, cur: Currency, title: str) -> str:
+    """``title  mean  low to high`` in the figure's unit (``sim.study.kpis``)."""
     figure = kpi(name)
     interval = figure.interval_text(est, cur)
-    return f"{name:<28}{figure.text(est.estimate, cur):>16}{interval:>34}"
-
-
-def _probability(est: Estimate, cur: Currency) -> str:
-    figure = kpi("outage_probability")
-    return f"{figure.text(est.estimate, cur)} (95 % CI {figure.interval_text(est, cur)})"
+    return f"{title:<36}{figure.text(est.estimate, cur):>16}{interval:>34}"
 
 
 def _levers_text(levers: Levers, cur: Currency) -> str:

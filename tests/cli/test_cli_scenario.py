@@ -37,7 +37,7 @@ def test_validate_names_the_key_and_suggests_the_nearest(tmp_path: Path) -> None
     assert "Traceback" not in result.output
 
 
-def test_run_json_has_every_metric_with_a_ci_and_the_outage_probability() -> None:
+def test_run_json_has_every_metric_with_a_ci_and_the_figures_per_year() -> None:
     result = invoke("run", POISSON, "--replications", "6", "--engine", "replay", "--json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
@@ -48,7 +48,10 @@ def test_run_json_has_every_metric_with_a_ci_and_the_outage_probability() -> Non
     for key in keys:
         assert set(out["metrics"][key]) == {"mean", "ci_low", "ci_high"}, key
     assert out["metrics"]["funded"]["mean"] == 1850.0
-    assert set(out["outage_probability"]) == {"estimate", "ci_low", "ci_high"}
+    assert set(out["per_year"]["outage_risk_per_year"]) == {"estimate", "ci_low", "ci_high"}
+    assert set(out["per_year"]["cost_per_year"]) == {"mean", "ci_low", "ci_high"}
+    assert out["horizon_months"] == 6
+    assert "outage_probability" not in out  # one definition of outage risk (issue 13)
 
 
 def test_run_output_is_byte_identical_for_the_same_seed_whatever_the_workers() -> None:
@@ -65,7 +68,7 @@ def test_run_engines_agree_and_the_table_is_readable() -> None:
     args = ("run", SMALL, "--replications", "3", "--workers", "1", "--json")
     assert invoke(*args, "--engine", "simpy").stdout == invoke(*args, "--engine", "replay").stdout
     text = invoke("run", SMALL, "--replications", "3", "--engine", "replay").stdout
-    assert "P(outage over the horizon):" in text
+    assert "Outage risk a year " in text and "(outage risk a year counted over its 2" in text
     assert "forfeited" in text and "95 % CI" in text
 
 

@@ -133,14 +133,14 @@ def figures(**values: Estimate) -> dict[str, Estimate]:
 
 def test_cards_carry_units_intervals_and_signed_changes() -> None:
     now = figures(
-        outage_probability_12m=Estimate(0.055, 0.02, 0.12),
+        outage_risk_per_year=Estimate(0.055, 0.02, 0.12),
         forfeited_per_year=Estimate(1234.5, 1000.0, 1469.0),
-        outage_hours_per_year=Estimate(3.25, -0.5, 7.0),
+        outage_hours_per_year=Estimate(3.25, 0.5, 7.0),
     )
     before = figures(forfeited_per_year=Estimate(1300.0, 1200.0, 1400.0))
     cards = {card.name: card for card in explore_display.kpi_cards(now, "USD", before)}
     assert list(cards) == [card.name for card in explore.CARDS]
-    risk = cards["outage_probability_12m"]
+    risk = cards["outage_risk_per_year"]
     assert (risk.value, risk.interval, risk.delta) == (
         "5.5 %",
         "95 % CI 2.0 % to 12.0 %",

@@ -41,7 +41,7 @@ def test_every_bundled_baseline_is_well_formed() -> None:
     paths = sorted((ROOT / "scenarios" / "baselines").glob("*.json"))
     assert len(paths) >= 5
     for path in paths:
-        assert read_baseline(path)["format"] == 1
+        assert read_baseline(path)["format"] == 2
 
 
 Damage = Callable[[dict[str, Any]], object]
@@ -61,12 +61,14 @@ NUMBER = "Input should be a valid number"
          f"key 'policies.{LABEL}.metrics.{METRIC}.mean': Input should be a valid number"),
         (lambda b: values(b, "recharges").__setitem__(5, -1),
          f"key 'policies.{LABEL}.metrics.recharges.values': a count is negative"),
-        (lambda b: b["policies"][LABEL]["outages"].__setitem__(1, 3),
-         f"key 'policies.{LABEL}.outages': a value is not 0 or 1"),
+        (lambda b: values(b, "years_with_outage").__setitem__(1, 3),
+         f"key 'policies.{LABEL}.metrics.years_with_outage': a value is above 'years'"),
+        (lambda b: b["policies"][LABEL]["metrics"].pop("years"),
+         f"key 'policies.{LABEL}.metrics': needs 'years' and 'years_with_outage'"),
         (lambda b: b.__setitem__("seed", "2027"), "key 'seed': Input should be a valid integer"),
         (lambda b: b.__setitem__("replications", -100),
          "key 'replications': Input should be greater than or equal to 1"),
-        (lambda b: b.__setitem__("format", 2), "key 'format': 2 is not this credsim's format 1"),
+        (lambda b: b.__setitem__("format", 1), "key 'format': 1 is not this credsim's format 2"),
         (lambda b: b.pop("policies"), "missing key 'policies'"),
         (lambda b: b["policies"][LABEL].__setitem__("metrics", [1, 2]),
          f"key 'policies.{LABEL}.metrics': Input should be a valid dictionary"),

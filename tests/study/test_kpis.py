@@ -27,12 +27,12 @@ def test_names_are_unique_and_the_families_resolve() -> None:
     assert all(name.endswith("_per_year") for name in per_year)
 
 
-def test_a_figure_is_formatted_by_its_unit_and_cut_at_its_floor() -> None:
+def test_a_figure_is_formatted_by_its_unit() -> None:
     hours = kpi("outage_hours_per_year")
-    assert hours.estimate_text(Estimate(3.25, -0.5, 7.0), USD) == "3.2 h (0.0 h to 7.0 h)"
-    balance = kpi("min_balance")  # a balance can be below zero: nothing is cut
+    assert hours.estimate_text(Estimate(3.25, 0.5, 7.0), USD) == "3.2 h (0.5 h to 7.0 h)"
+    balance = kpi("min_balance")  # a balance can be below zero
     assert balance.interval_text(Estimate(-1.0, -2.5, 0.5), USD) == "-$2.50 to $0.50"
-    risk = kpi("outage_probability")
+    risk = kpi("outage_risk_per_year")
     assert risk.change_text(0.015, USD) == "+1.5 pp"
     assert risk.change_text(0.0001, USD) is None  # shows as no change
     assert kpi("forfeited_per_year").change_text(-65.5, USD) == "-$65.50"
@@ -42,10 +42,11 @@ def test_a_figure_is_formatted_by_its_unit_and_cut_at_its_floor() -> None:
 def test_readers_match_the_sweeps_own_arithmetic() -> None:
     rows = pd.DataFrame(
         {"outage_episodes": [0, 2, 0, 1], "outage_hours": [0.0, 5.0, 0.0, 1.0],
-         "emails.recharge_succeeded": [1.0, 2.0, 3.0, 4.0], "emails.balance_depleted": [0, 1, 0, 1]}
+         "emails.recharge_succeeded": [1.0, 2.0, 3.0, 4.0], "emails.balance_depleted": [0, 1, 0, 1],
+         "years": [1, 1, 1, 1], "years_with_outage": [0, 1, 0, 1]}
     )  # fmt: skip
     six = Replications(rows, horizon_months=6)
-    assert kpi("outage_probability").estimate(six).estimate == 0.5
+    assert kpi("outage_risk_per_year").estimate(six).estimate == 0.5
     assert kpi("outage_hours_per_year").estimate(six).estimate == pytest.approx(3.0)
     assert kpi("emails_per_year").estimate(six).estimate == pytest.approx(6.0)  # 12 in 6 months
     assert kpi("blocked_toll_free_per_year").estimate(six).estimate == 0.0  # none reported: 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim.account.outcome import year_count
+from sim.study.kpis import outage_risk
 from sim.study.recommend import (
     CostModel,
     Score,
-    annual_risk,
-    annualise,
     explain,
     pareto_frontier,
     recommend,
@@ -19,7 +20,7 @@ from sim.study.recommend import (
     rule_of_thumb,
     warning,
 )
-from sim.study.stats import Estimate, wilson
+from sim.study.stats import Estimate
 
 
 def score(label: str, risk: float, cost: float, upper: float | None = None) -> Score:
@@ -32,23 +33,14 @@ def money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def test_annualising_a_two_year_risk_is_one_minus_the_square_root_of_survival() -> None:
-    assert annualise(0.19, 24) == pytest.approx(0.1)
-    assert annualise(0.25, 6) == pytest.approx(1 - 0.75**2)
-    assert annualise(0.3, 12) == 0.3
-    assert annualise(0.0, 24) == 0.0 and annualise(1.0, 24) == 1.0
-    yearly = annual_risk(Estimate(0.19, 0.0975, 0.36), 24)
-    assert yearly.estimate == pytest.approx(0.1)
-    assert yearly.ci_low == pytest.approx(1 - 0.9025**0.5)
-    assert yearly.ci_high == pytest.approx(0.2)
-
-
 def test_replications_needed_is_the_first_n_where_no_outage_qualifies() -> None:
-    for months in (6, 12, 24):
-        needed = replications_needed(0.01, months)
-        assert annualise(wilson(0, needed).ci_high, months) <= 0.01
-        assert annualise(wilson(0, needed - 1).ci_high, months) > 0.01
-    assert replications_needed(0.01, 24) == 190
+    for months in (6, 12, 18, 24, 36):
+        years = year_count(months)
+        needed = replications_needed(0.01, years)
+        assert outage_risk(np.zeros(needed), np.full(needed, years)).ci_high <= 0.01
+        fewer = needed - 1
+        assert outage_risk(np.zeros(fewer), np.full(fewer, years)).ci_high > 0.01
+    assert replications_needed(0.01, 2) == 191  # 382 replication-years
 
 
 def test_cost_per_year_adds_forfeiture_capital_fees_outages_and_penalties() -> None:
@@ -162,7 +154,7 @@ def test_when_none_qualifies_the_lowest_risk_policy_comes_with_a_warning() -> No
     few = warning(rec, 20, 24)
     assert few is not None
     assert "with 20 replications even a policy that never had an outage" in few
-    assert "run at least 190 replications" in few
+    assert "run at least 191 replications" in few
     many = warning(rec, 500, 24)
     assert many is not None and "replications" not in many
     assert many.startswith("no policy meets the outage-risk limit of 1.0 % a year")

@@ -131,7 +131,9 @@ def test_a_missing_or_corrupt_baseline_exits_2_naming_it(scenarios: Path, damage
 
 
 def record(values: list[float], outages: list[int] | None = None) -> dict:
-    return {"outages": outages or [0] * len(values), "metrics": {"m": {"values": values}}}
+    hits = outages or [0] * len(values)
+    return {"metrics": {"m": {"values": values}, "years": {"values": [2] * len(values)},
+                        "years_with_outage": {"values": hits}}}  # fmt: skip
 
 
 def baseline(seed: int, values: list[float], **kwargs) -> dict:
@@ -161,12 +163,14 @@ def test_unpaired_comparison_with_another_seed() -> None:
     assert row.status == "changed"
 
 
-def test_outage_probability_drifts_when_wilson_intervals_part() -> None:
+def test_outage_risk_drifts_when_wilson_intervals_part() -> None:
     old = baseline(1, [1.0] * 100, outages=[0] * 100)
     new = baseline(1, [1.0] * 100, outages=[1] * 30 + [0] * 70)
-    assert rows_of(old, new)["outage_probability"].status == "drift"
+    moved = rows_of(old, new)["outage_risk_per_year"]
+    assert moved.status == "drift" and moved.now == 30 / 200  # 100 replications x 2 years
     close = baseline(1, [1.0] * 100, outages=[1] * 2 + [0] * 98)
-    assert rows_of(old, close)["outage_probability"].status == "changed"
+    assert rows_of(old, close)["outage_risk_per_year"].status == "changed"
+    assert rows_of(old, old)["outage_risk_per_year"].status == "unchanged"
 
 
 def test_the_markdown_table_lists_changes_and_summarises_the_rest() -> None:

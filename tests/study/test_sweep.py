@@ -119,7 +119,8 @@ def test_a_sweep_row_equals_credsim_run_of_that_policy_to_the_last_digit(
     run = json.loads(result.stdout)
     assert entry["policy"] == run["policy"]
     assert entry["metrics"] == run["metrics"]  # every metric's mean and CI, exactly
-    assert entry["outage_probability"] == run["outage_probability"]
+    assert entry["outage_risk_per_year"] == run["per_year"]["outage_risk_per_year"]
+    assert entry["cost_per_year"] == run["per_year"]["cost_per_year"]
     assert entry["metrics"]["outage_episodes"]["mean"] > 0 or not label.startswith("T0/")
 
 
