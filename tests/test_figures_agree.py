@@ -94,7 +94,7 @@ def test_the_same_policy_and_seed_read_the_same_in_cards_report_and_cli(
     risk = kpi("outage_risk_per_year")
     value, interval = report[risk.label]
     row = next(line for line in lines if line.startswith(f"{risk.label} "))
-    assert row[len(risk.label) :].split() == [value, *interval.split()]
+    assert row[len(risk.label) :].split() == f"{value} {interval}".split()
     card = cards[risk.label]
     assert (card.value, card.interval) == (value, f"95 % CI {interval}")
     # the sweep's summary (the heatmaps' and the printout's source) holds the same estimate

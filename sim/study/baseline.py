@@ -73,6 +73,8 @@ def _check_years(label: str, metrics: dict[str, _Metric]) -> None:
     where = f"policies.{label}.metrics"
     if "years" not in metrics or "years_with_outage" not in metrics:
         raise ValueError(f"key {where!r}: needs 'years' and 'years_with_outage'")
+    if min(metrics["years"].values, default=1) < 1:
+        raise ValueError(f"key '{where}.years': a replication has no year")
     pairs = zip(metrics["years_with_outage"].values, metrics["years"].values, strict=False)
     if any(hit > years for hit, years in pairs):
         raise ValueError(f"key '{where}.years_with_outage': a value is above 'years'")

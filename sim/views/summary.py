@@ -80,8 +80,8 @@ def _years_text(horizon_months: int) -> str:
             "outage risk a year counted over the horizon, shorter than a year: the chance of "
             f"an outage within {horizon_months} months"
         )
-    plural = "s" if years > 1 else ""
-    return f"outage risk a year counted over its {years} 12-month window{plural}"
+    windows = "1 window" if years == 1 else f"{years} windows"
+    return f"outage risk a year over {windows} of 12 months"
 
 
 def assumptions_text(scenario: Scenario) -> str:

@@ -68,7 +68,9 @@ def test_run_engines_agree_and_the_table_is_readable() -> None:
     args = ("run", SMALL, "--replications", "3", "--workers", "1", "--json")
     assert invoke(*args, "--engine", "simpy").stdout == invoke(*args, "--engine", "replay").stdout
     text = invoke("run", SMALL, "--replications", "3", "--engine", "replay").stdout
-    assert "Outage risk a year " in text and "(outage risk a year counted over its 2" in text
+    assert (
+        "Outage risk a year " in text and "(outage risk a year over 2 windows of 12 months)" in text
+    )
     assert "forfeited" in text and "95 % CI" in text
 
 

@@ -116,7 +116,7 @@ def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: P
         "T50/A100/I100",
     )
     assert rec["reason"].startswith("No policy keeps its outage risk within 1.0 % a year")
-    assert "run at least 1,527 replications" in rec["warning"]
+    assert "run at least 381 replications" in rec["warning"]
     assert f"\nWARNING: {rec['warning']}\n" in result.stdout
 
 

@@ -149,7 +149,7 @@ def test_cards_carry_units_intervals_and_signed_changes() -> None:
     lost = cards["forfeited_per_year"]
     assert (lost.value, lost.delta) == ("$1,234.50", "-$65.50")
     hours = cards["outage_hours_per_year"]
-    assert hours.interval == "95 % CI 0.0 h to 7.0 h"  # a t interval below 0 is clipped
+    assert hours.interval == "95 % CI 0.5 h to 7.0 h"  # a t interval below 0 is clipped
     assert cards["recharges_per_year"].delta is None  # unchanged
 
 

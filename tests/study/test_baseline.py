@@ -63,6 +63,8 @@ NUMBER = "Input should be a valid number"
          f"key 'policies.{LABEL}.metrics.recharges.values': a count is negative"),
         (lambda b: values(b, "years_with_outage").__setitem__(1, 3),
          f"key 'policies.{LABEL}.metrics.years_with_outage': a value is above 'years'"),
+        (lambda b: values(b, "years").__setitem__(4, 0),
+         f"key 'policies.{LABEL}.metrics.years': a replication has no year"),
         (lambda b: b["policies"][LABEL]["metrics"].pop("years"),
          f"key 'policies.{LABEL}.metrics': needs 'years' and 'years_with_outage'"),
         (lambda b: b.__setitem__("seed", "2027"), "key 'seed': Input should be a valid integer"),
@@ -93,7 +95,7 @@ def test_a_malformed_baseline_is_one_line_naming_file_and_key(
         (b'{"format": 1,\n "seed": \xff}', "not UTF-8 text"),
         (b"[" * 100_000 + b"]" * 100_000, "not JSON a baseline can hold"),
         (b'{"seed": ' + b"9" * 5000 + b"}", "not JSON a baseline can hold"),
-        (b"[1, 2]", "expected a format 1 baseline object"),
+        (b"[1, 2]", "expected a format 2 baseline object"),
     ],
     ids=["not-json", "not-utf8", "nested", "huge-number", "not-object"],
 )
@@ -123,13 +125,14 @@ def test_a_nan_baseline_stops_regress_with_exit_2(stored: dict[str, Any], tmp_pa
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
         f"credsim: error: {path}: corrupt baseline (key 'policies.{LABEL}.metrics.blocked_by_"
-        f"service.dial_out.calls.values[0]': Input should be a finite number (and 7399 more))"
+        f"service.dial_out.calls.values[0]': Input should be a finite number (and 7799 more))"
     ]
 
 
 def one(values_before: list[float], values_after: list[float]) -> str:
     def side(numbers: list[float]) -> dict[str, Any]:
-        record = {"outages": [0] * len(numbers), "metrics": {"m": {"values": numbers}}}
+        years, hits = {"values": [1] * len(numbers)}, {"values": [0] * len(numbers)}
+        record = {"metrics": {"m": {"values": numbers}, "years": years, "years_with_outage": hits}}
         return {"scenario": "s", "seed": 1, "replications": len(numbers), "policies": {"p": record}}
 
     rows = {row.metric: row for row in compare(side(values_before), side(values_after), 4.0)}

@@ -30,11 +30,10 @@ PRICES = CostModel(
 )  # fmt: skip
 
 # Mostly zeros with the odd large value: the sample that pulls a t bound below zero.
-sparse = st.lists(
-    st.one_of(st.just(0.0), st.floats(0.0, 1e6, allow_nan=False, allow_subnormal=False)),
-    min_size=2,
-    max_size=60,
-)
+VALUE = st.one_of(st.just(0.0), st.floats(0.0, 1e6, allow_nan=False, allow_subnormal=False))
+sparse = st.lists(VALUE, min_size=2, max_size=60)
+FEW = st.sampled_from([0.0, 0.0, 0.0, 0.25, 7.5, 1e4])
+"""Few distinct values, so that a table of 20 columns stays small for hypothesis."""
 
 
 def within(est: Estimate, low: float | None, high: float | None = None) -> bool:
@@ -46,12 +45,9 @@ def within(est: Estimate, low: float | None, high: float | None = None) -> bool:
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), size=st.integers(2, 40))
+@given(data=st.data(), size=st.integers(2, 30))
 def test_every_kpi_stays_in_its_range(data: st.DataObject, size: int) -> None:
-    columns = {
-        name: data.draw(st.lists(sparse.map(lambda v: v[0]), min_size=size, max_size=size))
-        for name in METRICS
-    }
+    columns = {name: data.draw(st.lists(FEW, min_size=size, max_size=size)) for name in METRICS}
     years = [2.0] * size
     hits = data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=size, max_size=size))
     rows = pd.DataFrame({**columns, "years": years, "years_with_outage": hits})
@@ -70,7 +66,7 @@ def test_every_kpi_stays_in_its_range(data: st.DataObject, size: int) -> None:
 @given(values=sparse)
 def test_a_mean_of_what_cannot_be_negative_never_has_a_negative_bound(values: list[float]) -> None:
     est = mean_ci(values, floor=0.0)
-    assert within(est, 0.0, max(values))
+    assert within(est, 0.0)
 
 
 def test_the_t_interval_stands_where_it_stays_in_range_and_the_bootstrap_is_reproducible() -> None:
