@@ -198,7 +198,7 @@ def roles(summary: SweepSummary) -> list[tuple[str, list[str]]]:
 def kpi_table(runs: pd.DataFrame, summary: SweepSummary, horizon_months: int) -> pd.DataFrame:
     """``KPIS`` of each role's policy: a row per label, mean and 95 % CI per figure.
 
-    Outage risk, P(outage) and cost come from the summary (``FROM_SUMMARY``: the
+    Outage risk a year and cost come from the summary (``FROM_SUMMARY``: the
     recommendation's own numbers); the rest are read by the KPI table from the
     replications of ``runs`` (runs.parquet).
     """
