@@ -128,7 +128,7 @@ def widening_line(summary: SweepSummary) -> str:
     """``Grid widened twice: ...`` and a blank line above the printout, or nothing (no
     widening asked for, or none needed)."""
     text = "" if summary.widening is None else summary.widening.text()
-    return f"{text[:1].upper()}{text[1:]}\n\n" if text else ""
+    return f"{text[:1].upper()}{text[1:]}.\n\n" if text else ""
 
 
 def _warn(message: str) -> None:
