@@ -148,21 +148,19 @@ def extend(
 ) -> tuple[Decimal, ...]:
     """Up to ``count`` new values beyond ``end`` of the sorted ``values``, nearest first.
 
-    They continue the spacing at that end (``spacing``); going down, a value
-    under ``floor`` becomes ``floor`` (the portal's minimum is where a cheaper
-    policy would then lie) and the axis stops there; going up, nothing above
+    They continue the spacing at that end (``spacing``); a value under
+    ``floor`` becomes ``floor`` (the portal's minimum is where a cheaper policy
+    would then lie; going down, the axis stops there); nothing above
     ``ceiling`` is added.
     """
     following = spacing(values, end)
     current = values[0] if end == "lowest" else values[-1]
     added: list[Decimal] = []
     for _ in range(count):
-        candidate = following(current)
-        if end == "lowest":
-            candidate = max(candidate, floor)
-            if candidate >= current:
-                break
-        elif candidate > ceiling or candidate <= current:
+        candidate = max(following(current), floor)
+        if end == "lowest" and candidate >= current:
+            break
+        if end == "highest" and (candidate > ceiling or candidate <= current):
             break
         added.append(candidate)
         current = candidate
@@ -276,9 +274,8 @@ class Widening:
         if not self.steps and stopped == "inside":
             return ""
         if self.steps:
-            count = len(self.steps)
-            times = TIMES.get(count, f"{count} times")
-            head = f"grid widened {times}: {_ranges(self.asked, self.grid, self.steps)}"
+            ranges = _ranges(self.asked, self.grid, self.steps)
+            head = f"grid widened {_times(len(self.steps))}: {ranges}"
         else:
             head = "grid not widened"
         return f"{head}; {self._outcome(stopped)}"
@@ -289,7 +286,7 @@ class Widening:
         where = _join([edge.text() for edge in self.final])
         if stopped == "rounds":
             return (
-                f"the optimum still sits at {where} after {self.limits.rounds} widenings, "
+                f"the optimum still sits at {where} after {_count(self.limits.rounds)}, "
                 "the most one sweep runs: a wider grid may do better"
             )
         if stopped == "policies":
@@ -333,6 +330,16 @@ def _ranges(asked: Grid, final: Grid, steps: Sequence[Step]) -> str:
             f"(the optimum sat at the {' and the '.join(ends)} {NOUNS[axis]})"
         )
     return "; ".join(parts)
+
+
+def _times(count: int) -> str:
+    """``once``, ``twice``, ``3 times``."""
+    return TIMES.get(count, f"{count} times")
+
+
+def _count(rounds: int) -> str:
+    """``1 widening``, ``3 widenings``."""
+    return f"{rounds} widening{'' if rounds == 1 else 's'}"
 
 
 def _span(values: Sequence[Decimal]) -> str:
