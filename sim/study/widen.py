@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -29,6 +29,7 @@ from sim.limits import (
     GRID_WIDENED_POLICIES_MAX,
     GRID_WIDENINGS_MAX,
     MONEY_MAX_MINOR,
+    RECHARGES_TO_TRIGGER_MAX,
 )
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
@@ -43,6 +44,10 @@ GEOMETRIC_SPREAD = Decimal("1.1")
 """Ratios of the three values at an end within this factor of each other read as a geometric
 axis: rounding to whole units makes 38, 75, 150 a doubling, though 75 / 38 is 1.97."""
 TIMES = {1: "once", 2: "twice"}
+CHAIN_MAX = Decimal(RECHARGES_TO_TRIGGER_MAX // 2)
+"""Recharges of its smallest amount a widened grid's highest trigger may be from a zero
+balance: half of ``RECHARGES_TO_TRIGGER_MAX``, so that no policy a widening adds is refused
+mid-sweep for a runaway chain of recharges (``sim.account.rules.too_many_recharges``)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def edges(levers: Levers, grid: Grid) -> list[Edge]:
 
 def open_edges(levers: Levers, grid: Grid, code: str) -> list[Edge]:
     """``edges`` beyond which the grid could go: not at the portal's minimum or the ceiling."""
-    return [edge for edge in edges(levers, grid) if _beyond(grid, edge, code, 1)]
+    return [edge for edge in edges(levers, grid) if _beyond(_axes(grid), edge, code, 1)]
 
 
 def bounds(axis: str, code: str) -> tuple[Decimal, Decimal]:
@@ -202,15 +207,15 @@ def widen(grid: Grid, levers: Levers, code: str, limits: WidenLimits | None = No
     """
     limits = limits or WidenLimits()
     found = edges(levers, grid)
-    axes = {axis: getattr(grid, axis) for axis in AXES}
+    axes = _axes(grid)
     added, blocked = [], []
-    for edge in found:
-        values = _beyond(grid, edge, code, limits.values)
+    for edge in found:  # triggers first: the amounts' floor then sees the widened triggers
+        values = _beyond(axes, edge, code, limits.values)
         if values:
             added.append((edge, values))
             axes[edge.axis] = tuple(sorted((*axes[edge.axis], *values)))
         else:
-            blocked.append((edge, _why(grid, edge, code)))
+            blocked.append((edge, _why(axes, edge, code)))
     if not added:
         return Step(None, tuple(found), blocked=tuple(blocked))
     wider = Grid(axes["triggers"], axes["amounts"], axes["initials"])
@@ -219,17 +224,44 @@ def widen(grid: Grid, levers: Levers, code: str, limits: WidenLimits | None = No
     return Step(wider, tuple(found), tuple(added), tuple(blocked))
 
 
-def _beyond(grid: Grid, edge: Edge, code: str, count: int) -> tuple[Decimal, ...]:
-    floor, ceiling = bounds(edge.axis, code)
-    return extend(getattr(grid, edge.axis), edge.end, floor, ceiling, count)
+def _axes(grid: Grid) -> dict[str, tuple[Decimal, ...]]:
+    return {axis: getattr(grid, axis) for axis in AXES}
 
 
-def _why(grid: Grid, edge: Edge, code: str) -> str:
+def _within(axes: dict[str, tuple[Decimal, ...]], axis: str, code: str) -> tuple[Decimal, Decimal]:
+    """``bounds``, narrowed so that every trigger stays within ``CHAIN_MAX`` recharges of
+    every amount of the grid ``axes``."""
+    floor, ceiling = bounds(axis, code)
+    if axis == "triggers":
+        ceiling = min(ceiling, min(axes["amounts"]) * CHAIN_MAX)
+    elif axis == "amounts":
+        least = (max(axes["triggers"]) / CHAIN_MAX).to_integral_value(rounding=ROUND_CEILING)
+        floor = max(floor, least)
+    return floor, ceiling
+
+
+def _beyond(
+    axes: dict[str, tuple[Decimal, ...]], edge: Edge, code: str, count: int
+) -> tuple[Decimal, ...]:
+    floor, ceiling = _within(axes, edge.axis, code)
+    return extend(axes[edge.axis], edge.end, floor, ceiling, count)
+
+
+def _why(axes: dict[str, tuple[Decimal, ...]], edge: Edge, code: str) -> str:
     """Why nothing can be added beyond ``edge``, in words."""
-    floor, ceiling = bounds(edge.axis, code)
+    floor, ceiling = _within(axes, edge.axis, code)
+    portal_floor, money_ceiling = bounds(edge.axis, code)
     noun = NOUNS[edge.axis]
+    chain = (
+        f"a {'higher' if edge.end == 'highest' else 'lower'} {noun} would need over "
+        f"{CHAIN_MAX:,} recharges of an amount to reach a trigger (RECHARGES_TO_TRIGGER_MAX)"
+    )
     if edge.end == "highest":
+        if ceiling < money_ceiling:
+            return chain
         return f"no {noun} above {ceiling:,}, the largest amount credsim supports in {code}"
+    if floor > portal_floor and edge.value <= floor:
+        return chain
     portal = rules(code)
     minimum = portal.minimum_trigger if edge.axis == "triggers" else portal.minimum_amount
     if edge.value <= floor:

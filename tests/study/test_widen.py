@@ -13,6 +13,7 @@ from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.widen import (
     AXES,
+    CHAIN_MAX,
     LEVERS,
     Edge,
     Widening,
@@ -100,6 +101,20 @@ def test_nothing_goes_past_the_money_ceiling() -> None:
     assert "the largest amount credsim supports" in top.blocked[0][1]
 
 
+def test_no_trigger_is_added_that_its_smallest_amount_could_not_reach() -> None:
+    """A trigger far above an amount would be refused mid-sweep as a runaway chain of
+    recharges (RECHARGES_TO_TRIGGER_MAX); the widening stops short of it."""
+    grid = Grid(numbers(10, 100, 1000), numbers(1, 2), numbers(0))
+    step = widen(grid, at(1000, 1, 0), "SEK", WidenLimits(values=5))
+    assert step.grid is not None
+    assert step.grid.triggers[-1] == 10000 and step.grid.triggers[-1] <= CHAIN_MAX
+    assert step.grid.amounts == numbers(1, 2), "the amount 1 is at the floor of SEK"
+    top = Grid(numbers(10, CHAIN_MAX), numbers(1, 2, 3), numbers(0))
+    blocked = widen(top, at(int(CHAIN_MAX), 2, 0), "SEK")
+    assert blocked.grid is None
+    assert blocked.blocked[0][1].startswith("a higher trigger would need over 50,000 recharges")
+
+
 def test_inside_the_grid_nothing_is_widened() -> None:
     step = widen(REPORT, at(400, 1000), "USD")
     assert step.grid is None and step.edges == () and step.blocked == ()
@@ -164,6 +179,10 @@ def test_a_widened_grid_keeps_the_grid_and_stays_within_its_bounds(
                 for edge in widened
             )
         assert getattr(levers, LEVERS[name]) in after
+    added_triggers = set(step.grid.triggers) - set(grid.triggers)
+    assert all(value <= min(step.grid.amounts) * CHAIN_MAX for value in added_triggers)
+    added_amounts = set(step.grid.amounts) - set(grid.amounts)
+    assert all(value * CHAIN_MAX >= max(step.grid.triggers) for value in added_amounts)
 
 
 def test_extend_adds_the_values_nearest_first() -> None:
