@@ -153,6 +153,19 @@ SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
 BASELINE_MAX_BYTES = 64 * 1024 * 1024
 """One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
 
+# --- widening a sweep's grid -------------------------------------------------
+GRID_WIDENINGS_MAX = 3
+"""Rounds of widening one sweep may run when its optimum sits at an edge of the grid
+(``sim.study.widen``): each round sweeps only the policies the wider grid adds. Beyond
+it the recommendation keeps its note that a wider grid may do better."""
+
+GRID_WIDEN_VALUES = 2
+"""Values one widening adds at an end of an axis (continuing the axis's spacing)."""
+
+GRID_WIDENED_POLICIES_MAX = 1_000
+"""Policies a widened grid may hold; a widening that would exceed it is not run (the
+dashboard keeps its own, lower ceiling on a sweep). ``--no-widen`` turns widening off."""
+
 # --- the dashboard: work one click may start --------------------------------
 DASHBOARD_JOB_MAX_S = 300
 """Seconds one dashboard computation (a demand bank, a sweep, a backtest) may run before

@@ -57,6 +57,16 @@ strict_option = click.option(
 )
 """``--strict``, declared once for every command that checks a policy against the portal."""
 
+widen_option = click.option(
+    "--widen/--no-widen",
+    default=True,
+    show_default=True,
+    help="When the recommended policy sits at an edge of the grid, widen the grid there and "
+    f"sweep the added policies (at most {limits.GRID_WIDENINGS_MAX} times, "
+    f"{limits.GRID_WIDENED_POLICIES_MAX:,} policies).",
+)
+"""``--widen/--no-widen``, declared once for ``sweep`` and ``report``."""
+
 
 class BadInput(click.ClickException):
     """One line on stderr and exit status 2, the same status as usage errors."""

@@ -24,11 +24,13 @@ from sim.cli.options import (
     preflight,
     seed_option,
     strict_option,
+    widen_option,
 )
 from sim.cli.progress import progress_factory
-from sim.cli.sweep import warn_rule_of_thumb
+from sim.cli.sweep import warn_rule_of_thumb, widening_line
 from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
+from sim.study.widen import WidenLimits
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
 from sim.world.load import load_scenario
@@ -58,6 +60,7 @@ BYTES_PER_MB = 1_000_000
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @engine_option
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+@widen_option
 @strict_option
 def report(
     file: Path,
@@ -69,6 +72,7 @@ def report(
     workers: int | None,
     engine: str,
     quiet: bool,
+    widen: bool,
     strict: bool,
 ) -> None:
     """One standalone HTML report on scenario FILE: the recommended policy and why.
@@ -76,9 +80,10 @@ def report(
     Sweeps a grid of triggers and amounts around the scenario's own policy,
     then shows the recommendation beside the documented example and a rule
     of thumb, with every chart, the assumptions, the scenario and how to
-    reproduce it. The file needs no network to open.
+    reproduce it. The file needs no network to open. When the recommended policy
+    sits at an edge of the grid, the grid is widened there (--no-widen: never).
     """
-    plan = _plan(file, out, triggers, amounts, replications, seed, engine)
+    plan = _plan(file, out, triggers, amounts, replications, seed, engine, widen)
     code = plan.loaded.scenario.scenario.currency
     portal(grid_portal(code, plan.sweep_plan().grid_levers()), strict=strict)
     workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
@@ -92,7 +97,7 @@ def report(
         raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
     rec = data.summary.recommendation
     warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
-    click.echo(f"Recommended: {rec.label}{warning}")
+    click.echo(f"{widening_line(data.summary)}Recommended: {rec.label}{warning}")
     size_mb = len(html.encode("utf-8")) / BYTES_PER_MB
     click.echo(f"Wrote {out} ({size_mb:.1f} MB) in {data.wall_s:.1f} s")
 
@@ -105,6 +110,7 @@ def _plan(
     replications: int | None,
     seed: int,
     engine: str,
+    widen: bool,
 ) -> ReportPlan:
     """The checked plan: the scenario loads, the grid's policies build, --out can be written."""
     with bad_input():
@@ -115,7 +121,8 @@ def _plan(
     grid = default_grid(scenario)
     grid = Grid(triggers or grid.triggers, amounts or grid.amounts, grid.initials)
     count = replications or default_replications(scenario)
-    plan = ReportPlan(loaded, grid, count, seed, engine)  # type: ignore[arg-type]
+    limits = WidenLimits() if widen else None
+    plan = ReportPlan(loaded, grid, count, seed, engine, limits)  # type: ignore[arg-type]
     levers = plan.sweep_plan().grid_levers()
     build("policy", lambda: [build_policy(scenario, item) for item in levers])
     return plan

@@ -24,6 +24,7 @@ from sim.cli.options import (
     preflight,
     seed_option,
     strict_option,
+    widen_option,
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
@@ -33,6 +34,7 @@ from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
 from sim.study.sweep_summary import rule_of_thumb_portal
+from sim.study.widen import WidenLimits
 from sim.views.summary import assumptions_text, sweep_text
 from sim.world.load import load_scenario
 
@@ -59,6 +61,7 @@ from sim.world.load import load_scenario
 @click.option("--resume", is_flag=True, help="Finish the sweep already in --out.")
 @click.option("--force", is_flag=True, help="Replace the sweep already in --out.")
 @click.option("--quiet", is_flag=True, help="No progress bar (warnings still go to stderr).")
+@widen_option
 @engine_option
 @strict_option
 def sweep(
@@ -74,6 +77,7 @@ def sweep(
     resume: bool,
     force: bool,
     quiet: bool,
+    widen: bool,
     engine: str,
     strict: bool,
 ) -> None:
@@ -81,7 +85,8 @@ def sweep(
 
     Writes the results to --out, picks the cheapest policy whose outage risk is
     within the scenario's [objective], and shows it beside the documented
-    example and a rule of thumb.
+    example and a rule of thumb. When that policy sits at an edge of the grid,
+    the grid is widened there and the added policies swept (--no-widen: never).
     """
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
@@ -92,13 +97,14 @@ def sweep(
     if scheduler is None:
         workers = preflight(loaded, workers=workers, replications=replications)
     grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
-    plan = SweepPlan(loaded, grid, replications, seed, engine)  # type: ignore[arg-type]
+    limits = WidenLimits() if widen else None
+    plan = SweepPlan(loaded, grid, replications, seed, engine, limits)  # type: ignore[arg-type]
     grid_levers = plan.grid_levers()
     build("policy", lambda: [build_policy(loaded.scenario, levers) for levers in grid_levers])
     portal(grid_portal(loaded.scenario.scenario.currency, grid_levers), strict=strict)
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
     arguments = _arguments(file, grid, replications, seed, out, workers, scheduler, resume,
-                           force, engine)  # fmt: skip
+                           force, engine, widen)  # fmt: skip
     try:
         if isinstance(executor, DaskExecutor):
             executor.connect()  # before anything is written to --out
@@ -113,9 +119,16 @@ def sweep(
         if isinstance(executor, DaskExecutor):
             executor.close()
     warn_rule_of_thumb(result.summary)
-    click.echo(sweep_text(result.summary))
+    click.echo(widening_line(result.summary) + sweep_text(result.summary))
     click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
+
+
+def widening_line(summary: SweepSummary) -> str:
+    """``Grid widened twice: ...`` and a blank line above the printout, or nothing (no
+    widening asked for, or none needed)."""
+    text = "" if summary.widening is None else summary.widening.text()
+    return f"{text[:1].upper()}{text[1:]}.\n\n" if text else ""
 
 
 def _warn(message: str) -> None:
@@ -140,6 +153,7 @@ def _arguments(
     resume: bool,
     force: bool,
     engine: str,
+    widen: bool,
 ) -> dict[str, Any]:
     """The command's arguments as given, for the manifest."""
     return {
@@ -153,4 +167,5 @@ def _arguments(
         "resume": resume,
         "force": force,
         "engine": engine,
+        "widen": widen,
     }

@@ -23,6 +23,7 @@ from sim.study.grid import Grid, parse_values
 from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
 from sim.study.summary import SweepSummary
 from sim.study.sweep import ProgressFactory, Swept, sweep_in_scratch
+from sim.study.widen import WidenLimits
 from sim.views.report import ReportPlan, compute_report
 from sim.views.report_render import render_report
 from sim.world.load import LoadedScenario
@@ -30,6 +31,9 @@ from sim.world.scenario import Scenario
 
 MAX_SWEEP_POLICIES = 400
 """The most grid policies one click may start (400 x 200 replications of midsize: about 50 s)."""
+WIDEN = WidenLimits(max_policies=MAX_SWEEP_POLICIES)
+"""How far the dashboard widens a sweep's grid: ``credsim sweep``'s limits, but never past
+the policies one click may start."""
 GRID_STEPS = 10
 _LABEL = re.compile(
     r"^\s*(?:T(?P<t>[^/\s]+)\s*/\s*A(?P<a>[^/\s]+)|(?P<off>off))\s*/\s*I(?P<i>\S+)\s*$",
@@ -97,6 +101,7 @@ def sweep(
     workers: int | None = None,
     progress: ProgressFactory | None = None,
     check: Check | None = None,
+    widen: bool = True,
 ) -> Swept:
     """Run the sweep in a scratch folder and return what it wrote, in memory.
 
@@ -104,9 +109,12 @@ def sweep(
     seed (fast engine), so the numbers are the CLI's to the last digit; and
     the report's plan, so ``report_html`` can reuse it. With ``check`` (the
     dashboard's budget) the replications run in worker processes that the
-    check stops, mid-task if need be (``LocalExecutor``).
+    check stops, mid-task if need be (``LocalExecutor``). With ``widen`` the
+    grid is widened while the optimum sits at its edge (``WIDEN``), each
+    round a stage of the progress.
     """
-    plan = ReportPlan(loaded, grid, replications, seed).sweep_plan()
+    limits = WIDEN if widen else None
+    plan = ReportPlan(loaded, grid, replications, seed, widen=limits).sweep_plan()
     executor = LocalExecutor(workers, check=check)
     return sweep_in_scratch(plan, executor=executor, progress=progress)
 
@@ -197,9 +205,12 @@ def report_html(
 ) -> str:
     """The standalone HTML report (``credsim report``) on this scenario and the sweep ``swept``.
 
-    ``swept`` is ``sweep``'s result on the same scenario and grid; the report
-    adds the recommended policy's fan chart, sample path and demand to it.
+    ``swept`` is ``sweep``'s result on the same scenario and grid (widened or
+    not, as it was); the report adds the recommended policy's fan chart,
+    sample path and demand to it.
     """
-    plan = ReportPlan(loaded, grid, swept.summary.head.replications, swept.summary.head.seed)
+    head, widening = swept.summary.head, swept.summary.widening
+    limits = None if widening is None else widening.limits
+    plan = ReportPlan(loaded, grid, head.replications, head.seed, widen=limits)
     data = compute_report(plan, workers=workers, progress=progress, swept=swept)
     return render_report(data, command=plan.command(Path("report.html")))

@@ -67,6 +67,14 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
         initials = right.text_input(
             "Initial balances (empty: the file's)", "", key=f"initials@{scope}"
         )
+        widen = st.checkbox(
+            "Widen the grid where the recommended policy sits at its edge",
+            value=True,
+            key=f"widen@{scope}",
+            help=f"At most {explore_sweep.WIDEN.rounds} times, adding "
+            f"{explore_sweep.WIDEN.values} values at that end each time, never below the admin "
+            "portal's minimum.",
+        )
         run = st.form_submit_button(
             f"Run the sweep ({choice.replications} replications, seed {choice.seed})"
         )
@@ -84,6 +92,7 @@ def _sweep_form(choice: Choice) -> tuple[Swept, Grid] | None:
                 seed=choice.seed,
                 progress=progress_bar,
                 check=watch.check,
+                widen=widen,
             )
             watch.done()
             keep_sweep(choice, output, grid)
@@ -110,6 +119,9 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     (st.warning if rec.warning else st.success)(text)
     if rec.warning:
         st.warning(rec.warning)
+    if summary.widening is not None and summary.widening.text():
+        text = summary.widening.text()
+        st.info(f"{text[:1].upper()}{text[1:]}.")
     show_assumptions(choice.loaded.scenario)
     rows = summary_table(summary)
     initials = explore_sweep.grid_initials(rows)

@@ -21,6 +21,7 @@ from sim.study.grid import Grid
 from sim.study.recommend import CostModel, Score
 from sim.study.run_summary import levers_dict
 from sim.study.stats import Estimate
+from sim.study.widen import Widening
 from sim.world.scenario import Scenario
 
 REFERENCE_NAMES = {
@@ -254,6 +255,8 @@ class SweepSummary:
     """Labels of the grid policies no other beats on both risk and cost, by increasing risk."""
     recommendation: Recommended
     references: tuple[Reference, ...]
+    widening: Widening | None = None
+    """What widening the grid did (None: the sweep was run without it, ``--no-widen``)."""
 
     def entry(self, label: str) -> PolicyEntry:
         """The policy labelled ``label`` (KeyError if the sweep has none)."""
@@ -282,4 +285,5 @@ class SweepSummary:
             "frontier": list(self.frontier),
             "recommendation": self.recommendation.to_dict(),
             "references": {ref.key: ref.to_dict() for ref in self.references},
+            **({} if self.widening is None else {"widening": self.widening.to_dict()}),
         }

@@ -9,7 +9,11 @@ what ``credsim run`` of that policy computes. Two stages:
    1,000, initial 1,000) when the grid does not hold it;
 2. ``rule_of_thumb``: one week / one month of the mean spend found in stage
    1, when neither the grid nor the example is that policy. It needs stage 1's
-   results, hence a second pass over the same replications and seeds.
+   results, hence a second pass over the same replications and seeds;
+3. with widening (``SweepPlan.widen``), ``widen1``, ``widen2``, ...: while the
+   recommendation sits at an edge of the grid, the policies a wider grid adds
+   (``sim.study.widen``); the policies already evaluated are reused
+   (``sim.study.sweep_pool``), so the final files equal a sweep of the final grid.
 
 Each replication of a stage is written as one parquet part the moment it
 finishes (``sim.study.sweep_store``); the final files are built from the parts
@@ -24,9 +28,9 @@ import platform
 import shlex
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -35,10 +39,9 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.account.policy import Policy
 from sim.engines.batch import Engine
 from sim.study.executors import Executor
-from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
+from sim.study.experiment import Levers, scenario_levers, with_overrides
 from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
 from sim.study.recommend import (
@@ -48,21 +51,29 @@ from sim.study.recommend import (
     mean_spend_per_month,
     rule_of_thumb,
 )
-from sim.study.runner import replicate, replication_seeds
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
+from sim.study.sweep_stages import (
+    Advance,
+    Evaluated,
+    ProgressFactory,
+    run_stage,
+    runs_table,
+    with_reference,
+)
 from sim.study.sweep_store import PORTAL_JSON, RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore, Warn
-from sim.study.sweep_summary import POLICY_COLUMNS, build_summary, portal_dict, summary_table
+from sim.study.sweep_summary import build_summary, portal_dict, summary_table
+from sim.study.widen import Step, Widening, WidenLimits, edges, widen
 from sim.world.load import LoadedScenario
 
 MAIN = "main"
 RULE_OF_THUMB = "rule_of_thumb"
+WIDEN = "widen"
+"""Stage ``widen<k>``: the policies the ``k``-th widening of the grid adds."""
 DOCUMENTED_EXAMPLE = "documented_example"
 LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "simpy", "numba", "dask", "distributed")
 
-Advance = Callable[[int], None]
-ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
-"""``progress(label, total)`` -> a context giving ``advance(n)``; the CLI draws the bar."""
 STAGE_LABELS = {MAIN: "policy grid", RULE_OF_THUMB: "rule of thumb"}
+"""What the progress bar calls a stage (``widen<k>``: ``wider grid <k>``)."""
 _LOG = logging.getLogger(__name__)
 
 
@@ -75,6 +86,8 @@ class SweepPlan:
     replications: int
     seed: int
     engine: Engine
+    widen: WidenLimits | None = None
+    """Widen the grid while the optimum sits at its edge, within these limits (None: never)."""
 
     def __post_init__(self) -> None:
         if self.replications < 1:
@@ -101,6 +114,7 @@ class SweepPlan:
             "grid": self.grid.to_dict(),
             "replications": self.replications,
             "engine": self.engine,
+            "widen": None if self.widen is None else self.widen.to_dict(),
         }
 
     def command(self, out: Path) -> str:
@@ -111,7 +125,8 @@ class SweepPlan:
              "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
              "--initials", ",".join(grid["initials"]),
              "--replications", str(self.replications), "--seed", str(self.seed),
-             "--engine", self.engine, "--out", str(out)]
+             "--engine", self.engine, "--widen" if self.widen else "--no-widen",
+             "--out", str(out)]
         )  # fmt: skip
 
 
@@ -127,28 +142,10 @@ class SweepResult:
     """Replications computed in this invocation, per stage (a resume computes only the missing)."""
     timings: dict[str, float] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class _Context:
-    """What every replication task of a stage shares (sent to each worker once)."""
-
-    loaded: LoadedScenario
-    policies: tuple[Policy, ...]
-    labels: tuple[str, ...]
-    engine: Engine
-
-
-def replication_rows(context: _Context, item: tuple[int, tuple[Any, ...]]) -> pd.DataFrame:
-    """One replication of a stage: a row per policy (label, replication, metrics)."""
-    index, seeds = item
-    per_policy, _ = replicate(
-        context.loaded, context.policies, index, seeds, context.engine, daily=False
-    )
-    rows = [
-        {"label": label, "replication": index, **run.metrics}
-        for label, run in zip(context.labels, per_policy, strict=True)
-    ]
-    return pd.DataFrame(rows)
+    @property
+    def grid(self) -> Grid:
+        """The grid of the final sweep (wider than the plan's when it was widened)."""
+        return self.summary.head.grid
 
 
 def run_sweep(
@@ -187,39 +184,105 @@ def _run_locked(
     invocation: dict[str, Any] = {"started": started, "resume": resume, "finished": None}
     manifest["invocations"].append(invocation)  # stays unfinished if this run is killed
     store.write_manifest(manifest)
-    timings: dict[str, float] = {}
-    computed: dict[str, int] = {}
+    rounds = _Rounds(plan, store, executor, progress)
 
     policies = _main_policies(plan)
-    stage_began = time.perf_counter()
-    computed[MAIN] = _run_stage(store, MAIN, plan, policies, executor, progress)
-    timings[f"{MAIN}_s"] = time.perf_counter() - stage_began
-
+    rounds.stage(MAIN, policies)
     spend = mean_spend_per_month(
-        store.read_parts(MAIN, ["consumed", "blocked_charge"]),
-        plan.loaded.scenario.scenario.horizon_months,
+        rounds.pool.frame(MAIN), plan.loaded.scenario.scenario.horizon_months
     )
     rule = _rule_levers(plan, spend)
-    policies, extra = _with_reference(policies, rule, RULE_OF_THUMB)
-    stage_began = time.perf_counter()
-    computed[RULE_OF_THUMB] = (
-        _run_stage(store, RULE_OF_THUMB, plan, extra, executor, progress) if extra else 0
-    )
-    timings[f"{RULE_OF_THUMB}_s"] = time.perf_counter() - stage_began
+    _, extra = with_reference(policies, rule, RULE_OF_THUMB)
+    rounds.stage(RULE_OF_THUMB, extra)
 
+    policies, summary = rounds.widened(rule, spend)
     stage_began = time.perf_counter()
-    runs, summary = _write_results(store, plan, policies, spend, with_rule_stage=bool(extra))
-    timings["summary_s"] = time.perf_counter() - stage_began
+    runs = _write_results(store, rounds.pool.rows(policies), policies, summary)
+    rounds.add_time("summary_s", stage_began)
+    timings = rounds.timings
     timings["wall_s"] = time.perf_counter() - began
 
     manifest["status"] = "complete"
+    manifest["grid"] = summary.head.grid.to_dict()
+    manifest["policies"] = len(summary.head.grid)
+    if summary.widening is not None:
+        manifest["widening"] = summary.widening.text()
     invocation["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    invocation["computed"] = computed
+    invocation["computed"] = rounds.computed
     invocation["wall_s"] = timings["wall_s"]
     manifest["timings"] = timings
     manifest["files"] = [RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON]
     store.write_manifest(manifest)
-    return SweepResult(store, runs, summary, policies, computed, timings)
+    return SweepResult(store, runs, summary, policies, rounds.computed, timings)
+
+
+class _Rounds:
+    """The stages of one sweep: each computed (its missing parts) and read once, then the
+    summary of the grid and, with widening, of each wider grid."""
+
+    def __init__(
+        self, plan: SweepPlan, store: SweepStore, executor: Executor, progress: ProgressFactory
+    ) -> None:
+        self.plan, self.store, self.executor, self.progress = plan, store, executor, progress
+        self.pool = Evaluated(store.read_parts)
+        self.computed: dict[str, int] = {}
+        self.timings: dict[str, float] = {}
+
+    def stage(self, stage: str, policies: Sequence[SweepPolicy]) -> None:
+        """Compute the stage's missing replications (none: nothing to do) and read it."""
+        began = time.perf_counter()
+        label = STAGE_LABELS.get(stage) or f"wider grid {stage.removeprefix(WIDEN)}"
+        self.computed[stage] = (
+            run_stage(
+                self.store, stage, self.plan, policies, self.executor,
+                lambda total: self.progress(label, total),
+            )
+            if policies
+            else 0
+        )  # fmt: skip
+        self.pool.add(stage, policies)
+        self.timings[f"{stage}_s"] = time.perf_counter() - began
+
+    def summary(
+        self, grid: Grid, rule: Levers, spend: float
+    ) -> tuple[list[SweepPolicy], SweepSummary]:
+        """The policies of a sweep of ``grid`` (and the references) and its summary."""
+        began = time.perf_counter()
+        policies = _main_policies(self.plan, grid)
+        policies, _ = with_reference(policies, rule, RULE_OF_THUMB)
+        head = plan_info(self.plan, grid)
+        raw = self.pool.rows(policies)
+        summary = build_summary(head, raw, policies, self.plan.loaded.scenario, spend)
+        self.add_time("summary_s", began)
+        return policies, summary
+
+    def add_time(self, name: str, began: float) -> None:
+        """Add the seconds since ``began`` to timing ``name``."""
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - began
+
+    def widened(self, rule: Levers, spend: float) -> tuple[list[SweepPolicy], SweepSummary]:
+        """The summary of the grid, widened while the optimum sits at an edge (within limits)."""
+        limits, grid = self.plan.widen, self.plan.grid
+        policies, summary = self.summary(grid, rule, spend)
+        if limits is None:
+            return policies, summary
+        code = self.plan.loaded.scenario.scenario.currency
+        steps: list[Step] = []
+        last: Step | None = None
+        while len(steps) < limits.rounds:
+            step = widen(grid, summary.recommendation.levers, code, limits)
+            if step.grid is None:
+                last = step
+                break
+            steps.append(step)
+            grid = step.grid
+            added = [policy for policy in _main_policies(self.plan, grid)
+                     if policy.in_grid and policy.label not in self.pool]  # fmt: skip
+            self.stage(f"{WIDEN}{len(steps)}", added)
+            policies, summary = self.summary(grid, rule, spend)
+        final = tuple(edges(summary.recommendation.levers, grid))
+        widening = Widening(self.plan.grid, tuple(steps), last, final, limits)
+        return policies, replace(summary, widening=widening)
 
 
 @dataclass(frozen=True)
@@ -258,26 +321,20 @@ def sweep_in_scratch(
 
 
 def _write_results(
-    store: SweepStore,
-    plan: SweepPlan,
-    policies: Sequence[SweepPolicy],
-    spend_per_month: float,
-    *,
-    with_rule_stage: bool,
-) -> tuple[pd.DataFrame, SweepSummary]:
-    """runs.parquet, summary.csv and summary.json, built from the parts on disk alone."""
-    raw = _read_all(store, policies, with_rule_stage=with_rule_stage)
+    store: SweepStore, raw: pd.DataFrame, policies: Sequence[SweepPolicy], summary: SweepSummary
+) -> pd.DataFrame:
+    """runs.parquet, summary.csv, summary.json and portal.json from the rows of the parts."""
     runs = runs_table(raw, policies)
-    summary = build_summary(plan_info(plan), raw, policies, plan.loaded.scenario, spend_per_month)
     store.write_parquet(RUNS, runs)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
     store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
     store.write_text(PORTAL_JSON, json.dumps(portal_dict(summary), indent=2) + "\n")
-    return runs, summary
+    return runs
 
 
-def plan_info(plan: SweepPlan) -> SweepHead:
-    """The head of summary.json: what was swept, without anything that varies by run."""
+def plan_info(plan: SweepPlan, grid: Grid | None = None) -> SweepHead:
+    """The head of summary.json: what was swept (``grid``: the plan's, or the widened one),
+    without anything that varies by run."""
     info = plan.loaded.scenario.scenario
     return SweepHead(
         scenario=info.name,
@@ -286,87 +343,24 @@ def plan_info(plan: SweepPlan) -> SweepHead:
         replications=plan.replications,
         seed=plan.seed,
         engine=plan.engine,
-        grid=plan.grid,
+        grid=plan.grid if grid is None else grid,
     )
 
 
-def _main_policies(plan: SweepPlan) -> list[SweepPolicy]:
-    """The grid in order, then the documented example if the grid lacks it."""
-    grid = [SweepPolicy(levers, in_grid=True) for levers in plan.grid_levers()]
-    policies, _ = _with_reference(grid, plan.example_levers(), DOCUMENTED_EXAMPLE)
+def _main_policies(plan: SweepPlan, grid: Grid | None = None) -> list[SweepPolicy]:
+    """The grid (the plan's, or ``grid``) in order, then the documented example if it lacks it."""
+    levers = (
+        plan.grid_levers() if grid is None else grid.levers(scenario_levers(plan.loaded.scenario))
+    )
+    in_grid = [SweepPolicy(item, in_grid=True) for item in levers]
+    policies, _ = with_reference(in_grid, plan.example_levers(), DOCUMENTED_EXAMPLE)
     return policies
-
-
-def _with_reference(
-    policies: list[SweepPolicy], levers: Levers, name: str
-) -> tuple[list[SweepPolicy], list[SweepPolicy]]:
-    """Mark the policy equal to ``levers`` as reference ``name``, or append it (and return it)."""
-    for position, policy in enumerate(policies):
-        if policy.levers == levers:
-            marked = policy.with_reference(name)
-            return [*policies[:position], marked, *policies[position + 1 :]], []
-    added = SweepPolicy(levers, in_grid=False, references=(name,))
-    return [*policies, added], [added]
 
 
 def _rule_levers(plan: SweepPlan, spend_per_month: float) -> Levers:
     trigger, amount, initial = rule_of_thumb(spend_per_month)
     base = scenario_levers(plan.loaded.scenario)
     return with_overrides(base, trigger=trigger, amount=amount, initial=initial)
-
-
-def _run_stage(
-    store: SweepStore,
-    stage: str,
-    plan: SweepPlan,
-    policies: Sequence[SweepPolicy],
-    executor: Executor,
-    progress: ProgressFactory,
-) -> int:
-    """Compute and write the stage's missing replications; how many there were."""
-    labels = tuple(policy.label for policy in policies)
-    store.prepare_stage(stage, labels)
-    missing = sorted(set(range(plan.replications)) - store.done(stage))
-    seeds = replication_seeds(plan.seed, plan.replications)
-    context = _Context(
-        plan.loaded,
-        tuple(build_policy(plan.loaded.scenario, policy.levers) for policy in policies),
-        labels,
-        plan.engine,
-    )
-    items = [(index, seeds[index]) for index in missing]
-    with progress(STAGE_LABELS[stage], len(items)) as advance:
-        for position, frame in executor.run(replication_rows, context, items):
-            store.write_part(stage, items[position][0], frame)
-            advance(1)
-    return len(items)
-
-
-def _read_all(
-    store: SweepStore, policies: Sequence[SweepPolicy], *, with_rule_stage: bool
-) -> pd.DataFrame:
-    """Every stage's parts, in policy order then replication order (metrics as stored)."""
-    frames = [store.read_parts(MAIN)]
-    if with_rule_stage:
-        frames.append(store.read_parts(RULE_OF_THUMB))
-    raw = pd.concat(frames, ignore_index=True)
-    order = {policy.label: position for position, policy in enumerate(policies)}
-    ranked = raw.assign(_order=raw["label"].map(order))
-    ranked = ranked.sort_values(["_order", "replication"], kind="stable")
-    return ranked.drop(columns="_order").reset_index(drop=True)
-
-
-def runs_table(raw: pd.DataFrame, policies: Sequence[SweepPolicy]) -> pd.DataFrame:
-    """runs.parquet: policy columns, the replication, then every metric by name (missing: 0)."""
-    by_label = {policy.label: policy for policy in policies}
-    metrics = sorted(set(raw.columns) - {"label", "replication"})
-    table = pd.DataFrame({"label": raw["label"]})
-    for column in POLICY_COLUMNS[1:]:
-        table[column] = pd.Series(
-            [by_label[label].column(column) for label in raw["label"]], index=raw.index
-        )
-    table["replication"] = raw["replication"]
-    return pd.concat([table, raw[metrics].fillna(0.0)], axis=1)
 
 
 def _manifest(
@@ -381,6 +375,7 @@ def _manifest(
             "name": plan.loaded.scenario.scenario.name,
             "content_hash": plan.loaded.content_hash,
         },
+        "grid": plan.grid.to_dict(),
         "policies": len(plan.grid),
         "credsim_version": __version__,
         "python": platform.python_version(),

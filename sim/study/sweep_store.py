@@ -52,8 +52,9 @@ SUMMARY_JSON = "summary.json"
 PORTAL_JSON = "portal.json"
 """What the admin portal would refuse of the policies (``sim.study.sweep_summary.portal_dict``)."""
 OUTPUTS = (MANIFEST, RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON)
-IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine")
-"""What must match for ``--resume`` to reuse a folder's parts."""
+IDENTITY = ("scenario_hash", "seed", "grid", "replications", "engine", "widen")
+"""What must match for ``--resume`` to reuse a folder's parts (``grid``: the grid asked for;
+``widen``: the widening limits, null without widening, as in folders from before it)."""
 
 PART_KEY = b"credsim.part"
 """The key of a part's identity in its parquet schema metadata (JSON)."""
@@ -362,8 +363,8 @@ def _check_identity(root: Path, manifest: dict[str, Any], identity: dict[str, An
         )
         raise InputError(
             f"cannot resume: the sweep in this folder differs ({details}). --resume needs the "
-            "same scenario file, seed, grid, replications and engine; use another folder, or "
-            "--force to replace it",
+            "same scenario file, seed, grid, replications, engine and widening; use another "
+            "folder, or --force to replace it",
             source=root,
         )
 

@@ -44,6 +44,7 @@ from sim.study.summary import (
     SweepPolicy,
     SweepSummary,
 )
+from sim.study.widen import NOUNS, open_edges
 from sim.world.scenario import Scenario
 
 POLICY_COLUMNS = ("label", "trigger", "amount", "initial", "in_grid")
@@ -101,7 +102,7 @@ def build_summary(
         grid_scores,
         lambda value: money_major(value, cur),
         references={REFERENCE_NAMES[ref]: scores[i] for ref, i in named.items()},
-        edges=_edges(policies[chosen].levers, head.grid),
+        edges=_edges(policies[chosen].levers, head.grid, head.currency),
     )
     recommendation = Recommended(
         label=policies[chosen].label,
@@ -147,16 +148,13 @@ def _policy_entry(
     return entry, Score(policy.label, risk, cost)
 
 
-def _edges(levers: Levers, grid: Grid) -> list[str]:
-    """Levers of the chosen policy that sit at an end of a grid axis with several values."""
-    edges = []
-    for name, values in (("trigger", grid.triggers), ("amount", grid.amounts),
-                         ("initial balance", grid.initials)):  # fmt: skip
-        value = getattr(levers, name.split()[0])
-        if len(values) > 1 and value in (values[0], values[-1]):
-            end = "lowest" if value == values[0] else "highest"
-            edges.append(f"{name} ({value}, the {end} tried)")
-    return edges
+def _edges(levers: Levers, grid: Grid, code: str) -> list[str]:
+    """Levers of the chosen policy at an end of a grid axis with several values, beyond which
+    a grid could go (not at the admin portal's minimum: ``sim.study.widen.open_edges``)."""
+    return [
+        f"{NOUNS[edge.axis]} ({edge.value}, the {edge.end} tried)"
+        for edge in open_edges(levers, grid, code)
+    ]
 
 
 def _references(

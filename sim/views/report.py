@@ -38,6 +38,7 @@ from sim.study.stats import balance_bands
 from sim.study.summary import SweepSummary
 from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
 from sim.study.trace import SamplePath, Trace, path_picture, traced_run
+from sim.study.widen import WidenLimits
 from sim.world.demand import generate
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts, summarize
 from sim.world.load import LoadedScenario
@@ -79,10 +80,14 @@ class ReportPlan:
     replications: int
     seed: int = 1
     engine: Engine = "fast"
+    widen: WidenLimits | None = None
+    """Widen the grid while the optimum sits at its edge (``sim.study.widen``; None: never)."""
 
     def sweep_plan(self) -> SweepPlan:
         """The sweep behind the report."""
-        return SweepPlan(self.loaded, self.grid, self.replications, self.seed, self.engine)
+        return SweepPlan(
+            self.loaded, self.grid, self.replications, self.seed, self.engine, self.widen
+        )
 
     def command(self, out: Path) -> str:
         """A ``credsim report`` command line that recomputes this report."""
@@ -91,7 +96,7 @@ class ReportPlan:
             ["credsim", "report", str(self.loaded.path), "-o", str(out),
              "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
              "--replications", str(self.replications), "--seed", str(self.seed),
-             "--engine", self.engine]
+             "--engine", self.engine, "--widen" if self.widen else "--no-widen"]
         )  # fmt: skip
 
 

@@ -261,8 +261,8 @@ def _assumptions(data: ReportData) -> list[tuple[str, str]]:
 
 
 def _reproduction(data: ReportData, command: str) -> list[tuple[str, str]]:
-    plan, manifest = data.plan, data.manifest
-    grid = plan.grid.to_dict()
+    plan, manifest, widening = data.plan, data.manifest, data.summary.widening
+    grid = data.summary.head.grid.to_dict()  # the grid swept: widened, if it was
     libraries = ", ".join(f"{name} {ver}" for name, ver in manifest.get("libraries", {}).items()
                           if ver)  # fmt: skip
     sweep_out = Path(f"sweep-{plan.loaded.scenario.scenario.name}")
@@ -274,6 +274,7 @@ def _reproduction(data: ReportData, command: str) -> list[tuple[str, str]]:
         ("Seed, replications, engine", f"{plan.seed}, {plan.replications}, {plan.engine}"),
         ("Grid", f"triggers {', '.join(grid['triggers'])}; amounts {', '.join(grid['amounts'])}; "
          f"initial {', '.join(grid['initials'])}"),
+        *([] if widening is None else [("Grid widening", widening.text() or "none needed")]),
         ("Policies shown", "; ".join(f"{' = '.join(names)}: {label}"
                                      for label, names in roles(data.summary))),
         ("credsim, Python", f"{manifest.get('credsim_version', __version__)}, "

@@ -246,6 +246,8 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
     clean(app)
     texts = [str(item.value) for item in [*app.success, *app.warning]]
     assert any(text.startswith("**Recommended: T") for text in texts), texts
+    infos = [str(item.value) for item in app.info]  # the optimum sat at an edge of this grid
+    assert any(text.startswith("Grid widened ") for text in infos), infos
     assert len(app.get("plotly_chart")) == 3  # two heatmaps and the frontier
     assert app.table, "the comparison"
     widget(app, "button", "Build the HTML report").click().run()

@@ -321,7 +321,8 @@ def test_the_report_reuses_the_dashboards_sweep_and_equals_credsim_reports(
 ) -> None:
     grid = explore_sweep.sweep_grid(tiny.scenario, "0,50", "100")
     swept = explore_sweep.sweep(tiny, grid, replications=4, seed=1, workers=1)
-    alone = compute_report(ReportPlan(tiny, grid, 4, 1), workers=1)  # as `credsim report` does
+    plan = ReportPlan(tiny, grid, 4, 1, widen=explore_sweep.WIDEN)  # as `credsim report` does
+    alone = compute_report(plan, workers=1)
 
     def no_second_sweep(*args: object, **kwargs: object) -> None:
         raise AssertionError("the report swept again")
@@ -330,7 +331,8 @@ def test_the_report_reuses_the_dashboards_sweep_and_equals_credsim_reports(
     html = explore_sweep.report_html(tiny, grid, swept, workers=1)
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "sweep-tiny" in html
-    reused = compute_report(ReportPlan(tiny, grid, 4, 1), workers=1, swept=swept)
+    assert swept.summary.widening is not None
+    reused = compute_report(plan, workers=1, swept=swept)
     assert reused.summary == alone.summary
     pd.testing.assert_frame_equal(reused.kpis, alone.kpis)
     pd.testing.assert_frame_equal(reused.bands, alone.bands)

@@ -53,7 +53,11 @@ def test_the_report_states_the_recommendation_of_the_same_sweep(
     assert str(escape(rec["warning"])) in html  # 12 replications cannot qualify under 1 %
     for ref in summary["references"].values():
         assert f"{ref['label']}</strong>" in html
-    assert result.stdout.startswith(f"Recommended: {rec['label']} (WARNING: ")
+    widening = summary["widening"]["text"]  # the report widens as the sweep does
+    assert str(escape(widening)) in html
+    assert result.stdout.startswith(
+        f"{widening[:1].upper()}{widening[1:]}.\n\nRecommended: {rec['label']} (WARNING: "
+    )
 
 
 def test_every_chart_is_in_the_report_once(small_report: tuple[Result, str]) -> None:

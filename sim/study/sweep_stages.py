@@ -1,0 +1,163 @@
+"""A sweep's stages: computing one (its missing replications, a parquet part each), and the
+rows of the stages evaluated so far, read once and reused by every round of widening.
+
+Why a pool: with common random numbers a policy's rows are the same whichever
+stage computed them (replication ``i`` replays the same demand and payment
+draws against every policy, ``sim.study.runner``), so a wider grid needs only
+the policies it adds (``sim.study.widen``). ``Evaluated`` remembers which stage
+holds each policy and lays out the rows of any list of policies as a sweep of
+that list in one stage would: in policy order, then replication order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from sim.account.policy import Policy
+from sim.engines.batch import Engine
+from sim.study.executors import Executor
+from sim.study.experiment import Levers, build_policy
+from sim.study.runner import replicate, replication_seeds
+from sim.study.summary import SweepPolicy
+from sim.study.sweep_store import SweepStore
+from sim.study.sweep_summary import POLICY_COLUMNS
+from sim.world.load import LoadedScenario
+
+Advance = Callable[[int], None]
+ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
+"""``progress(label, total)`` -> a context giving ``advance(n)``; the CLI draws the bar."""
+
+
+class StagePlan(Protocol):
+    """What computing a stage needs of a sweep's plan (``sim.study.sweep.SweepPlan``)."""
+
+    @property
+    def loaded(self) -> LoadedScenario: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def engine(self) -> Engine: ...
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every replication task of a stage shares (sent to each worker once)."""
+
+    loaded: LoadedScenario
+    policies: tuple[Policy, ...]
+    labels: tuple[str, ...]
+    engine: Engine
+
+
+def replication_rows(context: _Context, item: tuple[int, tuple[Any, ...]]) -> pd.DataFrame:
+    """One replication of a stage: a row per policy (label, replication, metrics)."""
+    index, seeds = item
+    per_policy, _ = replicate(
+        context.loaded, context.policies, index, seeds, context.engine, daily=False
+    )
+    rows = [
+        {"label": label, "replication": index, **run.metrics}
+        for label, run in zip(context.labels, per_policy, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def run_stage(
+    store: SweepStore,
+    stage: str,
+    plan: StagePlan,
+    policies: Sequence[SweepPolicy],
+    executor: Executor,
+    progress: Callable[[int], AbstractContextManager[Advance]],
+) -> int:
+    """Compute and write the stage's missing replications; how many there were.
+
+    ``progress(total)`` is the stage's progress bar, already named.
+    """
+    labels = tuple(policy.label for policy in policies)
+    store.prepare_stage(stage, labels)
+    missing = sorted(set(range(plan.replications)) - store.done(stage))
+    seeds = replication_seeds(plan.seed, plan.replications)
+    context = _Context(
+        plan.loaded,
+        tuple(build_policy(plan.loaded.scenario, policy.levers) for policy in policies),
+        labels,
+        plan.engine,
+    )
+    items = [(index, seeds[index]) for index in missing]
+    with progress(len(items)) as advance:
+        for position, frame in executor.run(replication_rows, context, items):
+            store.write_part(stage, items[position][0], frame)
+            advance(1)
+    return len(items)
+
+
+class Evaluated:
+    """The finished stages of one sweep, their parts read (and checked) once each."""
+
+    def __init__(self, read: Callable[[str], pd.DataFrame]) -> None:
+        self._read = read
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._stage_of: dict[str, str] = {}
+
+    def __contains__(self, label: object) -> bool:
+        return label in self._stage_of
+
+    def add(self, stage: str, policies: Sequence[SweepPolicy]) -> None:
+        """Read the finished ``stage``; its ``policies`` are taken from it from now on."""
+        if policies:
+            self._frames[stage] = self._read(stage)
+        for policy in policies:
+            self._stage_of.setdefault(policy.label, stage)
+
+    def frame(self, stage: str) -> pd.DataFrame:
+        """Every row of ``stage``, as read from its parts."""
+        return self._frames[stage]
+
+    def rows(self, policies: Sequence[SweepPolicy]) -> pd.DataFrame:
+        """The rows of ``policies`` (metrics as stored), in their order then replication order."""
+        order = {policy.label: position for position, policy in enumerate(policies)}
+        missing = [label for label in order if label not in self._stage_of]
+        if missing:
+            raise KeyError(f"no stage of this sweep evaluated {missing[0]}")
+        frames = []
+        for stage, frame in self._frames.items():
+            wanted = [label for label in order if self._stage_of[label] == stage]
+            if wanted:
+                frames.append(frame[frame["label"].isin(wanted)])
+        raw = pd.concat(frames, ignore_index=True)
+        ranked = raw.assign(_order=raw["label"].map(order))
+        ranked = ranked.sort_values(["_order", "replication"], kind="stable")
+        return ranked.drop(columns="_order").reset_index(drop=True)
+
+
+def with_reference(
+    policies: list[SweepPolicy], levers: Levers, name: str
+) -> tuple[list[SweepPolicy], list[SweepPolicy]]:
+    """Mark the policy equal to ``levers`` as reference ``name``, or append it (and return it)."""
+    for position, policy in enumerate(policies):
+        if policy.levers == levers:
+            marked = policy.with_reference(name)
+            return [*policies[:position], marked, *policies[position + 1 :]], []
+    added = SweepPolicy(levers, in_grid=False, references=(name,))
+    return [*policies, added], [added]
+
+
+def runs_table(raw: pd.DataFrame, policies: Sequence[SweepPolicy]) -> pd.DataFrame:
+    """runs.parquet: policy columns, the replication, then every metric by name (missing: 0)."""
+    by_label = {policy.label: policy for policy in policies}
+    metrics = sorted(set(raw.columns) - {"label", "replication"})
+    table = pd.DataFrame({"label": raw["label"]})
+    for column in POLICY_COLUMNS[1:]:
+        table[column] = pd.Series(
+            [by_label[label].column(column) for label in raw["label"]], index=raw.index
+        )
+    table["replication"] = raw["replication"]
+    return pd.concat([table, raw[metrics].fillna(0.0)], axis=1)
