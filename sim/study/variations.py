@@ -83,7 +83,7 @@ class Setting:
     key: str
     side: Side
     value: str
-    """The input's value in words: ``3.0 %``, ``x1.2 (120 % of the calls a day)``."""
+    """The input's value in words: ``3.0 %``, ``120 % of the calls a day``."""
     loaded: LoadedScenario
 
     @property
@@ -199,12 +199,10 @@ def _demand(scenario: Scenario) -> Moves | str:
             _section(stream, calls_per_day=stream.calls_per_day * factor)
             for stream in scenario.streams
         )
-        return f"x{factor:g} ({fmt.percent(factor, 0)} of the calls a day)", _with(
-            scenario, **sections
-        )
+        return f"{fmt.percent(factor, 0)} of the calls a day", _with(scenario, **sections)
 
     low, high = DEMAND_FACTORS
-    return "x1 (the scenario's calls a day)", (level(low), level(high))
+    return "the scenario's calls a day", (level(low), level(high))
 
 
 def _growth(scenario: Scenario) -> Moves | str:
@@ -235,10 +233,10 @@ def _size(scenario: Scenario) -> Moves | str:
             _section(event, dial_ins=_scaled(event.dial_ins, factor))
             for event in scenario.big_meetings
         )
-        return f"x{factor:g} participants", _with(scenario, big_meetings=events)
+        return f"{fmt.percent(factor, 0)} of the participants", _with(scenario, big_meetings=events)
 
     low, high = SIZE_FACTORS
-    return "x1 (the scenario's participants)", (size(low), size(high))
+    return "the scenario's participants", (size(low), size(high))
 
 
 VARIATIONS = (
