@@ -66,6 +66,11 @@ class Robust:
         return math.inf if self.broken(label) else self.worst(label)[0]
 
     @property
+    def ranked(self) -> bool:
+        """False when no setting has a candidate within the limit: regret ranks nothing."""
+        return any(self.regret[label] for label in self.labels)
+
+    @property
     def is_point_optimum(self) -> bool:
         """Whether the robust choice is the first candidate (the point optimum)."""
         return self.choice == self.labels[0]

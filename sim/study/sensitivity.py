@@ -19,8 +19,8 @@ choice is ``sim.study.regret``'s: the least worst-case regret.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +38,7 @@ from sim.study.regret import Cell, robust_choice
 from sim.study.runner import replay, replication_seeds
 from sim.study.sensitivity_result import BASE, Candidate, Figures, Sensitivity
 from sim.study.summary import PolicyEntry, SweepSummary
+from sim.study.sweep import ProgressFactory
 from sim.study.variations import Varied, vary
 from sim.world import workload
 from sim.world.demand import generate
@@ -47,9 +48,6 @@ NEXT_CANDIDATES = 4
 """Grid policies tried beside the recommended one (the next in the recommendation's order)."""
 STAGE = "sensitivity"
 """The progress bar's label."""
-
-Advance = Callable[[int], None]
-ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
 
 
 def candidates(summary: SweepSummary, count: int = NEXT_CANDIDATES) -> list[Candidate]:
@@ -111,8 +109,8 @@ def run_sensitivity(
     count = replications or summary.head.replications
     chosen = candidates(summary)
     varied = vary(loaded)
+    check_work(loaded, count, varied)
     worlds = _worlds(loaded, chosen, varied)
-    check_work(worlds, count, source=str(loaded.path))
     seeds = replication_seeds(summary.head.seed, count)
     items = list(enumerate(seeds))
     finished: list[list[list[dict[str, float]]] | None] = [None] * count
@@ -159,19 +157,25 @@ def _worlds(
     )
 
 
-def check_work(worlds: Sequence[_World], replications: int, *, source: str) -> int:
-    """The calls to replay in all, or InputError beyond ``SENSITIVITY_CALLS_MAX``."""
-    per_replication = sum(
-        workload.estimate(world.loaded.scenario).calls_per_replication for world in worlds
-    )
+def check_work(
+    loaded: LoadedScenario, replications: int, varied: Sequence[Varied] | None = None
+) -> int:
+    """The calls to replay in all, or InputError beyond ``SENSITIVITY_CALLS_MAX``.
+
+    Needs no sweep (the candidates replay the same calls), so callers check it
+    before sweeping.
+    """
+    varied = vary(loaded) if varied is None else varied
+    scenarios = [loaded.scenario, *(s.loaded.scenario for item in varied for s in item.settings)]
+    per_replication = sum(workload.estimate(item).calls_per_replication for item in scenarios)
     total = per_replication * replications
     if total > limits.SENSITIVITY_CALLS_MAX:
         raise InputError(
-            f"the sensitivity analysis would replay about {total:,.0f} calls ({len(worlds)} "
+            f"the sensitivity analysis would replay about {total:,.0f} calls ({len(scenarios)} "
             f"settings x {replications:,} replications); the limit is "
             f"{limits.SENSITIVITY_CALLS_MAX:,} (SENSITIVITY_CALLS_MAX in sim/limits.py): use "
             "fewer replications (--sensitivity-replications) or --no-sensitivity",
-            source=source,
+            source=loaded.path,
         )
     return int(total)
 

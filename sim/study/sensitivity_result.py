@@ -129,8 +129,15 @@ class Sensitivity:
         cur = currency(self.currency)
         robust, rec = self.robust, self.recommended
         choice, limit = robust.choice, fmt.percent(self.limit)
+        if not robust.ranked:
+            return (
+                f"No policy tried keeps its outage risk within {limit} a year at the 95 % upper "
+                "bound in any setting, so regret cannot rank them and there is no robust choice "
+                f"beside the point optimum {rec} (see the recommendation's warning)."
+            )
         broken = robust.broken(choice)
         regret, where = robust.worst(choice)
+        somewhere = " where any policy tried does" if robust.unresolved else ""
         if broken:
             text = (
                 f"Every candidate breaks the outage-risk limit of {limit} a year in some setting; "
@@ -139,8 +146,8 @@ class Sensitivity:
             )
         else:
             text = (
-                f"The robust choice is {self.named(choice)}: in every setting it keeps the "
-                f"outage risk within {limit} a year (95 % upper bound) and costs at most "
+                f"The robust choice is {self.named(choice)}: in every setting{somewhere} it "
+                f"keeps the outage risk within {limit} a year (95 % upper bound) and costs at most "
                 f"{fmt.money_major(regret, cur)} a year more than the cheapest candidate that "
                 f"does" + (f" (worst: {self.setting_words(where)})." if where else ".")
             )
