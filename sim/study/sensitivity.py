@@ -31,7 +31,7 @@ from sim.account.policy import Policy
 from sim.engines.batch import Engine
 from sim.errors import InputError
 from sim.study.executors import Executor, LocalExecutor
-from sim.study.experiment import Levers, build_policy
+from sim.study.experiment import Levers, build_policy, portal_findings
 from sim.study.kpis import Replications, kpi
 from sim.study.recommend import CostModel
 from sim.study.regret import Cell, robust_choice
@@ -50,12 +50,17 @@ STAGE = "sensitivity"
 """The progress bar's label."""
 
 
-def candidates(summary: SweepSummary, count: int = NEXT_CANDIDATES) -> list[Candidate]:
-    """The recommended policy, the next ``count`` grid policies, then the references.
+def candidates(
+    summary: SweepSummary, count: int = NEXT_CANDIDATES
+) -> tuple[list[Candidate], list[str]]:
+    """The recommended policy, the next ``count`` grid policies, then the references; and
+    why a reference is not tried.
 
     "Next" is the recommendation's order: qualifying policies by expected cost,
     then (when fewer than ``count`` qualify) the others by the upper bound of
-    their risk. A policy with several roles is listed once.
+    their risk. A policy with several roles is listed once. A reference the
+    admin portal would refuse (``sim.account.portal``) is not tried: it could
+    not be set, so it must not become the robust choice.
     """
     limit = summary.objective.max_outage_risk_per_year
     rec = summary.recommendation.label
@@ -69,9 +74,14 @@ def candidates(summary: SweepSummary, count: int = NEXT_CANDIDATES) -> list[Cand
     named: dict[Levers, list[str]] = {summary.recommendation.levers: ["recommended"]}
     for entry in sorted(grid, key=order)[:count]:
         named.setdefault(entry.levers, []).append("next cheapest")
+    left_out = []
     for ref in summary.references:
+        if ref.levers not in named and portal_findings(summary.head.currency, ref.levers):
+            left_out.append(f"{ref.name} ({ref.label}) is not tried: the admin portal would "
+                            "refuse it")  # fmt: skip
+            continue
         named.setdefault(ref.levers, []).append(ref.name)
-    return [Candidate(levers, tuple(roles)) for levers, roles in named.items()]
+    return [Candidate(levers, tuple(roles)) for levers, roles in named.items()], left_out
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ def run_sensitivity(
     """
     began = time.perf_counter()
     count = replications or summary.head.replications
-    chosen = candidates(summary)
+    chosen, left_out = candidates(summary)
     varied = vary(loaded)
     check_work(loaded, count, varied)
     worlds = _worlds(loaded, chosen, varied)
@@ -135,7 +145,7 @@ def run_sensitivity(
         scenario=summary.head.scenario, currency=summary.head.currency, limit=limit,
         candidates=tuple(chosen), varied=tuple(varied), figures=figures,
         robust=robust_choice(table, labels), replications=count, seed=summary.head.seed,
-        engine=engine, wall_s=time.perf_counter() - began,
+        engine=engine, wall_s=time.perf_counter() - began, left_out=tuple(left_out),
     )  # fmt: skip
 
 

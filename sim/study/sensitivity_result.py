@@ -67,6 +67,8 @@ class Sensitivity:
     seed: int
     engine: str
     wall_s: float
+    left_out: tuple[str, ...] = ()
+    """References not tried, each with why (the admin portal would refuse them)."""
 
     @property
     def recommended(self) -> str:
@@ -121,8 +123,9 @@ class Sensitivity:
         return f"{label} ({', '.join(roles)})"
 
     def notes(self) -> list[str]:
-        """The variations left out, each with why."""
-        return [f"{item.variation.name}: {item.note}" for item in self.varied if item.note]
+        """The variations and the references left out, each with why."""
+        notes = [f"{item.variation.name}: {item.note}" for item in self.varied if item.note]
+        return notes + list(self.left_out)
 
     def robust_text(self) -> str:
         """The robust choice beside the point optimum, in words."""

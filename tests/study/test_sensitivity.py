@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from sim import limits
 from sim.errors import InputError
 from sim.study.executors import LocalExecutor
+from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.regret import Cell, robust_choice
 from sim.study.sensitivity import candidates, run_sensitivity
@@ -124,7 +126,8 @@ def test_a_setting_beyond_a_limit_is_left_out_with_its_reason(
 def test_the_candidates_are_the_recommended_the_next_cheapest_and_the_references(
     swept: SweepSummary,
 ) -> None:
-    chosen = candidates(swept)
+    chosen, left_out = candidates(swept)
+    assert left_out == []  # the portal accepts both references in USD here
     labels = [item.label for item in chosen]
     assert labels[0] == swept.recommendation.label and chosen[0].roles[0] == "recommended"
     assert len(labels) == len(set(labels))
@@ -138,6 +141,18 @@ def test_the_candidates_are_the_recommended_the_next_cheapest_and_the_references
     assert costs == sorted(costs)
     rec_cost = swept.recommendation.cost_per_year.estimate
     assert all(cost >= rec_cost for cost in costs)
+
+
+def test_a_reference_the_portal_would_refuse_is_not_tried(swept: SweepSummary) -> None:
+    example, rule = swept.references
+    low = Levers(Decimal(100), Decimal(10), Decimal(100))  # a trigger under 50 USD
+    refused = replace(rule, levers=low, label=low.label())
+    chosen, left_out = candidates(replace(swept, references=(example, refused)))
+    assert left_out == [
+        "the rule of thumb (T10/A100/I100) is not tried: the admin portal would refuse it"
+    ]
+    assert all("the rule of thumb" not in item.roles for item in chosen)
+    assert any("the documented example" in item.roles for item in chosen)
 
 
 def test_the_scenario_as_it_is_reproduces_the_sweep(

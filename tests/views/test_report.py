@@ -72,6 +72,8 @@ def test_the_sensitivity_section_says_when_nothing_can_be_ranked(
     assert "regret cannot rank them and there is no robust choice" in html
     assert "<th>worst-case regret a year</th>" not in html  # nothing to rank
     assert "Left out: big-meeting size: the scenario has no [[big_meetings]]" in html
+    refused = r"Left out: the rule of thumb \(T\d+/A\d+/I\d+\) is not tried: the admin portal"
+    assert re.search(refused, html)  # small-team's rule of thumb is below the portal's minimums
     assert result.stdout.splitlines()[1] == (
         "Robust choice: none (no policy meets the limit), over 10 settings of the uncertain "
         "inputs, 12 replications each"
