@@ -115,7 +115,7 @@ class Sensitivity:
             for setting in item.settings:
                 if setting.id == setting_id:
                     return f"{item.variation.name} at {setting.value}"
-        return "the scenario as it is"
+        return "the scenario as it is" if setting_id == BASE else setting_id
 
     def named(self, label: str) -> str:
         """``T74/A322/I322 (the rule of thumb)``: a candidate with its roles."""
@@ -150,10 +150,15 @@ class Sensitivity:
         else:
             text = (
                 f"The robust choice is {self.named(choice)}: in every setting{somewhere} it "
-                f"keeps the outage risk within {limit} a year (95 % upper bound) and costs at most "
-                f"{fmt.money_major(regret, cur)} a year more than the cheapest candidate that "
-                f"does" + (f" (worst: {self.setting_words(where)})." if where else ".")
+                f"keeps the outage risk within {limit} a year (95 % upper bound) and "
             )
+            if regret == 0:
+                text += "is the cheapest policy tried that does."
+            else:
+                text += (
+                    f"costs at most {fmt.money_major(regret, cur)} a year more than the cheapest "
+                    f"policy tried that does (with {self.setting_words(where or BASE)})."
+                )
         if robust.is_point_optimum:
             return text + " It is the point optimum: the recommended policy holds up."
         worst = robust.worst_case(rec)

@@ -24,6 +24,8 @@ KPI_OF: dict[Shown, str] = {"cost": "cost_per_year", "risk": "outage_risk_per_ye
 """The KPI each chart shows (``sim.study.kpis``)."""
 SIDE_COLOURS = {"low": COLOURS["documented_example"], "high": COLOURS["recommended"]}
 ROW_HEIGHT = 46
+RISK_AXIS_MIN = 0.01
+"""The least right end of a risk axis (1 %): bars of no change draw on a readable axis."""
 
 
 def tornado(rows: pd.DataFrame, shown: Shown, *, currency: str, policy: str) -> go.Figure:
@@ -68,6 +70,8 @@ def tornado(rows: pd.DataFrame, shown: Shown, *, currency: str, policy: str) -> 
         money_axis(figure, currency, axis="x")
     else:
         percent_axis(figure, axis="x")
+        drawn = [base, *ordered["risk.low"], *ordered["risk.high"]]
+        figure.update_xaxes(range=[0, max(RISK_AXIS_MIN, *drawn) * 1.05])  # never below 0
     return styled(
         figure,
         title=f"{figure_kpi.label} of {policy}: each input at its low and high",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from sim.account import format as fmt
@@ -71,10 +72,21 @@ def figures(result: Sensitivity) -> list[tuple[str, str, go.Figure]]:
         ("fig-tornado-cost", "Expected cost a year: from the scenario as it is (dashed) to "
          "each input at its low and high, widest swing on top.",
          tornado(rows, "cost", currency=result.currency, policy=rec)),
-        ("fig-tornado-risk", "Outage risk a year, the same way (estimates; the table has the "
-         "robust choice's rule at the 95 % upper bound).",
+        ("fig-tornado-risk", _risk_caption(result, rows),
          tornado(rows, "risk", currency=result.currency, policy=rec)),
     ]  # fmt: skip
+
+
+def _risk_caption(result: Sensitivity, rows: pd.DataFrame) -> str:
+    """The risk tornado's caption; it says so when no input moves the risk at all."""
+    values = {*rows["risk.base"], *rows["risk.low"], *rows["risk.high"]}
+    if len(values) == 1:
+        (value,) = values
+        cur = find_currency(result.currency)
+        return f"Outage risk a year: {RISK.text(value, cur)} in every setting (estimates)."
+    return (
+        "Outage risk a year, the same way (estimates; the robust choice uses the 95 % upper bound)."
+    )
 
 
 def inputs_table(result: Sensitivity) -> Table:

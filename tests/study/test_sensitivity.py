@@ -16,7 +16,8 @@ from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.regret import Cell, robust_choice
 from sim.study.sensitivity import candidates, run_sensitivity
-from sim.study.sensitivity_result import BASE, Sensitivity
+from sim.study.sensitivity_result import BASE, Candidate, Figures, Sensitivity
+from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, sweep_in_scratch
 from sim.study.variations import VARIATIONS, vary
@@ -264,3 +265,39 @@ def test_a_setting_nobody_survives_is_left_out_and_reported() -> None:
     assert robust.choice == "A"
     with pytest.raises(ValueError, match="at least one"):
         robust_choice({}, [])
+
+
+def hand_made(rows: dict[str, dict[str, tuple[float, bool]]]) -> Sensitivity:
+    """An analysis of two policies in the settings of ``rows``, without a simulation."""
+    levers = (Levers(Decimal(1000), Decimal(400), Decimal(1000)),
+              Levers(Decimal(1000), Decimal(800), Decimal(1000)))  # fmt: skip
+    chosen = (Candidate(levers[0], ("recommended",)), Candidate(levers[1], ("next cheapest",)))
+    labels = [item.label for item in chosen]
+    figures = {
+        setting: {label: Figures(Estimate(0.0, 0.0, 0.0 if ok else 0.5), Estimate(cost, None, None))
+                  for label, (cost, ok) in cells.items()}
+        for setting, cells in rows.items()
+    }  # fmt: skip
+    return Sensitivity("x", "USD", 0.01, chosen, (), figures,
+                       robust_choice(table(rows), labels), 200, 1, "fast", 0.0)  # fmt: skip
+
+
+def test_the_robust_choice_in_words() -> None:
+    same = hand_made({"base": {"T400/A1000/I1000": (10, True), "T800/A1000/I1000": (12, True)}})
+    assert same.robust_text() == (
+        "The robust choice is T400/A1000/I1000 (recommended): in every setting it keeps the "
+        "outage risk within 1.0 % a year (95 % upper bound) and is the cheapest policy tried "
+        "that does. It is the point optimum: the recommended policy holds up."
+    )
+    other = hand_made({"base": {"T400/A1000/I1000": (10, True), "T800/A1000/I1000": (12.5, True)},
+                       "x:high": {"T400/A1000/I1000": (11, False),
+                                  "T800/A1000/I1000": (13, True)}})  # fmt: skip
+    assert other.robust_text() == (
+        "The robust choice is T800/A1000/I1000 (next cheapest): in every setting it keeps the "
+        "outage risk within 1.0 % a year (95 % upper bound) and costs at most $2.50 a year more "
+        "than the cheapest policy tried that does (with the scenario as it is). The point "
+        "optimum T400/A1000/I1000 breaks the limit with x:high."
+    )
+    none = hand_made({"base": {"T400/A1000/I1000": (10, False), "T800/A1000/I1000": (9, False)}})
+    assert not none.robust.ranked
+    assert "regret cannot rank them" in none.robust_text()

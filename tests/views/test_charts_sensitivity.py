@@ -46,3 +46,10 @@ def test_the_risk_tornado_is_in_percent_sorted_by_its_own_swing() -> None:
     assert figure.layout.xaxis.tickformat == ".2~%"
     assert list(high.x) == pytest.approx([0.01, 0.07])
     assert list(high.customdata[1]) == ["3.0 %", "8.0 %", "+7.0 %"]
+    assert list(figure.layout.xaxis.range) == pytest.approx([0, 0.084])  # from 0, not below
+
+
+def test_a_risk_that_never_moves_still_has_a_readable_axis() -> None:
+    still = ROWS.assign(**{"risk.base": 0.0, "risk.low": 0.0, "risk.high": 0.0, "risk_swing": 0.0})
+    figure = tornado(still, "risk", currency="USD", policy="T1/A2/I3")
+    assert list(figure.layout.xaxis.range) == pytest.approx([0, 0.0105])
