@@ -184,7 +184,8 @@ def check_work(
             f"the sensitivity analysis would replay about {total:,.0f} calls ({len(scenarios)} "
             f"settings x {replications:,} replications); the limit is "
             f"{limits.SENSITIVITY_CALLS_MAX:,} (SENSITIVITY_CALLS_MAX in sim/limits.py): use "
-            "fewer replications (--sensitivity-replications) or --no-sensitivity",
+            "fewer replications (credsim report --sensitivity-replications N; the dashboard "
+            "uses the sweep's) or leave it out (--no-sensitivity)",
             source=loaded.path,
         )
     return int(total)
