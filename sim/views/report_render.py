@@ -237,7 +237,18 @@ def _recommendation(data: ReportData) -> dict[str, Any]:
         "reason": rec.reason,
         "warning": rec.warning,
         "qualifies": rec.qualifies,
+        "robust": None if data.sensitivity is None else _robust_line(data.sensitivity),
     }
+
+
+def _robust_line(result: Sensitivity) -> str:
+    """One line beside the recommendation: the robust choice (the section has the rest)."""
+    robust = result.robust
+    if not robust.ranked:
+        return "Robust choice across the uncertain inputs: none (no policy tried meets the limit)."
+    if robust.is_point_optimum:
+        return f"Robust choice across the uncertain inputs: {robust.choice}, this same policy."
+    return f"Robust choice across the uncertain inputs: {result.named(robust.choice)}."
 
 
 def _references(summary: SweepSummary) -> list[dict[str, str]]:

@@ -70,6 +70,7 @@ def test_the_sensitivity_section_says_when_nothing_can_be_ranked(
     assert '<section id="sensitivity">' in html and "Sensitivity and the robust choice" in html
     assert "12 replications each, seed 1" in html
     assert "regret cannot rank them and there is no robust choice" in html
+    assert "Robust choice across the uncertain inputs: none (no policy tried meets" in html
     assert "<th>worst-case regret a year</th>" not in html  # nothing to rank
     assert "Left out: big-meeting size: the scenario has no [[big_meetings]]" in html
     refused = r"Left out: the rule of thumb \(T\d+/A\d+/I\d+\) is not tried: the admin portal"
@@ -97,6 +98,7 @@ def test_the_sensitivity_can_use_fewer_replications_or_be_left_out(
     if sensitivity:
         assert "10 replications each, seed 1" in html
         assert "The robust choice is " in html and "<th>worst-case regret a year</th>" in html
+        assert '<p id="robust">Robust choice across the uncertain inputs: T' in html
         assert result.stdout.splitlines()[1].endswith("10 replications each")
     else:
         assert "Robust choice" not in result.stdout
