@@ -4,7 +4,9 @@ Why behind a button: the analysis runs the recommended policy and a few
 others in every setting of the uncertain inputs (``sim.study.sensitivity``),
 about ten times the work of one policy's replications, which is minutes on a
 big scenario; it runs under the dashboard's budget (``sim.dashboard.jobs.Watch``)
-with a progress bar, and its result is kept for the sweep it was run on.
+with a progress bar, on the sweep's replications or fewer (a planner's choice:
+fewer are quicker, but too few and no policy can meet the risk limit), and its
+result is kept for the sweep it was run on.
 The words, tables and charts are the report's (``sim.views.report_sensitivity``).
 """
 
@@ -30,23 +32,29 @@ def show(choice: Choice, output: Swept, progress: ProgressFactory) -> None:
     """The button, then the analysis of this sweep when one was run."""
     summary = output.summary
     head = summary.head
-    key = (choice.loaded.content_hash, head.grid, head.replications, head.seed)
+    sweep = (choice.loaded.content_hash, head.grid, head.replications, head.seed)
     st.markdown(f"**{BUTTON}**: its outage risk and cost with each uncertain input at a low "
                 "and a high value, and the robust choice across them.")  # fmt: skip
-    if st.button(f"{BUTTON} ({head.replications} replications, seed {head.seed})"):
+    left, right = st.columns([1, 3])
+    replications = left.number_input(
+        "Sensitivity replications (at most the sweep's)", min_value=1,
+        max_value=head.replications, value=head.replications, step=1,
+        key=f"sensitivity_replications@{choice.loaded.content_hash[:12]}",
+    )  # fmt: skip
+    if right.button(f"{BUTTON} ({replications} replications, seed {head.seed})"):
         watch = Watch(f"the sensitivity of {summary.recommendation.label}")
         try:
             result = run_sensitivity(
-                choice.loaded, summary, executor=LocalExecutor(check=watch.check),
-                progress=progress,
+                choice.loaded, summary, replications=int(replications),
+                executor=LocalExecutor(check=watch.check), progress=progress,
             )  # fmt: skip
         except InputError as error:
             st.error(str(error))
             return
         watch.done()
-        st.session_state[KEPT] = (key, result)
+        st.session_state[KEPT] = (sweep, result)
     kept = st.session_state.get(KEPT)
-    if kept is not None and kept[0] == key:
+    if kept is not None and kept[0] == sweep:
         _result(kept[1])
 
 

@@ -15,10 +15,14 @@ def test_the_sensitivity_runs_after_a_sweep_and_shows_its_tornados() -> None:
     widget(app, "button", "Run the sweep").click().run()
     clean(app)
     charts = len(app.get("plotly_chart"))
-    widget(app, "button", "Sensitivity of the recommended policy").click().run()
+    fewer = widget(app, "number_input", "Sensitivity replications")
+    assert (fewer.value, fewer.max) == (3, 3)  # the sweep's, at most
+    fewer.set_value(2).run()
+    widget(app, "button", "Sensitivity of the recommended policy (2 replications").click().run()
     clean(app)
+    assert any("2 replications each" in str(item.value) for item in app.caption)
     assert len(app.get("plotly_chart")) == charts + 2  # the two tornados
-    # 3 replications: no policy can meet 1 % a year at the upper bound, so nothing is ranked
+    # 2 replications: no policy can meet 1 % a year at the upper bound, so nothing is ranked
     assert any("regret cannot rank them" in str(item.value) for item in app.warning)
     inputs = app.table[0].value
     assert set(inputs["input"]) == {  # midsize has no big meetings
