@@ -84,7 +84,8 @@ class Sensitivity:
 
         Columns: ``input``, ``base``, ``low``, ``high`` (values in words), then
         ``risk.<side>`` and ``cost.<side>`` for ``base``, ``low``, ``high``, and
-        ``cost_swing``; sorted by the cost swing, largest first.
+        ``risk_swing`` and ``cost_swing`` (from the least to the most of the three);
+        sorted by the cost swing, largest first.
         """
         label = label or self.recommended
         base = self.figures[BASE][label]
@@ -93,14 +94,14 @@ class Sensitivity:
             if not item.settings:
                 continue
             row: dict[str, object] = {"input": item.variation.name, "base": item.base}
-            row["risk.base"], row["cost.base"] = base.risk.estimate, base.cost.estimate
-            for setting in item.settings:
-                shown = self.figures[setting.id][label]
-                row[setting.side] = setting.value
-                row[f"risk.{setting.side}"] = shown.risk.estimate
-                row[f"cost.{setting.side}"] = shown.cost.estimate
-            row["cost_swing"] = abs(row["cost.high"] - row["cost.low"])  # type: ignore[operator]
-            row["risk_swing"] = abs(row["risk.high"] - row["risk.low"])  # type: ignore[operator]
+            for name in ("risk", "cost"):
+                values = [getattr(base, name).estimate]
+                row[f"{name}.base"] = values[0]
+                for setting in item.settings:
+                    value = getattr(self.figures[setting.id][label], name).estimate
+                    row[setting.side], row[f"{name}.{setting.side}"] = setting.value, value
+                    values.append(value)
+                row[f"{name}_swing"] = max(values) - min(values)  # the bar's whole span
             rows.append(row)
         frame = pd.DataFrame(rows)
         if frame.empty:

@@ -144,8 +144,7 @@ def _delay_words(value: Any) -> str:
         return fmt.hours(float(value), 2)
     if isinstance(value, Fixed):
         return fmt.hours(value.value, 2)
-    mean = value.mean if hasattr(value, "mean") else sum(value.values) / len(value.values)
-    return f"{value.dist}, mean {fmt.hours(mean, 2)}"
+    return f"{value.dist}, mean {fmt.hours(value.mean, 2)}"  # exponential or lognormal
 
 
 def _is_zero(value: Any) -> bool:

@@ -23,6 +23,7 @@ from sim.study.sweep import SweepPlan, sweep_in_scratch
 from sim.study.variations import VARIATIONS, vary
 from sim.world.load import LoadedScenario, load_scenario
 from sim.world.scenario import Scenario
+from sim.world.scenario_types import LogNormal
 from tests.paths import SCENARIOS
 
 REPLICATIONS = 30
@@ -111,6 +112,23 @@ def test_a_big_meeting_keeps_its_shape_when_scaled() -> None:
         assert scaled.dist == "negative_binomial" and factor > 0
 
 
+def test_a_drawn_delay_is_scaled_as_a_whole_and_a_zero_delay_is_left_out(
+    tiny: LoadedScenario,
+) -> None:
+    payments = tiny.scenario.payments.model_copy(update={
+        "processing_delay_h": LogNormal(dist="lognormal", mean=2.0, sd=1.0),
+        "admin_fix_delay_h": 0.0,
+    })  # fmt: skip
+    loaded = LoadedScenario(tiny.path, tiny.scenario.model_copy(update={"payments": payments}),
+                            tiny.rates, "x")  # fmt: skip
+    delay, fix = vary(loaded, VARIATIONS[1:3])
+    assert delay.base == "lognormal, mean 2.00 h"
+    assert [s.value for s in delay.settings] == ["lognormal, mean 1.00 h", "lognormal, mean 4.00 h"]
+    low, high = (s.loaded.scenario.payments.processing_delay_h for s in delay.settings)
+    assert (low.mean, low.sd, high.mean, high.sd) == (1.0, 0.5, 4.0, 2.0)  # the same shape
+    assert fix.settings == () and fix.note == "the scenario's is 0 h, which scaling leaves at 0"
+
+
 def test_a_setting_beyond_a_limit_is_left_out_with_its_reason(
     tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -191,6 +209,9 @@ def test_the_tornado_and_the_notes(analysis: Sensitivity) -> None:
     rows = analysis.tornado()
     swings = list(rows["cost_swing"])
     assert swings == sorted(swings, reverse=True)
+    for name in ("cost", "risk"):  # a swing is the bar's whole span, the base included
+        three = rows[[f"{name}.base", f"{name}.low", f"{name}.high"]]
+        assert list(rows[f"{name}_swing"]) == list(three.max(axis=1) - three.min(axis=1))
     assert set(rows["input"]) == {
         "payment failure probability",
         "payment processing delay",
