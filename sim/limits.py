@@ -143,6 +143,13 @@ MEMORY_MAX_BYTES = 8 * 1024**3
 """Memory a run or sweep may expect to need at once (the machine has 24 GB).
 The environment variable ``CREDSIM_MAX_MEMORY_GB`` replaces it (``max_memory_bytes``)."""
 
+SENSITIVITY_CALLS_MAX = 20_000_000_000
+"""Calls one sensitivity analysis (``sim.study.sensitivity``) may replay in all: expected
+calls per replication of each setting (the scenario as it is and each uncertain input at
+its low and high) x replications. Checked before the first replication; ``enterprise`` at
+200 replications replays about 12 billion (about ten minutes on two cores). Fewer
+replications (``--sensitivity-replications``) lower the work."""
+
 MAX_CALLS_VARIABLE = "CREDSIM_MAX_CALLS"
 MAX_MEMORY_VARIABLE = "CREDSIM_MAX_MEMORY_GB"
 

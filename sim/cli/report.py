@@ -7,6 +7,7 @@ thin like the rest of the CLI: every figure and word of the report comes from
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_rule_of_thumb, widening_line
 from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
+from sim.study.sensitivity import check_work
 from sim.study.widen import WidenLimits
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
@@ -59,6 +61,14 @@ BYTES_PER_MB = 1_000_000
 @seed_option
 @click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
 @engine_option
+@click.option(
+    "--sensitivity/--no-sensitivity", default=True,
+    help="Run the recommended policy's sensitivity and the robust choice [on].",
+)  # fmt: skip
+@click.option(
+    "--sensitivity-replications", type=REPLICATIONS,
+    help="Replications of the sensitivity analysis [the sweep's].",
+)  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
 @widen_option
 @strict_option
@@ -71,6 +81,8 @@ def report(
     seed: int,
     workers: int | None,
     engine: str,
+    sensitivity: bool,
+    sensitivity_replications: int | None,
     quiet: bool,
     widen: bool,
     strict: bool,
@@ -79,14 +91,20 @@ def report(
 
     Sweeps a grid of triggers and amounts around the scenario's own policy,
     then shows the recommendation beside the documented example and a rule
-    of thumb, with every chart, the assumptions, the scenario and how to
-    reproduce it. The file needs no network to open. When the recommended policy
-    sits at an edge of the grid, the grid is widened there (--no-widen: never).
+    of thumb, with every chart, how the recommended policy's risk and cost
+    move with each uncertain input and the robust choice (--no-sensitivity
+    leaves that out), the assumptions, the scenario and how to reproduce it.
+    The file needs no network to open. When the recommended policy sits at an
+    edge of the grid, the grid is widened there (--no-widen: never).
     """
     plan = _plan(file, out, triggers, amounts, replications, seed, engine, widen)
+    plan = replace(plan, sensitivity=sensitivity, sensitivity_replications=sensitivity_replications)
     code = plan.loaded.scenario.scenario.currency
     portal(grid_portal(code, plan.sweep_plan().grid_levers()), strict=strict)
     workers = preflight(plan.loaded, workers=workers, replications=plan.replications)
+    if sensitivity:
+        with bad_input():  # before the sweep: the analysis's work does not depend on it
+            check_work(plan.loaded, sensitivity_replications or plan.replications)
     with bad_input():
         data = compute_report(plan, workers=workers, progress=progress_factory(quiet=quiet))
     warn_rule_of_thumb(data.summary)
@@ -98,6 +116,14 @@ def report(
     rec = data.summary.recommendation
     warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
     click.echo(f"{widening_line(data.summary)}Recommended: {rec.label}{warning}")
+    if data.sensitivity is not None:
+        robust = data.sensitivity.robust
+        same = " (the recommended policy)" if robust.is_point_optimum else ""
+        choice = f"{robust.choice}{same}" if robust.ranked else "none (no policy meets the limit)"
+        click.echo(
+            f"Robust choice: {choice}, over {len(data.sensitivity.settings())} settings of the "
+            f"uncertain inputs, {data.sensitivity.replications} replications each"
+        )
     size_mb = len(html.encode("utf-8")) / BYTES_PER_MB
     click.echo(f"Wrote {out} ({size_mb:.1f} MB) in {data.wall_s:.1f} s")
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from sim.dashboard import explore_sweep
+from sim.dashboard import explore_sweep, sensitivity_page
 from sim.dashboard.explore import Edits
 from sim.dashboard.jobs import Watch
 from sim.dashboard.scenario_page import show_assumptions
@@ -156,6 +156,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
         )
     )
     _downloads(choice, output, grid)
+    sensitivity_page.show(choice, output, progress_bar)
 
 
 def _downloads(choice: Choice, output: Swept, grid: Grid) -> None:

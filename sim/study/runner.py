@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.account.outcome import Outcome
 from sim.account.policy import Policy
+from sim.account.stream import CallStream
 from sim.engines.batch import ENGINE_NAMES, Engine, evaluate
 from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers, build_policy, run_spec
@@ -147,11 +148,29 @@ def replicate(
     Returns one Replication per policy and the number of calls generated.
     """
     demand_seed, payment_seed = seeds
-    scenario = loaded.scenario
-    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    outcomes = evaluate(engine, stream, policies, run_spec(scenario), payment_seed=payment_seed)
-    per_policy = [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
-    return per_policy, len(stream)
+    stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    return replay(loaded, stream, policies, index, payment_seed, engine, daily=daily), len(stream)
+
+
+def replay(
+    loaded: LoadedScenario,
+    stream: CallStream,
+    policies: Sequence[Policy],
+    index: int,
+    payment_seed: np.random.SeedSequence,
+    engine: Engine,
+    *,
+    daily: bool = True,
+) -> list[Replication]:
+    """Replication ``index`` of every policy against a demand ``stream`` already generated.
+
+    ``replicate``'s second half: the sensitivity analysis (``sim.study.sensitivity``)
+    replays one stream under several ``[payments]`` settings of ``loaded``
+    without generating it again; the metrics are exactly ``replicate``'s.
+    """
+    spec = run_spec(loaded.scenario)
+    outcomes = evaluate(engine, stream, policies, spec, payment_seed=payment_seed)
+    return [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
 
 
 def _replication(

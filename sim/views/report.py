@@ -1,11 +1,13 @@
 """``credsim report``: everything a planner needs to choose a policy, computed for one file.
 
 Why a module of its own: the report is a sweep (``sim.study.sweep``, run as is in a
-temporary folder, so its numbers are exactly ``credsim sweep``'s) plus three
+temporary folder, so its numbers are exactly ``credsim sweep``'s) plus the
 views the sweep does not keep: the end-of-day balances of the recommended
 policy (``sim.study.runner``: a fan chart), one replication of it told in full
-(``sim.study.trace``: its journal), and that replication's demand
-(``sim.world.demand_summary``). Here they are computed into ``ReportData``;
+(``sim.study.trace``: its journal), that replication's demand
+(``sim.world.demand_summary``), and, unless turned off, how the recommended
+policy's risk and cost move with each uncertain input, with the robust choice
+(``sim.study.sensitivity``). Here they are computed into ``ReportData``;
 ``sim.views.report_render`` turns that into one HTML file.
 
 Replication 1 of the report (the sample path, the demand charts) is
@@ -34,6 +36,8 @@ from sim.study.grid import Grid
 from sim.study.kpis import Replications, select, spread
 from sim.study.recommend import replications_needed
 from sim.study.runner import replication_seeds, run_replications
+from sim.study.sensitivity import run_sensitivity
+from sim.study.sensitivity_result import Sensitivity
 from sim.study.stats import balance_bands
 from sim.study.summary import SweepSummary
 from sim.study.sweep import Advance, ProgressFactory, SweepPlan, Swept, sweep_in_scratch
@@ -82,6 +86,10 @@ class ReportPlan:
     engine: Engine = "fast"
     widen: WidenLimits | None = None
     """Widen the grid while the optimum sits at its edge (``sim.study.widen``; None: never)."""
+    sensitivity: bool = True
+    """Whether to run the sensitivity analysis (``sim.study.sensitivity``) after the sweep."""
+    sensitivity_replications: int | None = None
+    """Its replications (None: the sweep's)."""
 
     def sweep_plan(self) -> SweepPlan:
         """The sweep behind the report."""
@@ -96,8 +104,16 @@ class ReportPlan:
             ["credsim", "report", str(self.loaded.path), "-o", str(out),
              "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
              "--replications", str(self.replications), "--seed", str(self.seed),
-             "--engine", self.engine, "--widen" if self.widen else "--no-widen"]
+             "--engine", self.engine, "--widen" if self.widen else "--no-widen",
+             *self._sensitivity_options()]
         )  # fmt: skip
+
+    def _sensitivity_options(self) -> list[str]:
+        if not self.sensitivity:
+            return ["--no-sensitivity"]
+        if self.sensitivity_replications is None:
+            return []
+        return ["--sensitivity-replications", str(self.sensitivity_replications)]
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,8 @@ class ReportData:
     hours: pd.DataFrame
     created: str
     wall_s: float
+    sensitivity: Sensitivity | None = None
+    """The recommended policy's sensitivity and the robust choice (None: not asked for)."""
 
 
 def compute_report(
@@ -130,7 +148,7 @@ def compute_report(
     progress: ProgressFactory | None = None,
     swept: Swept | None = None,
 ) -> ReportData:
-    """Run the sweep, then the recommended policy's fan, sample path and demand.
+    """Run the sweep, then the recommended policy's fan, sample path, demand and sensitivity.
 
     ``swept`` is that sweep when the caller has run it already (the dashboard's
     Trade-offs view): it must be ``plan.sweep_plan()``'s, and is not run again.
@@ -150,11 +168,18 @@ def compute_report(
     trace, demand, hours = _replication_one(plan, levers)
     scenario = plan.loaded.scenario
     picture = path_picture(trace, levers, scenario)
+    sensitivity = None
+    if plan.sensitivity:
+        sensitivity = run_sensitivity(
+            plan.loaded, summary, replications=plan.sensitivity_replications,
+            engine=plan.engine, executor=LocalExecutor(workers), progress=progress,
+        )  # fmt: skip
     return ReportData(
         plan=plan, summary=summary, manifest=swept.manifest,
         kpis=kpi_table(swept.runs, summary, scenario.scenario.horizon_months),
         levers=levers, bands=bands, trace=trace, path=picture.path, lots=picture.lots,
         demand=demand, hours=hours, created=created, wall_s=time.perf_counter() - began,
+        sensitivity=sensitivity,
     )  # fmt: skip
 
 

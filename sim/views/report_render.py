@@ -27,9 +27,10 @@ from sim.account.money import currency
 from sim.study.experiment import build_policy, scenario_currency
 from sim.study.kpis import gathered, kpi
 from sim.study.recommend import describe
+from sim.study.sensitivity_result import Sensitivity
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
 from sim.study.sweep_summary import portal_lines, summary_table
-from sim.views import charts
+from sim.views import charts, report_sensitivity
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text, rates_text
 from sim.world.assumptions import assumption_lines
@@ -37,19 +38,27 @@ from sim.world.assumptions import assumption_lines
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 FIGURE_IDS = (
     "fig-comparison", "fig-fan", "fig-path", "fig-lots", "fig-heat-risk", "fig-heat-forfeited",
-    "fig-heat-cost", "fig-pareto", "fig-spend", "fig-hours", "fig-pools",
+    "fig-heat-cost", "fig-pareto", *report_sensitivity.FIGURE_IDS, "fig-spend", "fig-hours",
+    "fig-pools",
 )  # fmt: skip
-"""Every figure of a report, in order (the div ids)."""
+"""Every figure of a report, in order (the div ids; the tornados only with the sensitivity)."""
 
 
 @dataclass(frozen=True)
 class Section:
-    """A heading, a sentence saying why it matters, and its figures as (id, caption, figure)."""
+    """A heading, a sentence saying why it matters, and its figures as (id, caption, figure).
+
+    ``lines`` are paragraphs shown before the figures, ``tables`` and ``notes``
+    after them (the sensitivity section has all three).
+    """
 
     id: str
     heading: str
     intro: str
     figures: list[tuple[str, str, go.Figure]]
+    lines: tuple[str, ...] = ()
+    tables: tuple[report_sensitivity.Table, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def render_report(data: ReportData, *, command: str) -> str:
@@ -73,7 +82,20 @@ def write_report(path: Path, html: str) -> None:
 
 def sections(data: ReportData) -> list[Section]:
     """The report's figures, grouped; ids are ``FIGURE_IDS``."""
-    return [_policy_section(data), _grid_section(data), _demand_section(data)]
+    shown = [_policy_section(data), _grid_section(data)]
+    if data.sensitivity is not None:
+        shown.append(_sensitivity_section(data.sensitivity))
+    return [*shown, _demand_section(data)]
+
+
+def _sensitivity_section(result: Sensitivity) -> Section:
+    return Section(
+        "sensitivity", "Sensitivity and the robust choice", report_sensitivity.intro(result),
+        report_sensitivity.figures(result), tuple(report_sensitivity.lines(result)),
+        (report_sensitivity.inputs_table(result),
+         *([report_sensitivity.regret_table(result)] if result.robust.ranked else [])),
+        tuple(report_sensitivity.notes(result)),
+    )  # fmt: skip
 
 
 def _policy_section(data: ReportData) -> Section:
@@ -188,7 +210,8 @@ def _rendered(section: Section) -> dict[str, Any]:
         for id_, caption, figure in section.figures
     ]
     return {"id": section.id, "heading": section.heading, "intro": section.intro,
-            "figures": figures}  # fmt: skip
+            "figures": figures, "lines": section.lines, "tables": section.tables,
+            "notes": section.notes}  # fmt: skip
 
 
 def _figure_html(figure: go.Figure, div_id: str) -> str:
@@ -214,7 +237,18 @@ def _recommendation(data: ReportData) -> dict[str, Any]:
         "reason": rec.reason,
         "warning": rec.warning,
         "qualifies": rec.qualifies,
+        "robust": None if data.sensitivity is None else _robust_line(data.sensitivity),
     }
+
+
+def _robust_line(result: Sensitivity) -> str:
+    """One line beside the recommendation: the robust choice (the section has the rest)."""
+    robust = result.robust
+    if not robust.ranked:
+        return "Robust choice across the uncertain inputs: none (no policy tried meets the limit)."
+    if robust.is_point_optimum:
+        return f"Robust choice across the uncertain inputs: {robust.choice}, this same policy."
+    return f"Robust choice across the uncertain inputs: {result.named(robust.choice)}."
 
 
 def _references(summary: SweepSummary) -> list[dict[str, str]]:

@@ -211,6 +211,24 @@ REPORT = [
         names="--replications",
     ),
     Case(
+        "report-sensitivity-replications-zero",
+        (*_REPORT, "-o", "r.html", "--sensitivity-replications", "0"),
+        _TINY,
+        names="--sensitivity-replications",
+    ),
+    Case(
+        "report-sensitivity-replications-1e7",
+        (*_REPORT, "-o", "r.html", "--sensitivity-replications", "10000000"),
+        _TINY,
+        names="--sensitivity-replications",
+    ),
+    Case(  # 36,000 calls a replication x 9 settings x 100,000: beyond SENSITIVITY_CALLS_MAX
+        "report-sensitivity-beyond-its-work-limit",
+        (*_REPORT, "-o", "r.html", "--replications", "2", "--sensitivity-replications", "100000"),
+        tiny(("calls_per_day = 4", "calls_per_day = 400")),
+        names="SENSITIVITY_CALLS_MAX",
+    ),
+    Case(
         "report-broken-scenario",
         (*_REPORT, "-o", "r.html"),
         tiny(("trigger = 50", "triggr = 50")),

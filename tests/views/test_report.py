@@ -67,6 +67,47 @@ def test_every_chart_is_in_the_report_once(small_report: tuple[Result, str]) -> 
     assert html.count("Plotly.newPlot(") == len(FIGURE_IDS)
 
 
+def test_the_sensitivity_section_says_when_nothing_can_be_ranked(
+    small_report: tuple[Result, str],
+) -> None:
+    result, html = small_report  # 12 replications: no policy meets 1 % a year anywhere
+    assert '<section id="sensitivity">' in html and "Sensitivity and the robust choice" in html
+    assert "12 replications each, seed 1" in html
+    assert "regret cannot rank them and there is no robust choice" in html
+    assert "Robust choice across the uncertain inputs: none (no policy tried meets" in html
+    assert "<th>worst-case regret a year</th>" not in html  # nothing to rank
+    assert "Left out: big-meeting size: the scenario has no [[big_meetings]]" in html
+    refused = r"Left out: the rule of thumb \(T\d+/A\d+/I\d+\) is not tried: the admin portal"
+    assert re.search(refused, html)  # small-team's rule of thumb is below the portal's minimums
+    assert result.stdout.splitlines()[1] == (
+        "Robust choice: none (no policy meets the limit), over 10 settings of the uncertain "
+        "inputs, 12 replications each"
+    )
+
+
+@pytest.mark.parametrize("sensitivity", [True, False])
+def test_the_sensitivity_can_use_fewer_replications_or_be_left_out(
+    tmp_path: Path, sensitivity: bool
+) -> None:
+    out = tmp_path / "tiny.html"
+    extra = ["--sensitivity-replications", "10"] if sensitivity else ["--no-sensitivity"]
+    result = report(TINY, out, "--replications", "20", "--triggers", "50,100", "--amounts",
+                    "100,200", *extra)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    divs = re.findall(r'<div id="([\w-]+)" class="plotly-graph-div"', html)
+    assert ("fig-tornado-cost" in divs) is sensitivity
+    assert ('<section id="sensitivity">' in html) is sensitivity
+    assert " ".join(extra) in html  # the command that recomputes the report
+    if sensitivity:
+        assert "10 replications each, seed 1" in html
+        assert "The robust choice is " in html and "<th>worst-case regret a year</th>" in html
+        assert '<p id="robust">Robust choice across the uncertain inputs: T' in html
+        assert result.stdout.splitlines()[1].endswith("10 replications each")
+    else:
+        assert "Robust choice" not in result.stdout
+
+
 def test_plotly_js_is_embedded_once_and_nothing_is_fetched(
     small_report: tuple[Result, str],
 ) -> None:
@@ -135,7 +176,8 @@ def test_the_default_replications_let_a_policy_without_outages_qualify(
 
 def test_the_kpis_are_the_sweeps_figures_per_year(tiny: LoadedScenario) -> None:
     loaded = tiny  # 3 months: a quarter of a year
-    plan = ReportPlan(loaded, default_grid(loaded.scenario), 8, seed=3, engine="replay")
+    grid = default_grid(loaded.scenario)
+    plan = ReportPlan(loaded, grid, 8, seed=3, engine="replay", sensitivity=False)
     data = compute_report(plan, workers=1)
     assert data.kpis["label"].iloc[0] == data.summary.recommendation.label
     for _, row in data.kpis.iterrows():
