@@ -92,6 +92,7 @@ def report(
         raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
     rec = data.summary.recommendation
     warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
+    click.echo(rec.verdict)
     click.echo(f"Recommended: {rec.label}{warning}")
     size_mb = len(html.encode("utf-8")) / BYTES_PER_MB
     click.echo(f"Wrote {out} ({size_mb:.1f} MB) in {data.wall_s:.1f} s")

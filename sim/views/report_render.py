@@ -30,6 +30,7 @@ from sim.study.recommend import describe
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
 from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts
+from sim.views.advice import first_guess_text
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text, rates_text
 from sim.world.assumptions import assumption_lines
@@ -214,6 +215,10 @@ def _recommendation(data: ReportData) -> dict[str, Any]:
         "reason": rec.reason,
         "warning": rec.warning,
         "qualifies": rec.qualifies,
+        "verdict": rec.verdict,
+        "first_guess": None
+        if summary.first_guess is None
+        else first_guess_text(summary.first_guess, rec.label, currency(summary.head.currency)),
     }
 
 

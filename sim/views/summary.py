@@ -22,6 +22,7 @@ from sim.study.run_summary import metric_estimates, outage_probability
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
+from sim.views.advice import first_guess_text, verdict_lines
 from sim.world import costs
 from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
@@ -119,16 +120,18 @@ def sweep_text(summary: SweepSummary) -> str:
         return summary.entry(label).score
 
     lines = [
+        *verdict_lines(summary),
+        "",
         f"Sweep of {head.scenario}: {summary.grid_policies} policies x {head.replications} "
         f"replications, seed {head.seed}, engine {head.engine}, {head.horizon_months} months",
         f"Objective: outage risk <= {fmt.percent(summary.objective.max_outage_risk_per_year)} "
         "a year (95 % upper bound), then the lowest expected cost a year",
         "",
         f"Recommended: {rec.label}: {describe(score(rec.label), money)}",
+        f"  {rec.reason}",
     ]
-    if rec.warning:
-        lines.append(f"WARNING: {rec.warning}")
-    lines.append(f"  {rec.reason}")
+    if summary.first_guess is not None:
+        lines.append(f"  {first_guess_text(summary.first_guess, rec.label, cur)}")
     lines.append("")
     for ref in summary.references:
         lines.append(f"{ref.heading}: {ref.label}: {describe(score(ref.label), money)}")

@@ -33,8 +33,17 @@ def test_progress_goes_to_stderr_with_an_eta_and_stdout_has_the_choice(tmp_path:
     assert any(line.startswith("policy grid: 10/10 replications (100 %)") for line in lines)
     assert "rule of thumb: 10 replications to compute" in lines
     out = result.stdout
-    assert out.startswith(
-        "Sweep of sweep-tiny: 2 policies x 10 replications, seed 1, engine replay"
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    verdict = summary["recommendation"]["verdict"]
+    assert verdict.startswith("Set trigger $50.00 and amount $100.00. Expect about ")
+    assert out.startswith(  # the verdict first, word for word as summary.json has it
+        f"{verdict}\n\nSweep of sweep-tiny: 2 policies x 10 replications, seed 1, engine replay"
+    )
+    guess = summary["first_guess"]
+    assert (
+        f"First guess from the formulas (not simulated; docs/model.md#recommendation): "
+        f"trigger ${guess['trigger']}.00, amount ${guess['amount']}.00, beside the simulated "
+        "optimum T50/A100/I100." in out
     )
     assert "\nRecommended: T50/A100/I100: $" in out
     assert "\nThe documented example: T400/A1000/I1000: $" in out
@@ -117,7 +126,7 @@ def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: P
     )
     assert rec["reason"].startswith("No policy keeps its outage risk within 1.0 % a year")
     assert "run at least 1,527 replications" in rec["warning"]
-    assert f"\nWARNING: {rec['warning']}\n" in result.stdout
+    assert result.stdout.startswith(f"{rec['verdict']}\nWARNING: {rec['warning']}\n")
 
 
 @pytest.mark.parametrize(

@@ -155,11 +155,12 @@ def test_the_recommendation_frontier_and_references_follow_from_the_rows(referen
     assert rule["label"] == f"T{trigger}/A{amount}/I{initial}"
     assert (amount, initial) == (round(spend), round(spend)) and trigger == round(spend * 12 / 52)
     assert rule["mean_spend_per_month"] == pytest.approx(spend)
-    # cost per year = (forfeited + capital + fees + penalties) / years, from the rows
+    # cost per year = (forfeited + capital + fees + outages + penalties) / years, from the rows
     rows = runs[runs["label"] == "T0/A100/I100"]
     years, objective = 0.25, summary["objective"]
     cost = (rows["forfeited"] + rows["mean_balance"] * objective["cost_of_capital_per_year"] * years
             + rows["recharges"] * objective["cost_per_recharge"]
+            + rows["outage_hours"] * objective["cost_per_outage_hour"]
             + rows["blocked_minutes"] * objective["penalty_per_blocked_min"]) / years  # fmt: skip
     assert entries["T0/A100/I100"]["cost_per_year"]["mean"] == pytest.approx(cost.mean())
     csv = pd.read_csv(reference / "summary.csv")

@@ -53,7 +53,13 @@ def test_the_report_states_the_recommendation_of_the_same_sweep(
     assert str(escape(rec["warning"])) in html  # 12 replications cannot qualify under 1 %
     for ref in summary["references"].values():
         assert f"{ref['label']}</strong>" in html
-    assert result.stdout.startswith(f"Recommended: {rec['label']} (WARNING: ")
+    assert result.stdout.startswith(f"{rec['verdict']}\nRecommended: {rec['label']} (WARNING: ")
+    # the verdict opens the page, above the recommendation and its figures, word for word
+    verdict = f'<p id="verdict" class="choice unqualified"><strong>{escape(rec["verdict"])}'
+    assert html.index(verdict) < html.index('<section id="recommendation">')
+    assert html.count(str(escape(rec["verdict"]))) == 1
+    guess = summary["first_guess"]
+    assert f"trigger ${guess['trigger']}.00, amount ${guess['amount']}" in html
 
 
 def test_every_chart_is_in_the_report_once(small_report: tuple[Result, str]) -> None:
