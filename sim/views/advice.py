@@ -54,6 +54,13 @@ def first_guess_text(guess: FirstGuess, optimum: str, cur: Currency) -> str:
         f"{fmt.hours(inputs.lead_time_open_h, 1)} of business hours "
         f"({fmt.hours(inputs.failed_lead_time_open_h, 1)} when the payment fails and waits for "
         f"the admin, {fmt.percent(inputs.failure_probability)} of attempts), so that the "
-        f"spend outruns it {fmt.count(guess.outages_per_year, 3)} times a year, as "
-        f"{guess.trigger_set_by} asks (spend over a lead time taken as gamma)."
+        f"spend outruns it {_rarely(guess.outages_per_year)}, as {guess.trigger_set_by} asks "
+        "(spend over a lead time taken as gamma)."
     )
+
+
+def _rarely(per_year: float) -> str:
+    """``about once in 200 years`` (``never``, for an allowance of none)."""
+    if per_year <= 0:
+        return "never"
+    return f"about once in {fmt.count(1 / per_year, 0)} years"
