@@ -43,7 +43,7 @@ def first_guess_text(guess: FirstGuess, optimum: str, cur: Currency) -> str:
         amount = f"with no cost of capital, what {spend} spent a year uses within a lot's life"
     if float(guess.amount) > guess.economic_amount + 1:
         amount += ", raised to keep within the cap on recharges a month"
-    elif float(guess.amount) < guess.economic_amount - 1:
+    elif math.isfinite(guess.economic_amount) and float(guess.amount) < guess.economic_amount - 1:
         amount += ", lowered so that a lot is spent before it expires"
     return (
         f"First guess from the formulas (not simulated; docs/model.md#recommendation): trigger "
