@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.account.payments import OfficeHours
+from sim.account.portal import rules
 from sim.study.experiment import horizon
 from sim.study.recommend import CostModel
 from sim.world.office_hours import office_hours
@@ -57,7 +58,8 @@ BASIS = (
     "((1 - failure_probability) x P(S(lead_time_open_h) > T) + failure_probability x "
     "P(S(failed_lead_time_open_h) > T)) <= outages_per_year = min(max_outage_risk_per_year, "
     "cost_of_capital_per_year x spend_per_open_hour / cost_per_outage_hour), S(t) gamma with "
-    "mean spend_per_open_hour x t and sd spend_sd_per_open_hour x sqrt(t); whole currency units"
+    "mean spend_per_open_hour x t and sd spend_sd_per_open_hour x sqrt(t); whole currency "
+    "units; then at least the admin portal's minimum_trigger and minimum_amount"
 )
 
 
@@ -80,6 +82,10 @@ class Inputs:
     """Open hours in a processing delay (its mean), from a request."""
     failed_lead_time_open_h: float
     """Open hours from a request whose payment fails to the credits of the retry."""
+    minimum_trigger: float = 0.0
+    """The admin portal's minimum trigger in the currency (``sim.account.portal``)."""
+    minimum_amount: float = 0.0
+    """The admin portal's minimum purchase."""
 
     def spend_over(self, open_h: float) -> tuple[float, float]:
         """Mean and standard deviation of the spend over ``open_h`` open hours."""
@@ -92,6 +98,10 @@ class FirstGuess:
 
     trigger: Decimal
     amount: Decimal
+    formula_trigger: Decimal
+    """The trigger the formula gives, before the admin portal's minimum."""
+    formula_amount: Decimal
+    """The amount the formulas give (EOQ within the bounds), before the portal's minimum."""
     economic_amount: float
     """The economic order quantity before the cap and forfeiture bounds (inf: no interest)."""
     forfeiture_cap: float
@@ -117,6 +127,8 @@ class FirstGuess:
         return {
             "trigger": str(self.trigger),
             "amount": str(self.amount),
+            "formula_trigger": str(self.formula_trigger),
+            "formula_amount": str(self.formula_amount),
             "basis": BASIS,
             "economic_amount": number(self.economic_amount),
             "forfeiture_cap": number(self.forfeiture_cap),
@@ -128,7 +140,12 @@ class FirstGuess:
 
 
 def first_guess(inputs: Inputs) -> FirstGuess:
-    """The amount (EOQ within the cap and forfeiture bounds), then the trigger at that amount."""
+    """The amount (EOQ within the cap and forfeiture bounds), then the trigger at that amount.
+
+    Both are then raised to the admin portal's minimums where the formula falls
+    short (a first guess the portal refuses is no guess; the formula's own value
+    is kept beside it).
+    """
     spend = inputs.spend_per_year
     if inputs.cost_of_capital_per_year > 0:
         economic = math.sqrt(2 * spend * inputs.cost_per_recharge / inputs.cost_of_capital_per_year)
@@ -137,14 +154,30 @@ def first_guess(inputs: Inputs) -> FirstGuess:
     floor = 0.0
     if inputs.max_recharges_per_month is not None:
         floor = spend / 12 / inputs.max_recharges_per_month
-    amount = _whole(max(floor, min(economic, spend * LOT_LIFE_YEARS)))
-    trigger = _trigger(inputs, amount)
-    safety = float(trigger) - inputs.spend_over(inputs.lead_time_open_h)[0]
-    cap = spend * LOT_LIFE_YEARS - max(0.0, safety)
+    formula_amount = _whole(max(floor, min(economic, spend * LOT_LIFE_YEARS)))
+    amount, formula_trigger, trigger = _at(inputs, formula_amount)
+    cap = spend * LOT_LIFE_YEARS - max(0.0, float(trigger) - _lead_spend(inputs))
     bounded = _whole(max(floor, min(economic, cap)))
-    if bounded != amount:
-        amount, trigger = bounded, _trigger(inputs, bounded)
-    return FirstGuess(trigger, amount, economic, cap, spend / float(amount), inputs)
+    if bounded != formula_amount:
+        formula_amount = bounded
+        amount, formula_trigger, trigger = _at(inputs, bounded)
+    return FirstGuess(
+        trigger, amount, formula_trigger, formula_amount, economic, cap,
+        spend / float(amount), inputs,
+    )  # fmt: skip
+
+
+def _at(inputs: Inputs, formula_amount: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(amount, formula trigger, trigger) for a formula amount, the portal's minimums applied."""
+    amount = max(formula_amount, _whole(inputs.minimum_amount))
+    formula_trigger = _trigger(inputs, amount)
+    minimum = Decimal(repr(inputs.minimum_trigger)).quantize(Decimal(1), rounding=ROUND_CEILING)
+    return amount, formula_trigger, max(formula_trigger, minimum)
+
+
+def _lead_spend(inputs: Inputs) -> float:
+    """The mean spend over a paid recharge's lead time."""
+    return inputs.spend_over(inputs.lead_time_open_h)[0]
 
 
 def outage_rate_target(inputs: Inputs) -> tuple[float, str]:
@@ -222,6 +255,7 @@ def scenario_inputs(scenario: Scenario, raw: pd.DataFrame) -> Inputs:
     open_h = _open_h(hours, *horizon(scenario))
     variance = float(totals.var(ddof=1)) if len(totals) > 1 else 0.0
     payments = scenario.payments
+    portal = rules(scenario.scenario.currency)
     lead_h, failed_h = lead_times_open_h(
         hours,
         _request_instants(hours, *horizon(scenario)),
@@ -240,6 +274,8 @@ def scenario_inputs(scenario: Scenario, raw: pd.DataFrame) -> Inputs:
         failure_probability=float(payments.failure_probability),
         lead_time_open_h=lead_h,
         failed_lead_time_open_h=failed_h,
+        minimum_trigger=float(portal.minimum_trigger),
+        minimum_amount=float(portal.minimum_amount),
     )
 
 

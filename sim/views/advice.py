@@ -9,6 +9,7 @@ same thing twice.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from sim.account import format as fmt
 from sim.account.money import Currency
@@ -55,8 +56,23 @@ def first_guess_text(guess: FirstGuess, optimum: str, cur: Currency) -> str:
         f"({fmt.hours(inputs.failed_lead_time_open_h, 1)} when the payment fails and waits for "
         f"the admin, {fmt.percent(inputs.failure_probability)} of attempts), so that the "
         f"spend outruns it {_rarely(guess.outages_per_year)}, as {guess.trigger_set_by} asks "
-        "(spend over a lead time taken as gamma)."
+        f"(spend over a lead time taken as gamma).{_portal(guess, money)}"
     )
+
+
+def _portal(guess: FirstGuess, money: Callable[[float], str]) -> str:
+    """`` The formula gives a trigger of $8.00; the admin portal's minimum is $50.00.``"""
+    text = ""
+    for lever, shown, formula in (
+        ("trigger", guess.trigger, guess.formula_trigger),
+        ("amount", guess.amount, guess.formula_amount),
+    ):
+        if shown > formula:
+            text += (
+                f" The formula gives {'a' if lever == 'trigger' else 'an'} {lever} of "
+                f"{money(float(formula))}; the admin portal's minimum is {money(float(shown))}."
+            )
+    return text
 
 
 def _rarely(per_year: float) -> str:

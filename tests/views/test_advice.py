@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from sim.account.money import currency
 from sim.study.first_guess import Inputs, first_guess
@@ -50,3 +51,22 @@ def test_an_amount_moved_off_the_economic_order_quantity_says_which_way_and_why(
     free = first_guess(replace(INPUTS, cost_of_capital_per_year=0.0))
     assert "Amount: with no cost of capital, what $12,000.00 spent a year uses within a lot's " \
         "life (" in first_guess_text(free, "X", USD)  # fmt: skip
+
+
+def test_a_first_guess_under_the_portal_s_minimum_is_raised_to_it_and_says_so() -> None:
+    guess = first_guess(replace(INPUTS, minimum_trigger=50.0, minimum_amount=50.0))
+    assert (guess.trigger, guess.amount) == (50, 2191)
+    assert guess.formula_trigger < 50 and guess.formula_amount == 2191
+    text = first_guess_text(guess, "X", USD)
+    assert text.endswith(
+        f"The formula gives a trigger of ${guess.formula_trigger}.00; the admin portal's minimum "
+        "is $50.00."
+    )
+    # 20 a year: a lot is spent in its 12 months only if it is at most 20 (less the trigger)
+    tiny = replace(INPUTS, spend_per_year=20.0, spend_per_open_hour=0.01, minimum_amount=50.0)
+    small = first_guess(tiny)
+    assert small.formula_amount <= Decimal(20) and small.amount == Decimal(50)
+    assert (
+        f"The formula gives an amount of ${small.formula_amount}.00; the admin portal's minimum "
+        "is $50.00."
+    ) in first_guess_text(small, "X", USD)
