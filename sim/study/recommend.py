@@ -15,6 +15,8 @@ plus cash tied up, with outage risk under 1 % a year?"
 - a policy **qualifies** when the Wilson *upper* bound of its outage risk per
   year is within the limit: "under 1 %" must hold with 95 % confidence, not
   just on average, so 20 lucky replications cannot qualify a risky policy;
+  with ``max_recharges_per_month``, its mean recharges a month must also be
+  within that cap (a finance team's own rule: card charges and emails);
 - the **recommendation** is the cheapest qualifying policy (ties: the lower
   upper bound, then grid order); if none qualifies, the lowest-risk policy,
   with a warning.
@@ -212,7 +214,7 @@ def recommend(
 
     safe = [i for i, score in enumerate(scores) if score.risk_upper <= limit_per_year]
     qualifying = [i for i in safe if within_cap(scores[i], cap)]
-    capped = tuple(sorted((i for i in safe if i not in qualifying), key=cheapest))
+    capped = tuple(sorted(set(safe) - set(qualifying), key=cheapest))
     if qualifying:
         best = min(qualifying, key=cheapest)
         return Recommendation(best, True, len(qualifying), limit_per_year, cap, capped)
