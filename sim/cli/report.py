@@ -28,13 +28,14 @@ from sim.cli.options import (
     widen_option,
 )
 from sim.cli.progress import progress_factory
-from sim.cli.sweep import warn_rule_of_thumb, widening_line
+from sim.cli.sweep import warn_rule_of_thumb
 from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
 from sim.study.sensitivity import check_work
 from sim.study.widen import WidenLimits
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
+from sim.views.summary import widening_line
 from sim.world.load import load_scenario
 
 BYTES_PER_MB = 1_000_000
@@ -115,7 +116,10 @@ def report(
         raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
     rec = data.summary.recommendation
     warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
-    click.echo(f"{widening_line(data.summary)}Recommended: {rec.label}{warning}")
+    click.echo(rec.verdict)
+    if widened := widening_line(data.summary):
+        click.echo(widened)
+    click.echo(f"Recommended: {rec.label}{warning}")
     if data.sensitivity is not None:
         robust = data.sensitivity.robust
         same = " (the recommended policy)" if robust.is_point_optimum else ""

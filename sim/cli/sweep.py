@@ -119,16 +119,9 @@ def sweep(
         if isinstance(executor, DaskExecutor):
             executor.close()
     warn_rule_of_thumb(result.summary)
-    click.echo(widening_line(result.summary) + sweep_text(result.summary))
+    click.echo(sweep_text(result.summary))
     click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
-
-
-def widening_line(summary: SweepSummary) -> str:
-    """``Grid widened twice: ...`` and a blank line above the printout, or nothing (no
-    widening asked for, or none needed)."""
-    text = "" if summary.widening is None else summary.widening.text()
-    return f"{text[:1].upper()}{text[1:]}.\n\n" if text else ""
 
 
 def _warn(message: str) -> None:

@@ -13,6 +13,8 @@ plus cash tied up, with outage risk under 1 % a year?"
 - a policy **qualifies** when the Wilson *upper* bound of its outage risk per
   year is within the limit: "under 1 %" must hold with 95 % confidence, not
   just on average, so 20 lucky replications cannot qualify a risky policy;
+  with ``max_recharges_per_month``, its mean recharges a month must also be
+  within that cap (a finance team's own rule: card charges and emails);
 - the **recommendation** is the cheapest qualifying policy (ties: the lower
   upper bound, then grid order); if none qualifies, the lowest-risk policy,
   with a warning.
@@ -122,6 +124,8 @@ class Score:
     label: str
     risk: Estimate
     cost: Estimate
+    recharges_per_month: float | None = None
+    """Mean recharges a month (None: not known, so no cap can exclude it)."""
 
     @property
     def risk_upper(self) -> float:
@@ -162,23 +166,45 @@ class Recommendation:
     index: int
     qualifies: bool
     qualifying: int
-    """How many policies met the limit."""
+    """How many policies met the limit (and the cap)."""
     limit: float
+    cap: float | None = None
+    """``max_recharges_per_month`` (None: no cap)."""
+    capped: tuple[int, ...] = ()
+    """Policies within the risk limit that the cap excluded, cheapest first."""
 
 
-def recommend(scores: Sequence[Score], limit_per_year: float) -> Recommendation:
-    """Cheapest policy whose outage risk's upper bound is within the limit, else the safest."""
+def within_cap(score: Score, cap: float | None) -> bool:
+    """Whether a policy's mean recharges a month stay within ``cap`` (no cap: always)."""
+    return cap is None or score.recharges_per_month is None or score.recharges_per_month <= cap
+
+
+def recommend(
+    scores: Sequence[Score], limit_per_year: float, cap: float | None = None
+) -> Recommendation:
+    """Cheapest policy within the risk limit (upper bound) and the cap, else the safest.
+
+    The safest is taken among the policies within the cap when there are any:
+    a cap is the finance team's own rule, the risk limit a target.
+    """
     if not scores:
         raise ValueError("recommend needs at least one policy")
-    qualifying = [i for i, score in enumerate(scores) if score.risk_upper <= limit_per_year]
+
+    def cheapest(i: int) -> tuple[float, float, int]:
+        return (scores[i].cost.estimate, scores[i].risk_upper, i)
+
+    safe = [i for i, score in enumerate(scores) if score.risk_upper <= limit_per_year]
+    qualifying = [i for i in safe if within_cap(scores[i], cap)]
+    capped = tuple(sorted(set(safe) - set(qualifying), key=cheapest))
     if qualifying:
-        best = min(qualifying, key=lambda i: (scores[i].cost.estimate, scores[i].risk_upper, i))
-        return Recommendation(best, True, len(qualifying), limit_per_year)
+        best = min(qualifying, key=cheapest)
+        return Recommendation(best, True, len(qualifying), limit_per_year, cap, capped)
+    allowed = [i for i, score in enumerate(scores) if within_cap(score, cap)]
     safest = min(
-        range(len(scores)),
+        allowed or range(len(scores)),
         key=lambda i: (scores[i].risk.estimate, scores[i].risk_upper, scores[i].cost.estimate, i),
     )
-    return Recommendation(safest, False, 0, limit_per_year)
+    return Recommendation(safest, False, 0, limit_per_year, cap, capped)
 
 
 def mean_spend_per_month(runs: pd.DataFrame, horizon_months: int) -> float:
@@ -219,27 +245,33 @@ def explain(
     *,
     references: Mapping[str, Score] | None = None,
     edges: Sequence[str] = (),
+    drivers: Sequence[str] = (),
 ) -> str:
     """The recommendation's reason in words, with the references' figures beside it.
 
     ``references`` maps a name (``the documented example``) to its score;
-    ``edges`` names levers at the edge of the grid (``the lowest trigger``).
+    ``edges`` names levers at the edge of the grid (``the lowest trigger``);
+    ``drivers`` are sentences on what set the choice (``sim.study.drivers``),
+    said right after it.
     """
     chosen = scores[rec.index]
     limit = percent(rec.limit)
+    capped = "" if rec.cap is None else f" and whose recharges stay within {rec.cap:g} a month"
+    at_most = "" if rec.cap is None else f" with at most {rec.cap:g} recharges a month"
     if rec.qualifies:
         lines = [
             f"{chosen.label} has the lowest expected cost, {money(chosen.cost.estimate)} a year, "
             f"of the {rec.qualifying} of {len(scores)} policies whose outage risk stays within "
-            f"{limit} a year at the 95 % upper bound (its own: {percent(chosen.risk.estimate)}, "
-            f"upper {percent(chosen.risk_upper)})."
+            f"{limit} a year at the 95 % upper bound{capped} (its own: "
+            f"{percent(chosen.risk.estimate)}, upper {percent(chosen.risk_upper)})."
         ]
     else:
         lines = [
-            f"No policy keeps its outage risk within {limit} a year at the 95 % upper bound; "
-            f"{chosen.label} has the lowest risk, {percent(chosen.risk.estimate)} a year "
-            f"(upper {percent(chosen.risk_upper)}), at {money(chosen.cost.estimate)} a year."
+            f"No policy keeps its outage risk within {limit} a year at the 95 % upper bound"
+            f"{at_most}; {chosen.label} has the lowest risk, {percent(chosen.risk.estimate)} a "
+            f"year (upper {percent(chosen.risk_upper)}), at {money(chosen.cost.estimate)} a year."
         ]
+    lines += drivers
     for name, ref in (references or {}).items():
         lines.append(_comparison(name, ref, chosen, rec.limit, money))
     if edges:
@@ -275,6 +307,11 @@ def warning(rec: Recommendation, replications: int, horizon_months: int) -> str 
     """What to do when no policy qualifies (None when one does)."""
     if rec.qualifies:
         return None
+    if rec.capped:
+        return (
+            f"no policy within the outage-risk limit of {percent(rec.limit)} a year stays within "
+            f"max_recharges_per_month = {rec.cap:g}; try larger amounts or a higher cap"
+        )
     needed = replications_needed(rec.limit, year_count(horizon_months))
     advice = "try higher triggers or amounts, or accept a higher risk limit"
     if replications < needed:

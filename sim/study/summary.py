@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sim.study.experiment import Levers
+from sim.study.first_guess import FirstGuess
 from sim.study.grid import Grid
 from sim.study.recommend import CostModel, Score
 from sim.study.run_summary import levers_dict
@@ -139,7 +140,7 @@ class PolicyEntry:
     outage_risk_per_year: Estimate
     cost_per_year: Estimate
     cost_parts_per_year: dict[str, Estimate]
-    """``forfeited``, ``capital``, ``fees``, ``penalties`` (``sim.study.recommend.COST_PARTS``)."""
+    """``forfeited``, ``capital``, ``fees``, ``outages``, ``penalties`` (``COST_PARTS``)."""
     on_frontier: bool = False
     recommended: bool = False
 
@@ -194,12 +195,15 @@ class Recommended:
     cost_per_year: Estimate
     reason: str
     warning: str | None
+    verdict: str = ""
+    """The plain verdict (``sim.study.verdict``): what every screen opens with."""
 
     def to_dict(self) -> dict[str, Any]:
         """summary.json's ``recommendation``."""
         return {
             "label": self.label,
             "policy": levers_dict(self.levers),
+            "verdict": self.verdict,
             "qualifies": self.qualifies,
             "qualifying_policies": self.qualifying_policies,
             "grid_policies": self.grid_policies,
@@ -257,6 +261,8 @@ class SweepSummary:
     references: tuple[Reference, ...]
     widening: Widening | None = None
     """What widening the grid did (None: the sweep was run without it, ``--no-widen``)."""
+    first_guess: FirstGuess | None = None
+    """The analytic trigger and amount (``sim.study.first_guess``), beside the optimum."""
 
     def entry(self, label: str) -> PolicyEntry:
         """The policy labelled ``label`` (KeyError if the sweep has none)."""
@@ -275,7 +281,7 @@ class SweepSummary:
         return sum(entry.in_grid for entry in self.policies)
 
     def to_dict(self) -> dict[str, Any]:
-        """summary.json, key for key and in the same order as ever."""
+        """summary.json, key for key (``first_guess`` and the verdict added in issue 13)."""
         return {
             **self.head.to_dict(),
             "objective": self.objective.to_dict(),
@@ -284,6 +290,7 @@ class SweepSummary:
             "policies": [entry.to_dict() for entry in self.policies],
             "frontier": list(self.frontier),
             "recommendation": self.recommendation.to_dict(),
+            "first_guess": None if self.first_guess is None else self.first_guess.to_dict(),
             "references": {ref.key: ref.to_dict() for ref in self.references},
             **({} if self.widening is None else {"widening": self.widening.to_dict()}),
         }

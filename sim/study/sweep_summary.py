@@ -20,8 +20,10 @@ from typing import Any
 import pandas as pd
 
 from sim.account.format import money_major
-from sim.account.money import currency
+from sim.account.money import Currency, currency
+from sim.study.drivers import Candidate, cap_sentence, driver_sentences
 from sim.study.experiment import Levers, grid_portal, portal_findings, portal_list
+from sim.study.first_guess import first_guess, scenario_inputs
 from sim.study.grid import Grid
 from sim.study.kpis import Replications, kpi, spread
 from sim.study.recommend import (
@@ -44,6 +46,7 @@ from sim.study.summary import (
     SweepPolicy,
     SweepSummary,
 )
+from sim.study.verdict import FIGURES, Verdict
 from sim.study.widen import NOUNS, open_edges
 from sim.world.scenario import Scenario
 
@@ -89,7 +92,7 @@ def build_summary(
     in_grid = [i for i, policy in enumerate(policies) if policy.in_grid]
     grid_scores = [scores[i] for i in in_grid]
     frontier = [in_grid[i] for i in pareto_frontier(grid_scores)]
-    rec = recommend(grid_scores, objective.max_outage_risk_per_year)
+    rec = recommend(grid_scores, objective.max_outage_risk_per_year, costs.max_recharges_per_month)
     chosen = in_grid[rec.index]
     entries = [
         replace(entry, on_frontier=i in frontier, recommended=i == chosen)
@@ -97,12 +100,21 @@ def build_summary(
     ]
     named = {ref: i for i, policy in enumerate(policies) for ref in policy.references}
     cur = currency(head.currency)
+
+    def money(value: float) -> str:
+        return money_major(value, cur)
+
+    candidates = [_candidate(entries[i], scores[i]) for i in in_grid]
     reason = explain(
         rec,
         grid_scores,
-        lambda value: money_major(value, cur),
+        money,
         references={REFERENCE_NAMES[ref]: scores[i] for ref, i in named.items()},
         edges=_edges(policies[chosen].levers, head.grid, head.currency),
+        drivers=[
+            *filter(None, [cap_sentence(rec, grid_scores, money)]),
+            *driver_sentences(candidates, rec.index, rec, money),
+        ],
     )
     recommendation = Recommended(
         label=policies[chosen].label,
@@ -114,6 +126,7 @@ def build_summary(
         cost_per_year=entries[chosen].cost_per_year,
         reason=reason,
         warning=warning(rec, head.replications, costs.horizon_months),
+        verdict=_verdict(policies[chosen], raw, costs, cur),
     )
     return SweepSummary(
         head=head,
@@ -122,7 +135,22 @@ def build_summary(
         frontier=tuple(policies[i].label for i in frontier),
         recommendation=recommendation,
         references=_references(named, policies, spend_per_month),
+        first_guess=first_guess(scenario_inputs(scenario, raw)),
     )
+
+
+def _candidate(entry: PolicyEntry, score: Score) -> Candidate:
+    """A grid policy as ``sim.study.drivers`` weighs it: the cost parts as summary.json has them."""
+    parts = {name: est.estimate for name, est in entry.cost_parts_per_year.items()}
+    return Candidate(entry.levers, parts, score.risk_upper, score.recharges_per_month or 0.0)
+
+
+def _verdict(policy: SweepPolicy, raw: pd.DataFrame, costs: CostModel, cur: Currency) -> str:
+    """The chosen policy's verdict, its figures read by the KPIs from its replications."""
+    table = policy_table(raw[raw["label"] == policy.label])
+    replications = Replications(table, costs.horizon_months, costs)
+    figures = {name: kpi(name).estimate(replications).rounded() for name in FIGURES}
+    return Verdict.from_figures(policy.levers, figures).text(cur)
 
 
 def _policy_entry(
@@ -145,7 +173,8 @@ def _policy_entry(
             name: kpi(f"{name}_per_year").estimate(replications).rounded() for name in COST_PARTS
         },
     )
-    return entry, Score(policy.label, risk, cost)
+    monthly = float(replications.column("recharges").mean()) / costs.horizon_months
+    return entry, Score(policy.label, risk, cost, monthly)
 
 
 def _edges(levers: Levers, grid: Grid, code: str) -> list[str]:

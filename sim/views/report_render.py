@@ -31,6 +31,7 @@ from sim.study.sensitivity_result import Sensitivity
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
 from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts, report_sensitivity
+from sim.views.advice import first_guess_text
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text, rates_text
 from sim.world.assumptions import assumption_lines
@@ -238,6 +239,10 @@ def _recommendation(data: ReportData) -> dict[str, Any]:
         "warning": rec.warning,
         "qualifies": rec.qualifies,
         "robust": None if data.sensitivity is None else _robust_line(data.sensitivity),
+        "verdict": rec.verdict,
+        "first_guess": None
+        if summary.first_guess is None
+        else first_guess_text(summary.first_guess, rec.label, currency(summary.head.currency)),
     }
 
 

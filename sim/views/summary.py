@@ -22,6 +22,7 @@ from sim.study.run_summary import metric_estimates, per_year
 from sim.study.runner import PolicyRuns, RunResults
 from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
+from sim.views.advice import first_guess_text, verdict_lines
 from sim.world import costs
 from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
@@ -115,6 +116,13 @@ def _levers_text(levers: Levers, cur: Currency) -> str:
     return ", ".join(parts)
 
 
+def widening_line(summary: SweepSummary) -> str:
+    """``Grid widened twice: ...`` and a blank line, or nothing (no widening asked for, or
+    none needed): printed under the verdict by ``credsim sweep`` and ``report``."""
+    text = "" if summary.widening is None else summary.widening.text()
+    return f"{text[:1].upper()}{text[1:]}.\n" if text else ""
+
+
 def sweep_text(summary: SweepSummary) -> str:
     """What ``credsim sweep`` prints: the choice, its reason, the references, the frontier."""
     head, rec = summary.head, summary.recommendation
@@ -127,16 +135,19 @@ def sweep_text(summary: SweepSummary) -> str:
         return summary.entry(label).score
 
     lines = [
+        *verdict_lines(summary),
+        "",
+        *([widening] if (widening := widening_line(summary)) else []),
         f"Sweep of {head.scenario}: {summary.grid_policies} policies x {head.replications} "
         f"replications, seed {head.seed}, engine {head.engine}, {head.horizon_months} months",
         f"Objective: outage risk <= {fmt.percent(summary.objective.max_outage_risk_per_year)} "
         "a year (95 % upper bound), then the lowest expected cost a year",
         "",
         f"Recommended: {rec.label}: {describe(score(rec.label), money)}",
+        f"  {rec.reason}",
     ]
-    if rec.warning:
-        lines.append(f"WARNING: {rec.warning}")
-    lines.append(f"  {rec.reason}")
+    if summary.first_guess is not None:
+        lines.append(f"  {first_guess_text(summary.first_guess, rec.label, cur)}")
     lines.append("")
     for ref in summary.references:
         lines.append(f"{ref.heading}: {ref.label}: {describe(score(ref.label), money)}")

@@ -34,10 +34,20 @@ def test_progress_goes_to_stderr_with_an_eta_and_stdout_has_the_choice(tmp_path:
     assert "rule of thumb: 10 replications to compute" in lines
     assert "wider grid 1: 10 replications to compute" in lines  # T50 was the highest trigger
     out = result.stdout
-    assert out.startswith(
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    verdict = summary["recommendation"]["verdict"]
+    assert verdict.startswith("Set trigger $")
+    assert out.startswith(  # the verdict first, word for word as summary.json has it
+        f"{verdict}\n\n"
         "Grid widened once: triggers 0-50 -> 0-150 (the optimum sat at the highest trigger); "
         "the optimum now lies inside the grid.\n\n"
         "Sweep of sweep-tiny: 4 policies x 10 replications, seed 1, engine replay"
+    )
+    guess = summary["first_guess"]
+    assert (
+        f"First guess from the formulas (not simulated; docs/model.md#recommendation): "
+        f"trigger ${guess['trigger']}.00, amount ${guess['amount']}.00, beside the simulated "
+        f"optimum {summary['recommendation']['label']}." in out
     )
     assert re.search(r"\nRecommended: T(50|100)/A100/I100: \$", out)
     assert "\nThe documented example: T400/A1000/I1000: $" in out
@@ -120,7 +130,7 @@ def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: P
     )
     assert rec["reason"].startswith("No policy keeps its outage risk within 1.0 % a year")
     assert "run at least 381 replications" in rec["warning"]
-    assert f"\nWARNING: {rec['warning']}\n" in result.stdout
+    assert result.stdout.startswith(f"{rec['verdict']}\nWARNING: {rec['warning']}\n")
 
 
 @pytest.mark.parametrize(

@@ -56,8 +56,15 @@ def test_the_report_states_the_recommendation_of_the_same_sweep(
     widening = summary["widening"]["text"]  # the report widens as the sweep does
     assert str(escape(widening)) in html
     assert result.stdout.startswith(
-        f"{widening[:1].upper()}{widening[1:]}.\n\nRecommended: {rec['label']} (WARNING: "
+        f"{rec['verdict']}\n{widening[:1].upper()}{widening[1:]}.\n\n"
+        f"Recommended: {rec['label']} (WARNING: "
     )
+    # the verdict opens the page, above the recommendation and its figures, word for word
+    verdict = f'<p id="verdict" class="choice unqualified"><strong>{escape(rec["verdict"])}'
+    assert html.index(verdict) < html.index('<section id="recommendation">')
+    assert html.count(str(escape(rec["verdict"]))) == 1
+    guess = summary["first_guess"]
+    assert f"trigger ${guess['trigger']}.00, amount ${guess['amount']}" in html
 
 
 def test_every_chart_is_in_the_report_once(small_report: tuple[Result, str]) -> None:
