@@ -55,7 +55,8 @@ def styled(
     y_title: str | None = None,
     height: int = HEIGHT,
 ) -> go.Figure:
-    """The shared layout: template, font, left-aligned title, margins, height."""
+    """The shared layout: template, font, left-aligned title, margins, height, and numbers
+    with thousands separators on every axis."""
     figure.update_layout(
         template=TEMPLATE,
         font=FONT,
@@ -64,6 +65,9 @@ def styled(
         margin={"l": 70, "r": 30, "t": 60, "b": 60},
         hoverlabel={"align": "left"},
     )
+    # 12,000 rather than 12k or 1.2e4 on every numeric axis (money axes add their symbol).
+    figure.update_xaxes(exponentformat="none", separatethousands=True)
+    figure.update_yaxes(exponentformat="none", separatethousands=True)
     if x_title is not None:
         figure.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -87,6 +91,11 @@ def percent_axis(figure: go.Figure, axis: Axis = "y", **selector: object) -> Non
     """Fractions shown as percent (0.012 -> 1.2%, 0.0005 -> 0.05%)."""
     update = figure.update_yaxes if axis == "y" else figure.update_xaxes
     update(tickformat=".2~%", **selector)
+
+
+def count_colorbar() -> dict[str, object]:
+    """A colour bar of counts with thousands separators (``12,000``, not ``12k``)."""
+    return {"tickformat": ",~f"}
 
 
 def hover_number(field: str, unit: Unit, code: str | None = None) -> str:

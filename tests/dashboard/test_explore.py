@@ -133,14 +133,14 @@ def figures(**values: Estimate) -> dict[str, Estimate]:
 
 def test_cards_carry_units_intervals_and_signed_changes() -> None:
     now = figures(
-        outage_probability_12m=Estimate(0.055, 0.02, 0.12),
+        outage_risk_per_year=Estimate(0.055, 0.02, 0.12),
         forfeited_per_year=Estimate(1234.5, 1000.0, 1469.0),
         outage_hours_per_year=Estimate(3.25, -0.5, 7.0),
     )
     before = figures(forfeited_per_year=Estimate(1300.0, 1200.0, 1400.0))
     cards = {card.name: card for card in explore_display.kpi_cards(now, "USD", before)}
     assert list(cards) == [card.name for card in explore.CARDS]
-    risk = cards["outage_probability_12m"]
+    risk = cards["outage_risk_per_year"]
     assert (risk.value, risk.interval, risk.delta) == (
         "5.5 %",
         "95 % CI 2.0 % to 12.0 %",
@@ -188,7 +188,7 @@ def test_the_forfeit_table_names_each_lot_that_expired_with_money_left() -> None
     )  # fmt: skip
     table = explore_display.forfeit_table(lots, "USD")
     assert table.to_dict("records") == [
-        {"Lot": 2, "Bought as": "auto recharge", "Bought on": "2027-03-05 09:30",
+        {"Lot": 2, "Bought as": "auto-recharge", "Bought on": "2027-03-05 09:30",
          "Expired on": "2028-03-05 09:30", "Bought": "$250.00", "Forfeited": "$82.65"}
     ]  # fmt: skip
     assert explore_display.forfeit_table(lots.assign(forfeited=0.0), "USD").empty
