@@ -47,7 +47,7 @@ if not CHROMIUM.exists():
 ARTIFACTS = ROOT / "test-artifacts"
 TRIGGER = "Trigger (recharge when the balance falls below)"
 BALANCE = "Mean balance (cash tied up)"
-RISK = "P(outage) in the next 12 months"
+RISK = "Outage risk a year"
 
 
 @pytest.fixture(scope="module")
