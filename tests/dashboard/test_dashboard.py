@@ -119,7 +119,7 @@ def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
     assert kpis(app)["Forfeited funds a year"] > 1000
     (table,) = [frame.value for frame in app.dataframe]
     assert table.iloc[0][["Lot", "Bought as", "Bought on", "Bought"]].tolist() == [
-        1, "initial", "2027-01-01 00:00", "$5,000.00"
+        1, "initial purchase", "2027-01-01 00:00", "$5,000.00"
     ]  # fmt: skip
     assert table.iloc[0]["Forfeited"].startswith("$4,")
 
