@@ -12,7 +12,8 @@ from sim.dashboard.state import Choice, kept_sweep, policy_path, policy_view
 from sim.dashboard.verdict_panel import show_verdict
 from sim.views import charts
 
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3
+"""Three cards a row: at four, "Blocked toll-free dial-ins a year" is cut at 1,400 px."""
 DELTA_COLOURS: dict[bool | None, Literal["inverse", "normal", "off"]] = {
     True: "inverse",
     False: "normal",

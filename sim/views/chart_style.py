@@ -82,9 +82,13 @@ def currency_symbol(code: str) -> str:
 
 
 def money_axis(figure: go.Figure, code: str, axis: Axis = "y", **selector: object) -> None:
-    """Ticks with the currency symbol and thousands separators."""
+    """Ticks with the currency symbol and thousands separators (``$1,400``, ``$12.5``).
+
+    ``,.2~f``: d3 needs a precision before ``~``; ``,.~f`` is no format, and
+    plotly then drew ``$1400``.
+    """
     update = figure.update_yaxes if axis == "y" else figure.update_xaxes
-    update(tickprefix=currency_symbol(code), tickformat=",.~f", **selector)
+    update(tickprefix=currency_symbol(code), tickformat=",.2~f", **selector)
 
 
 def percent_axis(figure: go.Figure, axis: Axis = "y", **selector: object) -> None:

@@ -288,9 +288,9 @@ def _colour_range(z: np.ndarray) -> dict[str, float]:
 
 def _colorbar(unit: Unit, currency: str | None, limit: float | None = None) -> dict[str, object]:
     if unit == "probability" and limit is not None:
-        ticks = [0.0, limit, *(value for value in (0.25, 0.5, 0.75, 1.0) if value > limit)]
-        text = ["0 %", f"limit {percent(limit)}", *(percent(value, 0) for value in ticks[2:])]
-        return {"tickvals": ticks, "ticktext": text}
+        ticks = [limit, *(value for value in (0.25, 0.5, 0.75, 1.0) if value > limit + 0.05)]
+        text = [f"limit {percent(limit)}", *(percent(value, 0) for value in ticks[1:])]
+        return {"tickvals": ticks, "ticktext": text}  # no 0 %: it would overlap the limit
     if unit == "probability":
         return {"tickformat": ".2~%"}
     if unit == "money" and currency:
