@@ -47,6 +47,31 @@ COLOURS = {
 }
 
 
+RISK_COLOURS = {
+    "none": "#f7fcf5",
+    "at_limit": "#c7e9c0",
+    "past_limit": "#fdae6b",
+    "certain": "#a50f15",
+}
+"""The risk heatmap's scale: pale green within the risk limit, orange to dark red past it."""
+
+
+def risk_colours(limit: float) -> list[tuple[float, str]]:
+    """A 0-to-1 colour scale that is pale green up to ``limit`` and red beyond it.
+
+    Within the limit the colour only lightly deepens (acceptable); just past
+    it the scale jumps to orange and darkens to red at certainty.
+    """
+    edge = min(max(limit, 0.0), 1.0)
+    past = min(edge + 1e-9, 1.0)
+    return [
+        (0.0, RISK_COLOURS["none"]),
+        (edge, RISK_COLOURS["at_limit"]),
+        (past, RISK_COLOURS["past_limit"]),
+        (1.0, RISK_COLOURS["certain"]),
+    ]
+
+
 def styled(
     figure: go.Figure,
     *,

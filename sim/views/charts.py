@@ -28,17 +28,20 @@ from sim.account.money import currency as find_currency
 from sim.study.kpis import Kpi, gathered
 from sim.views.chart_style import (
     COLOURS,
+    RISK_COLOURS,
     Unit,
     currency_symbol,
     hover_number,
     money_axis,
     percent_axis,
+    risk_colours,
     styled,
 )
 from sim.views.charts_demand import calls_by_hour_weekday, pool_use, spend_by_month
 from sim.views.charts_path import forfeiture_sources, sample_path_chart
 
 __all__ = [
+    "RISK_COLOURS",
     "balance_fan",
     "calls_by_hour_weekday",
     "forfeiture_sources",
@@ -52,13 +55,6 @@ __all__ = [
 ]
 
 BAND_COLOUR = "rgba(31, 119, 180, {alpha})"
-RISK_COLOURS = {
-    "none": "#f7fcf5",
-    "at_limit": "#c7e9c0",
-    "past_limit": "#fdae6b",
-    "certain": "#a50f15",
-}
-"""The risk heatmap's scale: pale green within the risk limit, orange to dark red past it."""
 RISK = "outage_risk_per_year"
 COST = "cost_per_year"
 
@@ -254,22 +250,6 @@ def _axis_label(value: object) -> str:
     except ArithmeticError:
         return str(value)
     return f"{number.normalize():,f}"
-
-
-def risk_colours(limit: float) -> list[tuple[float, str]]:
-    """A 0-to-1 colour scale that is pale green up to ``limit`` and red beyond it.
-
-    Within the limit the colour only lightly deepens (acceptable); just past
-    it the scale jumps to orange and darkens to red at certainty.
-    """
-    edge = min(max(limit, 0.0), 1.0)
-    past = min(edge + 1e-9, 1.0)
-    return [
-        (0.0, RISK_COLOURS["none"]),
-        (edge, RISK_COLOURS["at_limit"]),
-        (past, RISK_COLOURS["past_limit"]),
-        (1.0, RISK_COLOURS["certain"]),
-    ]
 
 
 def _colour_range(z: np.ndarray) -> dict[str, float]:
