@@ -14,6 +14,7 @@ from sim.dashboard.usage_upload import (
     row_warnings,
     rows_table,
 )
+from sim.dashboard.verdict_panel import APPLIED, preselected
 from sim.errors import InputError
 from sim.study.backtest import RowAccount
 
@@ -68,10 +69,10 @@ def show(choice: Choice) -> None:
     picked = st.multiselect(
         "Policies",
         names,
-        default=names[:2],
+        default=preselected(names, choices, 2),
         max_selections=MAX_POLICIES,
         accept_new_options=True,
-        key=f"backtest@{'|'.join(names)}",
+        key=f"backtest@{st.session_state.get(APPLIED)}@{'|'.join(names)}",
     )
     if upload is None:
         st.info("Upload a usage report to replay it.")
@@ -94,12 +95,17 @@ def show(choice: Choice) -> None:
     shown = st.selectbox("Journal of", labels, key="journal_of")
     _, result, journal = results[labels.index(shown)]
     code = result.outcome.currency.code
-    money = st.column_config.NumberColumn(format=f"%.{result.outcome.currency.digits}f")
+    digits = f"%.{result.outcome.currency.digits}f"  # -0.40, not -0.4
     st.dataframe(
         journal_frame(journal, code),
         hide_index=True,
         height=320,
-        column_config={"amount": money, "balance_after": money},  # -0.40, not -0.4
+        column_config={
+            "amount": st.column_config.NumberColumn(f"amount ({code})", format=digits),
+            "balance_after": st.column_config.NumberColumn(
+                f"balance after ({code})", format=digits
+            ),
+        },
     )
     st.download_button(
         "Download this journal (CSV)",

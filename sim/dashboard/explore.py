@@ -83,6 +83,40 @@ class Edits:
     card_renewed: datetime | None = None
     no_card_expiry: bool = False
     """Drop the file's card expiry (None above can only keep it): "what if it were renewed?"."""
+    max_outage_risk_per_year: float | None = None
+    cost_of_capital_per_year: float | None = None
+    cost_per_recharge: Decimal | None = None
+    cost_per_outage_hour: Decimal | None = None
+    max_recharges_per_month: float | None = None
+    no_recharge_cap: bool = False
+    """Drop the file's cap on recharges a month (None above can only keep it)."""
+
+    def world(self) -> Edits:
+        """The edits that change the demand or the payments: all but the objective's.
+
+        Why apart: the objective only prices and ranks outcomes, so a change to
+        it must reuse the demand already generated (``Choice.key``).
+        """
+        return self.with_objective_of(Edits())
+
+    def objective(self) -> Edits:
+        """The objective's edits alone."""
+        return Edits().with_objective_of(self)
+
+    def with_objective_of(self, other: Edits) -> Edits:
+        """These edits of the world with ``other``'s edits of the objective."""
+        chosen: dict[str, Any] = {name: getattr(other, name) for name in OBJECTIVE_EDITS}
+        return replace(self, **chosen, no_recharge_cap=other.no_recharge_cap)
+
+
+OBJECTIVE_EDITS = (
+    "max_outage_risk_per_year",
+    "cost_of_capital_per_year",
+    "cost_per_recharge",
+    "cost_per_outage_hour",
+    "max_recharges_per_month",
+)
+"""The ``[objective]`` keys the sidebar edits (``Edits`` fields of the same names)."""
 
 
 def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
@@ -101,6 +135,10 @@ def edited(loaded: LoadedScenario, edits: Edits) -> LoadedScenario:
     _set(data, ("payments", "card_renewed"), edits.card_renewed)
     if edits.no_card_expiry:
         data["payments"]["card_expires"] = data["payments"]["card_renewed"] = None
+    for name in OBJECTIVE_EDITS:
+        _set(data, ("objective", name), getattr(edits, name))
+    if edits.no_recharge_cap:
+        data["objective"]["max_recharges_per_month"] = None
     try:
         scenario = Scenario.model_validate(data)
     except ValueError as error:
@@ -148,9 +186,9 @@ def policy_levers(
     not a traceback. ``trigger``/``amount`` None turns auto-recharge off.
     """
     base = scenario_levers(scenario)
-    exact_initial = _exact(initial, "initial")
-    exact_trigger = None if trigger is None else _exact(trigger, "trigger")
-    exact_amount = None if amount is None else _exact(amount, "amount")
+    exact_initial = exact(initial, "initial")
+    exact_trigger = None if trigger is None else exact(trigger, "trigger")
+    exact_amount = None if amount is None else exact(amount, "amount")
     if exact_amount is not None and exact_amount <= 0:
         raise InputError(f"amount(={exact_amount}) must be > 0")
     auto = exact_trigger is not None and exact_amount is not None
@@ -167,7 +205,7 @@ def policy_levers(
     return levers
 
 
-def _exact(value: float, name: str) -> Decimal:
+def exact(value: float, name: str) -> Decimal:
     """A widget float as the decimal it shows (``400.0`` -> ``400``, ``12.5`` -> ``12.5``)."""
     if not math.isfinite(value) or value < 0:
         raise InputError(f"{name}(={value}) must be a number >= 0")
@@ -253,9 +291,15 @@ def _check_size(per_replication: int, replications: int, max_bytes: int) -> None
 
 CARDS = select(
     ("outage_risk_per_year", "outage_hours_per_year", "blocked_toll_free_per_year",
-     "forfeited_per_year", "mean_balance", "recharges_per_year", "emails_per_year")
+     "cost_per_year", "forfeited_per_year", "mean_balance", "recharges_per_year",
+     "emails_per_year")
 )  # fmt: skip
-"""The policy view's figures (its cards and the comparison's rows), in order."""
+"""The policy view's figures (its cards and the comparison's rows), in order.
+
+Outage risk is the one definition (docs/model.md#outage-risk), the figure the
+sweep, its heatmaps and the report show; the expected cost is what the
+recommendation minimises, at the objective's prices in the sidebar.
+"""
 
 
 @dataclass(frozen=True)
@@ -275,15 +319,19 @@ class PolicyView:
     currency: str
 
 
-def policy_view(bank: DemandBank, levers: Levers) -> PolicyView:
-    """The KPIs and balance bands of one policy, over the bank's replications."""
+def policy_view(bank: DemandBank, levers: Levers, priced: Scenario | None = None) -> PolicyView:
+    """The KPIs and balance bands of one policy, over the bank's replications.
+
+    ``priced``: the scenario whose ``[objective]`` prices the cost figure (the
+    bank's own by default), so an edit of the objective reuses the bank.
+    """
     scenario = bank.loaded.scenario
     outcomes = bank.outcomes(build_policy(scenario, levers))
     scale = scenario_currency(scenario).minor_per_major
     daily = np.array([o.daily_balance_minor for o in outcomes], dtype=float) / scale
     return PolicyView(
         levers=levers,
-        kpis=kpis(outcomes, scenario),
+        kpis=kpis(outcomes, priced or scenario),
         bands=balance_bands(daily),
         currency=scenario.scenario.currency,
     )
@@ -295,21 +343,29 @@ def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPictur
 
 
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:
-    """``CARDS`` over the outcomes, read as a run's replications are (``sim.study.kpis``)."""
+    """``CARDS`` over the outcomes, read as a run's replications are (``sim.study.kpis``).
+
+    The cost figure prices them at the scenario's ``[objective]`` (as edited).
+    """
     rows = outcome_rows(outcomes)
     costs = CostModel.from_scenario(scenario)
     return estimates(CARDS, Replications(rows, costs.horizon_months, costs))
 
 
-def comparison(bank: DemandBank, levers: Sequence[Levers]) -> pd.DataFrame:
-    """Up to three policies side by side: one row per KPI, one column per policy."""
+def comparison(
+    bank: DemandBank, levers: Sequence[Levers], priced: Scenario | None = None
+) -> pd.DataFrame:
+    """Up to three policies side by side: one row per KPI, one column per policy.
+
+    ``priced`` as for ``policy_view``.
+    """
     if not 1 <= len(levers) <= 3:
         raise InputError(f"compare 1 to 3 policies, not {len(levers)}")
     scenario = bank.loaded.scenario
     cur = scenario_currency(scenario)
     columns = {}
     for item in levers:
-        figures = kpis(bank.outcomes(build_policy(scenario, item)), scenario)
+        figures = kpis(bank.outcomes(build_policy(scenario, item)), priced or scenario)
         columns[item.label()] = {
             kpi.label: kpi.estimate_text(figures[kpi.name], cur) for kpi in CARDS
         }

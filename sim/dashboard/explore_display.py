@@ -24,6 +24,7 @@ from sim.dashboard.explore import CARDS
 from sim.study.backtest import Backtest
 from sim.study.kpis import TOLL_FREE_BLOCKED, Kpi, Replications, kpi, outcome_rows, select
 from sim.study.stats import Estimate
+from sim.world.service_names import words
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ class KpiCard:
     """Signed change from the baseline policy (``+1.5 pp``, ``-$12.00``); None when unchanged."""
     lower_is_better: bool | None = True
     """Whether a fall is good news (None: neither), for the delta's colour."""
+    meaning: str = ""
+    """What the figure is, in one sentence (``Kpi.meaning``), for the card's tooltip."""
+
+    @property
+    def help(self) -> str:
+        """The tooltip: the value with its interval, then what the figure means."""
+        shown = f"{self.label}: {self.value}, {self.interval}."
+        return f"{shown} {self.meaning}" if self.meaning else shown
 
 
 def kpi_cards(
@@ -63,7 +72,11 @@ def kpi_cards(
         if baseline is not None:
             delta = card.change_text(est.estimate - baseline[card.name].estimate, cur)
         value = card.text(est.estimate, cur)
-        cards.append(KpiCard(card.name, card.label, value, interval, delta, card.lower_is_better))
+        cards.append(
+            KpiCard(
+                card.name, card.label, value, interval, delta, card.lower_is_better, card.meaning
+            )
+        )
     return cards
 
 
@@ -150,7 +163,7 @@ def forfeit_table(lots: pd.DataFrame, currency_code: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Lot": lost["lot"].astype(int).tolist(),
-            "Bought as": lost["source"].str.replace("_", " ").tolist(),
+            "Bought as": [words(source) for source in lost["source"]],
             "Bought on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["purchased"]],
             "Expired on": [f"{moment:%Y-%m-%d %H:%M}" for moment in lost["expires"]],
             "Bought": [money_major(value, cur) for value in lost["amount"]],

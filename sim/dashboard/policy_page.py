@@ -9,9 +9,11 @@ import streamlit as st
 from sim.dashboard.explore_display import forfeit_table, journal_csv, kpi_cards
 from sim.dashboard.scenario_page import show_assumptions
 from sim.dashboard.state import Choice, kept_sweep, policy_path, policy_view
+from sim.dashboard.verdict_panel import show_verdict
 from sim.views import charts
 
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3
+"""Three cards a row: at four, "Blocked toll-free dial-ins a year" is cut at 1,400 px."""
 DELTA_COLOURS: dict[bool | None, Literal["inverse", "normal", "off"]] = {
     True: "inverse",
     False: "normal",
@@ -34,8 +36,7 @@ def show(choice: Choice) -> None:
         st.caption("Which trigger and amount to choose: the Trade-offs view sweeps a grid and "
                    "recommends one, with its reason.")  # fmt: skip
     else:
-        rec = kept[0].summary.recommendation
-        st.info(f"The last sweep recommends **{rec.label}**. {rec.reason}")
+        show_verdict(choice, kept[0].summary, "policy")
     show_assumptions(choice.loaded.scenario)
     cards = kpi_cards(view.kpis, view.currency, baseline)
     for start in range(0, len(cards), CARDS_PER_ROW):
@@ -47,12 +48,15 @@ def show(choice: Choice) -> None:
                     card.value,
                     card.delta,
                     delta_color=DELTA_COLOURS[card.lower_is_better],
-                    help=f"{card.label}: {card.value}, {card.interval}",
+                    help=card.help,
                     border=True,
                 )
                 st.caption(card.interval)
     trigger = None if choice.levers.trigger is None else float(choice.levers.trigger)
-    st.plotly_chart(charts.balance_fan(view.bands, currency=view.currency, trigger=trigger))
+    began = choice.loaded.scenario.scenario.start
+    st.plotly_chart(
+        charts.balance_fan(view.bands, currency=view.currency, trigger=trigger, start=began)
+    )
     picture = policy_path(choice, choice.levers)  # after the cards: they show while it replays
     st.plotly_chart(charts.sample_path_chart(picture.path, currency=view.currency, trigger=trigger))
     st.plotly_chart(charts.forfeiture_sources(picture.lots, currency=view.currency))

@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, time
 import streamlit as st
 
 from sim import limits
-from sim.dashboard import explore
+from sim.dashboard import explore, sidebar_objective
 from sim.dashboard.explore import Edits
+from sim.dashboard.sidebar_objective import percent_input
 from sim.dashboard.state import Choice, bundled, edited, uploaded
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, scenario_levers
@@ -41,9 +42,14 @@ def choose() -> Choice | None:
     base, source = picked
     scope = base.content_hash[:12]  # new scenario, fresh inputs at the file's values
     with bar.expander("Edit the world", expanded=False):
-        edits = _edits(base.scenario, scope)
-    try:
-        loaded = edited(base.content_hash, edits, base) if edits != Edits() else base
+        world_edits = _edits(base.scenario, scope)
+    with bar.expander("Objective", expanded=False):
+        objective_edits = sidebar_objective.objective_edits(base.scenario, scope)
+    edits = world_edits.with_objective_of(objective_edits)
+    try:  # the world first: an edit of the objective alone keeps its hash (the demand's key)
+        world = edited(base.content_hash, edits.world(), base) if edits.world() != Edits() else base
+        objective = edits.objective()
+        loaded = edited(world.content_hash, objective, world) if objective != Edits() else world
     except InputError as error:
         bar.error(f"Scenario edit refused: {error}")
         return None
@@ -64,8 +70,9 @@ def choose() -> Choice | None:
     seed = int(bar.number_input("Seed", 0, 2**31 - 1, 1, key="seed"))
     if levers is None:
         return None
+    file_levers = scenario_levers(loaded.scenario)
     return Choice(
-        loaded, source, edits, levers, scenario_levers(loaded.scenario), replications, seed
+        loaded, source, edits, levers, file_levers, replications, seed, world.content_hash, scope
     )
 
 
@@ -107,14 +114,12 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
     """The levers of the world a planner changes most; only what differs from the file counts."""
     users, meetings, pay = scenario.users, scenario.meetings, scenario.payments
     count = st.number_input("Users", 0, limits.USERS_MAX, users.count, 50, key=f"users@{scope}")
-    growth = st.number_input(
-        "Monthly head-count growth",
-        -0.5,
-        1.0,
+    growth = percent_input(
+        "Monthly head-count growth (%)",
         float(users.monthly_growth),
-        0.001,
-        "%.3f",
-        key=f"growth@{scope}",
+        f"growth@{scope}",
+        low=-50.0,
+        step=0.1,
     )
     per_user = share = None
     if meetings is not None:
@@ -127,13 +132,11 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
             "%.3f",
             key=f"meetings@{scope}",
         )
-        share = st.number_input(
-            "Toll-free share of dial-ins",
-            0.0,
-            1.0,
+        share = percent_input(
+            "Toll-free share of dial-ins (%)",
             float(meetings.toll_free_share),
-            0.05,
-            key=f"tollfree@{scope}",
+            f"tollfree@{scope}",
+            step=5.0,
         )
     stated_delay = pay.processing_delay_h  # a number, or a distribution shown by its mean
     delay_h = stated_delay if isinstance(stated_delay, float) else mean_of(stated_delay)
@@ -148,13 +151,11 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
         if isinstance(stated_delay, float)
         else f"The scenario draws it ({delay_text(stated_delay)}); a change makes it fixed.",
     )
-    failure = st.number_input(
-        "Recharge failure probability",
-        0.0,
-        1.0,
+    failure = percent_input(
+        "Recharge failure probability (%)",
         float(pay.failure_probability),
-        0.01,
-        key=f"failure@{scope}",
+        f"failure@{scope}",
+        step=1.0,
     )
     expires, renewed, no_expiry = _card(scenario, scope)
 
@@ -163,15 +164,13 @@ def _edits(scenario: Scenario, scope: str) -> Edits:
 
     return Edits(
         users=changed(count, users.count),  # type: ignore[arg-type]
-        monthly_growth=changed(growth, float(users.monthly_growth)),  # type: ignore[arg-type]
+        monthly_growth=growth,
         meetings_per_user_per_day=None
         if meetings is None
         else changed(per_user, float(meetings.per_user_per_day)),  # type: ignore[arg-type]
-        toll_free_share=None
-        if meetings is None
-        else changed(share, float(meetings.toll_free_share)),  # type: ignore[arg-type]
+        toll_free_share=share,
         processing_delay_h=changed(delay, delay_h),  # type: ignore[arg-type]
-        failure_probability=changed(failure, float(pay.failure_probability)),  # type: ignore[arg-type]
+        failure_probability=failure,
         card_expires=expires,
         card_renewed=renewed,
         no_card_expiry=no_expiry,

@@ -25,6 +25,7 @@ from sim.limits import DASHBOARD_JOB_MAX_BYTES
 from sim.study.backtest import Backtest
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
+from sim.study.rescore import rescored
 from sim.study.sweep import Swept
 from sim.study.trace import PathPicture
 from sim.world import bundled as bundled_files
@@ -50,6 +51,11 @@ class Choice:
     """The scenario file's own policy: the baseline the KPI cards' changes are measured from."""
     replications: int
     seed: int
+    demand_hash: str = ""
+    """The content hash of the scenario without its objective's edits (default: ``loaded``'s):
+    what the demand and the payments depend on."""
+    scope: str = ""
+    """The suffix of the sidebar's widget keys for this scenario (``trigger@<scope>``)."""
 
     @property
     def currency(self) -> str:
@@ -58,8 +64,14 @@ class Choice:
 
     @property
     def key(self) -> tuple[str, int, int]:
-        """What a demand bank is built from: (content hash, seed, replications)."""
-        return self.loaded.content_hash, self.seed, self.replications
+        """What a demand bank is built from: (content hash without the objective, seed,
+        replications); an edit of the objective alone keeps the bank."""
+        return self.demand_hash or self.loaded.content_hash, self.seed, self.replications
+
+    @property
+    def objective_key(self) -> str:
+        """The objective's prices as text: what the cost figures depend on beyond ``key``."""
+        return self.loaded.scenario.objective.model_dump_json()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -115,15 +127,20 @@ def bank(choice: Choice) -> DemandBank:
 
 @st.cache_data(max_entries=32, show_spinner="Replaying the policy against every replication...")
 def policy_figures(
-    content_hash: str, seed: int, replications: int, levers: Levers, _choice: Choice
+    content_hash: str,
+    seed: int,
+    replications: int,
+    objective: str,
+    levers: Levers,
+    _choice: Choice,
 ) -> PolicyView:
-    """KPIs and balance bands of one policy over every replication."""
-    return explore.policy_view(bank(_choice), levers)
+    """KPIs and balance bands of one policy over every replication, priced at ``objective``."""
+    return explore.policy_view(bank(_choice), levers, _choice.loaded.scenario)
 
 
 def policy_view(choice: Choice, levers: Levers) -> PolicyView:
     """The cached KPIs of ``levers`` on the choice's scenario and replications."""
-    return policy_figures(*choice.key, levers, choice)
+    return policy_figures(*choice.key, choice.objective_key, levers, choice)
 
 
 @st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
@@ -139,10 +156,15 @@ def policy_path(choice: Choice, levers: Levers) -> PathPicture:
 
 @st.cache_data(max_entries=16, show_spinner="Comparing the policies...")
 def comparison(
-    content_hash: str, seed: int, replications: int, levers: tuple[Levers, ...], _choice: Choice
+    content_hash: str,
+    seed: int,
+    replications: int,
+    objective: str,
+    levers: tuple[Levers, ...],
+    _choice: Choice,
 ) -> pd.DataFrame:
     """Up to three policies side by side (``sim.dashboard.explore.comparison``)."""
-    return explore.comparison(bank(_choice), levers)
+    return explore.comparison(bank(_choice), levers, _choice.loaded.scenario)
 
 
 @st.cache_data(max_entries=8, show_spinner="Generating one replication's demand...")
@@ -165,12 +187,20 @@ def backtests(
 
 def keep_sweep(choice: Choice, output: Swept, grid: Grid) -> None:
     """Keep the session's last sweep (one at a time), tied to the scenario it was run on."""
-    st.session_state["sweep"] = (choice.loaded.content_hash, output, grid)
+    st.session_state["sweep"] = (choice.key[0], choice.objective_key, output, grid)
 
 
 def kept_sweep(choice: Choice) -> tuple[Swept, Grid] | None:
-    """The session's last sweep if it was run on this scenario (as edited), else None."""
+    """The session's last sweep if it was run on this world (as edited), else None.
+
+    A sweep run under other objective prices is scored again at the sidebar's
+    (``sim.study.rescore``: its runs are kept, nothing is simulated again).
+    """
     kept = st.session_state.get("sweep")
-    if kept is None or kept[0] != choice.loaded.content_hash:
+    if kept is None or kept[0] != choice.key[0]:
         return None
-    return kept[1], kept[2]
+    demand, objective, output, grid = kept
+    if objective != choice.objective_key:
+        output = rescored(output, choice.loaded.scenario)
+        st.session_state["sweep"] = (demand, choice.objective_key, output, grid)
+    return output, grid

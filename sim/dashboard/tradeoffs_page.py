@@ -17,6 +17,7 @@ from sim.dashboard.explore import Edits
 from sim.dashboard.jobs import Watch
 from sim.dashboard.scenario_page import show_assumptions
 from sim.dashboard.state import Choice, comparison, keep_sweep, kept_sweep
+from sim.dashboard.verdict_panel import APPLIED, preselected, show_verdict
 from sim.errors import InputError
 from sim.study.experiment import grid_portal, scenario_levers
 from sim.study.grid import Grid
@@ -27,8 +28,9 @@ from sim.study.sweep_summary import summary_table
 from sim.views import charts
 
 MAX_COMPARED = 3
-HEATMAPS = ("outage_risk_per_year", "forfeited_per_year")
-"""The figures drawn per trigger and amount (their labels and units: ``sim.study.kpis``)."""
+HEATMAPS = ("outage_risk_per_year", "cost_per_year", "forfeited_per_year")
+"""The figures drawn per trigger and amount (their labels and units: ``sim.study.kpis``);
+outage risk is coloured against the risk limit, the expected cost is what is minimised."""
 
 
 def show(choice: Choice) -> None:
@@ -115,6 +117,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
     """The recommendation, the two heatmaps, the frontier and the downloads."""
     summary = output.summary
     rec = summary.recommendation
+    show_verdict(choice, summary, "tradeoffs")
     text = f"**Recommended: {rec.label}.** {rec.reason}"
     (st.warning if rec.warning else st.success)(text)
     if rec.warning:
@@ -142,6 +145,7 @@ def _results(choice: Choice, output: Swept, grid: Grid) -> None:
                 currency=choice.currency,
                 title=shown.label,
                 recommended=chosen,
+                limit=summary.objective.max_outage_risk_per_year,
             )
         )
     st.plotly_chart(
@@ -195,10 +199,10 @@ def _comparison(choice: Choice, summary: SweepSummary | None) -> None:
     picked = st.multiselect(
         "Policies",
         names,
-        default=names[: min(2, len(names))],
+        default=preselected(names, choices, 2),
         max_selections=MAX_COMPARED,
         accept_new_options=True,
-        key=f"compare@{'|'.join(names)}",
+        key=f"compare@{st.session_state.get(APPLIED)}@{'|'.join(names)}",
     )
     if not picked:
         return
@@ -210,4 +214,4 @@ def _comparison(choice: Choice, summary: SweepSummary | None) -> None:
     except InputError as error:
         st.error(str(error))
         return
-    st.table(comparison(*choice.key, levers, choice))
+    st.table(comparison(*choice.key, choice.objective_key, levers, choice))

@@ -32,6 +32,7 @@ from sim.account.money import Currency
 from sim.account.outcome import Outcome
 from sim.study.recommend import CostModel
 from sim.study.stats import Estimate, flatten, mean_ci, wilson
+from sim.world.service_names import words
 
 Unit = Literal["probability", "money", "hours", "minutes", "count"]
 TOLL_FREE_BLOCKED = "blocked_by_service.toll_free_dial_in.calls"
@@ -97,6 +98,8 @@ class Kpi:
     """Its value per replication; None: metric ``name``. The estimate is their mean."""
     read: Reader | None = None
     """A figure that is no mean (outage risk, a proportion): how to estimate it."""
+    meaning: str = ""
+    """What it is, in one sentence a planner can read (tooltips, the report's glossary)."""
 
     def estimate(self, replications: Replications) -> Estimate:
         """Its estimate and 95 % interval over ``replications``, within its range."""
@@ -175,23 +178,44 @@ def _cost(part: str) -> Values:
 
 # -- the table ---------------------------------------------------------------------------
 
+_OUTAGE = (
+    "An outage is a stretch of time in which the balance is at or below zero, so paid calling "
+    "(dial-outs and toll-free dial-ins) is blocked until money is added."
+)
+_OUTAGE_RISK = (
+    "The chance that a year of operation (each 12-month window of the horizon) has at least one "
+    "outage, a stretch in which the balance is at or below zero and paid calling is blocked."
+)
+_FORFEITED = (
+    "Forfeited funds are credits that expired unused: each purchase lapses 12 months after it "
+    "was bought, and what is left of it is lost."
+)
+_TIED_UP = (
+    "Cash tied up is the balance held in credits on average, money paid in advance that could "
+    "earn its cost of capital elsewhere."
+)
+_COST = (
+    "The expected cost a year is forfeited funds plus interest on the cash tied up, the cost "
+    "of each recharge, outage hours and blocked-minute penalties, at the objective's prices."
+)
+
 _ENTRIES = (
     # Outage risk: the one definition (docs/model.md#outage-risk).
     Kpi("outage_risk_per_year", "Outage risk a year", "probability", per_year=True, digits=1,
-        read=_outage_risk),
+        read=_outage_risk, meaning=_OUTAGE_RISK),
     # Per year (the report, the dashboard, summary.csv).
     Kpi("outage_hours_per_year", "Outage hours a year", "hours", per_year=True, digits=1,
-        values=_per_year("outage_hours")),
+        values=_per_year("outage_hours"), meaning=_OUTAGE),
     Kpi("blocked_toll_free_per_year", "Blocked toll-free dial-ins a year", "count",
         per_year=True, digits=1, values=_per_year(TOLL_FREE_BLOCKED)),
     Kpi("forfeited_per_year", "Forfeited funds a year", "money", per_year=True,
-        values=_per_year("forfeited")),
+        values=_per_year("forfeited"), meaning=_FORFEITED),
     Kpi("recharges_per_year", "Recharges a year", "count", per_year=True, digits=1,
         values=_per_year("recharges")),
     Kpi("emails_per_year", "Admin emails a year", "count", per_year=True, digits=1,
         values=_per_year(*EMAILS)),
     Kpi("cost_per_year", "Expected cost a year", "money", per_year=True, floor=None,
-        values=_cost("total")),
+        values=_cost("total"), meaning=_COST),
     Kpi("capital_per_year", "Cost of capital a year", "money", per_year=True, floor=None,
         values=_cost("capital")),
     Kpi("fees_per_year", "Recharge costs a year", "money", per_year=True, values=_cost("fees")),
@@ -203,15 +227,15 @@ _ENTRIES = (
     Kpi("outage_episodes", "Outage episodes", "count"),
     Kpi("years", "Years of operation (12-month windows)", "count", lower_is_better=None),
     Kpi("years_with_outage", "Years with an outage", "count"),
-    Kpi("outage_hours", "Outage hours", "hours"),
+    Kpi("outage_hours", "Outage hours", "hours", meaning=_OUTAGE),
     Kpi("blocked_calls", "Blocked calls (all services)", "count"),
     Kpi("blocked_minutes", "Blocked minutes", "minutes"),
     Kpi("blocked_charge", "Calling blocked (charge)", "money"),
     Kpi(TOLL_FREE_BLOCKED, "Blocked toll-free dial-ins", "count"),
-    Kpi("forfeited", "Forfeited funds", "money"),
+    Kpi("forfeited", "Forfeited funds", "money", meaning=_FORFEITED),
     Kpi("consumed", "Consumed", "money", lower_is_better=None),
     Kpi("funded", "Funded", "money", lower_is_better=None),
-    Kpi("mean_balance", "Mean balance (cash tied up)", "money", floor=None),
+    Kpi("mean_balance", "Mean balance (cash tied up)", "money", floor=None, meaning=_TIED_UP),
     Kpi("min_balance", "Lowest balance", "money", lower_is_better=None, floor=None),
     Kpi("final_balance", "Balance at the end", "money", lower_is_better=None, floor=None),
     Kpi("recharges", "Recharges", "count"),
@@ -246,7 +270,7 @@ def kpi(name: str) -> Kpi:
         middle = name[len(prefix) : len(name) - len(suffix)]
         if name.startswith(prefix) and name.endswith(suffix) and middle and "." not in middle:
             better = None if prefix.startswith("funded") else True
-            return Kpi(name, label.format(middle.replace("_", " ")), unit, lower_is_better=better)
+            return Kpi(name, label.format(words(middle)), unit, lower_is_better=better)
     raise KeyError(f"{name!r} is not a figure of sim.study.kpis")
 
 

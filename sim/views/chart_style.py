@@ -47,6 +47,31 @@ COLOURS = {
 }
 
 
+RISK_COLOURS = {
+    "none": "#f7fcf5",
+    "at_limit": "#c7e9c0",
+    "past_limit": "#fdae6b",
+    "certain": "#a50f15",
+}
+"""The risk heatmap's scale: pale green within the risk limit, orange to dark red past it."""
+
+
+def risk_colours(limit: float) -> list[tuple[float, str]]:
+    """A 0-to-1 colour scale that is pale green up to ``limit`` and red beyond it.
+
+    Within the limit the colour only lightly deepens (acceptable); just past
+    it the scale jumps to orange and darkens to red at certainty.
+    """
+    edge = min(max(limit, 0.0), 1.0)
+    past = min(edge + 1e-9, 1.0)
+    return [
+        (0.0, RISK_COLOURS["none"]),
+        (edge, RISK_COLOURS["at_limit"]),
+        (past, RISK_COLOURS["past_limit"]),
+        (1.0, RISK_COLOURS["certain"]),
+    ]
+
+
 def styled(
     figure: go.Figure,
     *,
@@ -55,7 +80,8 @@ def styled(
     y_title: str | None = None,
     height: int = HEIGHT,
 ) -> go.Figure:
-    """The shared layout: template, font, left-aligned title, margins, height."""
+    """The shared layout: template, font, left-aligned title, margins, height, and numbers
+    with thousands separators on every axis."""
     figure.update_layout(
         template=TEMPLATE,
         font=FONT,
@@ -64,6 +90,9 @@ def styled(
         margin={"l": 70, "r": 30, "t": 60, "b": 60},
         hoverlabel={"align": "left"},
     )
+    # 12,000 rather than 12k or 1.2e4 on every numeric axis (money axes add their symbol).
+    figure.update_xaxes(exponentformat="none", separatethousands=True)
+    figure.update_yaxes(exponentformat="none", separatethousands=True)
     if x_title is not None:
         figure.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -78,15 +107,24 @@ def currency_symbol(code: str) -> str:
 
 
 def money_axis(figure: go.Figure, code: str, axis: Axis = "y", **selector: object) -> None:
-    """Ticks with the currency symbol and thousands separators."""
+    """Ticks with the currency symbol and thousands separators (``$1,400``, ``$12.5``).
+
+    ``,.2~f``: d3 needs a precision before ``~``; ``,.~f`` is no format, and
+    plotly then drew ``$1400``.
+    """
     update = figure.update_yaxes if axis == "y" else figure.update_xaxes
-    update(tickprefix=currency_symbol(code), tickformat=",.~f", **selector)
+    update(tickprefix=currency_symbol(code), tickformat=",.2~f", **selector)
 
 
 def percent_axis(figure: go.Figure, axis: Axis = "y", **selector: object) -> None:
     """Fractions shown as percent (0.012 -> 1.2%, 0.0005 -> 0.05%)."""
     update = figure.update_yaxes if axis == "y" else figure.update_xaxes
     update(tickformat=".2~%", **selector)
+
+
+def count_colorbar() -> dict[str, object]:
+    """A colour bar of counts with thousands separators (``12,000``, not ``12k``)."""
+    return {"tickformat": ",~f"}
 
 
 def hover_number(field: str, unit: Unit, code: str | None = None) -> str:

@@ -16,6 +16,8 @@ of ``sim.study.sweep_summary.summary_table``: ``label``, ``trigger``, ``amount``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -26,17 +28,20 @@ from sim.account.money import currency as find_currency
 from sim.study.kpis import Kpi, gathered
 from sim.views.chart_style import (
     COLOURS,
+    RISK_COLOURS,
     Unit,
     currency_symbol,
     hover_number,
     money_axis,
     percent_axis,
+    risk_colours,
     styled,
 )
 from sim.views.charts_demand import calls_by_hour_weekday, pool_use, spend_by_month
 from sim.views.charts_path import forfeiture_sources, sample_path_chart
 
 __all__ = [
+    "RISK_COLOURS",
     "balance_fan",
     "calls_by_hour_weekday",
     "forfeiture_sources",
@@ -59,19 +64,23 @@ def balance_fan(
     *,
     currency: str,
     trigger: float | None = None,
+    start: datetime | None = None,
     title: str = "End-of-day balance across replications",
 ) -> go.Figure:
     """Percentile bands of the daily balance, with the trigger and zero lines.
 
     ``bands`` has ``day`` and ``p5 p25 p50 p75 p95`` columns (``sim.study.stats.balance_bands``).
+    With ``start`` (the run's start) the x axis is the date each day ends on, as the sample
+    path's is; without it, the day number.
     """
+    x = bands["day"] if start is None else _day_ends(start, bands["day"])
     figure = go.Figure()
     for low, high, alpha in (("p5", "p95", 0.15), ("p25", "p75", 0.3)):
-        figure.add_trace(go.Scatter(x=bands["day"], y=bands[high], line={"width": 0},
+        figure.add_trace(go.Scatter(x=x, y=bands[high], line={"width": 0},
                                     showlegend=False, hoverinfo="skip"))  # fmt: skip
         figure.add_trace(
             go.Scatter(
-                x=bands["day"],
+                x=x,
                 y=bands[low],
                 fill="tonexty",
                 fillcolor=BAND_COLOUR.format(alpha=alpha),
@@ -79,15 +88,21 @@ def balance_fan(
                 name=f"{low}-{high}",
             )
         )
-    figure.add_trace(go.Scatter(x=bands["day"], y=bands["p50"], name="median",
+    figure.add_trace(go.Scatter(x=x, y=bands["p50"], name="median",
                                 line={"color": BAND_COLOUR.format(alpha=1)}))  # fmt: skip
     figure.add_hline(y=0, line={"color": COLOURS["zero"], "dash": "dot"}, annotation_text="zero")
     if trigger is not None:
         figure.add_hline(y=trigger, line={"color": COLOURS["trigger"], "dash": "dash"},
                          annotation_text="trigger")  # fmt: skip
-    styled(figure, title=title, x_title="day", y_title=f"balance ({currency})")
+    x_title = "day" if start is None else "date (end of day)"
+    styled(figure, title=title, x_title=x_title, y_title=f"balance ({currency})")
     money_axis(figure, currency)
     return figure
+
+
+def _day_ends(start: datetime, days: pd.Series) -> pd.DatetimeIndex:
+    """Day ``k`` of a run (1, 2, ...) as the moment it ends: ``start`` + k days."""
+    return pd.Timestamp(start) + pd.to_timedelta(days.to_numpy(), unit="D")
 
 
 def policy_comparison(
@@ -159,27 +174,36 @@ def grid_heatmap(
     unit: Unit,
     currency: str | None = None,
     recommended: str | None = None,
+    limit: float | None = None,
 ) -> go.Figure:
     """A trigger x amount heatmap of ``metric``, one cell per grid policy.
 
     ``rows`` holds one row per (trigger, amount) (a sweep's grid at one
     initial balance); triggers run up the y axis and amounts along x, both in
     increasing order and evenly spaced whatever their values. ``recommended``
-    (a label) outlines that policy's cell.
+    (a label) outlines that policy's cell. A probability with a ``limit``
+    (the risk limit) is coloured on a fixed 0 to 100 % scale that turns from
+    pale to red at the limit (``risk_colours``), so one outage in 200 runs is
+    pale, not the darkest red of a scale stretched to the grid's maximum.
     """
     table, triggers, amounts = _pivot(rows, metric)
     z = table.to_numpy(dtype=float)
+    anchored = unit == "probability" and limit is not None
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            **_colour_range(z),
+            **({"zmin": 0.0, "zmax": 1.0} if anchored else _colour_range(z)),
             x=amounts,
             y=triggers,
-            colorscale="Reds" if unit == "probability" else "Blues",
+            colorscale=risk_colours(limit)
+            if anchored and limit is not None
+            else "Reds"
+            if unit == "probability"
+            else "Blues",
             texttemplate="%{z:.1%}" if unit == "probability" else hover_number("z", unit, currency),
             hovertemplate=f"trigger %{{y}}, amount %{{x}}<br>{hover_number('z', unit, currency)}"
             "<extra></extra>",
-            colorbar=_colorbar(unit, currency),
+            colorbar=_colorbar(unit, currency, limit),
             name=metric,
         )
     )
@@ -220,7 +244,12 @@ def _pivot(rows: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str], li
 
 
 def _axis_label(value: object) -> str:
-    return f"{float(value):g}" if isinstance(value, int | float) else str(value)
+    """``1500`` -> ``1,500`` (a number as written, with thousands separators)."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return f"{number.normalize():,f}"
 
 
 def _colour_range(z: np.ndarray) -> dict[str, float]:
@@ -237,7 +266,11 @@ def _colour_range(z: np.ndarray) -> dict[str, float]:
     return {"zmin": low, "zmax": high if high > low else low + 1.0}
 
 
-def _colorbar(unit: Unit, currency: str | None) -> dict[str, object]:
+def _colorbar(unit: Unit, currency: str | None, limit: float | None = None) -> dict[str, object]:
+    if unit == "probability" and limit is not None:
+        ticks = [limit, *(value for value in (0.25, 0.5, 0.75, 1.0) if value > limit + 0.05)]
+        text = [f"limit {percent(limit)}", *(percent(value, 0) for value in ticks[1:])]
+        return {"tickvals": ticks, "ticktext": text}  # no 0 %: it would overlap the limit
     if unit == "probability":
         return {"tickformat": ".2~%"}
     if unit == "money" and currency:

@@ -15,7 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.views.chart_style import hover_number, money_axis, styled
+from sim.views.chart_style import count_colorbar, hover_number, money_axis, styled
+from sim.world.service_names import words
 
 if TYPE_CHECKING:
     from sim.world.demand_summary import DemandSummary
@@ -32,7 +33,8 @@ def spend_by_month(
     code = demand.currency.code
     charge = demand.charge_minor / demand.currency.minor_per_major
     figure = go.Figure()
-    for col, service in enumerate(demand.services):
+    for col, name in enumerate(demand.services):
+        service = words(name)
         if not demand.charge_minor[:, col].any():
             continue
         figure.add_trace(
@@ -68,6 +70,7 @@ def calls_by_hour_weekday(
             colorscale="Blues",
             name="calls",
             hovertemplate="%{y} %{x}: %{z:,} calls<extra></extra>",
+            colorbar=count_colorbar(),
         )
     )
     figure.update_yaxes(autorange="reversed", type="category")
@@ -100,7 +103,7 @@ def pool_use(
         rows=len(demand.pools),
         cols=1,
         shared_xaxes=True,
-        subplot_titles=demand.pools,
+        subplot_titles=[f"{words(pool)} pool" for pool in demand.pools],
         vertical_spacing=0.12,
     )
     months = list(demand.months)

@@ -128,7 +128,13 @@ def _grid_section(data: ReportData) -> Section:
     def heatmap(name: str) -> go.Figure:
         shown = kpi(name)
         return charts.grid_heatmap(
-            grid, name, title=shown.label, unit=shown.unit, currency=code, recommended=rec
+            grid,
+            name,
+            title=shown.label,
+            unit=shown.unit,
+            currency=code,
+            recommended=rec,
+            limit=summary.objective.max_outage_risk_per_year,  # the risk's colours
         )
 
     pareto = charts.pareto_chart(
@@ -269,14 +275,16 @@ def _references(summary: SweepSummary) -> list[dict[str, str]]:
 
 
 def kpi_lines(data: ReportData) -> list[dict[str, str]]:
-    """The recommended policy's row of the KPI table, one line per figure."""
+    """The recommended policy's row of the KPI table, one line per figure, with what the
+    figure means where ``sim.study.kpis`` says (the dashboard's tooltips say the same)."""
     row = data.kpis.iloc[0]
     cur = currency(data.summary.head.currency)
     lines = []
     for shown in KPIS:
         est = gathered(row, shown.name)
         lines.append({"label": shown.label, "value": shown.text(est.estimate, cur),
-                      "interval": shown.interval_text(est, cur)})  # fmt: skip
+                      "interval": shown.interval_text(est, cur),
+                      "meaning": shown.meaning})  # fmt: skip
     return lines
 
 

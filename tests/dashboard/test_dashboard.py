@@ -97,17 +97,17 @@ def test_the_default_page_shows_midsizes_kpis_with_intervals() -> None:
 def test_a_much_leaner_policy_raises_the_outage_risk() -> None:
     app = started()
     before = kpis(app)
-    assert before["P(outage) in the next 12 months"] == 0
+    assert before["Outage risk a year"] == 0
     widget(app, "number_input", "Trigger").set_value(50.0)
     widget(app, "number_input", "Recharge amount").set_value(100.0)
     widget(app, "number_input", "Initial balance").set_value(100.0).run()
     clean(app)
     after = kpis(app)
-    assert after["P(outage) in the next 12 months"] > 0.2
+    assert after["Outage risk a year"] > 0.2
     assert after["Blocked toll-free dial-ins a year"] > before["Blocked toll-free dial-ins a year"]
     assert after["Mean balance (cash tied up)"] < before["Mean balance (cash tied up)"]
     deltas = {metric.label: metric.delta for metric in app.metric}
-    assert deltas["P(outage) in the next 12 months"].startswith("+")  # against the file's policy
+    assert deltas["Outage risk a year"].startswith("+")  # against the file's policy
 
 
 def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
@@ -119,7 +119,7 @@ def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
     assert kpis(app)["Forfeited funds a year"] > 1000
     (table,) = [frame.value for frame in app.dataframe]
     assert table.iloc[0][["Lot", "Bought as", "Bought on", "Bought"]].tolist() == [
-        1, "initial", "2027-01-01 00:00", "$5,000.00"
+        1, "initial purchase", "2027-01-01 00:00", "$5,000.00"
     ]  # fmt: skip
     assert table.iloc[0]["Forfeited"].startswith("$4,")
 
@@ -158,7 +158,7 @@ def test_what_the_admin_portal_would_refuse_is_shown_beside_the_policy_inputs() 
 
 def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
     app = started()
-    widget(app, "number_input", "Recharge failure probability").set_value(1.0).run()
+    widget(app, "number_input", "Recharge failure probability (%)").set_value(100.0).run()
     assert not app.exception
     (message,) = errors(app)
     assert message.startswith("Scenario edit refused: ") and "failure_probability" in message
@@ -248,7 +248,7 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
     assert any(text.startswith("**Recommended: T") for text in texts), texts
     infos = [str(item.value) for item in app.info]  # the optimum sat at an edge of this grid
     assert any(text.startswith("Grid widened ") for text in infos), infos
-    assert len(app.get("plotly_chart")) == 3  # two heatmaps and the frontier
+    assert len(app.get("plotly_chart")) == 4  # risk, cost and forfeit heatmaps, the frontier
     assert app.table, "the comparison"
     widget(app, "button", "Build the HTML report").click().run()
     clean(app)
@@ -259,9 +259,10 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
     label = recommended.removeprefix("**Recommended: ").split(".**")[0]
     app.segmented_control(key="view").set_value("Policy").run()  # the answer follows the planner
     clean(app)
-    assert [str(item.value) for item in app.info] == [
-        f"The last sweep recommends **{label}**. {recommended.split('.** ', 1)[1]}"
-    ]
+    (verdict,) = [str(item.value) for item in app.success]
+    assert verdict.startswith("**Verdict.** Set trigger $"), verdict
+    applies = [button.label for button in app.button if button.label.startswith("Apply")]
+    assert applies == [f"Apply this policy ({label})"] or label == "T400/A1000/I1000", applies
 
 
 def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
@@ -275,7 +276,7 @@ def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
         "Admin portal: trigger 20 is below the admin portal's minimum of 50 USD; the portal "
         "would refuse it" in [str(item.value) for item in app.warning]
     )
-    assert len(app.get("plotly_chart")) == 3, "a warning, not a refusal: the grid is swept"
+    assert len(app.get("plotly_chart")) == 4, "a warning, not a refusal: the grid is swept"
 
 
 def test_a_bad_grid_is_a_message() -> None:

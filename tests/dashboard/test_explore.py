@@ -188,7 +188,7 @@ def test_the_forfeit_table_names_each_lot_that_expired_with_money_left() -> None
     )  # fmt: skip
     table = explore_display.forfeit_table(lots, "USD")
     assert table.to_dict("records") == [
-        {"Lot": 2, "Bought as": "auto recharge", "Bought on": "2027-03-05 09:30",
+        {"Lot": 2, "Bought as": "auto-recharge", "Bought on": "2027-03-05 09:30",
          "Expired on": "2028-03-05 09:30", "Bought": "$250.00", "Forfeited": "$82.65"}
     ]  # fmt: skip
     assert explore_display.forfeit_table(lots.assign(forfeited=0.0), "USD").empty

@@ -152,6 +152,16 @@ def kpi_values(page: Page) -> dict[str, str]:
     }  # fmt: skip
 
 
+def cut_labels(page: Page) -> list[str]:
+    """KPI card labels the page cuts short (an ellipsis: wider than their box)."""
+    return page.evaluate(
+        """() => [...new Set([...document.querySelectorAll(
+                '[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div')]
+            .filter(box => box.scrollWidth > box.clientWidth + 1)
+            .map(box => box.innerText.trim()))]"""
+    )
+
+
 def set_number(page: Page, label: str, value: str) -> None:
     """Type into a number input and commit it (Enter), as a planner does."""
     box = page.get_by_label(label, exact=True)

@@ -29,6 +29,7 @@ from tests.e2e.harness import (
     charts_drawn,
     choose_view,
     chromium,
+    cut_labels,
     dashboard_server,
     error_texts,
     kpi_values,
@@ -117,6 +118,7 @@ def test_the_default_page_has_no_error_and_is_kept_as_a_screenshot(page: Page) -
     page.get_by_text("End-of-day balance across replications").wait_for(timeout=RERUN_MS)
     charts_drawn(page)
     assert error_texts(page) == []
+    assert cut_labels(page) == []  # every KPI label whole at 1,400 px
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
 

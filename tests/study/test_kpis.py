@@ -15,10 +15,10 @@ USD = currency("USD")
 
 def test_names_are_unique_and_the_families_resolve() -> None:
     assert len(KPIS) == len({entry.label for entry in KPIS.values()})  # one label, one figure
-    assert kpi("funded_by_source.auto_recharge").label == "Funded by auto recharge"
+    assert kpi("funded_by_source.auto_recharge").label == "Funded by auto-recharge"
     assert kpi("funded_by_source.auto_recharge").unit == "money"
     minutes = kpi("blocked_by_service.toll_free_dial_in.minutes")
-    assert (minutes.label, minutes.unit) == ("Blocked toll free dial in minutes", "minutes")
+    assert (minutes.label, minutes.unit) == ("Blocked toll-free dial-in minutes", "minutes")
     assert kpi(kpis.TOLL_FREE_BLOCKED).label == "Blocked toll-free dial-ins"  # its own entry
     for unknown in ("outage", "blocked_by_service.calls", "funded_by_source.a.b", "forfeit"):
         with pytest.raises(KeyError, match="is not a figure"):

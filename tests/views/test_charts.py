@@ -149,7 +149,7 @@ def test_grid_heatmap_z_is_the_table_with_triggers_up_and_amounts_across() -> No
     figure = charts.grid_heatmap(grid_rows(), "metric", title="m", unit="money", currency="USD",
                                  recommended="T400/A250/I100")  # fmt: skip
     heat = figure.data[0]
-    assert list(heat.y) == ["50", "400"] and list(heat.x) == ["12.5", "250", "1000"]
+    assert list(heat.y) == ["50", "400"] and list(heat.x) == ["12.5", "250", "1,000"]
     expected = [[0.05 + a / 10_000 for a in (12.5, 250, 1000)],
                 [0.4 + a / 10_000 for a in (12.5, 250, 1000)]]  # fmt: skip
     np.testing.assert_allclose(np.asarray(heat.z, dtype=float), expected)
@@ -281,7 +281,7 @@ def test_spend_by_month_stacks_the_services_that_cost_something() -> None:
     figure = charts.spend_by_month(demand())
     assert figure.layout.barmode == "stack"
     stacks = {trace.name: list(trace.y) for trace in figure.data}
-    assert stacks == {"toll_free_dial_in": [25.0, 30.0], "international": [9.9, 0.0]}
+    assert stacks == {"toll-free dial-in": [25.0, 30.0], "international": [9.9, 0.0]}
     assert list(figure.data[0].x) == ["2027-01", "2027-02"]
     assert figure.layout.yaxis.tickprefix == "$"
 
@@ -293,7 +293,7 @@ def test_pool_use_has_a_panel_per_pool_with_its_allotment_month_by_month() -> No
     assert [trace.yaxis for trace in allotments] == ["y", "y2"]
     overflow = [list(t.y) for t in figure.data if t.name == "billed beyond it"]
     assert overflow == [[0.0, 35.0], [0.0, 0.0]]
-    assert [a.text for a in figure.layout.annotations] == ["dial_out", "domestic"]
+    assert [a.text for a in figure.layout.annotations] == ["dial-out pool", "domestic pool"]
 
 
 def test_pool_use_without_pools_says_so() -> None:

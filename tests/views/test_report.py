@@ -13,6 +13,7 @@ from plotly.offline import get_plotlyjs
 
 from sim.cli.commands import main
 from sim.study.grid import default_grid
+from sim.study.kpis import kpi
 from sim.views.report import ReportPlan, compute_report, default_replications
 from sim.views.report_render import FIGURE_IDS
 from sim.world.load import LoadedScenario, load_scenario
@@ -202,3 +203,12 @@ def test_the_kpis_are_the_sweeps_figures_per_year(tiny: LoadedScenario) -> None:
     assert first["recharges"] == data.path.events["kind"].eq("auto_recharge").sum()
     assert len(data.lots) == len(data.trace.outcome.lots)
     assert data.bands.shape[0] == len(data.trace.outcome.daily_balance_minor)
+
+
+def test_the_kpi_table_says_what_outage_forfeited_and_tied_up_cash_mean(
+    small_report: tuple[Result, str],
+) -> None:
+    _, html = small_report
+    for name in ("outage_risk_per_year", "forfeited_per_year", "mean_balance"):
+        assert f"<small>{escape(kpi(name).meaning)}</small>" in html, name
+    assert '"limit 1.0 %"' in html  # the risk heatmap's colours anchored to the risk limit
