@@ -52,6 +52,11 @@ class Verdict:
         """The 95 % upper bound of the outage risk (the estimate when there is none)."""
         return self.risk.estimate if self.risk.ci_high is None else self.risk.ci_high
 
+    def _recharges(self) -> str:
+        """``12 recharges``, ``1 recharge``."""
+        shown = fmt.count(self.recharges_per_year, 0)
+        return f"{shown} recharge{'' if shown == '1' else 's'}"
+
     def text(self, cur: Currency) -> str:
         """``Set trigger $400 and amount $1,000. Expect about 12 recharges ...``."""
         levers = self.levers
@@ -64,7 +69,7 @@ class Verdict:
                 f"{fmt.money_major(levers.amount, cur)}."
             )
         return (
-            f"{action} Expect about {fmt.count(self.recharges_per_year, 0)} recharges (card "
+            f"{action} Expect about {self._recharges()} (card "
             f"charges and emails) a year, about {fmt.money_major(self.mean_balance, cur)} held "
             f"in the balance on average, {fmt.money_major(self.forfeited_per_year, cur)} "
             f"forfeited a year, and a {fmt.percent(self.risk.estimate)} chance a year that paid "

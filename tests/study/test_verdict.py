@@ -32,5 +32,7 @@ def test_the_verdict_names_the_policy_and_its_four_figures() -> None:
 def test_a_verdict_without_auto_recharge_says_so_and_a_missing_figure_is_named() -> None:
     off = Verdict.from_figures(Levers(Decimal(500), None, None), FIGURES)
     assert off.text(currency("EUR")).startswith("Keep auto-recharge off, starting from €500.00.")
+    one = Verdict.from_figures(off.levers, {**FIGURES, "recharges_per_year": Estimate(1.2, 1, 1.4)})
+    assert "Expect about 1 recharge (card charges" in one.text(currency("EUR"))
     with pytest.raises(KeyError, match="mean_balance"):
         Verdict.from_figures(off.levers, {k: v for k, v in FIGURES.items() if k != "mean_balance"})
