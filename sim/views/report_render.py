@@ -103,7 +103,11 @@ def _policy_section(data: ReportData) -> Section:
     code, rec = data.summary.head.currency, data.summary.recommendation.label
     trigger = None if data.levers.trigger is None else float(data.levers.trigger)
     fan = charts.balance_fan(
-        data.bands, currency=code, trigger=trigger, title=f"End-of-day balance under {rec}"
+        data.bands,
+        currency=code,
+        trigger=trigger,
+        start=data.plan.loaded.scenario.scenario.start,  # on dates, as the sample path is
+        title=f"End-of-day balance under {rec}",
     )
     figures = [
         ("fig-comparison", "The recommended policy beside the two references, same seeds.",

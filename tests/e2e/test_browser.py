@@ -78,7 +78,7 @@ def page(browser: Browser, url: str) -> Iterator[Page]:
 def test_kpis_appear_and_follow_the_trigger_quickly(page: Page) -> None:
     first = kpi_values(page)
     assert list(first) == [
-        RISK, "Outage hours a year", "Blocked toll-free dial-ins a year",
+        RISK, "Outage hours a year", "Blocked toll-free dial-ins a year", "Expected cost a year",
         "Forfeited funds a year", BALANCE, "Recharges a year", "Admin emails a year",
     ]  # fmt: skip
     assert first[RISK] == "0.0 %"

@@ -71,7 +71,8 @@ def test_an_optimum_at_the_grids_edge_is_widened_until_it_lies_inside(
         "amounts 100-200 -> 100-400 (the optimum sat at the highest amount); the optimum now "
         "lies inside the grid."
     )
-    assert printed.splitlines()[0] == line
+    verdict = summary["recommendation"]["verdict"]
+    assert printed.startswith(f"{verdict}\n\n{line}\n\n")  # the verdict first, then the widening
     assert "Sweep of sweep-tiny: 16 policies" in printed
 
 
@@ -163,7 +164,8 @@ def test_no_widen_keeps_the_grid_and_the_edge_note(tmp_path: Path) -> None:
     )
     assert sorted(path.name for path in (out / "parts").iterdir()) == ["main", "rule_of_thumb"]
     assert read(out, "manifest.json")["identity"]["widen"] is None
-    assert printed.startswith("Sweep of sweep-tiny: 4 policies")
+    verdict = summary["recommendation"]["verdict"]
+    assert printed.startswith(f"{verdict}\n\nSweep of sweep-tiny: 4 policies")  # no widening line
 
 
 def test_when_the_rounds_run_out_the_edge_note_stays(tiny: LoadedScenario, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_the_cost_tornado_runs_from_the_base_to_each_side_widest_on_top() -> Non
     assert low.base == high.base == 1200.0
     assert list(low.x) == [-10.0, -100.0] and list(high.x) == [2200.0, 150.0]
     assert figure.layout.yaxis.autorange == "reversed"  # the first row on top
-    assert figure.layout.xaxis.tickprefix == "$" and figure.layout.xaxis.tickformat == ",.~f"
+    assert figure.layout.xaxis.tickprefix == "$" and figure.layout.xaxis.tickformat == ",.2~f"
     assert [list(row) for row in high.customdata] == [
         ["3.0 %", "$3,400.00", "+$2,200.00"],
         ["120 % of the calls a day", "$1,350.00", "+$150.00"],
