@@ -2,8 +2,9 @@
 
 Why one panel for two views: the Policy and Trade-offs views both open with
 what to set and what it will do, in the words of ``sim.study.verdict`` (the
-same as ``credsim sweep`` and the report), from the KPIs of that policy's
-own replications. "Apply this policy" puts its trigger, amount and initial
+same as ``credsim sweep`` and the report): the sweep summary's own
+``recommendation.verdict``, never recomputed, so the page cannot say another
+figure than summary.json and the report. "Apply this policy" puts its trigger, amount and initial
 balance in the sidebar's policy inputs, and marks it as the policy to
 pre-select in the Trade-offs comparison and the Backtest view.
 """
@@ -12,27 +13,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.account.money import currency
-from sim.dashboard.state import Choice, policy_view
+from sim.dashboard.state import Choice
 from sim.study.experiment import Levers
 from sim.study.summary import SweepSummary
-from sim.study.verdict import Verdict
 
 APPLIED = "applied_policy"
 """Session key: the label of the policy last applied from a verdict (``T200/A1500/I1000``)."""
 
 
-def verdict(choice: Choice, summary: SweepSummary) -> Verdict:
-    """The recommended policy's verdict, from its KPIs over the sidebar's replications."""
-    levers = summary.recommendation.levers
-    return Verdict.from_figures(levers, policy_view(choice, levers).kpis)
-
-
 def show_verdict(choice: Choice, summary: SweepSummary, where: str) -> None:
     """The verdict, and "Apply this policy" unless the sidebar already holds it."""
-    shown = verdict(choice, summary)
-    st.success(f"**Verdict.** {shown.text(currency(choice.currency))}")
-    levers = shown.levers
+    rec = summary.recommendation
+    st.success(f"**Verdict.** {rec.verdict}")
+    levers = rec.levers
     if levers == choice.levers:
         st.caption(f"The sidebar holds this policy ({levers.label()}).")
         return

@@ -119,6 +119,7 @@ def test_apply_puts_the_recommended_policy_in_the_sidebar_compare_and_backtest()
     app.segmented_control(key="view").set_value("Policy").run()
     clean(app)
     assert app.subheader[0].value.startswith(f"Policy {label} ")
+    assert verdict in [str(item.value) for item in app.success]  # the sweep's words, both views
     app.segmented_control(key="view").set_value("Backtest").run()
     clean(app)
     assert app.multiselect[0].value[0].startswith(label)
