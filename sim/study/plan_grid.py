@@ -15,11 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+
 from sim.account.money import currency as find_currency
 from sim.account.money import to_decimal
 from sim.account.portal import rules
 from sim.limits import MONEY_MAX_MINOR
+from sim.account.clock import MICROS_PER_DAY, add_months
 from sim.study.grid import Grid
+from sim.study.runner import replication_seeds
+from sim.world.arrivals import horizon
+from sim.world.demand import generate
+from sim.world.load import LoadedScenario
 
 TRIGGER_DAYS = (2, 5, 10, 20)
 """Trigger: a few days to a few weeks of spend (business and other days alike)."""
@@ -28,6 +35,10 @@ AMOUNT_DAYS = (7, 30, 60, 120)
 OPENING_DAYS = 30
 """With no balance given, the account is assumed to open with this many days of spend."""
 SIGNIFICANT_DIGITS = 2
+SPEND_REPLICATIONS = 5
+"""Demand replications the fitted spend a day is averaged over (the grid needs its scale only)."""
+SPEND_MONTHS = 12
+"""The spend a day is the first year's: the year the recommended policy is set for."""
 
 
 @dataclass(frozen=True)
@@ -88,3 +99,25 @@ def spend_grid(spend_per_day: Decimal, currency: str, initial: Decimal) -> Spend
 def opening_assumption(spend_per_day: Decimal, currency: str) -> Decimal:
     """The assumed opening balance when the planner gave none: ``OPENING_DAYS`` of spend."""
     return nice(spend_per_day * OPENING_DAYS, max(Decimal(1), rules(currency).minimum_amount))
+
+
+def fitted_spend_per_day(
+    loaded: LoadedScenario, *, seed: int, replications: int = SPEND_REPLICATIONS
+) -> Decimal:
+    """The fitted scenario's mean credit-billed spend a calendar day over its first year.
+
+    Drawn from the scenario's own demand (its first ``replications`` replications
+    of ``seed``, the same draws a run of that seed makes), so growth, big days and
+    holidays weigh in as the simulation will see them.
+    """
+    info = loaded.scenario.scenario
+    start_us, end_us = horizon(info)
+    cut_us = min(end_us, add_months(start_us, SPEND_MONTHS))
+    days = Decimal(cut_us - start_us) / MICROS_PER_DAY
+    cur = find_currency(info.currency)
+    total_minor = 0
+    for demand_seed, _payments in replication_seeds(seed, replications):
+        stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+        inside = stream.credit_billed & (stream.start_us < cut_us)
+        total_minor += int(stream.charge_minor[inside].sum())
+    return (to_decimal(total_minor, cur) / replications / days).quantize(Decimal("0.01"))

@@ -7,7 +7,14 @@ from decimal import Decimal
 import pytest
 
 from sim.account.portal import rules
-from sim.study.plan_grid import AMOUNT_DAYS, TRIGGER_DAYS, nice, opening_assumption, spend_grid
+from sim.study.plan_grid import (
+    AMOUNT_DAYS,
+    TRIGGER_DAYS,
+    fitted_spend_per_day,
+    nice,
+    opening_assumption,
+    spend_grid,
+)
 
 
 def test_nice_rounds_to_two_significant_figures_in_whole_units() -> None:
@@ -51,3 +58,10 @@ def test_an_absurd_spend_is_refused_before_any_work() -> None:
 def test_the_assumed_opening_balance_is_a_month_of_spend() -> None:
     assert opening_assumption(Decimal("31.2"), "USD") == Decimal(940)
     assert opening_assumption(Decimal("31.2"), "JPY") >= rules("JPY").minimum_amount
+
+
+def test_the_fitted_spend_is_the_first_years_credit_billed_spend_a_day(midsize) -> None:
+    # midsize's header: about 990 USD a month in month 1, growing 0.5 % a month
+    spend = fitted_spend_per_day(midsize, seed=1)
+    assert Decimal(30) < spend < Decimal(37)
+    assert fitted_spend_per_day(midsize, seed=1) == spend  # the same draws for the same seed
