@@ -17,11 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from sim.account.clock import MICROS_PER_DAY, add_months
 from sim.account.money import currency as find_currency
 from sim.account.money import to_decimal
 from sim.account.portal import rules
 from sim.limits import MONEY_MAX_MINOR
-from sim.account.clock import MICROS_PER_DAY, add_months
 from sim.study.grid import Grid
 from sim.study.runner import replication_seeds
 from sim.world.arrivals import horizon
