@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from sim.dashboard import tenant_panel
 from sim.dashboard.state import Choice
 from sim.views.summary import scenario_text
 from sim.world.assumptions import assumptions
@@ -15,6 +16,8 @@ from sim.world.scenario import Scenario
 def show(choice: Choice) -> None:
     """The scenario's summary, the edits in force, and its TOML source."""
     scenario = choice.loaded.scenario
+    if choice.calibration is not None:
+        tenant_panel.show(choice.calibration)
     if scenario.scenario.description:
         st.markdown(f"**{scenario.scenario.name}**: {scenario.scenario.description}")
     st.code(scenario_text(choice.loaded), language=None, wrap_lines=True)

@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time
 import streamlit as st
 
 from sim import limits
-from sim.dashboard import explore, sidebar_objective
+from sim.dashboard import explore, sidebar_objective, tenant_source
 from sim.dashboard.explore import Edits
 from sim.dashboard.sidebar_objective import percent_input
 from sim.dashboard.state import Choice, bundled, edited, uploaded
 from sim.errors import InputError
+from sim.study.calibration import Calibration
 from sim.study.experiment import Levers, portal_findings, scenario_levers
 from sim.world.assumptions import delay_text
 from sim.world.distributions import mean_of
@@ -28,6 +29,10 @@ from sim.world.scenario import Scenario
 DEFAULT_SCENARIO = "midsize"
 DEFAULT_REPLICATIONS = 200
 MAX_REPLICATIONS = 1000
+YOUR_TENANT = "Your tenant"
+SOURCES = ["Bundled", "Upload a TOML file", YOUR_TENANT]
+TENANT_FILE = "tenant.toml"
+Picked = tuple[LoadedScenario, bytes, Calibration | None]
 SCENARIO_MAX_MB = max(1, explore.MAX_UPLOAD_BYTES // (1024 * 1024))
 TABLE_MAX_MB = max(1, limits.RATE_TABLE_MAX_BYTES // (1024 * 1024))
 
@@ -39,7 +44,7 @@ def choose() -> Choice | None:
     picked = _scenario(bar)
     if picked is None:
         return None
-    base, source = picked
+    base, source, calibration = picked
     scope = base.content_hash[:12]  # new scenario, fresh inputs at the file's values
     with bar.expander("Edit the world", expanded=False):
         world_edits = _edits(base.scenario, scope)
@@ -72,17 +77,21 @@ def choose() -> Choice | None:
         return None
     file_levers = scenario_levers(loaded.scenario)
     return Choice(
-        loaded, source, edits, levers, file_levers, replications, seed, world.content_hash, scope
-    )
+        loaded, source, edits, levers, file_levers, replications, seed, world.content_hash, scope,
+        calibration,
+    )  # fmt: skip
 
 
-def _scenario(bar: st.delta_generator.DeltaGenerator) -> tuple[LoadedScenario, bytes] | None:
-    """A bundled scenario, or an uploaded TOML file (its error shown below the uploader)."""
-    source = bar.radio("Source", ["Bundled", "Upload a TOML file"], key="source", horizontal=True)
+def _scenario(bar: st.delta_generator.DeltaGenerator) -> Picked | None:
+    """A bundled scenario, an uploaded TOML file, or one fitted to the tenant's usage exports
+    (an error shown below its uploader)."""
+    source = bar.radio("Source", SOURCES, key="source", horizontal=True)
     if source == "Bundled":
         names = list(explore.bundled_scenarios())
         name = bar.selectbox("Scenario", names, index=names.index(DEFAULT_SCENARIO), key="scenario")
-        return bundled(name)
+        return (*bundled(name), None)
+    if source == YOUR_TENANT:
+        return _tenant(bar)
     upload = bar.file_uploader(
         f"Scenario file (.toml, up to {SCENARIO_MAX_MB} MB)",
         type=["toml"],
@@ -104,9 +113,23 @@ def _scenario(bar: st.delta_generator.DeltaGenerator) -> tuple[LoadedScenario, b
     data = upload.getvalue()
     offered = tuple((table.name, table.getvalue()) for table in tables or ())
     try:
-        return uploaded(data, upload.name, offered), data
+        return uploaded(data, upload.name, offered), data, None
     except InputError as error:
         bar.error(str(error))
+        return None
+
+
+def _tenant(bar: st.delta_generator.DeltaGenerator) -> Picked | None:
+    """The scenario fitted to the uploaded exports, loaded like an uploaded file with its rates."""
+    picked = tenant_source.choose(bar)
+    if picked is None:
+        return None
+    data, calibration = picked
+    table = ((calibration.rates_name, calibration.rates_csv.encode("utf-8")),)
+    try:
+        return uploaded(data, TENANT_FILE, table), data, calibration
+    except InputError as error:  # a fitted scenario the loader refuses is a bug of the fit
+        bar.error(f"The fitted scenario does not load: {error}")
         return None
 
 

@@ -23,6 +23,7 @@ from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
 from sim.dashboard.jobs import Watch
 from sim.limits import DASHBOARD_JOB_MAX_BYTES
 from sim.study.backtest import Backtest
+from sim.study.calibration import Calibration
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.rescore import rescored
@@ -56,6 +57,8 @@ class Choice:
     what the demand and the payments depend on."""
     scope: str = ""
     """The suffix of the sidebar's widget keys for this scenario (``trigger@<scope>``)."""
+    calibration: Calibration | None = None
+    """How the scenario was fitted to the tenant's exports ("Your tenant"), else None."""
 
     @property
     def currency(self) -> str:

@@ -52,7 +52,7 @@ def backtest_upload(
     policy's journal comes back too. ``check`` (a budget) is called before each
     policy; ``date_order`` reads Excel's slashed dates (None: found in the file).
     """
-    _check_upload(data, name)
+    check_upload(data, name)
     with tempfile.TemporaryDirectory(prefix="credsim-upload-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
@@ -74,7 +74,7 @@ def backtest_upload(
         return results
 
 
-def _check_upload(data: bytes, name: str) -> None:
+def check_upload(data: bytes, name: str) -> None:
     """The upload's size and kind, before anything is written or read."""
     if len(data) > MAX_REPORT_BYTES:
         raise InputError(

@@ -31,6 +31,7 @@ import pandas as pd
 from sim.account.outcome import year_count
 from sim.engines.batch import Engine
 from sim.study.executors import LocalExecutor
+from sim.study.calibration import Calibration
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.kpis import Replications, select, spread
@@ -90,6 +91,10 @@ class ReportPlan:
     """Whether to run the sensitivity analysis (``sim.study.sensitivity``) after the sweep."""
     sensitivity_replications: int | None = None
     """Its replications (None: the sweep's)."""
+    calibration: Calibration | None = None
+    """How the scenario was fitted to the tenant's exports (``credsim plan``); None: a file's."""
+    grid_note: str = ""
+    """Where the grid's values came from, when not the scenario's own multiples."""
 
     def sweep_plan(self) -> SweepPlan:
         """The sweep behind the report."""

@@ -24,13 +24,14 @@ from plotly.offline import get_plotlyjs
 from sim import __version__
 from sim.account.format import money_major
 from sim.account.money import currency
+from sim.study.calibration import Calibration
 from sim.study.experiment import build_policy, scenario_currency
 from sim.study.kpis import gathered, kpi
 from sim.study.recommend import describe
 from sim.study.sensitivity_result import Sensitivity
 from sim.study.summary import COST_BASIS, RISK_BASIS, SweepSummary
 from sim.study.sweep_summary import portal_lines, summary_table
-from sim.views import charts, report_sensitivity
+from sim.views import charts, report_calibration, report_sensitivity
 from sim.views.advice import first_guess_text
 from sim.views.report import KPIS, ReportData, roles
 from sim.views.summary import objective_text, policy_text, rates_text
@@ -84,9 +85,19 @@ def write_report(path: Path, html: str) -> None:
 def sections(data: ReportData) -> list[Section]:
     """The report's figures, grouped; ids are ``FIGURE_IDS``."""
     shown = [_policy_section(data), _grid_section(data)]
+    if data.plan.calibration is not None:
+        shown.insert(0, _calibration_section(data.plan.calibration, data.plan.grid_note))
     if data.sensitivity is not None:
         shown.append(_sensitivity_section(data.sensitivity))
     return [*shown, _demand_section(data)]
+
+
+def _calibration_section(calibration: Calibration, grid_note: str) -> Section:
+    return Section(
+        "calibration", report_calibration.HEADING, report_calibration.intro(calibration),
+        report_calibration.figures(calibration), report_calibration.lines(calibration, grid_note),
+        report_calibration.tables(calibration), report_calibration.notes(calibration),
+    )  # fmt: skip
 
 
 def _sensitivity_section(result: Sensitivity) -> Section:

@@ -1,0 +1,171 @@
+"""``credsim plan``: from the tenant's usage exports to a decision document, in one command.
+
+Why one command: a planner's evidence is their own usage export and today's
+balance. ``plan`` chains what the other commands do one by one, with nothing
+of its own in between: ``calibrate`` fits a scenario to the exports (with a
+holdout check), the grid is chosen from the fitted spend
+(``sim.study.plan_grid``), the report's sweep recommends a policy, and the HTML
+report shows the recommendation with the calibration and holdout section. Every
+file it writes goes into --out, so the decision can be reproduced from there:
+
+    tenant.toml, tenant-rates.csv   the fitted scenario and its rate table
+    calibration.json                 what was fitted, the assumptions, the holdout
+    summary.json                     the sweep's summary and recommendation
+    report.html                      the decision document
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from sim.calls.records import read_records
+from sim.cli.calibrate import calibration_options, fit
+from sim.cli.options import (
+    REPLICATIONS,
+    BadInput,
+    bad_input,
+    engine_option,
+    portal,
+    preflight,
+    seed_option,
+    widen_option,
+)
+from sim.cli.progress import progress_factory
+from sim.cli.sweep import warn_rule_of_thumb
+from sim.study.experiment import grid_portal
+from sim.study.plan_grid import fitted_spend_per_day, spend_grid
+from sim.study.widen import WidenLimits
+from sim.views.report import ReportPlan, compute_report, default_replications
+from sim.views.report_render import render_report, write_report
+from sim.views.summary import widening_line
+from sim.world.load import load_scenario
+
+OUTPUTS = ("tenant.toml", "tenant-rates.csv", "calibration.json", "summary.json", "report.html")
+"""What --out holds afterwards (the rates file is named by the calibration)."""
+PLAN_HOLDOUT_MONTHS = 3
+"""The holdout ``plan`` checks by default: the last 3 months, when the data allow it."""
+
+
+@click.command()
+@click.argument(
+    "files", nargs=-1, required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)  # fmt: skip
+@click.option(
+    "-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the scenario, calibration, summary and report into.",
+)  # fmt: skip
+@calibration_options(holdout_default=PLAN_HOLDOUT_MONTHS)
+@click.option(
+    "--replications", type=REPLICATIONS,
+    help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
+)  # fmt: skip
+@seed_option
+@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@engine_option
+@click.option(
+    "--sensitivity/--no-sensitivity", default=False,
+    help="Also run the recommended policy's sensitivity and the robust choice [off: faster].",
+)  # fmt: skip
+@click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+@widen_option
+def plan(
+    files: tuple[Path, ...],
+    out: Path,
+    replications: int | None,
+    seed: int,
+    workers: int | None,
+    engine: str,
+    sensitivity: bool,
+    quiet: bool,
+    widen: bool,
+    **fitting: object,
+) -> None:
+    """From usage exports FILE... to a recommended trigger and amount, and its report.
+
+    Fits a scenario to the exports (`credsim calibrate`), checks the fit on the
+    last months it held out, sweeps triggers of a few days to a few weeks of
+    the fitted spend and amounts of a week to a few months, and writes the
+    report with the calibration and holdout figures into --out.
+    """
+    _prepare(out)
+    with bad_input():
+        records = read_records(files)
+    calibration = fit(records, seed=seed, quiet=quiet, **fitting)
+    toml_path, _rates = calibration.write(out / "tenant.toml")
+    _write_json(out / "calibration.json", calibration.to_dict())
+    with bad_input():
+        loaded = load_scenario(toml_path)
+        spend = fitted_spend_per_day(loaded, seed=seed)
+        planned = spend_grid(spend, loaded.scenario.scenario.currency,
+                             loaded.scenario.policy.initial_balance)  # fmt: skip
+    count = replications or default_replications(loaded.scenario)
+    limits = WidenLimits() if widen else None
+    report_plan = ReportPlan(
+        loaded, planned.grid, count, seed, engine, limits,  # type: ignore[arg-type]
+        sensitivity=sensitivity, calibration=calibration, grid_note=planned.explanation(),
+    )  # fmt: skip
+    code = loaded.scenario.scenario.currency
+    portal(grid_portal(code, report_plan.sweep_plan().grid_levers()), strict=False)
+    workers = preflight(loaded, workers=workers, replications=count)
+    with bad_input():
+        data = compute_report(report_plan, workers=workers, progress=progress_factory(quiet=quiet))
+    warn_rule_of_thumb(data.summary)
+    _write_json(out / "summary.json", data.summary.to_dict())
+    html = render_report(data, command=_command(files, out, report_plan, fitting))
+    try:
+        write_report(out / "report.html", html)
+    except OSError as error:
+        raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
+    _print(data, planned.explanation(), out)
+
+
+def _prepare(out: Path) -> None:
+    """--out exists afterwards, or one line says why it cannot."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadInput(f"{out}: cannot create the folder: {error.strerror or error}") from None
+
+
+def _write_json(path: Path, document: object) -> None:
+    try:
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def _command(
+    files: tuple[Path, ...], out: Path, report_plan: ReportPlan, fitting: dict[str, object]
+) -> str:
+    """The command that recomputes the report (shown under "Reproduce")."""
+    parts = ["credsim plan", *(str(path) for path in files), "-o", str(out)]
+    for name, value in fitting.items():
+        if value is not None and value is not False:
+            parts += [f"--{name.replace('_', '-')}", str(value)]
+    parts += ["--replications", str(report_plan.replications), "--seed", str(report_plan.seed)]
+    if report_plan.sensitivity:
+        parts.append("--sensitivity")
+    if report_plan.widen is None:
+        parts.append("--no-widen")
+    return " ".join(parts)
+
+
+def _print(data: object, grid_line: str, out: Path) -> None:
+    summary = data.summary  # type: ignore[attr-defined]
+    rec = summary.recommendation
+    click.echo(rec.verdict)
+    if widened := widening_line(summary):
+        click.echo(widened)
+    warning = "" if rec.qualifies else f" (WARNING: {rec.warning})"
+    click.echo(f"Recommended: {rec.label}{warning}")
+    click.echo(grid_line)
+    click.echo(f"Wrote {', '.join(str(out / name) for name in OUTPUTS)}")
+
+
+__all__ = ["plan", "Decimal", "replace"]
