@@ -26,6 +26,7 @@ from sim.world.load import load_scenario
 from sim.world.rates import Rate, RateTable
 from sim.world.scenario import Scenario
 from sim.world.streams import expected_calls, stream_grid
+from sim.world.workload import estimate
 from tests.paths import CHECKS, SCENARIOS, TINY
 
 RATES = RateTable(
@@ -131,6 +132,7 @@ def test_a_clock_change_day_has_23_or_25_hours_of_calls() -> None:
     )
     assert spring_gap.sum() > 0  # 02:00 EST does not exist: this UTC hour is 03:00 EDT
     assert grid.share.max() == 2.0  # the repeated hour is one slot of two hours
+    assert estimate(world).calls_by_source["streams[0]"] == pytest.approx(float(mean.sum()))
 
 
 def test_a_horizon_cut_inside_an_hour_keeps_that_fraction_of_it() -> None:
