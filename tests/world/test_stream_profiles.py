@@ -21,6 +21,7 @@ import pytest
 
 from sim.account.stream import CallStream
 from sim.world.arrivals import ArrivalGrid, arrival_grid, horizon
+from sim.world.assumptions import stream_lines
 from sim.world.demand import generate
 from sim.world.load import load_scenario
 from sim.world.rates import Rate, RateTable
@@ -214,6 +215,26 @@ def test_destinations_are_drawn_by_share_and_priced_from_the_table() -> None:
     assert set(np.unique(charges).tolist()) == {13, 15}
     share = np.mean(charges == 15)
     assert abs(share - 0.3) < 4 * np.sqrt(0.3 * 0.7 / len(charges))
+
+
+def test_the_scenario_text_names_each_streams_stated_figures() -> None:
+    places = [{"country": "GB", "number_type": "landline", "share": 1}]
+    line = stream(
+        monthly_growth=0.012,
+        hour_of_week=PROFILE,
+        holiday_factor=0.1,
+        daily_dispersion=0.35,
+        direction="outbound",
+        destinations=places,
+    )
+    del line["rate_per_min"]
+    world = scenario(1, {}, line, stream(name="plain"))
+    profiled, plain = stream_lines(world)
+    weekend = 100 * sum(WEEKEND) * 2 / sum(PROFILE)
+    for figure in ("+1.2 % a month", f"{weekend:.3g} % of the week", "holidays x 0.1"):
+        assert figure in profiled
+    assert "daily dispersion 0.35" in profiled and "GB landline 100 %" in profiled
+    assert plain == "streams[1] 'plain': toll_free_dial_in, 100 calls a business day, 0.02 USD/min"
 
 
 # -- scenarios without the keys draw what they drew before ----------------------------------
