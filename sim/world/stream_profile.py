@@ -50,6 +50,13 @@ def problems(scenario: Scenario) -> Iterator[str]:
     months = scenario.scenario.horizon_months
     for index, stream in enumerate(scenario.streams):
         where = f"streams[{index}]"
+        if stream.daily_dispersion > limits.DAILY_DISPERSION_MAX:
+            yield (
+                f"{where}.daily_dispersion: {stream.daily_dispersion:g} is more than the limit "
+                f"of {limits.DAILY_DISPERSION_MAX:g} (DAILY_DISPERSION_MAX in {_LIMITS})"
+            )
+        if stream.calls_per_day > limits.STREAM_CALLS_PER_DAY_MAX:
+            continue  # refused as it stands (sim.world.bounds); growth and profile add nothing
         yield from _profile_problems(where, stream, scenario.calendar)
         final = stream.calls_per_day * (1.0 + stream.monthly_growth) ** months
         if final > limits.STREAM_CALLS_PER_DAY_MAX:
@@ -58,11 +65,6 @@ def problems(scenario: Scenario) -> Iterator[str]:
                 f"{stream.calls_per_day:g} calls a day to about {final:,.3g} after {months} "
                 f"months, more than the limit of {limits.STREAM_CALLS_PER_DAY_MAX:,.0f} "
                 f"(STREAM_CALLS_PER_DAY_MAX in {_LIMITS})"
-            )
-        if stream.daily_dispersion > limits.DAILY_DISPERSION_MAX:
-            yield (
-                f"{where}.daily_dispersion: {stream.daily_dispersion:g} is more than the limit "
-                f"of {limits.DAILY_DISPERSION_MAX:g} (DAILY_DISPERSION_MAX in {_LIMITS})"
             )
 
 
