@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-import holidays as holiday_data
-
 CODE_PATTERN = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,4}))?$")
 """A country code, optionally ``-`` and a subdivision code: ``US``, ``US-CA``, ``GB-SCT``."""
 
@@ -31,7 +29,7 @@ def check_code(code: str) -> str:
     if match is None:
         raise ValueError(f"{code!r} is not a country code; {EXAMPLE}")
     country, subdivision = match.groups()
-    supported = holiday_data.list_supported_countries()
+    supported = _supported()
     if country not in supported:
         raise ValueError(f"{country!r} is not a country the holidays library knows; {EXAMPLE}")
     if subdivision is not None and subdivision not in supported[country]:
@@ -51,10 +49,22 @@ def holiday_dates(holidays: tuple[date, ...] | str, first: date, last: date) -> 
     return frozenset(holidays)
 
 
+@lru_cache(maxsize=1)
+def _supported() -> dict[str, list[str]]:
+    """Country code -> its subdivision codes, as the ``holidays`` library lists them (cached:
+    the library builds the table anew on every call; imported here, not at start-up, because
+    only a scenario naming a code needs it)."""
+    import holidays as holiday_data  # noqa: PLC0415
+
+    return dict(holiday_data.list_supported_countries())
+
+
 @lru_cache(maxsize=64)
 def _country_dates(code: str, first_year: int, last_year: int) -> frozenset[date]:
     """Every public holiday of ``code`` in the years ``first_year`` to ``last_year`` (cached:
     every replication and the office hours ask for the same years)."""
+    import holidays as holiday_data  # noqa: PLC0415  (see _supported)
+
     country, _, subdivision = code.partition("-")
     years: Iterable[int] = range(first_year, last_year + 1)
     table = holiday_data.country_holidays(country, subdiv=subdivision or None, years=years)

@@ -6,7 +6,8 @@ behave, and the levers (``[policy]``). Files are TOML; this module turns one
 into a frozen, validated ``Scenario`` (pydantic, unknown keys refused), so no
 model code ever sees an unchecked value. Only ``[scenario]`` and one source of
 calls (``[meetings]``, ``[user_calling]``, ``[[big_meetings]]`` or
-``[[streams]]``) are required; every omitted section is the plain case.
+``[[streams]]``, the last in ``sim.world.scenario_streams``) are required;
+every omitted section is the plain case.
 
 Units are in the key names: ``_min`` minutes, ``_h`` hours, ``_s`` seconds,
 ``per_day`` per business day. Money is in major units of ``currency`` and is
@@ -104,7 +105,12 @@ class ScenarioInfo(Section):
 
 
 class Calendar(Section):
-    """``[calendar]``: when business calls happen, in the tenant's time zone."""
+    """``[calendar]``: when business calls happen, in the tenant's time zone.
+
+    ``holidays`` is a list of dates, or a country code (``"US"``, ``"US-CA"``)
+    for the ``holidays`` library's public holidays of every year the horizon
+    touches (``sim.world.public_holidays.holiday_dates`` gives the dates).
+    """
 
     timezone: str = "UTC"
     business_hours: tuple[str, str] = ("09:00", "17:00")

@@ -25,7 +25,7 @@ from sim.world.assumptions import stream_lines
 from sim.world.demand import generate
 from sim.world.load import load_scenario
 from sim.world.rates import Rate, RateTable
-from sim.world.scenario import Scenario
+from sim.world.scenario import BigMeeting, Scenario
 from sim.world.streams import expected_calls, stream_grid
 from sim.world.workload import estimate
 from tests.paths import CHECKS, SCENARIOS, TINY
@@ -235,6 +235,22 @@ def test_the_scenario_text_names_each_streams_stated_figures() -> None:
         assert figure in profiled
     assert "daily dispersion 0.35" in profiled and "GB landline 100 %" in profiled
     assert plain == "streams[1] 'plain': toll_free_dial_in, 100 calls a business day, 0.02 USD/min"
+
+
+def test_every_new_key_survives_the_dump_and_validate_round_trip_of_edits_and_variations() -> None:
+    places = [{"country": "GB", "number_type": "landline", "share": 1}]
+    line = stream(hour_of_week=PROFILE, holiday_factor=0.1, daily_dispersion=0.3)
+    routed = stream(name="out", direction="outbound", destinations=places, monthly_growth=0.01)
+    del routed["rate_per_min"]
+    world = scenario(2, {"holidays": "US"}, line, routed)
+    event = {
+        "name": "b",
+        "time": "10:00:00",
+        "per_month": 1.0,
+        "dial_ins": {"dist": "poisson", "mean": 3},
+    }
+    world = world.model_copy(update={"big_meetings": (BigMeeting.model_validate(event),)})
+    assert Scenario.model_validate(world.model_dump()) == world
 
 
 # -- scenarios without the keys draw what they drew before ----------------------------------
