@@ -16,6 +16,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AfterValidator, Discriminator, Tag
 
 CODE_PATTERN = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,4}))?$")
 """A country code, optionally ``-`` and a subdivision code: ``US``, ``US-CA``, ``GB-SCT``."""
@@ -40,6 +43,21 @@ def check_code(code: str) -> str:
             f"(it has {known}{more})"
         )
     return code
+
+
+def _holidays_kind(value: object) -> str:
+    """Which member of ``Holidays`` a value is for: a code (text), or else a list of dates."""
+    return "holidays[code]" if isinstance(value, str) else "holidays[dates]"
+
+
+Holidays = Annotated[
+    Annotated[str, AfterValidator(check_code), Tag("holidays[code]")]
+    | Annotated[tuple[date, ...], Tag("holidays[dates]")],
+    Discriminator(_holidays_kind),
+]
+"""``[calendar] holidays``: a country code for the ``holidays`` library's public holidays
+(``sim.world.public_holidays``), or a list of dates. Tagged like ``HoursOrDelay`` so one bad
+value gets one message."""
 
 
 def holiday_dates(holidays: tuple[date, ...] | str, first: date, last: date) -> frozenset[date]:

@@ -16,23 +16,20 @@ converted to exact minor units by the model, never used as a float.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import (
-    AfterValidator,
     BeforeValidator,
-    Discriminator,
     Field,
-    Tag,
     field_validator,
     model_validator,
 )
 
-from sim.world.public_holidays import check_code
+from sim.world.public_holidays import Holidays
 from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
     Continuous,
@@ -60,21 +57,6 @@ ZONE_A = frozenset({
     "GB", "US",
 })  # fmt: skip
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
-
-
-def _holidays_kind(value: object) -> str:
-    """Which member of ``Holidays`` a value is for: a code (text), or else a list of dates."""
-    return "holidays[code]" if isinstance(value, str) else "holidays[dates]"
-
-
-Holidays = Annotated[
-    Annotated[str, AfterValidator(check_code), Tag("holidays[code]")]
-    | Annotated[tuple[date, ...], Tag("holidays[dates]")],
-    Discriminator(_holidays_kind),
-]
-"""``[calendar] holidays``: a country code for the ``holidays`` library's public holidays
-(``sim.world.public_holidays``), or a list of dates. Tagged like ``HoursOrDelay`` so one bad
-value gets one message."""
 
 
 # -- sections -----------------------------------------------------------------
