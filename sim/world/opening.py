@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BeforeValidator, Field, field_validator
 
 from sim import limits
-from sim.account.clock import Instant, to_datetime, to_instant
+from sim.account.clock import Instant, to_datetime, to_instant, to_iso
+from sim.account.format import money_minor
 from sim.account.money import Currency, major_to_minor, to_decimal
-from sim.account.opening import Opening
+from sim.account.opening import Opening, expiry_of
 from sim.errors import InputError, decode_utf8
 from sim.world.files import read_regular
 from sim.world.scenario_types import Section, not_bool
@@ -154,38 +155,44 @@ def problems(
     return found
 
 
-def read_lots_csv(path: Path, currency: Currency, *, timezone: str = "UTC") -> Opening:
+def read_lots_csv(
+    path: Path, currency: Currency, *, timezone: str = "UTC", start: Instant | None = None
+) -> Opening:
     """A ``purchased,remaining`` file as an ``Opening``; InputError naming the file and line.
 
     ``purchased`` is a date (local midnight in ``timezone``) or an ISO datetime
     with its offset; ``remaining`` an amount in ``currency`` (> 0, whole minor
-    units). Whether the lots fit a run's start is checked where the run is
-    known (``sim.cli.options.apply_opening``).
+    units). Given the run's ``start``, a lot bought after it or expired by then
+    is refused at its line too.
     """
     try:
         data = read_regular(path, limits.LOTS_CSV_MAX_BYTES, what="lots file", knob=_LOTS_KNOB)
     except OSError as error:
         raise InputError(f"cannot read the lots file: {error.strerror}", source=path) from None
-    text = decode_utf8(data, path)
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = next(rows, None)
-    if header is None or tuple(cell.strip().lower() for cell in header) != LOTS_HEADER:
-        raise InputError(
-            "the first line must be the header purchased,remaining", source=path, line=1
-        )
-    zone = ZoneInfo(timezone)
-    lots: list[tuple[int, int]] = []
-    for row in rows:
-        line = rows.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(lots) == limits.OPENING_LOTS_MAX:
+    rows = csv.reader(io.StringIO(decode_utf8(data, path), newline=""))
+    try:
+        header = next(rows, None)
+        if header is None or tuple(cell.strip().lower() for cell in header) != LOTS_HEADER:
             raise InputError(
-                f"more than {limits.OPENING_LOTS_MAX:,} lots (OPENING_LOTS_MAX in sim/limits.py)",
-                source=path,
-                line=line,
+                "the first line must be the header purchased,remaining", source=path, line=1
             )
-        lots.append(_lot(row, zone, currency, path, line))
+        zone = ZoneInfo(timezone)
+        lots: list[tuple[int, int]] = []
+        for row in rows:
+            line = rows.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(lots) == limits.OPENING_LOTS_MAX:
+                raise InputError(
+                    f"more than {limits.OPENING_LOTS_MAX:,} lots (OPENING_LOTS_MAX in "
+                    "sim/limits.py)", source=path, line=line,
+                )  # fmt: skip
+            lots.append(_lot(row, zone, currency, path, line))
+            found = [] if start is None else Opening((lots[-1],)).problems(start)
+            if found:
+                raise InputError(found[0].removeprefix("lots[0]: "), source=path, line=line)
+    except csv.Error as error:
+        raise InputError(f"not a CSV file: {error}", source=path, line=rows.line_num) from None
     return Opening(tuple(lots))
 
 
@@ -230,3 +237,27 @@ def _moment(text: str) -> date | datetime:
 def _utc(instant: Instant) -> datetime:
     """An instant as an aware UTC datetime (how ``from_opening`` writes a purchase)."""
     return to_datetime(instant)
+
+
+def opening_text(opening: Opening, cur: Currency) -> str | None:
+    """``opening balance: $800.00 in 1 lot (expires 2027-12-01)``, for run headers and
+    reports; None when the run starts with nothing held or pending."""
+    if not opening.lots and opening.pending is None:
+        return None
+    count = len(opening.lots)
+    expiries = sorted(expiry_of(bought) for bought, _ in opening.lots)
+    text = f"opening balance: {money_minor(opening.balance_minor, cur)} in {count} lot"
+    text += "" if count == 1 else "s"
+    if count == 1:
+        text += f" (expires {_day(expiries[0])})"
+    elif count > 1:
+        text += f" (expiring {_day(expiries[0])} to {_day(expiries[-1])})"
+    if opening.pending is not None:
+        at, amount = opening.pending
+        text += f"; a recharge of {money_minor(amount, cur)} pending, credited {to_iso(at)}"
+    return text
+
+
+def _day(instant: Instant) -> str:
+    """The UTC date of an instant, as ``2027-12-01``."""
+    return to_datetime(instant).date().isoformat()
