@@ -1,4 +1,4 @@
-"""``--balance`` and ``--lots`` on run and sweep: the account the run starts from, and its header."""
+"""``--balance`` and ``--lots`` on run and sweep: the account a run starts from, and its header."""
 
 from __future__ import annotations
 
