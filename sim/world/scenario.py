@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.world.opening import OpeningSettings
 from sim.world.public_holidays import Holidays
 from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
@@ -389,6 +390,7 @@ class Scenario(Section):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     objective: Objective = Field(default_factory=Objective)
     regression: Regression | None = None
+    opening: OpeningSettings | None = None
 
     @model_validator(mode="after")
     def _some_calls(self) -> Scenario:
