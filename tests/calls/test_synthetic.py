@@ -25,6 +25,10 @@ from sim.calls.synthetic import (
     generate,
     write_teams_csv,
 )
+from tests.paths import EXAMPLES
+
+TENANT_SEED = 20261130
+"""The seed examples/make_examples.py draws examples/tenant-usage.csv with."""
 
 NY = ZoneInfo("America/New_York")
 TEN_AM = tuple(1.0 if day < 5 and hour == 10 else 0.0 for day in range(7) for hour in range(24))
@@ -113,3 +117,10 @@ def test_the_bundled_truth_round_trips_through_the_teams_report(tmp_path: Path) 
     spend = table["charge_minor"].sum() / 100 / months
     assert spend == pytest.approx(expected_monthly_spend(BUNDLED, 0, months), rel=0.05)
     assert 300 < spend < 600  # hundreds of USD a month: --balance 800 is two months or so
+
+
+def test_the_bundled_export_is_the_stated_generators(tmp_path: Path) -> None:
+    path = tmp_path / "tenant-usage.csv"
+    write_teams_csv(generate(BUNDLED, TENANT_SEED), path, BUNDLED.currency)
+    assert path.read_bytes() == (EXAMPLES / "tenant-usage.csv").read_bytes()
+    assert path.stat().st_size < 3 * 1024 * 1024
