@@ -83,6 +83,11 @@ file of one endless line is refused after this many characters, not read whole (
 by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
 of ``CSV_FIELD_MAX_CHARS`` fit."""
 
+USAGE_RECORDS_MAX = 10_000_000
+"""Rows of usage read into one records table (``sim.calls.records``, for calibration), over
+all the files given together. Unlike a backtest, which streams, the table is held in memory
+(about 200 bytes a row); 10 million rows is some 14 years of a 2,000-call-a-day tenant."""
+
 USAGE_ZIP_MEMBERS_MAX = 100
 """Members of an admin-center export zip (a real one holds a PSTN CSV, a Direct Routing
 CSV and ``parameters.json``); the central directory is checked before any member is read."""
