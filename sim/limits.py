@@ -132,7 +132,14 @@ PER_USER_PER_DAY_MAX = 100.0
 """Meetings (``[meetings]``) or own calls (``[user_calling]``) per user per business day."""
 
 STREAM_CALLS_PER_DAY_MAX = 1_000_000.0
-"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre)."""
+"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre), also at
+the horizon's end after its ``monthly_growth`` and on the busiest weekday of its
+``hour_of_week`` profile."""
+
+DAILY_DISPERSION_MAX = 10.0
+"""Largest ``[[streams]] daily_dispersion`` (coefficient of variation of a stream's daily level,
+no unit). Real call counts measure 0.1 to 1; at 10 a day's level is a gamma of shape 0.01,
+almost always near 0 and now and then thousands of times the mean, which no fit produces."""
 
 PARTICIPANTS_MAX = 10_000
 """Phone participants of one meeting: the mean, fixed or largest listed value (and sd) of

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.world import costs
+from sim.world.public_holidays import holidays_text
 from sim.world.scenario import PaymentSettings, Scenario
 from sim.world.scenario_types import Delay, Exponential, Fixed, LogNormal
 
@@ -80,7 +81,7 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
         Assumption(
             "calendar (admin office hours)",
             f"{calendar.timezone} {'-'.join(calendar.business_hours)} "
-            f"{','.join(calendar.business_days)}, {len(calendar.holidays)} holiday(s)",
+            f"{','.join(calendar.business_days)}, {holidays_text(calendar.holidays)}",
             "calendar" in scenario.model_fields_set,
             "the admin fixes a failed payment and tops up by hand only inside these business hours",
         )

@@ -177,6 +177,9 @@ def _lookups(scenario: Scenario) -> Iterator[tuple[RateKey, str]]:
     for index, stream in enumerate(scenario.streams):
         if stream.rate_per_min is None and stream.country and stream.number_type:
             yield (stream.country, stream.number_type, stream.direction), f"streams[{index}]"
+        for number, target in enumerate(stream.destinations or ()):
+            priced = (target.country, target.number_type, stream.direction)
+            yield priced, f"streams[{index}].destinations[{number}]"
 
 
 def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tuple[RateKey, str]]:

@@ -17,17 +17,22 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
+    Discriminator,
     Field,
+    Tag,
     field_validator,
     model_validator,
 )
 
+from sim.world.public_holidays import check_code
+from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
     Continuous,
     Count,
@@ -47,7 +52,6 @@ from sim.world.scenario_types import (
 )
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-NUMBER_TYPES = ("landline", "mobile", "toll_free", "geographic")
 ZONE_A = frozenset({
     "AU", "AT", "BE", "BR", "BG", "CA", "CN", "HR", "CZ", "DK", "EE", "FI", "FR", "DE",
     "GR", "HK", "HU", "IN", "IE", "IT", "JP", "LU", "MY", "MX", "NL", "NZ", "NO", "PL",
@@ -55,6 +59,21 @@ ZONE_A = frozenset({
     "GB", "US",
 })  # fmt: skip
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
+
+
+def _holidays_kind(value: object) -> str:
+    """Which member of ``Holidays`` a value is for: a code (text), or else a list of dates."""
+    return "holidays[code]" if isinstance(value, str) else "holidays[dates]"
+
+
+Holidays = Annotated[
+    Annotated[str, AfterValidator(check_code), Tag("holidays[code]")]
+    | Annotated[tuple[date, ...], Tag("holidays[dates]")],
+    Discriminator(_holidays_kind),
+]
+"""``[calendar] holidays``: a country code for the ``holidays`` library's public holidays
+(``sim.world.public_holidays``), or a list of dates. Tagged like ``HoursOrDelay`` so one bad
+value gets one message."""
 
 
 # -- sections -----------------------------------------------------------------
@@ -90,7 +109,7 @@ class Calendar(Section):
     timezone: str = "UTC"
     business_hours: tuple[str, str] = ("09:00", "17:00")
     business_days: tuple[str, ...] = WEEKDAYS[:5]
-    holidays: tuple[date, ...] = ()
+    holidays: Holidays = ()
     hour_of_day: tuple[NonNegative, ...] | None = Field(default=None, min_length=24, max_length=24)
     month_of_year: tuple[NonNegative, ...] | None = Field(
         default=None, min_length=12, max_length=12
@@ -175,7 +194,12 @@ class BigMeeting(Section):
     """``[[big_meetings]]``: scheduled events whose dial-ins arrive as a burst."""
 
     name: str = Field(min_length=1)
-    recurrence: str = Field(description="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+1TH")
+    recurrence: str | None = Field(
+        default=None, description="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+1TH"
+    )
+    per_month: NonNegative | None = None
+    """Instead of ``recurrence``: a Poisson number of big days each calendar month, each on a
+    uniformly random business day (``sim.world.big_days``)."""
     time: time
     dial_ins: Count
     toll_free_share: Fraction = 0.5
@@ -186,12 +210,23 @@ class BigMeeting(Section):
 
     @field_validator("recurrence")
     @classmethod
-    def _rule(cls, value: str) -> str:
+    def _rule(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             rrulestr(value, dtstart=datetime(2000, 1, 1))
         except (ValueError, TypeError) as error:
             raise ValueError(f"{value!r} is not an RFC 5545 rule: {error}") from None
         return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> BigMeeting:
+        if (self.recurrence is None) == (self.per_month is None):
+            raise ValueError(
+                "a big meeting needs exactly one of recurrence (a rule such as "
+                "FREQ=MONTHLY;BYDAY=+1TH) and per_month (random big days a month)"
+            )
+        return self
 
 
 class UserCalling(Section):
@@ -210,29 +245,6 @@ class UserCalling(Section):
     def _destinations(self) -> UserCalling:
         if self.international_share > 0 and not self.international_destinations:
             raise ValueError("international_share > 0 needs international_destinations")
-        return self
-
-
-class Stream(Section):
-    """``[[streams]]``: a generic call stream (auto attendant, call queue, a check)."""
-
-    name: str = Field(min_length=1)
-    service: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    calls_per_day: NonNegative
-    duration_min: Continuous
-    rate_per_min: Money | None = None
-    connection_fee: Money | None = None
-    country: Country | None = None
-    number_type: Literal["landline", "mobile", "toll_free", "geographic"] | None = None
-    direction: Literal["inbound", "outbound"] = "inbound"
-    credit_billed: bool = True
-
-    @model_validator(mode="after")
-    def _priced(self) -> Stream:
-        if self.rate_per_min is None and (self.country is None or self.number_type is None):
-            raise ValueError(
-                "a stream needs rate_per_min, or country and number_type to look up the rate table"
-            )
         return self
 
 
