@@ -128,6 +128,14 @@ def fit_rates(table: pd.DataFrame, cur: Currency) -> tuple[tuple[Rate, ...], lis
     return tuple(rates), notes
 
 
+def own_rate(rows: pd.DataFrame, cur: Currency) -> tuple[Decimal, Decimal]:
+    """One service's own effective rate and mean fee (for a key it shares at another rate)."""
+    minutes = int(billed_minutes(rows["duration_s"]).sum())
+    usage = int((rows["charge_minor"] - rows["fee_minor"]).sum())
+    per_min = usage / minutes if minutes else 0.0
+    return _major(per_min, cur), _major(rows["fee_minor"].sum() / max(len(rows), 1), cur)
+
+
 def _service_spread(rows: pd.DataFrame) -> str:
     """Said when services sharing a rate key were billed at different rates."""
     by_service = rows.groupby("service")[["usage_minor", "billed_min"]].sum()
@@ -137,7 +145,10 @@ def _service_spread(rows: pd.DataFrame) -> str:
     per_min = by_service["usage_minor"] / by_service["billed_min"]
     if per_min.max() <= per_min.min() * 1.01:
         return ""
-    return "services billed at different rates; their minute-weighted mean used"
+    return (
+        "services billed at different rates; their minute-weighted mean in the table, a "
+        "single-destination stream's own rate on the stream"
+    )
 
 
 def _major(minor: float, cur: Currency) -> Decimal:

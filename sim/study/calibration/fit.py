@@ -166,7 +166,25 @@ def _fit_all(billed: pd.DataFrame, window: Days, start: datetime, setting: _Sett
             )
         fits.append(fit)
     rates, rate_notes = destinations.fit_rates(table, setting.currency)
+    fits = [_own_rate(fit, table, rates, setting.currency) for fit in fits]
     return _Fitted(tuple(fits), rates, tuple(notes + rate_notes))
+
+
+def _own_rate(
+    fit: ServiceFit, table: pd.DataFrame, rates: tuple[destinations.Rate, ...], cur: Currency
+) -> ServiceFit:
+    """A single-destination service keeps its own rate when its table row says another."""
+    if len(fit.mix) != 1:
+        return fit
+    only = fit.mix[0]
+    row = next(
+        r
+        for r in rates
+        if (r.country, r.number_type, r.direction)
+        == (only.country, only.number_type, fit.direction)
+    )
+    own = destinations.own_rate(table[table["service"] == fit.service], cur)
+    return fit if own == (row.rate_per_min, row.connection_fee) else fit.with_own_rate(own)
 
 
 def _fit_service(

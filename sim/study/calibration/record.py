@@ -8,7 +8,8 @@ written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from sim.study.calibration.arrivals import ArrivalFit, Interval
@@ -31,6 +32,9 @@ class ServiceFit:
     big: BigDays | None
     big_durations: DurationFit | None
     pooled: bool
+    own_rate: tuple[Decimal, Decimal] | None = None
+    """(rate_per_min, connection_fee) written on the stream when its one destination's
+    table row, shared with another service, holds a different rate."""
 
     def to_dict(self) -> dict[str, object]:
         """The service's figures for ``--json``."""
@@ -55,24 +59,28 @@ class ServiceFit:
             ],
             "big_days": None if self.big is None else _big(self.big),
             "pooled": self.pooled,
+            "own_rate": None if self.own_rate is None else [str(x) for x in self.own_rate],
         }
+
+    def with_own_rate(self, rate: tuple[Decimal, Decimal]) -> ServiceFit:
+        return replace(self, own_rate=rate)
 
     def summary(self) -> str:
         """One line for the CLI's summary."""
         a = self.arrivals
         growth = (
-            "not fitted"
+            "growth not fitted"
             if a.growth is None
-            else f"{a.growth.value:+.2%} ({a.growth.low:+.2%} to {a.growth.high:+.2%})"
+            else f"growth {a.growth.value:+.2%}/month ({a.growth.low:+.2%} to {a.growth.high:+.2%})"
             + ("" if a.growth_used else ", 0 used")
         )
         spread = "not fitted" if a.dispersion is None else f"{a.dispersion_used:.2f}"
         big = "none" if self.big is None else _big_words(self.big)
+        level = a.level_per_day
         return (
-            f"{self.service}: {self.calls} calls over {a.months} months, "
-            f"{a.level_per_day.value:.1f} calls/business day "
-            f"({a.level_per_day.low:.1f} to {a.level_per_day.high:.1f}), growth {growth}/month, "
-            f"dispersion {spread}, big days {big}"
+            f"{self.service}: {self.calls} calls over {a.months} month(s), "
+            f"{level.value:.3g} calls/business day ({level.low:.3g} to {level.high:.3g}), "
+            f"{growth}, dispersion {spread}, big days {big}"
         )
 
 

@@ -175,6 +175,13 @@ def _optional(key: str, value: float, comment: str) -> str:
 
 def _destinations(fit: ServiceFit) -> list[str]:
     """One destination as country and number type; several as a ``destinations`` mix."""
+    if fit.own_rate is not None:
+        rate, fee = fit.own_rate
+        return [
+            f"rate_per_min = {_money(rate)}   # this service's own (charges - fees) / billed "
+            "minutes: its destination's table row is shared with a service billed otherwise",
+            f"connection_fee = {_money(fee)}   # mean fee per call",
+        ]
     if len(fit.mix) == 1:
         only = fit.mix[0]
         return [
