@@ -103,7 +103,6 @@ def calibrate(
     window = _window(table, setting)
     checked = None
     if holdout_months:
-        say(f"holdout: fitting on the data before the last {holdout_months} whole month(s)")
         checked = _holdout(billed, window, holdout_months, setting, replications, seed, say)
     say(f"fitting {billed['service'].nunique()} credit-billed service(s)")
     start = window.midnight_after()
@@ -254,6 +253,7 @@ def _holdout(
             f"--holdout-months {months} leaves {max((cut - window.first).days, 0)} day(s) to fit "
             f"on before {cut}; calibrating needs at least {DATA_MIN_DAYS} days"
         )
+    say(f"holdout: fitting on the data before {cut} (the last {months} whole month(s) out)")
     zone = window.zone
     start = datetime.combine(cut, time(0), tzinfo=zone)
     edges, labels = holdout.month_edges(start, months)

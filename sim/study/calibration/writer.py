@@ -154,7 +154,7 @@ def _stream(fit: ServiceFit) -> str:
             if factor is not None
             else "assumption: no holiday in the data"
         )
-        lines.append(f"holiday_factor = {round(factor or 0.0, 3)}   # {comment}")
+        lines.append(_optional("holiday_factor", round(factor or 0.0, 3), comment))
     lines.append(_optional("monthly_growth", round(a.growth_used, 5), _growth_comment(fit)))
     lines.append(_optional("daily_dispersion", round(a.dispersion_used, 4), _spread_comment(fit)))
     lines.append(f"duration_min = {_dist(fit.durations)}   # {_duration_comment(fit)}")

@@ -48,11 +48,14 @@ def test_a_service_of_three_calls_borrows_the_pooled_figures_and_says_so() -> No
         number_type="mobile",
         direction="outbound",
     )
-    records = joined(weekday_calls(date(2026, 3, 2), 42, 30), rare)
+    records = joined(weekday_calls(date(2026, 3, 2), 70, 30), rare)
     result = calibrate(records)
     rare_fit = next(fit for fit in result.fits if fit.service == "international")
     assert rare_fit.calls == 3 < SERVICE_MIN_CALLS
     assert rare_fit.pooled
+    profile = rare_fit.arrivals.hour_of_week
+    assert profile is not None  # its own three calls fill one hour (Tuesday 10:00), the pool 40
+    assert sum(weight > 0 for weight in profile) == 5 * 8
     assert rare_fit.arrivals.growth is None and rare_fit.arrivals.dispersion is None
     assert rare_fit.durations.calls == records.table.shape[0]  # every service's durations
     assert any(note.startswith("international: 3 calls (fewer than 30)") for note in result.notes)

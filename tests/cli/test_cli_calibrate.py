@@ -1,0 +1,54 @@
+"""``credsim calibrate``: the bundled twelve-month example in, a scenario that validates out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from sim.cli.commands import main
+from sim.world.load import load_scenario
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+def test_calibrate_writes_a_scenario_and_its_rates_that_validate(tmp_path: Path) -> None:
+    out = tmp_path / "tenant.toml"
+    result = invoke("calibrate", "calls", "-o", out, "--country", "US")
+    assert result.exit_code == 0, result.stderr
+    loaded = load_scenario(out)
+    assert loaded.rates.path == tmp_path / "tenant-rates.csv"
+    assert {stream.service for stream in loaded.scenario.streams} == {
+        "dial_out",
+        "international",
+        "toll_free_dial_in",
+    }
+    assert loaded.scenario.big_meetings[0].recurrence == "FREQ=MONTHLY;BYDAY=+1TH"
+    assert loaded.scenario.scenario.start.isoformat() == "2026-01-01T00:00:00+00:00"
+    assert "Assumptions (not measurable from the export):" in result.stdout
+    assert "time zone UTC: assumption: UTC (US has several zones)" in result.stdout
+    assert f"Wrote {out} and {tmp_path / 'tenant-rates.csv'}" in result.stdout
+    assert invoke("validate", out).exit_code == 0
+
+
+def test_calibrate_json_carries_the_fits_and_the_holdout(tmp_path: Path) -> None:
+    out = tmp_path / "tenant.toml"
+    result = invoke("calibrate", "calls", "-o", out, "--holdout-months", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [s["service"] for s in document["services"]] == [
+        "dial_out",
+        "international",
+        "toll_free_dial_in",
+    ]
+    assert document["scenario_toml"] == out.read_text(encoding="utf-8")
+    holdout = document["holdout"]
+    assert holdout["months"] == ["2025-12"] and holdout["replications"] == 200
+    assert holdout["fitted_until"] == "2025-11-30"
+    total = next(c for c in holdout["cells"] if c["service"] == "total")
+    assert total["p5"] <= total["simulated_mean"] <= total["p95"]
+    assert holdout["months_inside"] == int(total["inside"])
+    assert "holdout:" in result.stderr  # progress on stderr, stdout one document
