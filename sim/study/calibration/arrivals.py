@@ -15,7 +15,9 @@ What is fitted, and why this way (docs/calibration.md has the user's version):
   fitted;
 - **level**: the line's value at the month the scenario starts (so growth
   seen in the data carries on from where it is), or, without growth, the mean
-  calls per business day, each with its 95 % interval;
+  calls per business day of the last ``RECENT_MONTHS`` months (a growth too
+  small to show would make the whole window's mean lag), each with its 95 %
+  interval;
 - **overdispersion**: the daily level's coefficient of variation c from the
   method of moments, Var(n) = mu + c^2 mu^2 for a Poisson count whose mean is
   scaled by a gamma(mean 1, CV c) level: c^2 = sum((n - mu)^2 - n) / sum(mu^2)
@@ -45,6 +47,9 @@ SERVICE_MIN_CALLS = 30
 """A service with fewer calls borrows the pooled profile and durations, fits no growth/spread."""
 BOOTSTRAP_RESAMPLES = 200
 """Resamples of the business days for the dispersion interval."""
+RECENT_MONTHS = 3
+"""Without growth shown, the level is the mean of this many last months (the latest evidence:
+a growth too small to show still moves the level, and the whole window's mean lags it)."""
 CONFIDENCE = 0.95
 """Level of every interval the calibration states."""
 HOURS_PER_WEEK = 168
@@ -140,6 +145,8 @@ def fit_arrivals(
         level = _flat_level(counts, business, big)
     elif growth_used and line is not None:
         level = _line_level(line, start_month)
+    elif fit_trends:
+        level = _recent_level(counts, days, business, notes)
     else:
         level = Interval(float(counts[business].mean()), *_mean_interval(counts[business]))
     expected = _expected(line, days, factor, counts, business)
@@ -167,6 +174,25 @@ def _flat_level(counts: np.ndarray, business: np.ndarray, big: np.ndarray) -> In
     observed = float(counts[business].mean()) if business.any() else 0.0
     scale = mean / observed if observed > 0 else 1.0
     return Interval(mean, *_mean_interval(counts[business] * scale))
+
+
+def _recent_level(
+    counts: np.ndarray, days: Days, business: np.ndarray, notes: list[str]
+) -> Interval:
+    """Without growth shown: the mean of the last ``RECENT_MONTHS`` months' business days."""
+    months = [
+        month
+        for month in range(days.months())
+        if (business & (days.month == month)).sum() >= MONTH_MIN_BUSINESS_DAYS
+    ][-RECENT_MONTHS:]
+    recent = business & np.isin(days.month, months)
+    if len(months) < days.months():
+        notes.append(
+            f"level: the mean of the last {len(months)} months' business days (no growth "
+            "shown, so the latest months say most about the months ahead)"
+        )
+    values = counts[recent]
+    return Interval(float(values.mean()), *_mean_interval(values))
 
 
 def _mean_interval(values: np.ndarray) -> tuple[float, float]:

@@ -6,15 +6,17 @@ hide the burst that drains a balance in an hour. So such days are found,
 left out of the level, profile and spread fits, and written as
 ``[[big_meetings]]``.
 
-A business day is big when its count is more than ``BIG_Z`` robust standard
-deviations above its month's median business day (median absolute deviation,
-at least the Poisson's square root) AND more than ``BIG_RATIO`` times that
-median. Its dial-ins are the count above the median; the meeting's calls are
-those starting from an hour before to 90 minutes after the day's busiest half
-hour; its time is their median start. When every big day falls on the same
-weekday of the month (the first Thursday, the last Friday) and there is one
-in (nearly) every month, it is a recurrence (``FREQ=MONTHLY;BYDAY=+1TH``);
-otherwise a random number a month (``per_month``).
+A day (a holiday or a weekend day too: an all-hands falls on New Year's Day
+when that is the first Thursday) is big when its count is more than
+``BIG_Z`` robust standard deviations above its month's median business day
+(median absolute deviation, at least the Poisson's square root) AND more than
+``BIG_RATIO`` times that median. Its dial-ins are the count above the median;
+the meeting's calls are those starting from an hour before to 90 minutes
+after the day's busiest half hour; its time is their median start. When
+every big day falls on the same weekday of the month (the first Thursday, the
+last Friday) and there is one in (nearly) every month, it is a recurrence
+(``FREQ=MONTHLY;BYDAY=+1TH``); otherwise a random number a month
+(``per_month``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def find_big_days(counts: np.ndarray, days: Days) -> np.ndarray:
     residual = counts - median
     mad = float(np.median(np.abs(residual[business] - np.median(residual[business]))))
     scale = np.maximum(MAD_TO_SD * mad, np.sqrt(np.maximum(median, 1.0)))
-    return business & (residual > BIG_Z * scale) & (counts > BIG_RATIO * median)
+    # Any day may be big (an all-hands on a holiday): measured against a business day's median.
+    return (residual > BIG_Z * scale) & (counts > BIG_RATIO * np.maximum(median, 1.0))
 
 
 def describe(big: np.ndarray, counts: np.ndarray, days: Days, calls: LocalCalls) -> BigDays:

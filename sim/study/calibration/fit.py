@@ -275,6 +275,7 @@ def _holdout(
     )
     return holdout.Holdout(
         cells=holdout.compare(actual, simulated, labels, services),
+        period=holdout.period_cell(actual, simulated),
         currency=setting.currency,
         replications=replications,
         fitted_until=str(cut - timedelta(days=1)),

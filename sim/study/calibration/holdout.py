@@ -50,6 +50,7 @@ class Holdout:
     """The holdout's cells, per month and service, plus each month's total."""
 
     cells: tuple[HoldoutCell, ...]
+    period: HoldoutCell  # the N months' total against the band of simulated N-month totals
     currency: Currency
     replications: int
     fitted_until: str
@@ -79,18 +80,8 @@ class Holdout:
             "months": list(self.months),
             "months_inside": self.months_inside,
             "total_error_pct": self.total_error_pct,
-            "cells": [
-                {
-                    "month": c.month,
-                    "service": c.service,
-                    "actual": c.actual_minor / scale,
-                    "simulated_mean": c.mean_minor / scale,
-                    "p5": c.p5_minor / scale,
-                    "p95": c.p95_minor / scale,
-                    "inside": c.inside,
-                }
-                for c in self.cells
-            ],
+            "period": _cell_dict(self.period, scale),
+            "cells": [_cell_dict(c, scale) for c in self.cells],
         }
 
     def to_text(self) -> str:
@@ -108,11 +99,34 @@ class Holdout:
                 f"  {c.month:<8} {c.service:<22} {c.actual_minor / scale:>11,.2f} "
                 f"{c.mean_minor / scale:>11,.2f} {band:>23} {'inside' if c.inside else 'OUTSIDE'}"
             )
+        p = self.period
+        lines.append(
+            f"  all {len(self.months)} months: actual {p.actual_minor / scale:,.2f}, simulated "
+            f"{p.mean_minor / scale:,.2f} ({p.p5_minor / scale:,.2f} to "
+            f"{p.p95_minor / scale:,.2f}) {'inside' if p.inside else 'OUTSIDE'}"
+        )
         lines.append(
             f"  months inside the band: {self.months_inside} of {len(self.months)}; "
             f"error of the total: {self.total_error_pct:+.1f} %"
         )
         return "\n".join(lines)
+
+
+def _cell_dict(cell: HoldoutCell, scale: int) -> dict[str, object]:
+    return {
+        "month": cell.month,
+        "service": cell.service,
+        "actual": cell.actual_minor / scale,
+        "simulated_mean": cell.mean_minor / scale,
+        "p5": cell.p5_minor / scale,
+        "p95": cell.p95_minor / scale,
+        "inside": cell.inside,
+    }
+
+
+def period_cell(actual: np.ndarray, simulated: np.ndarray) -> HoldoutCell:
+    """The whole holdout's total against the simulated totals of the same months."""
+    return _cell("all", TOTAL, int(actual.sum()), simulated.sum(axis=(1, 2)))
 
 
 def month_edges(start: datetime, months: int) -> tuple[np.ndarray, list[str]]:

@@ -146,6 +146,7 @@ class Calibration:
         """Write the scenario to ``toml_path`` and its rate table beside it."""
         toml_path = Path(toml_path)
         rates_path = toml_path.parent / self.rates_name
+        toml_path.parent.mkdir(parents=True, exist_ok=True)
         toml_path.write_text(self.scenario_toml, encoding="utf-8")
         rates_path.write_text(self.rates_csv, encoding="utf-8")
         return toml_path, rates_path
