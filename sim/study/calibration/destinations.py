@@ -29,6 +29,8 @@ from sim.account.money import Currency
 
 RATE_EXTRA_DIGITS = 4
 """Digits below the minor unit a fitted rate keeps (0.0001 cent for USD)."""
+SNAP_SHARE = 0.99
+"""A rounder rate is taken when it reproduces this share of the calls' charges exactly."""
 BILLING_INCREMENT_S = 60
 """What the calibrated scenario bills in (its ``[rates] billing_increment_s``)."""
 SHARE_DECIMALS = 4
@@ -111,16 +113,9 @@ def fit_rates(table: pd.DataFrame, cur: Currency) -> tuple[tuple[Rate, ...], lis
         minutes = int(rows["billed_min"].sum())
         per_min = rows["usage_minor"].sum() / minutes if minutes else 0.0
         fee = rows["fee_minor"].sum() / len(rows)
+        rate, fee_major = _snapped(rows, per_min, fee, cur)
         rates.append(
-            Rate(
-                str(country),
-                str(kind),
-                str(direction),
-                _major(per_min, cur),
-                _major(fee, cur),
-                len(rows),
-                minutes,
-            )
+            Rate(str(country), str(kind), str(direction), rate, fee_major, len(rows), minutes)
         )
         spread = _service_spread(rows)
         if spread:
@@ -130,10 +125,11 @@ def fit_rates(table: pd.DataFrame, cur: Currency) -> tuple[tuple[Rate, ...], lis
 
 def own_rate(rows: pd.DataFrame, cur: Currency) -> tuple[Decimal, Decimal]:
     """One service's own effective rate and mean fee (for a key it shares at another rate)."""
-    minutes = int(billed_minutes(rows["duration_s"]).sum())
-    usage = int((rows["charge_minor"] - rows["fee_minor"]).sum())
+    work = rows.assign(billed_min=billed_minutes(rows["duration_s"]))
+    minutes = int(work["billed_min"].sum())
+    usage = int((work["charge_minor"] - work["fee_minor"]).sum())
     per_min = usage / minutes if minutes else 0.0
-    return _major(per_min, cur), _major(rows["fee_minor"].sum() / max(len(rows), 1), cur)
+    return _snapped(work, per_min, work["fee_minor"].sum() / max(len(work), 1), cur)
 
 
 def _service_spread(rows: pd.DataFrame) -> str:
@@ -149,6 +145,25 @@ def _service_spread(rows: pd.DataFrame) -> str:
         "services billed at different rates; their minute-weighted mean in the table, a "
         "single-destination stream's own rate on the stream"
     )
+
+
+def _snapped(
+    rows: pd.DataFrame, per_min: float, fee: float, cur: Currency
+) -> tuple[Decimal, Decimal]:
+    """The coarsest rate and fee (whole minor units, then each digit below) that reproduce
+    ``SNAP_SHARE`` of the calls' charges exactly as the model bills them (rounded half-up
+    once per call); else the effective figures. Why: the effective rate of calls rounded
+    one by one carries the rounding in it (0.045233 for 0.045), and the model would round
+    again."""
+    billed = rows["billed_min"].to_numpy(dtype=np.int64)
+    charge = rows["charge_minor"].to_numpy(dtype=np.int64)
+    for extra in range(RATE_EXTRA_DIGITS + 1):
+        scale = 10**extra
+        rate_scaled, fee_scaled = round(per_min * scale), round(fee * scale)
+        predicted = (fee_scaled + rate_scaled * billed + scale // 2) // scale
+        if (predicted == charge).mean() >= SNAP_SHARE:
+            return _major(rate_scaled / scale, cur), _major(fee_scaled / scale, cur)
+    return _major(per_min, cur), _major(fee, cur)
 
 
 def _major(minor: float, cur: Currency) -> Decimal:
