@@ -151,6 +151,17 @@ REPLICATIONS_MAX = 100_000
 RECURRENCES_MAX = 10_000
 """Occurrences of one recurring big meeting over the horizon (daily for 27 years)."""
 
+OPENING_LOTS_MAX = 1_000
+"""Lots an ``[opening]`` account (or a ``--lots`` file) may hold, in lots.
+
+A tenant buys a few lots a month and each lives 12 months, so even a busy
+account holds dozens; a thousand leaves room and keeps a hand-made or garbled
+file from turning every run's lot table into an allocation of its own."""
+
+LOTS_CSV_MAX_BYTES = 1024 * 1024
+"""Bytes of a ``--lots`` file (``purchased,remaining``): ``OPENING_LOTS_MAX`` lines of a
+date and an amount fit in a few dozen KiB; a MiB leaves room for long ISO datetimes and spacing."""
+
 CALLS_PER_REPLICATION_MAX = 20_000_000
 """Expected calls of one replication; beyond it, refuse before generating any.
 The environment variable ``CREDSIM_MAX_CALLS`` replaces it (``max_calls_per_replication``)."""

@@ -38,10 +38,12 @@ from sim.cli.options import (
     SCENARIO,
     BadInput,
     CardWindowType,
+    apply_opening,
     bad_input,
     build,
     engine_option,
     levers_portal,
+    opening_options,
     portal,
     preflight,
     scenario_portal,
@@ -339,6 +341,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
 )
+@opening_options
 @strict_option
 def run(
     file: Path,
@@ -352,10 +355,12 @@ def run(
     workers: int | None,
     as_json: bool,
     out: Path | None,
+    balance: Decimal | None,
+    lots: Path | None,
     strict: bool,
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
-    loaded = _load(file)
+    loaded = apply_opening(_load(file), balance, lots)
     workers = preflight(loaded, workers=workers, replications=replications)
     if no_auto_recharge and (trigger is not None or amount is not None):
         raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")

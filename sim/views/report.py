@@ -90,6 +90,8 @@ class ReportPlan:
     """Whether to run the sensitivity analysis (``sim.study.sensitivity``) after the sweep."""
     sensitivity_replications: int | None = None
     """Its replications (None: the sweep's)."""
+    opening_args: tuple[str, ...] = ()
+    """``--balance B`` or ``--lots F`` as given, for the command that recomputes the report."""
 
     def sweep_plan(self) -> SweepPlan:
         """The sweep behind the report."""
@@ -105,7 +107,7 @@ class ReportPlan:
              "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
              "--replications", str(self.replications), "--seed", str(self.seed),
              "--engine", self.engine, "--widen" if self.widen else "--no-widen",
-             *self._sensitivity_options()]
+             *self._sensitivity_options(), *self.opening_args]
         )  # fmt: skip
 
     def _sensitivity_options(self) -> list[str]:

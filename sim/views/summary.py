@@ -26,6 +26,7 @@ from sim.views.advice import first_guess_text, verdict_lines
 from sim.world import costs
 from sim.world.assumptions import assumption_lines
 from sim.world.load import LoadedScenario
+from sim.world.opening import opening_text, to_opening
 from sim.world.rates import RateTable
 from sim.world.scenario import Scenario
 
@@ -61,6 +62,7 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
         f"seed {results.seed}, engine {results.engine}, {months} months from "
         f"{scenario.scenario.start.date().isoformat()} ({_years_text(months)})",
         f"Policy: {_levers_text(runs.levers, cur)}",
+        *([held.capitalize()] if (held := opening_line(scenario)) else []),
         "",
         f"{'per year':<36}{'mean':>16}{'95 % CI':>34}",
     ]
@@ -261,6 +263,12 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     return "\n".join(lines)
 
 
+def opening_line(scenario: Scenario) -> str | None:
+    """``opening balance: $800.00 in 1 lot (expires 2027-12-01)``; None: nothing held."""
+    cur = scenario_currency(scenario)
+    return opening_text(to_opening(scenario.opening, scenario.calendar.zone, cur), cur)
+
+
 def scenario_text(loaded: LoadedScenario) -> str:
     """What ``credsim validate`` says about a valid scenario."""
     scenario = loaded.scenario
@@ -285,6 +293,7 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"  rates: {rates_text(loaded.rates)}, "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
+            *([f"  {held}"] if (held := opening_line(scenario)) else []),
             f"  objective: {objective_text(scenario)}",
             assumptions_text(scenario),
         ]

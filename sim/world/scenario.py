@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.world.opening import OpeningSettings
 from sim.world.public_holidays import check_code
 from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
@@ -401,6 +402,7 @@ class Scenario(Section):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     objective: Objective = Field(default_factory=Objective)
     regression: Regression | None = None
+    opening: OpeningSettings | None = None
 
     @model_validator(mode="after")
     def _some_calls(self) -> Scenario:
