@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
+from sim.account.clock import to_instant
+from sim.account.money import major_to_minor
+from sim.account.opening import Opening
 from sim.calls.excel_dates import DateOrder
-from sim.calls.records import read_records
-from sim.cli.options import CALLS, bad_input, seed_option
+from sim.calls.records import UsageRecords, read_records
+from sim.cli.options import CALLS, bad_input, build, opening_options, seed_option
 from sim.limits import CALIBRATION_HOLDOUT_MONTHS_MAX
-from sim.study.calibration import calibrate
+from sim.study.calibration import calibrate, scenario_start
+from sim.world.opening import read_lots_csv
 
 HORIZON = click.IntRange(1, 120)
 """``--horizon-months``: the scenario schema's bounds of ``horizon_months``."""
@@ -51,6 +56,7 @@ HORIZON = click.IntRange(1, 120)
     type=click.Choice([order.value for order in DateOrder]),
     help="Day or month first in dates re-saved by Excel, when the file cannot tell [detected].",
 )
+@opening_options
 @seed_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def calibrate_command(
@@ -61,6 +67,8 @@ def calibrate_command(
     timezone: str | None,
     country: str | None,
     date_order: str | None,
+    balance: Decimal | None,
+    lots: Path | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -74,12 +82,14 @@ def calibrate_command(
     with bad_input():
         order = None if date_order is None else DateOrder(date_order)
         records = read_records(list(files), date_order=order)
+        opening = _opening(records, balance, lots, timezone, country)
         result = calibrate(
             records,
             horizon_months=horizon_months,
             holdout_months=holdout_months,
             timezone=timezone,
             country=country,
+            opening=opening,
             seed=seed,
             progress=_say,
         )
@@ -89,6 +99,28 @@ def calibrate_command(
         return
     click.echo(result.to_text())
     click.echo(f"Wrote {scenario} and {rates}; check it with: credsim validate {scenario}")
+
+
+def _opening(
+    records: UsageRecords,
+    balance: Decimal | None,
+    lots: Path | None,
+    timezone: str | None,
+    country: str | None,
+) -> Opening | None:
+    """``--balance`` or ``--lots`` as held at the scenario's start (after the data's end)."""
+    if balance is not None and lots is not None:
+        raise click.UsageError("--balance and --lots exclude each other")
+    if balance is None and lots is None:
+        return None
+    start = scenario_start(records, timezone=timezone, country=country)
+    at_us = to_instant(start)
+    if lots is not None:
+        zone = str(start.tzinfo)
+        return read_lots_csv(lots, records.currency, timezone=zone, start=at_us)
+    assert balance is not None
+    amount = build("--balance", lambda: major_to_minor(balance, records.currency))
+    return build("--balance", lambda: Opening.single(amount, at_us))
 
 
 def _finite(value: object) -> object:

@@ -52,3 +52,27 @@ def test_calibrate_json_carries_the_fits_and_the_holdout(tmp_path: Path) -> None
     assert total["p5"] <= total["simulated_mean"] <= total["p95"]
     assert holdout["months_inside"] == int(total["inside"])
     assert "holdout:" in result.stderr  # progress on stderr, stdout one document
+
+
+def test_balance_and_lots_become_the_scenarios_opening(tmp_path: Path) -> None:
+    out = tmp_path / "tenant.toml"
+    assert invoke("calibrate", "calls", "-o", out, "--balance", "800").exit_code == 0
+    opening = load_scenario(out).scenario.opening
+    assert opening is not None and [lot.remaining for lot in opening.lots] == [800]
+    lots = tmp_path / "lots.csv"
+    lots.write_text("purchased,remaining\n2025-03-15,120.50\n2025-12-20T14:05:00Z,500\n")
+    assert invoke("calibrate", "calls", "-o", out, "--lots", lots).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "{ purchased = 2025-03-15T00:00:00Z, remaining = 120.5 }" in text
+    assert "{ purchased = 2025-12-20T14:05:00Z, remaining = 500 }" in text
+    assert len(load_scenario(out).scenario.opening.lots) == 2  # type: ignore[union-attr]
+
+
+def test_a_lot_expired_by_the_start_is_refused_in_one_line(tmp_path: Path) -> None:
+    lots = tmp_path / "lots.csv"
+    lots.write_text("purchased,remaining\n2024-06-01,100\n")
+    result = invoke("calibrate", "calls", "-o", tmp_path / "t.toml", "--lots", lots)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(lots) in line and "2" in line
+    assert not (tmp_path / "t.toml").exists()

@@ -6,8 +6,8 @@ destinations and effective rates, writes them as a commented scenario with its
 rate table, and optionally checks the fit on held-out months.
 """
 
-from sim.study.calibration.fit import calibrate
+from sim.study.calibration.fit import calibrate, scenario_start
 from sim.study.calibration.holdout import Holdout, HoldoutCell
 from sim.study.calibration.record import Calibration, ServiceFit
 
-__all__ = ["Calibration", "Holdout", "HoldoutCell", "ServiceFit", "calibrate"]
+__all__ = ["Calibration", "Holdout", "HoldoutCell", "ServiceFit", "calibrate", "scenario_start"]

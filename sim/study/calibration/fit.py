@@ -26,13 +26,14 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from sim.account.money import Currency
+from sim.account.opening import Opening
 from sim.errors import InputError
 from sim.study.calibration import arrivals, bigdays, destinations, holdout
 from sim.study.calibration.days import Days, LocalCalls, Zone, day_table, local_date, localise
 from sim.study.calibration.days import resolve_zone as _resolve_zone
 from sim.study.calibration.durations import DurationFit, fit_durations
 from sim.study.calibration.record import Calibration, ServiceFit
-from sim.study.calibration.writer import Draft, OpeningLike, assumptions, scenario_toml
+from sim.study.calibration.writer import Draft, assumptions, scenario_toml
 from sim.world.load import LoadedScenario, load_scenario
 
 DATA_MIN_DAYS = 7
@@ -84,7 +85,7 @@ def calibrate(
     holdout_months: int = 0,
     timezone: str | None = None,
     country: str | None = None,
-    opening: OpeningLike | None = None,
+    opening: Opening | None = None,
     seed: int = 1,
     replications: int = 200,
     progress: Callable[[str], None] | None = None,
@@ -121,6 +122,20 @@ def calibrate(
         notes=_reading_notes(records) + fitted.notes,
         holdout=checked,
     )
+
+
+def scenario_start(
+    records: RecordsLike, *, timezone: str | None = None, country: str | None = None
+) -> datetime:
+    """Where ``calibrate`` starts the scenario: local midnight after the data's last day.
+
+    What ``--balance`` and ``--lots`` are held at (the CLI builds the ``Opening`` first).
+    """
+    country = country.upper() if country else None
+    files = ", ".join(path.name for path in records.files) or "the usage records"
+    zone = _resolve_zone(timezone, country)
+    setting = _Setting(zone, country, records.currency, files, "", np.random.default_rng(0))
+    return _window(records.table, setting).midnight_after()
 
 
 def _window(table: pd.DataFrame, setting: _Setting) -> Days:
@@ -293,7 +308,7 @@ def _draft(
     source: str,
     start: datetime,
     horizon_months: int,
-    opening: OpeningLike | None,
+    opening: Opening | None,
 ) -> Draft:
     zone = setting.zone
     return Draft(

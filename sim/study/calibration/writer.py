@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 from sim.account.clock import to_datetime
 from sim.account.money import Currency
+from sim.account.opening import Opening
 from sim.study.calibration.durations import DurationFit
 from sim.study.calibration.record import ServiceFit
 from sim.world.costs import (
@@ -38,16 +38,6 @@ WEIGHT_DECIMALS = 4
 LEVEL_DECIMALS = 3
 
 
-class OpeningLike(Protocol):
-    """The account at the start (``sim.account.opening.Opening``): lots and a pending recharge."""
-
-    @property
-    def lots(self) -> tuple[tuple[int, int], ...]: ...
-
-    @property
-    def pending(self) -> tuple[int, int] | None: ...
-
-
 @dataclass(frozen=True)
 class Draft:
     """Everything the scenario file says besides the per-service fits."""
@@ -61,7 +51,7 @@ class Draft:
     timezone_comment: str
     holidays: str | None
     rates_name: str
-    opening: OpeningLike | None
+    opening: Opening | None
 
 
 def scenario_toml(draft: Draft, fits: Sequence[ServiceFit]) -> str:
@@ -70,7 +60,7 @@ def scenario_toml(draft: Draft, fits: Sequence[ServiceFit]) -> str:
     parts += [_stream(fit) for fit in fits]
     parts += [_big_meeting(fit) for fit in fits if fit.big is not None]
     parts += [_payments(), _policy(), _objective(draft.currency)]
-    if draft.opening is not None:
+    if draft.opening is not None and (draft.opening.lots or draft.opening.pending):
         parts.append(_opening(draft.opening, draft.currency))
     return "\n".join(parts)
 
@@ -94,7 +84,7 @@ def assumptions(draft: Draft) -> tuple[str, ...]:
     ]
     if draft.holidays is None:
         said.append("no public holidays (no --country)")
-    if draft.opening is None:
+    if draft.opening is None or not (draft.opening.lots or draft.opening.pending):
         said.append("the account starts empty (initial_balance 0, no --balance or --lots)")
     return tuple(said)
 
@@ -291,7 +281,7 @@ def _objective(cur: Currency) -> str:
     )
 
 
-def _opening(opening: OpeningLike, cur: Currency) -> str:
+def _opening(opening: Opening, cur: Currency) -> str:
     lots = ",\n".join(
         f"    {{ purchased = {_instant(at)}, remaining = {_minor(amount, cur)} }}"
         for at, amount in opening.lots
@@ -312,9 +302,7 @@ def _minor(amount_minor: int, cur: Currency) -> str:
 
 
 def _money(amount: Decimal) -> str:
-    return (
-        format(amount.normalize(), "f") if amount == amount.to_integral() else format(amount, "f")
-    )
+    return format(amount.normalize(), "f")
 
 
 def _dist(fit: DurationFit) -> str:
