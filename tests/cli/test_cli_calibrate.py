@@ -9,6 +9,7 @@ from click.testing import CliRunner, Result
 
 from sim.cli.commands import main
 from sim.world.load import load_scenario
+from tests.paths import EXAMPLES
 
 
 def invoke(*args: str | Path) -> Result:
@@ -76,3 +77,17 @@ def test_a_lot_expired_by_the_start_is_refused_in_one_line(tmp_path: Path) -> No
     (line,) = result.stderr.strip().splitlines()
     assert str(lots) in line and "2" in line
     assert not (tmp_path / "t.toml").exists()
+
+
+def test_overlapping_exports_are_joined_and_the_overlap_said(tmp_path: Path) -> None:
+    header, *rows = (EXAMPLES / "tenant-usage.csv").read_text(encoding="utf-8-sig").splitlines()
+    first, second = tmp_path / "to-june.csv", tmp_path / "from-may.csv"
+    first.write_text("\n".join([header, *rows[:5000]]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([header, *rows[4000:]]) + "\n", encoding="utf-8")
+    out = tmp_path / "tenant.toml"
+    result = invoke("calibrate", second, first, "-o", out, "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert "1000 row(s) of overlapping exports dropped" in document["notes"][0]
+    assert sum(s["calls"] for s in document["services"]) == len(rows)  # every row billed once
+    assert "from to-june.csv, from-may.csv: 8401 calls" in out.read_text(encoding="utf-8")

@@ -263,6 +263,14 @@ CALIBRATE = [
     calibrate("cal-horizon-0", "--horizon-months", "0", names="--horizon-months"),
     calibrate("cal-timezone-mars", "--timezone", "Mars/Olympus", names="--timezone"),
     calibrate("cal-country-xx", "--country", "XX", names="--country"),
+    calibrate("cal-balance-negative", "--balance", "-5", names="--balance"),
+    calibrate("cal-balance-sub-cent", "--balance", "0.001", names="--balance"),
+    Case(
+        "cal-balance-and-lots",
+        ("calibrate", "calls", "-o", "tenant.toml", "--balance", "5", "--lots", "lots.csv"),
+        {"lots.csv": "purchased,remaining\n2025-12-01,10\n"},
+        names="--lots",
+    ),
     Case(
         "cal-one-day",
         ("calibrate", CALLS, "-o", "tenant.toml"),
