@@ -88,6 +88,10 @@ USAGE_RECORDS_MAX = 10_000_000
 all the files given together. Unlike a backtest, which streams, the table is held in memory
 (about 200 bytes a row); 10 million rows is some 14 years of a 2,000-call-a-day tenant."""
 
+CALIBRATION_HOLDOUT_MONTHS_MAX = 24
+"""``credsim calibrate --holdout-months``: whole months held out of the fit and simulated
+(the data must hold them and at least a week more)."""
+
 USAGE_ZIP_MEMBERS_MAX = 100
 """Members of an admin-center export zip (a real one holds a PSTN CSV, a Direct Routing
 CSV and ``parameters.json``); the central directory is checked before any member is read."""

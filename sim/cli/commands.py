@@ -25,6 +25,7 @@ from sim.account.portal import findings
 from sim.calls.excel_dates import DateOrder
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
+from sim.cli.calibrate import calibrate_command
 from sim.cli.dashboard import dashboard
 from sim.cli.fetch import fetch_command
 from sim.cli.options import (
@@ -413,3 +414,4 @@ main.add_command(report)
 main.add_command(regress)
 main.add_command(dashboard)
 main.add_command(fetch_command)
+main.add_command(calibrate_command)
