@@ -7,11 +7,23 @@ Writes ``examples/calls.csv`` (canonical stream format, one year of a
 Teams PSTN usage report layout, with the free and Direct Routing rows a real
 export also holds). The rates are the illustrative Azure Communication
 Services figures of docs/model.md#sample-rates, not Microsoft Teams' own rates.
+
+It also writes ``examples/tenant-usage.csv``: 14 months (2025-10-01 to 2026-11-30,
+New York time) of a mid-size US tenant as a Teams PSTN usage report, drawn with seed
+``TENANT_SEED`` by the known generator ``sim.calls.synthetic.generate`` from its stated
+truth ``sim.calls.truth.BUNDLED``: toll-free dial-ins (about 14 a business day, office
+hours, 1.5 % growth a month), international calls (3 a business day to GB, DE, IN, MX,
+JP), a little meeting dial-out and domestic overage, a daily random level of CV 0.3
+(bursty days), US public holidays (about a tenth of a day's calls), and an all-hands on
+the first Thursday of each month at 11:00 with about 150 toll-free dial-ins of up to 50
+minutes: about $420 a month in USD. It is what ``credsim calibrate`` and ``credsim plan``
+are shown on, and the truth their forecasts are checked against.
 """
 
 from __future__ import annotations
 
 import csv
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,8 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's generator
+from sim.calls.synthetic import BUNDLED, write_teams_csv
+from sim.calls.synthetic import generate as generate_tenant
+
 HERE = Path(__file__).parent
 SEED = 20250101
+TENANT_SEED = 20261130
 YEAR = 2025
 HOLIDAYS = {
     date(2025, 1, 1),
@@ -189,6 +206,9 @@ def main() -> None:
     rows = generate(rng)
     write_stream(rows, HERE / "calls.csv")
     write_teams(rows, HERE / "teams-pstn-report.csv", rng)
+    write_teams_csv(
+        generate_tenant(BUNDLED, TENANT_SEED), HERE / "tenant-usage.csv", BUNDLED.currency
+    )
 
 
 if __name__ == "__main__":

@@ -83,6 +83,15 @@ file of one endless line is refused after this many characters, not read whole (
 by ``csv`` into millions of empty fields). Real rows are about 400 characters; 20 fields
 of ``CSV_FIELD_MAX_CHARS`` fit."""
 
+USAGE_RECORDS_MAX = 10_000_000
+"""Rows of usage read into one records table (``sim.calls.records``, for calibration), over
+all the files given together. Unlike a backtest, which streams, the table is held in memory
+(about 200 bytes a row); 10 million rows is some 14 years of a 2,000-call-a-day tenant."""
+
+CALIBRATION_HOLDOUT_MONTHS_MAX = 24
+"""``credsim calibrate --holdout-months``: whole months held out of the fit and simulated
+(the data must hold them and at least a week more)."""
+
 USAGE_ZIP_MEMBERS_MAX = 100
 """Members of an admin-center export zip (a real one holds a PSTN CSV, a Direct Routing
 CSV and ``parameters.json``); the central directory is checked before any member is read."""
@@ -123,7 +132,14 @@ PER_USER_PER_DAY_MAX = 100.0
 """Meetings (``[meetings]``) or own calls (``[user_calling]``) per user per business day."""
 
 STREAM_CALLS_PER_DAY_MAX = 1_000_000.0
-"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre)."""
+"""Calls per business day of one ``[[streams]]`` entry (a very large contact centre), also at
+the horizon's end after its ``monthly_growth`` and on the busiest weekday of its
+``hour_of_week`` profile."""
+
+DAILY_DISPERSION_MAX = 10.0
+"""Largest ``[[streams]] daily_dispersion`` (coefficient of variation of a stream's daily level,
+no unit). Real call counts measure 0.1 to 1; at 10 a day's level is a gamma of shape 0.01,
+almost always near 0 and now and then thousands of times the mean, which no fit produces."""
 
 PARTICIPANTS_MAX = 10_000
 """Phone participants of one meeting: the mean, fixed or largest listed value (and sd) of
@@ -134,6 +150,17 @@ REPLICATIONS_MAX = 100_000
 
 RECURRENCES_MAX = 10_000
 """Occurrences of one recurring big meeting over the horizon (daily for 27 years)."""
+
+OPENING_LOTS_MAX = 1_000
+"""Lots an ``[opening]`` account (or a ``--lots`` file) may hold, in lots.
+
+A tenant buys a few lots a month and each lives 12 months, so even a busy
+account holds dozens; a thousand leaves room and keeps a hand-made or garbled
+file from turning every run's lot table into an allocation of its own."""
+
+LOTS_CSV_MAX_BYTES = 1024 * 1024
+"""Bytes of a ``--lots`` file (``purchased,remaining``): ``OPENING_LOTS_MAX`` lines of a
+date and an amount fit in a few dozen KiB; a MiB leaves room for long ISO datetimes and spacing."""
 
 CALLS_PER_REPLICATION_MAX = 20_000_000
 """Expected calls of one replication; beyond it, refuse before generating any.

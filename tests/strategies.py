@@ -2,14 +2,15 @@
 
 Streams on a coarse hourly grid (so ties are common) over 500 days (so lots
 expire), with policies, payment delays (fixed or drawn), failures, card
-expiries and office hours.
+expiries, office hours and opening accounts (lots bought before the start on
+the same grid, so some expire at a call's end; a recharge pending at the start).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -24,6 +25,7 @@ from sim.account.clock import (
 )
 from sim.account.ledger import JournalEntry
 from sim.account.money import currency
+from sim.account.opening import Opening
 from sim.account.outcome import Outcome
 from sim.account.payment_draws import DrawReader, PaymentDraws
 from sim.account.payments import CardExpiry, Delay, OfficeHours, Payments
@@ -69,11 +71,13 @@ class Case:
     draws: list[float]
     delay_seed: int
     """The payment seed of the drawn delays (``PaymentDraws``), when a delay is random."""
+    opening: Opening = field(default_factory=Opening)
 
     @property
     def spec(self) -> RunSpec:
-        """The run every case is replayed over: USD, [START, END], the case's payments."""
-        return RunSpec(USD, START, END, self.payments)
+        """The run every case is replayed over: USD, [START, END], the case's payments
+        and opening account."""
+        return RunSpec(USD, START, END, self.payments, self.opening)
 
 
 @st.composite
@@ -120,7 +124,25 @@ def cases(draw: st.DrawFn) -> Case:
     # The cycle of draws ends with a success, so zero-delay retries terminate
     # (with a real generator they do with probability 1).
     draws = [*draw(st.lists(st.floats(0, 1, exclude_max=True), max_size=20)), 0.99]
-    return Case(draw(calls()), policy, payments, draws, draw(st.integers(0, 2**32)))
+    opening = draw(st.just(Opening()) | openings())
+    return Case(draw(calls()), policy, payments, draws, draw(st.integers(0, 2**32)), opening)
+
+
+@st.composite
+def openings(draw: st.DrawFn) -> Opening:
+    """Up to 3 lots bought on the hour in the year before START (each expires inside the
+    run), and maybe a recharge pending at START or in the 3 days after."""
+    count = draw(st.integers(0, 3))
+    ages_h = draw(st.lists(st.integers(0, 364 * 24), min_size=count, max_size=count))
+    amounts = draw(st.lists(st.integers(1, 6000), min_size=count, max_size=count))
+    lots = tuple(
+        (START - age * MICROS_PER_HOUR, amount) for age, amount in zip(ages_h, amounts, strict=True)
+    )
+    pending = draw(
+        st.none() | st.tuples(st.integers(0, 72).map(lambda h: START + h * MICROS_PER_HOUR),
+                              st.integers(1, 8000))
+    )  # fmt: skip
+    return Opening(lots, pending)
 
 
 PROCESSING_DISTS = (

@@ -293,6 +293,7 @@ CHEAP = frozenset(
     {
         "credsim backtest examples/calls.csv",
         "credsim backtest examples/teams-pstn-report.csv",
+        "credsim backtest examples/tenant-usage.csv",
         "credsim backtest examples/walkthrough.csv --trigger 50 --amount 100 --initial 100",
         "credsim backtest examples/walkthrough.csv --no-auto-recharge --initial 100",
         "credsim backtest bad.csv",

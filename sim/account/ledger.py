@@ -31,6 +31,8 @@ class Source(StrEnum):
     AUTO_RECHARGE = "auto_recharge"
     MANUAL = "manual"
     SCHEDULED = "scheduled"
+    OPENING = "opening"
+    """Held when the run starts (an ``[opening]`` lot, or a recharge pending then)."""
 
 
 class EntryKind(StrEnum):
@@ -113,8 +115,25 @@ class Ledger:
         """When the oldest lot with money left expires, if any."""
         return self._open[0].expires_at if self._open else None
 
-    def fund(self, time: Instant, amount_minor: int, source: Source, ref: str = "") -> Lot:
-        """Buy a lot of ``amount_minor``; it repays any deficit first."""
+    def fund(
+        self,
+        time: Instant,
+        amount_minor: int,
+        source: Source,
+        ref: str = "",
+        *,
+        purchased_at: Instant | None = None,
+    ) -> Lot:
+        """Buy a lot of ``amount_minor``; it repays any deficit first.
+
+        ``purchased_at`` (an opening lot's, at or before ``time``) dates the lot
+        and so its expiry; the journal still records the funding at ``time``.
+        Such lots must be funded oldest first, before any other, so that the
+        open lots stay in order of expiry.
+        """
+        bought = time if purchased_at is None else purchased_at
+        if bought > time:
+            raise ValueError(f"purchased_at(={bought}) is after the funding's time(={time})")
         if amount_minor <= 0:
             raise ValueError(f"amount_minor(={amount_minor}) must be > 0")
         self._advance(time)
@@ -123,8 +142,8 @@ class Ledger:
         lot = Lot(
             id=len(self.lots) + 1,
             source=source,
-            purchased_at=time,
-            expires_at=add_months(time, LOT_VALIDITY_MONTHS),
+            purchased_at=bought,
+            expires_at=add_months(bought, LOT_VALIDITY_MONTHS),
             amount_minor=amount_minor,
             remaining_minor=amount_minor - repaid,
             repaid_deficit_minor=repaid,

@@ -112,6 +112,7 @@ class Outcome:
             "funded_by_source": {
                 source.value: money(amount)
                 for source, amount in self.funded_by_source_minor.items()
+                if amount or source is not Source.OPENING  # a run with no opening has no key
             },
             "consumed": money(self.consumed_minor),
             "forfeited": money(self.forfeited_minor),

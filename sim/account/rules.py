@@ -81,7 +81,7 @@ class Account:
         self.random_processing = isinstance(payments.processing_delay, RandomDelay)
         self.random_fix = isinstance(payments.admin_fix_delay, RandomDelay)
         self.delay_us = fixed_us(payments.processing_delay)
-        self.pending = self.suspended = self.notified = False
+        self.suspended = self.notified = False
         self.outage_since: Instant | None = None
         self.episodes: list[tuple[Instant, Instant]] = []
         self.blocked: dict[str, BlockedTally] = {}
@@ -91,6 +91,12 @@ class Account:
         self.min_balance: int | None = None
         self.next_sample = spec.start + MICROS_PER_DAY
         self.daily: list[int] = []
+        # a recharge requested before the run: in flight, so no other request until it arrives
+        self.prepaid = self.pending = spec.opening.pending is not None
+
+    def prepaid_recharge(self) -> tuple[Instant, int] | None:
+        """The opening's pending recharge, for the engine to complete at its instant."""
+        return self.spec.opening.pending
 
     def opening_fundings(self) -> list[tuple[Instant, Funding, int]]:
         """The initial purchase and every scheduled top-up up to the end, in scheduling order."""
@@ -118,7 +124,9 @@ class Account:
 
     def perform(self, time: Instant, step: Funding, amount_minor: int) -> None:
         """Step 3: a funding or admin action completes."""
-        if step is Funding.INITIAL:
+        if step is Funding.INITIAL:  # the lots already held, oldest first, then the purchase
+            for purchased, remaining in self.spec.opening.by_purchase:
+                self.ledger.fund(time, remaining, Source.OPENING, purchased_at=purchased)
             if amount_minor:
                 self.ledger.fund(time, amount_minor, Source.INITIAL)
         elif step is Funding.RECHARGE_COMPLETES:
@@ -220,8 +228,16 @@ class Account:
             self.schedule(time + delay_us, Funding.RECHARGE_COMPLETES, auto.amount_minor)
 
     def complete_recharge(self, time: Instant, amount_minor: int) -> None:
-        """A payment attempt: one draw; success buys a lot, failure suspends."""
+        """A payment attempt: one draw; success buys a lot, failure suspends.
+
+        The opening's pending recharge was paid before the run: it funds its
+        lot without an attempt, an email or a count among the run's recharges.
+        """
         self.pending = False
+        if self.prepaid:
+            self.prepaid = False
+            self.ledger.fund(time, amount_minor, Source.OPENING, "opening: pending recharge")
+            return
         draw = self.draw() if self.draw is not None and self.spec.payments.needs_draws else 1.0
         if not self.spec.payments.attempt_fails(time, draw):
             self.ledger.fund(time, amount_minor, Source.AUTO_RECHARGE)

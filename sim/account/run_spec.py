@@ -18,6 +18,7 @@ from numbers import Integral
 
 from sim.account.clock import MICROS_PER_DAY, Instant, to_iso
 from sim.account.money import Currency
+from sim.account.opening import Opening
 from sim.account.payments import Payments
 
 
@@ -25,15 +26,18 @@ from sim.account.payments import Payments
 class RunSpec:
     """A run's currency, window ``[start, end]`` (both included) and payment behaviour.
 
-    The initial lot is bought at ``start``; every event at ``end`` is part of
-    the run. ``end == start`` is allowed (an instant's run, as a recorded file
-    of one zero-length call gives); ``end`` before ``start`` is refused.
+    The opening lots are held and the initial lot is bought at ``start``;
+    every event at ``end`` is part of the run. ``end == start`` is allowed (an
+    instant's run, as a recorded file of one zero-length call gives); ``end``
+    before ``start`` is refused.
     """
 
     currency: Currency
     start: Instant
     end: Instant
     payments: Payments = field(default_factory=Payments)
+    opening: Opening = field(default_factory=Opening)
+    """Lots held and a recharge pending at ``start`` (docs/model.md#opening-account)."""
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
@@ -42,6 +46,11 @@ class RunSpec:
                 raise TypeError(f"{name}(={value!r}) must be an Instant (integer microseconds)")
         if not isinstance(self.currency, Currency) or not isinstance(self.payments, Payments):
             raise TypeError("currency must be a Currency and payments a Payments")
+        if not isinstance(self.opening, Opening):
+            raise TypeError("opening must be an Opening")
+        problems = self.opening.problems(self.start)
+        if problems:
+            raise ValueError("; ".join(problems))
         if self.end < self.start:
             raise ValueError(
                 f"end(={to_iso(self.end)}) must not be before start(={to_iso(self.start)})"

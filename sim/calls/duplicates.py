@@ -125,7 +125,7 @@ class Duplicates:
 
     def repeats(self, row: list[str], line: int) -> bool:
         """True (and counted) when ``row`` repeats the record or the leg of an earlier row."""
-        leg = self._key(row)
+        leg = self.key(row)
         if leg is None or self._seen.add(leg):
             return False
         self.count += 1
@@ -133,7 +133,7 @@ class Duplicates:
             self.first_line = line
         return True
 
-    def _key(self, row: list[str]) -> tuple[str, ...] | None:
+    def key(self, row: list[str]) -> tuple[str, ...] | None:
         """What identifies the row: its UsageId when it has one, else its call id and leg."""
         if self.record_index is not None and (record := row[self.record_index].strip()):
             return ("usageid", record)

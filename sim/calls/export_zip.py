@@ -31,6 +31,7 @@ from sim.account.money import Currency, currency
 from sim.account.stream import Call
 from sim.calls.duplicates import Seen
 from sim.calls.excel_dates import DateOrder
+from sim.calls.row_details import Detail
 from sim.calls.usage import UsageFile, open_usage
 from sim.calls.usage_layout import UsageFormat
 from sim.errors import InputError
@@ -106,6 +107,9 @@ class ExportZip:
     charged_under_plan: int = 0
     first_charged_under_plan: int | None = None
     format: UsageFormat = UsageFormat.TEAMS
+    details: list[Detail] | None = field(default=None, repr=False)
+    """When a list: every member's details, in the order of the calls (``UsageFile``)."""
+    currency_named: bool = False
     _used: bool = field(default=False, repr=False)
 
     def calls(self) -> Iterator[Call]:
@@ -134,6 +138,7 @@ class ExportZip:
             opener=lambda: _open_member(archive, info, str(source)),
             seen=seen,
         )
+        usage.details = self.details
         if usage.format not in (UsageFormat.TEAMS, UsageFormat.DIRECT_ROUTING):
             message = f"expected a Teams PSTN or Direct Routing report, found a {usage.format} file"
             raise InputError(message, source=source, line=1)
@@ -153,6 +158,7 @@ class ExportZip:
             self.first_charged_under_plan = usage.first_charged_under_plan
         if usage.format is UsageFormat.TEAMS:
             self.currency, self.currency_code = usage.currency, usage.currency.code
+            self.currency_named = self.currency_named or usage.currency_named
 
 
 def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> BinaryIO:

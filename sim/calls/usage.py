@@ -28,6 +28,7 @@ from sim.account.stream import Call
 from sim.calls.duplicates import Duplicates, Seen
 from sim.calls.excel_dates import DateOrder, is_slashed, scan_order
 from sim.calls.graph_json import located, records
+from sim.calls.row_details import Detail, RowDetails
 from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
 from sim.calls.usage_layout import DIRECT_ROUTING_STARTS as DR_STARTS
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
@@ -79,6 +80,11 @@ class UsageFile:
     _seen: Seen | None = field(default=None, repr=False, compare=False)
     """The legs read before this file (the earlier members of its zip); None: none."""
     _used: bool = field(default=False, repr=False, compare=False)
+    details: list[Detail] | None = field(default=None, repr=False, compare=False)
+    """When a list: one ``Detail`` appended per call yielded (``sim.calls.records``)."""
+    currency_named: bool = False
+    """Whether a row named the currency (else ``currency`` is only the default)."""
+    _detail: RowDetails | None = field(default=None, repr=False, compare=False)
 
     @property
     def duplicates_dropped(self) -> int:
@@ -98,11 +104,20 @@ class UsageFile:
         parser = PARSERS[self.format](
             self.path, self._layout, self.currency, self.not_credit_billed, self._found_currency
         )
+        if self.details is not None:
+            self._detail = RowDetails(self._layout, self.path, self.not_credit_billed)
         return self._read(parser)
 
     def _found_currency(self, found: Currency) -> None:
         """The first currency a row names is the file's (a parser holds the file to it)."""
-        self.currency = found
+        self.currency, self.currency_named = found, True
+
+    def _note(self, line: int, row: list[str], call: Call, duplicates: Duplicates) -> Call:
+        """Append the row's ``Detail`` when they are asked for; the call unchanged."""
+        if self._detail is not None and self.details is not None:
+            key = duplicates.key(row) if duplicates.active else None
+            self.details.append(self._detail(line, row, call, self.currency, key))
+        return call
 
     def _open(self) -> TextIO:
         return _open_text(self.path, self._opener)
@@ -174,7 +189,7 @@ class UsageFile:
                     )
                     if not self.keep_duplicates:
                         continue
-                yield parse(line, row)
+                yield self._note(line, row, parse(line, row), duplicates)
         except (OSError, UnicodeDecodeError) as exc:
             raise _unreadable(self.path, exc, self._opener) from None
         except csv.Error as exc:
@@ -200,7 +215,7 @@ class UsageFile:
                     call = parse(record.number, record.row)
                 except InputError as exc:
                     raise located(exc, record, self.path) from None
-                yield call
+                yield self._note(record.number, record.row, call, duplicates)
         except (OSError, UnicodeDecodeError) as exc:
             raise _unreadable(self.path, exc, self._opener) from None
 

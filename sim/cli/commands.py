@@ -25,6 +25,7 @@ from sim.account.portal import findings
 from sim.calls.excel_dates import DateOrder
 from sim.calls.journal_csv import journal_writer
 from sim.calls.stream_csv import write_stream
+from sim.cli.calibrate import calibrate_command
 from sim.cli.dashboard import dashboard
 from sim.cli.fetch import fetch_command
 from sim.cli.options import (
@@ -37,10 +38,12 @@ from sim.cli.options import (
     SCENARIO,
     BadInput,
     CardWindowType,
+    apply_opening,
     bad_input,
     build,
     engine_option,
     levers_portal,
+    opening_options,
     portal,
     preflight,
     scenario_portal,
@@ -338,6 +341,7 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
 )
+@opening_options
 @strict_option
 def run(
     file: Path,
@@ -351,10 +355,12 @@ def run(
     workers: int | None,
     as_json: bool,
     out: Path | None,
+    balance: Decimal | None,
+    lots: Path | None,
     strict: bool,
 ) -> None:
     """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
-    loaded = _load(file)
+    loaded = apply_opening(_load(file), balance, lots)
     workers = preflight(loaded, workers=workers, replications=replications)
     if no_auto_recharge and (trigger is not None or amount is not None):
         raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
@@ -408,3 +414,4 @@ main.add_command(report)
 main.add_command(regress)
 main.add_command(dashboard)
 main.add_command(fetch_command)
+main.add_command(calibrate_command)

@@ -17,14 +17,18 @@ from typing import IO, Any, TypeVar
 import click
 
 from sim import limits
-from sim.account.clock import SUPPORTED_DATES, parse_instant, supported
+from sim.account.clock import SUPPORTED_DATES, parse_instant, supported, to_instant
+from sim.account.money import currency, major_to_minor
+from sim.account.opening import Opening
 from sim.account.payments import CardExpiry
+from sim.calls.sniff import is_usage_file
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, regression_levers, scenario_levers
 from sim.study.grid import parse_values
 from sim.world import bundled, workload
-from sim.world.load import LoadedScenario
+from sim.world.load import LoadedScenario, checked
+from sim.world.opening import from_opening, read_lots_csv
 
 T = TypeVar("T")
 
@@ -204,7 +208,21 @@ class BundledFileType(click.Path):
             raise BadInput(str(error)) from None
 
 
-SCENARIO = BundledFileType(bundled.scenario)
+class ScenarioFileType(BundledFileType):
+    """A scenario FILE argument; a usage report given instead is named as one, with what to
+    run on it, rather than failing as a TOML syntax error (``sim.calls.sniff``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if is_usage_file(path):
+            raise BadInput(
+                f"{path} is a usage report: use `credsim plan {path}` (or `credsim calibrate "
+                f"{path} -o tenant.toml`) to fit a scenario to it"
+            )
+        return path
+
+
+SCENARIO = ScenarioFileType(bundled.scenario)
 """A scenario FILE argument: a path, or a bundled scenario's name (``checks/rate-card``)."""
 CALLS = BundledFileType(bundled.example)
 """A call FILE argument: a path, or a bundled example's name (``calls``, ``walkthrough``)."""
@@ -287,3 +305,57 @@ def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int)
     with bad_input():
         workload.check(loaded.scenario, concurrent=concurrent, source=loaded.path)
     return workers
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def opening_options(command: F) -> F:
+    """``--balance AMOUNT`` and ``--lots FILE.csv``: the account held at the scenario's start.
+
+    Declared once for ``run``, ``sweep`` and ``report`` (and later ``plan`` and
+    ``calibrate``); either replaces the scenario's ``[opening]``
+    (``apply_opening``).
+    """
+    lots = click.option(
+        "--lots",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Lots held at the scenario's start: a CSV of purchased,remaining (a date, local "
+        "midnight, or an ISO datetime; an amount). Replaces the scenario's [opening].",
+    )
+    balance = click.option(
+        "--balance",
+        type=AMOUNT,
+        help="The balance held at the scenario's start, as one lot bought then. "
+        "Replaces the scenario's [opening]; excludes --lots.",
+    )
+    return balance(lots(command))
+
+
+def apply_opening(
+    loaded: LoadedScenario, balance: Decimal | None, lots: Path | None
+) -> LoadedScenario:
+    """``loaded`` with its ``[opening]`` replaced by ``--balance`` or ``--lots`` (neither: as is).
+
+    Checked as a file is (``sim.world.load.checked``): a lot expired by the
+    start, bought after it, or an amount finer than the currency is one line
+    and exit 2; the result has its own content hash.
+    """
+    if balance is not None and lots is not None:
+        raise click.UsageError("--balance and --lots exclude each other")
+    if balance is None and lots is None:
+        return loaded
+    scenario = loaded.scenario
+    cur = currency(scenario.scenario.currency)
+    start = to_instant(scenario.scenario.start)
+    with bad_input():
+        if lots is not None:
+            held = read_lots_csv(lots, cur, timezone=scenario.calendar.timezone, start=start)
+            label = str(lots)
+        else:
+            assert balance is not None
+            amount = build("--balance", lambda: major_to_minor(balance, cur))
+            held = build("--balance", lambda: Opening.single(amount, start))
+            label = "--balance"
+        changed = scenario.model_copy(update={"opening": from_opening(held, cur)})
+        return checked(changed, loaded, label)

@@ -18,9 +18,11 @@ from sim.cli.options import (
     SCENARIO,
     BadInput,
     GridValuesType,
+    apply_opening,
     bad_input,
     build,
     engine_option,
+    opening_options,
     portal,
     preflight,
     seed_option,
@@ -72,6 +74,7 @@ BYTES_PER_MB = 1_000_000
 )  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
 @widen_option
+@opening_options
 @strict_option
 def report(
     file: Path,
@@ -86,6 +89,8 @@ def report(
     sensitivity_replications: int | None,
     quiet: bool,
     widen: bool,
+    balance: Decimal | None,
+    lots: Path | None,
     strict: bool,
 ) -> None:
     """One standalone HTML report on scenario FILE: the recommended policy and why.
@@ -98,7 +103,7 @@ def report(
     The file needs no network to open. When the recommended policy sits at an
     edge of the grid, the grid is widened there (--no-widen: never).
     """
-    plan = _plan(file, out, triggers, amounts, replications, seed, engine, widen)
+    plan = _plan(file, out, triggers, amounts, replications, seed, engine, widen, (balance, lots))
     plan = replace(plan, sensitivity=sensitivity, sensitivity_replications=sensitivity_replications)
     code = plan.loaded.scenario.scenario.currency
     portal(grid_portal(code, plan.sweep_plan().grid_levers()), strict=strict)
@@ -141,10 +146,16 @@ def _plan(
     seed: int,
     engine: str,
     widen: bool,
+    opening: tuple[Decimal | None, Path | None] = (None, None),
 ) -> ReportPlan:
-    """The checked plan: the scenario loads, the grid's policies build, --out can be written."""
+    """The checked plan: the scenario loads (with ``--balance``/``--lots``, if given), the grid's
+    policies build, --out can be written."""
     with bad_input():
         loaded = load_scenario(file)
+    loaded = apply_opening(loaded, *opening)
+    balance, lots = opening
+    held: tuple[str, ...] = ("--balance", str(balance)) if balance is not None else ()
+    held += ("--lots", str(lots)) if lots is not None else ()
     if not out.parent.is_dir():
         raise BadInput(f"{out}: cannot write the report: no folder {out.parent}")
     scenario = loaded.scenario
@@ -152,7 +163,7 @@ def _plan(
     grid = Grid(triggers or grid.triggers, amounts or grid.amounts, grid.initials)
     count = replications or default_replications(scenario)
     limits = WidenLimits() if widen else None
-    plan = ReportPlan(loaded, grid, count, seed, engine, limits)  # type: ignore[arg-type]
+    plan = ReportPlan(loaded, grid, count, seed, engine, limits, opening_args=held)  # type: ignore[arg-type]
     levers = plan.sweep_plan().grid_levers()
     build("policy", lambda: [build_policy(scenario, item) for item in levers])
     return plan

@@ -17,9 +17,11 @@ from sim.cli.options import (
     SCENARIO,
     BadInput,
     GridValuesType,
+    apply_opening,
     bad_input,
     build,
     engine_option,
+    opening_options,
     portal,
     preflight,
     seed_option,
@@ -35,7 +37,7 @@ from sim.study.sweep import SweepPlan, run_sweep
 from sim.study.sweep_store import OUTPUTS
 from sim.study.sweep_summary import rule_of_thumb_portal
 from sim.study.widen import WidenLimits
-from sim.views.summary import assumptions_text, sweep_text
+from sim.views.summary import assumptions_text, opening_line, sweep_text
 from sim.world.load import load_scenario
 
 
@@ -63,6 +65,7 @@ from sim.world.load import load_scenario
 @click.option("--quiet", is_flag=True, help="No progress bar (warnings still go to stderr).")
 @widen_option
 @engine_option
+@opening_options
 @strict_option
 def sweep(
     file: Path,
@@ -79,6 +82,8 @@ def sweep(
     quiet: bool,
     widen: bool,
     engine: str,
+    balance: Decimal | None,
+    lots: Path | None,
     strict: bool,
 ) -> None:
     """Every (trigger, amount, initial) of a grid x N replications of scenario FILE.
@@ -94,6 +99,7 @@ def sweep(
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own")
     with bad_input():
         loaded = load_scenario(file)
+    loaded = apply_opening(loaded, balance, lots)
     if scheduler is None:
         workers = preflight(loaded, workers=workers, replications=replications)
     grid = Grid(triggers, amounts, initials or (loaded.scenario.policy.initial_balance,))
@@ -105,6 +111,8 @@ def sweep(
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
     arguments = _arguments(file, grid, replications, seed, out, workers, scheduler, resume,
                            force, engine, widen)  # fmt: skip
+    arguments.update(balance=None if balance is None else str(balance),
+                     lots=None if lots is None else str(lots))  # fmt: skip
     try:
         if isinstance(executor, DaskExecutor):
             executor.connect()  # before anything is written to --out
@@ -120,6 +128,8 @@ def sweep(
             executor.close()
     warn_rule_of_thumb(result.summary)
     click.echo(sweep_text(result.summary))
+    if held := opening_line(loaded.scenario):
+        click.echo(f"\n{held.capitalize()}")
     click.echo(f"\n{assumptions_text(loaded.scenario)}")
     click.echo(f"\nWrote {', '.join(str(out / name) for name in OUTPUTS)}")
 

@@ -16,6 +16,8 @@ How it mirrors the replay:
 - fundings and admin steps wait in slots ordered by (time, ``Funding`` step):
   the opening fundings (initial, scheduled top-ups) in a sorted list, and at
   most one pending recharge, payment fix and manual top-up;
+- the opening lots are funded first, each dated by its own purchase, and an
+  opening's pending recharge is the pending recharge slot from the start;
 - lots live in one array, a row each, oldest first; open lots are a
   contiguous range, since a lot that is born empty (it only repaid a deficit)
   is born when none is open;
@@ -151,6 +153,7 @@ def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
 def _run_terms(spec: RunSpec) -> RunTerms:
     payments = spec.payments
     cards, office = payments.card_expiries, payments.office_hours
+    lots, prepaid = spec.opening.by_purchase, spec.opening.pending
     return RunTerms(
         start_us=spec.start,
         end_us=spec.end,
@@ -166,6 +169,10 @@ def _run_terms(spec: RunSpec) -> RunTerms:
         office_hours_on=office is not None,
         office_open_us=np.array(office.opens_us if office else (), np.int64),
         office_close_us=np.array(office.closes_us if office else (), np.int64),
+        opening_purchased_us=np.array([bought for bought, _ in lots], np.int64),
+        opening_remaining_minor=np.array([left for _, left in lots], np.int64),
+        prepaid_at_us=NEVER if prepaid is None else prepaid[0],
+        prepaid_minor=0 if prepaid is None else prepaid[1],
     )
 
 

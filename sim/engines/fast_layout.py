@@ -30,6 +30,7 @@ INITIAL = SOURCES.index(Source.INITIAL)
 AUTO = SOURCES.index(Source.AUTO_RECHARGE)
 MANUAL = SOURCES.index(Source.MANUAL)
 SCHEDULED = SOURCES.index(Source.SCHEDULED)
+OPENING = SOURCES.index(Source.OPENING)
 
 SUCCEEDED = EMAIL_KINDS.index("recharge_succeeded")
 FAILED = EMAIL_KINDS.index("recharge_failed")
@@ -121,6 +122,12 @@ class RunTerms(NamedTuple):
     office_open_us: np.ndarray
     office_close_us: np.ndarray
     """The admin's office hours, ``[open, close)`` intervals (``OfficeHours``)."""
+    opening_purchased_us: np.ndarray
+    """The opening lots' purchase instants, oldest first (``Opening.by_purchase``)."""
+    opening_remaining_minor: np.ndarray
+    prepaid_at_us: int
+    """When the opening's pending recharge arrives (NEVER: none)."""
+    prepaid_minor: int
 
 
 class TimeBook(NamedTuple):

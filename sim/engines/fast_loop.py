@@ -27,6 +27,7 @@ from sim.engines.fast_layout import (
     MANUAL,
     NEVER,
     NO_STEP,
+    OPENING,
     REMAINING,
     SCHEDULED,
     SOURCES,
@@ -196,6 +197,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     n_episodes = 0
     in_outage = False
     outage_since = -1
+    # a recharge pending at the start is in flight: no other request until it arrives
+    recharge_at = run.prepaid_at_us
+    prepaid = pending = recharge_at != NEVER
     book = TimeBook(start, 0, 0, 0, 0, False, 0, start + MICROS_PER_DAY)
     daily = np.empty((end - start) // MICROS_PER_DAY, np.int64)  # day boundaries in (start, end]
 
@@ -271,6 +275,15 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                 if step == NO_STEP:
                     break
                 amount, source = 0, -1
+                if step == STEP_INITIAL:  # the lots already held, oldest first
+                    for k in range(len(run.opening_purchased_us)):
+                        held = run.opening_remaining_minor[k]
+                        lots, n_lots, head, repaid = fund_lot(
+                            lots, n_lots, head, run.opening_purchased_us[k], held, OPENING, deficit
+                        )
+                        deficit -= repaid
+                        funded[OPENING] += held
+                        balance += held
                 if step in (STEP_INITIAL, STEP_SCHEDULED):
                     amount = opening_minor[next_opening]
                     source = INITIAL if step == STEP_INITIAL else SCHEDULED
@@ -281,6 +294,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     notified = False
                 elif step == STEP_FIXED:
                     fix_at, suspended = NEVER, False
+                elif prepaid:  # the opening's pending recharge: paid before the run
+                    recharge_at, pending, prepaid = NEVER, False, False
+                    amount, source = run.prepaid_minor, OPENING
                 else:  # the recharge completes: one payment attempt
                     recharge_at, pending = NEVER, False
                     draw, draws_used = next_draw(run, draws, draws_used)

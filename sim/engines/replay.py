@@ -65,6 +65,9 @@ class Replayer:
         self.done_until: Instant | None = None
         for time, step, amount in self.account.opening_fundings():
             self._schedule(time, step, amount)
+        prepaid = self.account.prepaid_recharge()
+        if prepaid is not None:
+            self._schedule(prepaid[0], Funding.RECHARGE_COMPLETES, prepaid[1])
 
     @property
     def ledger(self) -> Ledger:

@@ -185,6 +185,9 @@ def simulate(
         policy, spec, schedule=signals.schedule, draw=draw, delays=delays, on_entry=on_entry
     )
     signals.account = account
+    prepaid = account.prepaid_recharge()
+    if prepaid is not None:  # in flight before the run: the payment processor completes it
+        signals.schedule(prepaid[0], Funding.RECHARGE_COMPLETES, prepaid[1])
     env.process(opening_fundings(env, signals))
     env.process(call_feed(env, signals, _checked(calls, spec.start, spec.end)))
     for actor in (payment_processor, admin_fixer, admin_responder, expiry, notifier):

@@ -187,10 +187,15 @@ def payment_delay(hours: float | Delay) -> timedelta | RandomDelay:
 
 
 def run_spec(scenario: Scenario) -> RunSpec:
-    """What every engine needs of the scenario besides the policy: currency, window, payments.
+    """What every engine needs of the scenario besides the policy: currency, window, payments
+    and the opening account.
 
     The one place a scenario becomes a ``RunSpec``; the runner, the sweep, the
     traced replication and the dashboard all call this.
     """
+    from sim.world.opening import to_opening  # noqa: PLC0415  (world loads on demand)
+
     start, end = horizon(scenario)
-    return RunSpec(scenario_currency(scenario), start, end, build_payments(scenario))
+    cur = scenario_currency(scenario)
+    held = to_opening(scenario.opening, scenario.calendar.zone, cur)
+    return RunSpec(cur, start, end, build_payments(scenario), held)

@@ -91,6 +91,8 @@ class ReportPlan:
     """Whether to run the sensitivity analysis (``sim.study.sensitivity``) after the sweep."""
     sensitivity_replications: int | None = None
     """Its replications (None: the sweep's)."""
+    opening_args: tuple[str, ...] = ()
+    """``--balance B`` or ``--lots F`` as given, for the command that recomputes the report."""
     calibration: Calibration | None = None
     """How the scenario was fitted to the tenant's exports (``credsim plan``); None: a file's."""
     grid_note: str = ""
@@ -110,7 +112,7 @@ class ReportPlan:
              "--triggers", ",".join(grid["triggers"]), "--amounts", ",".join(grid["amounts"]),
              "--replications", str(self.replications), "--seed", str(self.seed),
              "--engine", self.engine, "--widen" if self.widen else "--no-widen",
-             *self._sensitivity_options()]
+             *self._sensitivity_options(), *self.opening_args]
         )  # fmt: skip
 
     def _sensitivity_options(self) -> list[str]:

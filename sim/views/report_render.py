@@ -34,7 +34,7 @@ from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts, report_calibration, report_sensitivity
 from sim.views.advice import first_guess_text
 from sim.views.report import KPIS, ReportData, roles
-from sim.views.summary import objective_text, policy_text, rates_text
+from sim.views.summary import objective_text, opening_line, policy_text, rates_text
 from sim.world.assumptions import assumption_lines
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -319,6 +319,9 @@ def _assumptions(data: ReportData) -> list[tuple[str, str]]:
          "each replication; means with Student-t 95 % intervals, probabilities with Wilson."),
         ("Rates", f"{rates_text(data.plan.loaded.rates)}, billing increment "
          f"{scenario.rates.billing_increment_s} s."),
+        *([("Opening account", f"{held.capitalize()}: these lots are spent first and "
+            "forfeited when they expire, like any other")]
+          if (held := opening_line(scenario)) else []),
     ]  # fmt: skip
 
 

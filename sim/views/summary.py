@@ -14,7 +14,7 @@ from sim.account.clock import hours, to_iso
 from sim.account.money import Currency, currency
 from sim.account.outcome import EMAIL_KINDS, year_count
 from sim.account.policy import Policy
-from sim.study.backtest import Backtest, RowAccount
+from sim.study.backtest import SHORT_WINDOW, Backtest, RowAccount
 from sim.study.experiment import Levers, build_policy, scenario_currency, scenario_levers
 from sim.study.kpis import kpi
 from sim.study.recommend import Score, describe
@@ -24,8 +24,9 @@ from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
 from sim.views.advice import first_guess_text, verdict_lines
 from sim.world import costs
-from sim.world.assumptions import assumption_lines
+from sim.world.assumptions import assumption_lines, stream_lines
 from sim.world.load import LoadedScenario
+from sim.world.opening import opening_text, to_opening
 from sim.world.rates import RateTable
 from sim.world.scenario import Scenario
 
@@ -61,6 +62,7 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
         f"seed {results.seed}, engine {results.engine}, {months} months from "
         f"{scenario.scenario.start.date().isoformat()} ({_years_text(months)})",
         f"Policy: {_levers_text(runs.levers, cur)}",
+        *([held.capitalize()] if (held := opening_line(scenario)) else []),
         "",
         f"{'per year':<36}{'mean':>16}{'95 % CI':>34}",
     ]
@@ -258,7 +260,35 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     lines.append(
         "Emails: " + ", ".join(f"{kind} {outcome.emails.get(kind, 0)}" for kind in EMAIL_KINDS)
     )
+    lines += open_lot_lines(result)
     return "\n".join(lines)
+
+
+def open_lot_lines(result: Backtest) -> list[str]:
+    """The lots open at the window's end, their projected forfeits, and the short-window
+    warning (docs/model.md#forfeit-projection)."""
+    forfeits, cur = result.forfeits, result.outcome.currency
+    lines = [f"Warning: {SHORT_WINDOW}"] if result.short_window else []
+    if not forfeits.lots:
+        return [*lines, "Open lots at the end: none"]
+    held = sum(lot.remaining_minor for lot in forfeits.lots)
+    lines.append(
+        f"Open lots at the end: {len(forfeits.lots)}, {fmt.money_minor(held, cur)}; at the "
+        f"window's average {fmt.money_minor(forfeits.rate_per_day_minor, cur)} a day, oldest "
+        f"first, they would forfeit {fmt.money_minor(forfeits.total_minor, cur)}"
+    )
+    lines.extend(
+        f"  bought {to_iso(lot.purchased)}: {fmt.money_minor(lot.remaining_minor, cur)} left, "
+        f"expires {to_iso(lot.expires)}, would forfeit {fmt.money_minor(lot.forfeit_minor, cur)}"
+        for lot in forfeits.lots
+    )
+    return lines
+
+
+def opening_line(scenario: Scenario) -> str | None:
+    """``opening balance: $800.00 in 1 lot (expires 2027-12-01)``; None: nothing held."""
+    cur = scenario_currency(scenario)
+    return opening_text(to_opening(scenario.opening, scenario.calendar.zone, cur), cur)
 
 
 def scenario_text(loaded: LoadedScenario) -> str:
@@ -282,9 +312,11 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"{scenario.users.count:,} users, calendar {calendar.timezone} "
             f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
             f"  calls from: {', '.join(sources)}",
+            *(f"    {line}" for line in stream_lines(scenario)),
             f"  rates: {rates_text(loaded.rates)}, "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",
+            *([f"  {held}"] if (held := opening_line(scenario)) else []),
             f"  objective: {objective_text(scenario)}",
             assumptions_text(scenario),
         ]

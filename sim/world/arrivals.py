@@ -9,7 +9,8 @@ per slot, then uniform start times inside the slot's open part.
 Rules (the scenario file's ``[calendar]`` and ``[users]``):
 
 - Days are local dates in the calendar's zone. A business day is one of
-  ``business_days`` that is not in ``holidays``; business hours are
+  ``business_days`` that is not in ``holidays`` (a list of dates, or a
+  country code: ``sim.world.public_holidays``); business hours are
   [open, close) in local wall-clock minutes.
 - A source's per-day figure is the MEAN number of calls on a business day. It
   is spread over business hours by the ``hour_of_day`` weights (default equal);
@@ -39,6 +40,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND, add_months, to_datetime, to_instant
+from sim.world.public_holidays import holiday_dates
 from sim.world.scenario import WEEKDAYS, Calendar, ScenarioInfo, Users
 
 MINUTES_PER_HOUR = 60
@@ -93,7 +95,9 @@ class ArrivalGrid:
     its calendar month in the zone, ``month_bounds`` of the horizon: a slot
     lies within one local day, so every call in it starts in that month).
     ``month_slots[m]`` is the first slot of month ``m`` (one more entry than
-    months, the last being the slot count).
+    months, the last being the slot count). ``day`` numbers each slot's local
+    day (0 for the first day with a slot, in order): a stream's daily random
+    level (``sim.world.streams``) multiplies the slots of one day alike.
     """
 
     start_us: np.ndarray
@@ -103,13 +107,15 @@ class ArrivalGrid:
     months_elapsed: np.ndarray
     month: np.ndarray
     month_slots: np.ndarray
+    day: np.ndarray
 
     @classmethod
     def empty(cls, months: int = 0) -> ArrivalGrid:
         """A grid without slots: no calendar-driven calls."""
         none = np.zeros(0)
         ints = none.astype(np.int64)
-        return cls(ints, ints, none, none, none, ints, np.zeros(months + 1, dtype=np.int64))
+        month_slots = np.zeros(months + 1, dtype=np.int64)
+        return cls(ints, ints, none, none, none, ints, month_slots, ints)
 
     def expected(self, per_day: float, users: Users | None = None) -> np.ndarray:
         """Expected calls per slot for ``per_day`` (per user when ``users`` is given)."""
@@ -180,7 +186,7 @@ def business_days(calendar: Calendar, start_us: int, end_us: int) -> list[date]:
     first = to_datetime(start_us).astimezone(zone).date()
     last = to_datetime(end_us - 1).astimezone(zone).date()
     weekdays = {WEEKDAYS.index(day) for day in calendar.business_days}
-    holidays = set(calendar.holidays)
+    holidays = holiday_dates(calendar.holidays, first, last)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return [day for day in days if day.weekday() in weekdays and day not in holidays]
 
@@ -221,6 +227,7 @@ def _grid(
         months_elapsed=_frozen(months_elapsed(start_us, start)),
         month=_frozen(month),
         month_slots=_frozen(np.searchsorted(month, np.arange(len(bounds.labels) + 1))),
+        day=_frozen(np.arange(len(start), dtype=np.int64) // hours_per_day),
     )
 
 

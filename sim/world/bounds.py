@@ -22,8 +22,9 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 
 from sim import limits
 from sim.account.money import currency
+from sim.world import stream_profile
 from sim.world.plans import holder_problems
-from sim.world.scenario import BigMeeting, Meetings, Scenario
+from sim.world.scenario import BigMeeting, Meetings, Scenario, ScenarioInfo
 from sim.world.scenario_types import Continuous, Count, Empirical, Fixed
 
 LOT_LIFETIME_MONTHS = 12
@@ -45,6 +46,7 @@ def problems(scenario: Scenario) -> list[str]:
         *_delays(scenario),
         *_money(scenario),
         *_recurrences(scenario),
+        *stream_profile.problems(scenario),
     ]
 
 
@@ -70,7 +72,8 @@ def _dates(scenario: Scenario) -> Iterator[str]:
         value = getattr(scenario.payments, name)
         if value is not None:
             yield from _date(f"payments.{name}", value)
-    for index, day in enumerate(scenario.calendar.holidays):
+    holidays = scenario.calendar.holidays
+    for index, day in enumerate(() if isinstance(holidays, str) else holidays):
         yield from _date(f"calendar.holidays[{index}]", day)
 
 
@@ -231,10 +234,25 @@ def _recurrences(scenario: Scenario) -> Iterator[str]:
     if not limits.DATE_MIN <= info.start.date() <= limits.DATE_MAX:
         return  # already refused; the rule cannot be placed
     for index, event in enumerate(scenario.big_meetings):
+        if event.per_month is not None:
+            yield from _per_month(f"big_meetings[{index}].per_month", event.per_month, info)
+            continue
+        assert event.recurrence is not None  # the schema: one of the two
         where = f"big_meetings[{index}].recurrence"
         start = datetime.combine(info.start.date(), event.time.replace(tzinfo=None))
         end = horizon_end(scenario).replace(tzinfo=None)
         yield from recurrence_problems(where, event.recurrence, start, end)
+
+
+def _per_month(where: str, per_month: float, info: ScenarioInfo) -> Iterator[str]:
+    """Random big days count against the same limit as a rule's occurrences (on average)."""
+    held = per_month * info.horizon_months
+    if held > limits.RECURRENCES_MAX:
+        yield (
+            f"{where}: {per_month:g} a month makes about {held:,.0f} big days over "
+            f"{info.horizon_months} months, more than the limit of {limits.RECURRENCES_MAX:,} "
+            f"(RECURRENCES_MAX in {_LIMITS})"
+        )
 
 
 def recurrence_problems(where: str, text: str, start: datetime, end: datetime) -> list[str]:

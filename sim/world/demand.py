@@ -6,7 +6,9 @@ every policy (common random numbers). Generation is vectorised per source.
 
 Random streams. ``generate`` spawns four children of ``rng`` in a fixed order
 (meetings, big meetings, user calling, streams); big meetings and streams
-spawn one grandchild each, in file order, users' calls one per batch
+spawn one grandchild each, in file order (a stream with ``destinations``
+splits its grandchild once per destination: ``sim.world.streams``), users'
+calls one per batch
 (``sim.world.user_calls``), and every source splits its child further by
 purpose (arrivals, lengths, participants, start offsets). Adding a source, or
 a big meeting or stream at the end of its list, therefore leaves every other
@@ -24,9 +26,9 @@ Order. The stream is sorted by start with a stable sort, so calls starting at
 the same instant keep generation order: meetings' dial-ins, their dial-outs,
 big meetings (file order), users' international calls (by destination, file
 order), users' domestic calls (by number type), each split into plan holders'
-then others' calls (``sim.world.user_calls``), streams (file order); within a
-batch, slot order then draw order. A call's place in that order is its
-``seq``.
+then others' calls (``sim.world.user_calls``), streams (file order; a stream's
+destinations in their order); within a batch, slot order then draw order. A
+call's place in that order is its ``seq``.
 
 Rating and pools: see ``sim.world.rating``; months are calendar months of the call's
 start in the scenario's ``[calendar]`` zone.
@@ -68,8 +70,9 @@ from sim.world.sources import (
     Draft,
     big_meeting_calls,
     meeting_calls,
-    stream_calls,
 )
+from sim.world.stream_profile import business_streams
+from sim.world.streams import stream_batches, stream_grid
 from sim.world.user_calls import user_calls
 
 __all__ = ["DemandSummary", "generate", "summarize"]
@@ -108,11 +111,11 @@ def _sources(
     batches: list[Batch] = []
     if scenario.meetings is not None:
         drafts += meeting_calls(scenario.meetings, scenario.users, grid, catalog, meetings_rng)
-    zone = scenario.calendar.timezone
+    calendar = scenario.calendar
     for meeting, child in zip(
         scenario.big_meetings, big_rng.spawn(len(scenario.big_meetings)), strict=True
     ):
-        drafts.append(big_meeting_calls(meeting, zone, span, catalog, child))
+        drafts.append(big_meeting_calls(meeting, calendar, span, catalog, child))
     if scenario.user_calling is not None:
         batches += user_calls(
             scenario.user_calling, scenario.users, scenario.plans, grid, catalog, users_rng
@@ -120,13 +123,14 @@ def _sources(
     for stream, child in zip(
         scenario.streams, streams_rng.spawn(len(scenario.streams)), strict=True
     ):
-        batches.append(stream_calls(stream, grid, catalog, child))
+        arrivals = stream_grid(stream, calendar, span, grid)
+        batches += stream_batches(stream, calendar, arrivals, catalog, child)
     return drafts, batches
 
 
 def _grid(scenario: Scenario, span: tuple[int, int]) -> ArrivalGrid:
-    """The business-hours grid, built only when a calendar-driven source needs it."""
-    if scenario.meetings or scenario.user_calling or scenario.streams:
+    """The business-hours grid, built only when a source on business hours needs it."""
+    if scenario.meetings or scenario.user_calling or business_streams(scenario):
         return arrival_grid(scenario.calendar, *span)
     return ArrivalGrid.empty()
 

@@ -24,9 +24,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sim import limits
+from sim.account.clock import add_months, to_instant
 from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
-from sim.world import bounds, bundled, workload
+from sim.world import bounds, bundled, opening, workload
 from sim.world.files import check_size, confined, read_regular
 from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
@@ -91,6 +92,7 @@ def load_scenario_bytes(
     check_currency(scenario, rates, source)
     problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
+    problems += opening_problems(scenario)
     if problems:
         raise InputError(combine(problems), source=source)
     workload.check(scenario, source=source)  # before any generation, so validate == run
@@ -106,6 +108,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     check_currency(scenario, base.rates, Path(label))
     problems = [*bounds.problems(scenario), *_money_problems(scenario), *_fine_rates(scenario)]
     problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
+    problems += opening_problems(scenario)
     if problems:
         raise InputError(combine(problems), source=label)
     workload.check(scenario, source=label)
@@ -177,6 +180,9 @@ def _lookups(scenario: Scenario) -> Iterator[tuple[RateKey, str]]:
     for index, stream in enumerate(scenario.streams):
         if stream.rate_per_min is None and stream.country and stream.number_type:
             yield (stream.country, stream.number_type, stream.direction), f"streams[{index}]"
+        for number, target in enumerate(stream.destinations or ()):
+            priced = (target.country, target.number_type, stream.direction)
+            yield priced, f"streams[{index}].destinations[{number}]"
 
 
 def _dial_in_lookups(source: Meetings | BigMeeting, where: str) -> Iterator[tuple[RateKey, str]]:
@@ -337,6 +343,19 @@ def _offered_table(
 def _table_optional(scenario: Scenario) -> bool:
     """A scenario that names no table and looks up no rate runs with an empty table."""
     return "table" not in scenario.rates.model_fields_set and not required_rates(scenario)
+
+
+def opening_problems(scenario: Scenario) -> list[str]:
+    """``[opening]`` against the run: lots held (not expired) at the start, exact amounts."""
+    if scenario.opening is None:
+        return []
+    start = to_instant(scenario.scenario.start)
+    try:
+        end = add_months(start, scenario.scenario.horizon_months)
+    except (ValueError, OverflowError):  # beyond the dates a run supports: bounds says so
+        return []
+    code = currency(scenario.scenario.currency)
+    return opening.problems(scenario.opening, start, end, scenario.calendar.zone, code)
 
 
 def _money_problems(scenario: Scenario) -> list[str]:

@@ -37,7 +37,7 @@ from sim.account.money import currency as currency_of
 from sim.errors import InputError, decode_utf8
 from sim.limits import RATE_SUBMINOR_DIGITS, RATE_TABLE_MAX_BYTES
 from sim.world.files import read_regular
-from sim.world.scenario import NUMBER_TYPES
+from sim.world.scenario_streams import NUMBER_TYPES
 
 if TYPE_CHECKING:
     from _csv import Reader

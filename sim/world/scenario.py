@@ -6,7 +6,8 @@ behave, and the levers (``[policy]``). Files are TOML; this module turns one
 into a frozen, validated ``Scenario`` (pydantic, unknown keys refused), so no
 model code ever sees an unchecked value. Only ``[scenario]`` and one source of
 calls (``[meetings]``, ``[user_calling]``, ``[[big_meetings]]`` or
-``[[streams]]``) are required; every omitted section is the plain case.
+``[[streams]]``, the last in ``sim.world.scenario_streams``) are required;
+every omitted section is the plain case.
 
 Units are in the key names: ``_min`` minutes, ``_h`` hours, ``_s`` seconds,
 ``per_day`` per business day. Money is in major units of ``currency`` and is
@@ -15,9 +16,9 @@ converted to exact minor units by the model, never used as a float.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -28,6 +29,9 @@ from pydantic import (
     model_validator,
 )
 
+from sim.world.opening import OpeningSettings
+from sim.world.public_holidays import Holidays
+from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
     Continuous,
     Count,
@@ -47,7 +51,6 @@ from sim.world.scenario_types import (
 )
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-NUMBER_TYPES = ("landline", "mobile", "toll_free", "geographic")
 ZONE_A = frozenset({
     "AU", "AT", "BE", "BR", "BG", "CA", "CN", "HR", "CZ", "DK", "EE", "FI", "FR", "DE",
     "GR", "HK", "HU", "IN", "IE", "IT", "JP", "LU", "MY", "MX", "NL", "NZ", "NO", "PL",
@@ -85,12 +88,17 @@ class ScenarioInfo(Section):
 
 
 class Calendar(Section):
-    """``[calendar]``: when business calls happen, in the tenant's time zone."""
+    """``[calendar]``: when business calls happen, in the tenant's time zone.
+
+    ``holidays`` is a list of dates, or a country code (``"US"``, ``"US-CA"``)
+    for the ``holidays`` library's public holidays of every year the horizon
+    touches (``sim.world.public_holidays.holiday_dates`` gives the dates).
+    """
 
     timezone: str = "UTC"
     business_hours: tuple[str, str] = ("09:00", "17:00")
     business_days: tuple[str, ...] = WEEKDAYS[:5]
-    holidays: tuple[date, ...] = ()
+    holidays: Holidays = ()
     hour_of_day: tuple[NonNegative, ...] | None = Field(default=None, min_length=24, max_length=24)
     month_of_year: tuple[NonNegative, ...] | None = Field(
         default=None, min_length=12, max_length=12
@@ -175,7 +183,12 @@ class BigMeeting(Section):
     """``[[big_meetings]]``: scheduled events whose dial-ins arrive as a burst."""
 
     name: str = Field(min_length=1)
-    recurrence: str = Field(description="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+1TH")
+    recurrence: str | None = Field(
+        default=None, description="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+1TH"
+    )
+    per_month: NonNegative | None = None
+    """Instead of ``recurrence``: a Poisson number of big days each calendar month, each on a
+    uniformly random business day (``sim.world.big_days``)."""
     time: time
     dial_ins: Count
     toll_free_share: Fraction = 0.5
@@ -186,12 +199,23 @@ class BigMeeting(Section):
 
     @field_validator("recurrence")
     @classmethod
-    def _rule(cls, value: str) -> str:
+    def _rule(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             rrulestr(value, dtstart=datetime(2000, 1, 1))
         except (ValueError, TypeError) as error:
             raise ValueError(f"{value!r} is not an RFC 5545 rule: {error}") from None
         return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> BigMeeting:
+        if (self.recurrence is None) == (self.per_month is None):
+            raise ValueError(
+                "a big meeting needs exactly one of recurrence (a rule such as "
+                "FREQ=MONTHLY;BYDAY=+1TH) and per_month (random big days a month)"
+            )
+        return self
 
 
 class UserCalling(Section):
@@ -210,29 +234,6 @@ class UserCalling(Section):
     def _destinations(self) -> UserCalling:
         if self.international_share > 0 and not self.international_destinations:
             raise ValueError("international_share > 0 needs international_destinations")
-        return self
-
-
-class Stream(Section):
-    """``[[streams]]``: a generic call stream (auto attendant, call queue, a check)."""
-
-    name: str = Field(min_length=1)
-    service: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
-    calls_per_day: NonNegative
-    duration_min: Continuous
-    rate_per_min: Money | None = None
-    connection_fee: Money | None = None
-    country: Country | None = None
-    number_type: Literal["landline", "mobile", "toll_free", "geographic"] | None = None
-    direction: Literal["inbound", "outbound"] = "inbound"
-    credit_billed: bool = True
-
-    @model_validator(mode="after")
-    def _priced(self) -> Stream:
-        if self.rate_per_min is None and (self.country is None or self.number_type is None):
-            raise ValueError(
-                "a stream needs rate_per_min, or country and number_type to look up the rate table"
-            )
         return self
 
 
@@ -389,6 +390,7 @@ class Scenario(Section):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     objective: Objective = Field(default_factory=Objective)
     regression: Regression | None = None
+    opening: OpeningSettings | None = None
 
     @model_validator(mode="after")
     def _some_calls(self) -> Scenario:

@@ -43,11 +43,20 @@ from dateutil.rrule import rrule, rrulestr
 from sim.account.clock import MICROS_PER_SECOND, to_datetime, to_instant
 from sim.account.money import Currency
 from sim.world.arrivals import ArrivalGrid, draw_arrivals, slot_starts
+from sim.world.big_days import random_big_days
 from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
 from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs
-from sim.world.scenario import ZONE_A, BigMeeting, Destination, Meetings, Stream, Users
+from sim.world.scenario import (
+    ZONE_A,
+    BigMeeting,
+    Calendar,
+    Destination,
+    Meetings,
+    Stream,
+    Users,
+)
 from sim.world.scenario_types import Continuous
 
 FREE = 0
@@ -308,14 +317,22 @@ def _dial_out_pool(destination: Destination) -> int:
 
 def big_meeting_calls(
     meeting: BigMeeting,
-    timezone: str,
+    calendar: Calendar,
     horizon_us: tuple[int, int],
     catalog: Catalog,
     rng: np.random.Generator,
 ) -> Draft:
-    """A scheduled event's dial-ins: a burst at every occurrence of its rule."""
-    length, ins = rng.spawn(2)
-    start_us = occurrences(meeting, timezone, horizon_us)
+    """A big meeting's dial-ins: a burst at every occurrence of its rule, or on random big days.
+
+    Random big days (``per_month``, ``sim.world.big_days``) are drawn from a third
+    child of ``rng``; a scheduled meeting spawns two, as it always did.
+    """
+    if meeting.per_month is not None:
+        length, ins, days = rng.spawn(3)
+        start_us = random_big_days(meeting, calendar, horizon_us, days)
+    else:
+        length, ins = rng.spawn(2)
+        start_us = occurrences(meeting, calendar.timezone, horizon_us)
     length_s = seconds(meeting.duration_min, len(start_us), length)
     return dial_in_calls(meeting, start_us, length_s, catalog, ins)
 
@@ -326,6 +343,7 @@ def occurrences(meeting: BigMeeting, timezone: str, horizon_us: tuple[int, int])
     The rule runs on local wall-clock time from dtstart = the scenario start's
     local date at ``meeting.time`` (a BYHOUR/BYMINUTE in the rule wins over it).
     """
+    assert meeting.recurrence is not None  # the schema: a recurrence or per_month
     zone = ZoneInfo(timezone)
     start_us, end_us = horizon_us
     first = to_datetime(start_us).astimezone(zone)
@@ -354,22 +372,7 @@ def _naive(moment: time) -> time:
     return moment.replace(tzinfo=None)
 
 
-# -- generic streams ------------------------------------------------------------
-
-
-def stream_calls(
-    stream: Stream, grid: ArrivalGrid, catalog: Catalog, rng: np.random.Generator
-) -> Batch:
-    """A generic stream: ``calls_per_day`` on the business calendar (no user growth)."""
-    return grid_batch(
-        grid,
-        grid.expected(stream.calls_per_day),
-        stream.duration_min,
-        catalog.service(stream.service),
-        catalog.tariff(stream_rate(stream, catalog.rates)),
-        rng,
-        blockable=stream.credit_billed,
-    )
+# -- generic streams (drawn in sim.world.streams) ---------------------------------
 
 
 def stream_rate(stream: Stream, rates: RateTable) -> Rate:

@@ -5,7 +5,8 @@ for too much in total (100,000 users making 50 calls a day for ten years), and
 ``run`` would then die allocating arrays of tens of GiB, after ``validate``
 said the file was fine. The expected number of calls is computed from the
 same means the generator draws from (the business-hours grid with user growth,
-the big meetings' occurrences, the mean participants), so the estimate is the
+the round-the-clock grid of profiled streams, the big meetings' occurrences or
+their mean number of random big days, the mean participants), so the estimate is the
 Poisson mean of what ``sim.world.demand.generate`` produces, not a guess.
 
 Memory: ``BYTES_PER_CALL`` is the measured peak of generating one replication
@@ -21,9 +22,12 @@ from pathlib import Path
 from sim import limits
 from sim.errors import InputError
 from sim.world.arrivals import ArrivalGrid, arrival_grid, horizon
+from sim.world.big_days import expected_big_days
 from sim.world.distributions import mean_of
 from sim.world.scenario import Scenario
 from sim.world.sources import occurrences
+from sim.world.stream_profile import business_streams
+from sim.world.streams import expected_calls, stream_grid
 
 BYTES_PER_CALL = 128
 """Peak bytes one call of a replication needs while it is generated and replayed (measured
@@ -60,15 +64,19 @@ def estimate(scenario: Scenario) -> Workload:
         meetings = scenario.meetings
         held = float(grid.expected(meetings.per_user_per_day, scenario.users).sum())
         calls["meetings"] = held * (mean_of(meetings.dial_ins) + mean_of(meetings.dial_outs))
-    zone = scenario.calendar.timezone
+    calendar = scenario.calendar
     for index, event in enumerate(scenario.big_meetings):
-        held = len(occurrences(event, zone, span))
+        if event.per_month is not None:
+            held = expected_big_days(event, calendar, span)
+        else:
+            held = len(occurrences(event, calendar.timezone, span))
         calls[f"big_meetings[{index}]"] = held * mean_of(event.dial_ins)
     if scenario.user_calling is not None:
         per_day = scenario.user_calling.per_user_per_day
         calls["user_calling"] = float(grid.expected(per_day, scenario.users).sum())
     for index, stream in enumerate(scenario.streams):
-        calls[f"streams[{index}]"] = float(grid.expected(stream.calls_per_day).sum())
+        arrivals = stream_grid(stream, calendar, span, grid)
+        calls[f"streams[{index}]"] = float(expected_calls(stream, calendar, arrivals).sum())
     return Workload(calls)
 
 
@@ -102,7 +110,7 @@ def check(scenario: Scenario, *, concurrent: int = 1, source: str | Path | None 
 
 def _grid(scenario: Scenario, span: tuple[int, int]) -> ArrivalGrid:
     """The business-hours grid the generator uses (cached there too), when a source needs it."""
-    if not (scenario.meetings or scenario.user_calling or scenario.streams):
+    if not (scenario.meetings or scenario.user_calling or business_streams(scenario)):
         return ArrivalGrid.empty()
     try:
         return arrival_grid(scenario.calendar, *span)

@@ -29,6 +29,11 @@ CALLS = [
 ]  # fmt: skip
 
 
+DIALLED = {"r1": "United States", "r2": "United Kingdom", "r3": "United States", "r4": "Canada",
+           "r5": "Germany"}  # fmt: skip
+"""Destination Dialed of each call (read into the records table, not by the backtest)."""
+
+
 def capability(charge: str) -> str:
     """Charged rows paid from credits; a free row under the user's Calling Plan."""
     return "MCOPSTNPP" if charge not in ("", "0") else "MCOPSTN1"
@@ -44,6 +49,7 @@ def graph_record(call: tuple[Any, ...]) -> dict[str, Any]:
         "connectionCharge": json.loads(fee) if fee else None,
         "charge": json.loads(charge) if charge else None, "currency": cur or None,
         "licenseCapability": capability(charge), "inventoryType": "Subscriber",
+        "destinationName": DIALLED[rid],
     }  # fmt: skip
 
 
@@ -60,6 +66,7 @@ def write_teams(path: Path, excel: bool = False) -> Path:
                 "End Time": _excel(end) if excel else end,
                 "Duration Seconds": seconds, "Connection Fee": fee, "Charge": charge,
                 "Currency": cur, "Capability": capability(charge),
+                "Destination Dialed": DIALLED[rid],
             })  # fmt: skip
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -78,9 +79,8 @@ def test_backtest_takes_a_bundled_example_by_name(monkeypatch: pytest.MonkeyPatc
     assert by_name.stdout == by_path.stdout
     unknown = invoke("backtest", "nosuch.csv")
     assert unknown.exit_code == 2
-    assert "no bundled example of that name (calls, teams-pstn-report, walkthrough)" in (
-        unknown.stderr
-    )
+    names = "calls, teams-pstn-report, tenant-usage, walkthrough"
+    assert f"no bundled example of that name ({names})" in unknown.stderr
 
 
 def test_regress_defaults_to_the_bundled_scenarios(
@@ -99,3 +99,14 @@ def test_regress_defaults_to_the_bundled_scenarios(
     again = invoke("regress")
     assert again.exit_code == 0, again.stderr
     assert "No drift in 1 scenario(s)." in again.stdout
+
+
+def test_the_bundled_tenant_export_backtests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke("backtest", "examples/tenant-usage.csv", "--json")
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["rows"]["format"] == "teams" and found["currency"] == "USD"
+    assert found["rows"]["read"] == found["rows"]["replayed"] == found["calls"] > 8_000
+    assert found["start"].startswith("2025-10-01") and found["end"].startswith("2026-11-30")
+    assert 14 * 300 < found["consumed"] < 14 * 600  # hundreds of dollars a month

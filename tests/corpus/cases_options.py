@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.corpus.harness import Case
-from tests.corpus.inputs import SCENARIO, tiny
+from tests.corpus.inputs import CALLS, SCENARIO, STREAM_ROW, stream, tiny
 
 BT = ("backtest", "walkthrough")
 """The bundled walkthrough example: eight calls in January 2025."""
@@ -250,4 +250,32 @@ DASHBOARD = [
     Case("no-such-command", ("simulate",), names="simulate"),
 ]
 
-CASES = [*BACKTEST, *RUN, *SWEEP, *REPORT, *DASHBOARD]
+
+def calibrate(case_id: str, *args: str, **expect: Any) -> Case:
+    """calibrate of the bundled twelve-month ``calls`` example with these options."""
+    return Case(case_id, ("calibrate", "calls", "-o", "tenant.toml", *args), **expect)
+
+
+CALIBRATE = [
+    calibrate("cal-holdout-99", "--holdout-months", "99", names="--holdout-months"),
+    calibrate("cal-holdout-negative", "--holdout-months", "-1", names="--holdout-months"),
+    calibrate("cal-holdout-all", "--holdout-months", "12", names="--holdout-months"),
+    calibrate("cal-horizon-0", "--horizon-months", "0", names="--horizon-months"),
+    calibrate("cal-timezone-mars", "--timezone", "Mars/Olympus", names="--timezone"),
+    calibrate("cal-country-xx", "--country", "XX", names="--country"),
+    calibrate("cal-balance-negative", "--balance", "-5", names="--balance"),
+    calibrate("cal-balance-sub-cent", "--balance", "0.001", names="--balance"),
+    Case(
+        "cal-balance-and-lots",
+        ("calibrate", "calls", "-o", "tenant.toml", "--balance", "5", "--lots", "lots.csv"),
+        {"lots.csv": "purchased,remaining\n2025-12-01,10\n"},
+        names="--lots",
+    ),
+    Case(
+        "cal-one-day",
+        ("calibrate", CALLS, "-o", "tenant.toml"),
+        stream(STREAM_ROW, STREAM_ROW.replace("09:", "10:")),
+        names="one day",
+    ),
+]
+CASES = [*BACKTEST, *RUN, *SWEEP, *REPORT, *DASHBOARD, *CALIBRATE]

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from sim.cli.commands import main
-from tests.corpus import cases_options, cases_scenario, cases_store, cases_usage, cases_world
+from tests.corpus import (
+    cases_opening,
+    cases_options,
+    cases_scenario,
+    cases_store,
+    cases_usage,
+    cases_world,
+)
 from tests.corpus.harness import Case, prepare, problems, run, run_process
 from tests.corpus.inputs import SCENARIO, tiny, tiny_baseline, tiny_sweep, with_table
 
@@ -23,6 +30,7 @@ CASES: list[Case] = [
     *cases_usage.CASES,
     *cases_options.CASES,
     *cases_store.CASES,
+    *cases_opening.CASES,
 ]
 
 
