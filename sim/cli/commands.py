@@ -50,6 +50,7 @@ from sim.cli.options import (
     seed_option,
     strict_option,
 )
+from sim.cli.plan import plan
 from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
 from sim.cli.report import report
@@ -411,6 +412,7 @@ def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: Pol
 
 main.add_command(sweep)
 main.add_command(report)
+main.add_command(plan)
 main.add_command(regress)
 main.add_command(dashboard)
 main.add_command(fetch_command)

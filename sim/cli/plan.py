@@ -17,14 +17,12 @@ file it writes goes into --out, so the decision can be reproduced from there:
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from decimal import Decimal
+from typing import Any
 from pathlib import Path
 
 import click
 
-from sim.calls.records import read_records
-from sim.cli.calibrate import calibration_options, fit
+from sim.cli.fitting import FitOptions, fit_exports, fitting_options
 from sim.cli.options import (
     REPLICATIONS,
     BadInput,
@@ -60,7 +58,7 @@ PLAN_HOLDOUT_MONTHS = 3
     "-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
     help="The folder to write the scenario, calibration, summary and report into.",
 )  # fmt: skip
-@calibration_options(holdout_default=PLAN_HOLDOUT_MONTHS)
+@fitting_options(holdout_default=PLAN_HOLDOUT_MONTHS)
 @click.option(
     "--replications", type=REPLICATIONS,
     help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
@@ -84,7 +82,7 @@ def plan(
     sensitivity: bool,
     quiet: bool,
     widen: bool,
-    **fitting: object,
+    **fitting: Any,
 ) -> None:
     """From usage exports FILE... to a recommended trigger and amount, and its report.
 
@@ -94,9 +92,10 @@ def plan(
     report with the calibration and holdout figures into --out.
     """
     _prepare(out)
-    with bad_input():
-        records = read_records(files)
-    calibration = fit(records, seed=seed, quiet=quiet, **fitting)
+    options = FitOptions(**fitting)
+    calibration = fit_exports(files, options, seed=seed, progress=None if quiet else _say)
+    if not quiet:
+        _say(calibration.to_text())
     toml_path, _rates = calibration.write(out / "tenant.toml")
     _write_json(out / "calibration.json", calibration.to_dict())
     with bad_input():
@@ -117,12 +116,17 @@ def plan(
         data = compute_report(report_plan, workers=workers, progress=progress_factory(quiet=quiet))
     warn_rule_of_thumb(data.summary)
     _write_json(out / "summary.json", data.summary.to_dict())
-    html = render_report(data, command=_command(files, out, report_plan, fitting))
+    html = render_report(data, command=_command(files, out, report_plan, options))
     try:
         write_report(out / "report.html", html)
     except OSError as error:
         raise BadInput(f"{out}: cannot write the report: {error.strerror or error}") from None
     _print(data, planned.explanation(), out)
+
+
+def _say(line: str) -> None:
+    """Progress and the fit's summary go to stderr; stdout keeps the verdict."""
+    click.echo(line, err=True)
 
 
 def _prepare(out: Path) -> None:
@@ -140,14 +144,9 @@ def _write_json(path: Path, document: object) -> None:
         raise BadInput(f"{path}: cannot write: {error.strerror or error}") from None
 
 
-def _command(
-    files: tuple[Path, ...], out: Path, report_plan: ReportPlan, fitting: dict[str, object]
-) -> str:
+def _command(files: tuple[Path, ...], out: Path, report_plan: ReportPlan, options: FitOptions) -> str:
     """The command that recomputes the report (shown under "Reproduce")."""
-    parts = ["credsim plan", *(str(path) for path in files), "-o", str(out)]
-    for name, value in fitting.items():
-        if value is not None and value is not False:
-            parts += [f"--{name.replace('_', '-')}", str(value)]
+    parts = ["credsim plan", *(str(path) for path in files), "-o", str(out), *options.args()]
     parts += ["--replications", str(report_plan.replications), "--seed", str(report_plan.seed)]
     if report_plan.sensitivity:
         parts.append("--sensitivity")
@@ -167,5 +166,3 @@ def _print(data: object, grid_line: str, out: Path) -> None:
     click.echo(grid_line)
     click.echo(f"Wrote {', '.join(str(out / name) for name in OUTPUTS)}")
 
-
-__all__ = ["plan", "Decimal", "replace"]
