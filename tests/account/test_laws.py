@@ -10,8 +10,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.account.clock import MICROS_PER_MINUTE
-from sim.account.ledger import EntryKind, JournalEntry, Ledger
+from sim.account.clock import MICROS_PER_MINUTE, add_months
+from sim.account.ledger import EntryKind, JournalEntry, Ledger, Source
 from sim.engines.replay import Replayer
 from tests.strategies import END, START, Case, cases, delays, drawer
 
@@ -52,6 +52,15 @@ def test_conservation_fifo_no_negative_lot_and_journal_sum_hold_at_every_entry(c
     assert outcome.calls == len(case.calls)
     assert outcome.min_balance_minor <= outcome.final_balance_minor
     assert sum(lot.amount_minor for lot in outcome.lots) == outcome.funded_minor
+    assert all(lot.expires_at == add_months(lot.purchased_at, 12) for lot in outcome.lots)
+    # the held lots come first, oldest first, each dated by its own purchase; then the
+    # pending recharge, which is not one of the run's recharges
+    held = [(lot.purchased_at, lot.amount_minor) for lot in outcome.lots[: len(case.opening.lots)]]
+    assert held == list(case.opening.by_purchase)
+    pending = [lot for lot in outcome.lots if lot.source is Source.OPENING][len(held) :]
+    assert [(lot.purchased_at, lot.amount_minor) for lot in pending] == (
+        [] if case.opening.pending is None else [case.opening.pending]
+    )
 
 
 @settings(max_examples=300, deadline=None)
