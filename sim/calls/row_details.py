@@ -30,8 +30,6 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-import pycountry
-
 from sim.account.money import Currency, parse_minor
 from sim.account.stream import Call
 from sim.calls.usage_layout import Layout
@@ -73,6 +71,7 @@ class RowDetails:
         self.reasons = reasons
         self._counted: dict[str, int] = {}
         self._countries: dict[str, str] = {}
+        self._fees: dict[tuple[str, str], int] = {}
 
     def __call__(
         self, line: int, row: list[str], call: Call, cur: Currency, key: tuple[str, ...] | None
@@ -81,7 +80,7 @@ class RowDetails:
         call_id = self._text(row, self.i_usage) or self._text(row, self.i_call)
         fee = 0
         if call.charge_minor and (text := self._text(row, self.i_fee)):
-            fee = parse_minor(text, cur)  # the parser already read it within bounds
+            fee = self._fee(text, cur)
         kind = self._text(row, self.i_type).lower()
         inbound = kind.endswith("_in") if kind else call.service in INBOUND_SERVICES
         return Detail(
@@ -100,6 +99,15 @@ class RowDetails:
             return ""
         text = row[index].strip()
         return "" if text == _NO_DATA else text
+
+    def _fee(self, text: str, cur: Currency) -> int:
+        """The fee in minor units (the parser already read it within bounds); cached."""
+        found = self._fees.get((text, cur.code))
+        if found is None:
+            found = parse_minor(text, cur)
+            if len(self._fees) < _CACHE_LIMIT:
+                self._fees[text, cur.code] = found
+        return found
 
     def _reason(self) -> str:
         """The reason the parser just counted (the one count that moved since the last)."""
@@ -122,6 +130,8 @@ def country_code(name: str) -> str:
     """ISO 3166 alpha-2 of a country name or code (``United Kingdom`` -> ``GB``); "" if none."""
     if not name:
         return ""
+    import pycountry  # noqa: PLC0415  (0.13 s that every command's start would pay)
+
     try:
         return str(pycountry.countries.lookup(name).alpha_2)
     except LookupError:

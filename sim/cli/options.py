@@ -21,6 +21,7 @@ from sim.account.clock import SUPPORTED_DATES, parse_instant, supported, to_inst
 from sim.account.money import currency, major_to_minor
 from sim.account.opening import Opening
 from sim.account.payments import CardExpiry
+from sim.calls.sniff import is_usage_file
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, regression_levers, scenario_levers
@@ -207,7 +208,21 @@ class BundledFileType(click.Path):
             raise BadInput(str(error)) from None
 
 
-SCENARIO = BundledFileType(bundled.scenario)
+class ScenarioFileType(BundledFileType):
+    """A scenario FILE argument; a usage report given instead is named as one, with what to
+    run on it, rather than failing as a TOML syntax error (``sim.calls.sniff``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if is_usage_file(path):
+            raise BadInput(
+                f"{path} is a usage report: use `credsim plan {path}` (or `credsim calibrate "
+                f"{path} -o tenant.toml`) to fit a scenario to it"
+            )
+        return path
+
+
+SCENARIO = ScenarioFileType(bundled.scenario)
 """A scenario FILE argument: a path, or a bundled scenario's name (``checks/rate-card``)."""
 CALLS = BundledFileType(bundled.example)
 """A call FILE argument: a path, or a bundled example's name (``calls``, ``walkthrough``)."""

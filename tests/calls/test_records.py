@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from sim.calls import records as records_module
 from sim.calls.records import RECORD_COLUMNS, read_records
+from sim.cli.commands import main
 from sim.errors import InputError
-from tests.calls.exports import TEAMS_FILE, teams_rows
+from tests.calls.exports import TEAMS_FILE, export_zip, teams_rows
 from tests.calls.test_graph_usage import write_graph_csv, write_json, write_teams, write_zip
+from tests.paths import FIXTURES
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -100,3 +104,32 @@ def test_more_rows_than_the_limit_are_refused(monkeypatch: pytest.MonkeyPatch) -
     read_records([TEAMS_FILE])  # 14 rows
     with pytest.raises(InputError, match="USAGE_RECORDS_MAX"):
         read_records([TEAMS_FILE, TEAMS_FILE])
+
+
+@pytest.mark.parametrize(
+    "name", ["teams_pstn_calls.csv", "skype_pstn_calls.csv", "stream_calls.csv", "export.zip"]
+)
+def test_the_table_holds_what_a_backtest_of_the_file_posts(name: str, tmp_path: Path) -> None:
+    path = export_zip(tmp_path / name) if name == "export.zip" else FIXTURES / name
+    result = CliRunner().invoke(main, ["backtest", str(path), "--json", "--initial", "100000"])
+    assert result.exit_code == 0, result.stderr
+    posted = json.loads(result.stdout)
+    found = read_records([path])
+    assert len(found.table) == posted["calls"] == posted["rows"]["replayed"]
+    assert found.table["charge_minor"].sum() == round(posted["consumed"] * 100)
+    assert int(found.table["credit_billed"].sum()) == posted["credit_billed_calls"]
+    assert found.rows_by_reason == posted["rows"]["not_credit_billed"]
+    assert found.duplicates_dropped == posted["rows"]["duplicates_dropped"]
+
+
+def test_a_skype_report_gives_ids_number_types_and_directions() -> None:
+    table = read_records([FIXTURES / "skype_pstn_calls.csv"]).table
+    first = table.iloc[0]
+    assert first["call_id"] == "3e4bc1c6-fe1e-5cb7-ad42-de218bcc3bbd"  # its Call ID
+    assert (first["service"], first["number_type"], first["direction"]) == (
+        "toll_free_dial_in", "toll_free", "inbound",
+    )  # fmt: skip
+    assert first["country"] == ""  # "No data"
+    assert (table["fee_minor"] == 0).all()  # the Skype report has no connection fee
+    second = table.iloc[1]  # dialled in on the toll ("Toll") bridge: free, a geographic number
+    assert (second["service"], second["number_type"]) == ("inbound", "geographic")
