@@ -24,7 +24,7 @@ from sim.study.stats import Estimate
 from sim.study.summary import SweepSummary
 from sim.views.advice import first_guess_text, verdict_lines
 from sim.world import costs
-from sim.world.assumptions import assumption_lines
+from sim.world.assumptions import assumption_lines, stream_lines
 from sim.world.load import LoadedScenario
 from sim.world.opening import opening_text, to_opening
 from sim.world.rates import RateTable
@@ -290,6 +290,7 @@ def scenario_text(loaded: LoadedScenario) -> str:
             f"{scenario.users.count:,} users, calendar {calendar.timezone} "
             f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
             f"  calls from: {', '.join(sources)}",
+            *(f"    {line}" for line in stream_lines(scenario)),
             f"  rates: {rates_text(loaded.rates)}, "
             f"billing increment {scenario.rates.billing_increment_s} s",
             f"  policy: {scenario_policy_text(scenario)}",

@@ -15,7 +15,7 @@ from typing import Any
 
 from sim.world import costs
 from sim.world.public_holidays import holidays_text
-from sim.world.scenario import PaymentSettings, Scenario
+from sim.world.scenario import WEEKDAYS, PaymentSettings, Scenario, Stream
 from sim.world.scenario_types import Delay, Exponential, Fixed, LogNormal
 
 DEFAULTS_DOC = "docs/model.md#payment-defaults"
@@ -126,6 +126,47 @@ def _objective(scenario: Scenario) -> list[Assumption]:
 def assumption_lines(scenario: Scenario) -> list[str]:
     """``assumptions`` as lines of text: what every command and page shows."""
     return [item.text() for item in assumptions(scenario)]
+
+
+def stream_lines(scenario: Scenario) -> list[str]:
+    """One line per ``[[streams]]`` entry: its level, price, and the profile figures it states.
+
+    Why here: a calibrated scenario's streams carry measured figures (growth, an
+    hour-of-week profile, a daily dispersion, destinations); ``credsim validate``
+    shows them beside the assumptions, so a planner sees what each stream says.
+    """
+    return [
+        f"streams[{index}] {stream.name!r}: {stream_text(stream, scenario)}"
+        for index, stream in enumerate(scenario.streams)
+    ]
+
+
+def stream_text(stream: Stream, scenario: Scenario) -> str:
+    """``toll_free_dial_in, 120 calls a business day, +1.2 % a month, ...`` (figures stated)."""
+    parts = [stream.service, f"{stream.calls_per_day:g} calls a business day"]
+    if stream.monthly_growth:
+        parts.append(f"{stream.monthly_growth * 100:+.3g} % a month")
+    if stream.hour_of_week is not None:
+        business = {WEEKDAYS.index(day) for day in scenario.calendar.business_days}
+        per_day = [sum(stream.hour_of_week[24 * day : 24 * day + 24]) for day in range(7)]
+        other = sum(weight for day, weight in enumerate(per_day) if day not in business)
+        parts.append(
+            f"hour-of-week profile (round the clock; {other / sum(per_day) * 100:.3g} % of the "
+            f"week's weight on other days), holidays x {stream.holiday_weight:g}"
+        )
+    if stream.daily_dispersion:
+        parts.append(f"daily dispersion {stream.daily_dispersion:g} (negative binomial days)")
+    if stream.destinations is not None:
+        shares = ", ".join(
+            f"{place.country} {place.number_type} {share * 100:.3g} %"
+            for place, share in stream.destination_shares()
+        )
+        parts.append(f"destinations {shares} ({stream.direction}, rate table)")
+    elif stream.rate_per_min is not None:
+        parts.append(f"{stream.rate_per_min} {scenario.scenario.currency}/min")
+    else:
+        parts.append(f"{stream.country} {stream.number_type} {stream.direction} (rate table)")
+    return ", ".join(parts)
 
 
 def delay_text(delay: float | Delay) -> str:

@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
+from typing import Annotated
 
-import holidays as holiday_data
+from pydantic import AfterValidator, Discriminator, Tag
 
 CODE_PATTERN = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,4}))?$")
 """A country code, optionally ``-`` and a subdivision code: ``US``, ``US-CA``, ``GB-SCT``."""
@@ -31,7 +32,7 @@ def check_code(code: str) -> str:
     if match is None:
         raise ValueError(f"{code!r} is not a country code; {EXAMPLE}")
     country, subdivision = match.groups()
-    supported = holiday_data.list_supported_countries()
+    supported = _supported()
     if country not in supported:
         raise ValueError(f"{country!r} is not a country the holidays library knows; {EXAMPLE}")
     if subdivision is not None and subdivision not in supported[country]:
@@ -44,6 +45,21 @@ def check_code(code: str) -> str:
     return code
 
 
+def _holidays_kind(value: object) -> str:
+    """Which member of ``Holidays`` a value is for: a code (text), or else a list of dates."""
+    return "holidays[code]" if isinstance(value, str) else "holidays[dates]"
+
+
+Holidays = Annotated[
+    Annotated[str, AfterValidator(check_code), Tag("holidays[code]")]
+    | Annotated[tuple[date, ...], Tag("holidays[dates]")],
+    Discriminator(_holidays_kind),
+]
+"""``[calendar] holidays``: a country code for the ``holidays`` library's public holidays
+(``sim.world.public_holidays``), or a list of dates. Tagged like ``HoursOrDelay`` so one bad
+value gets one message."""
+
+
 def holiday_dates(holidays: tuple[date, ...] | str, first: date, last: date) -> frozenset[date]:
     """The holidays of ``[calendar]`` between ``first`` and ``last`` (a list: as written)."""
     if isinstance(holidays, str):
@@ -51,10 +67,22 @@ def holiday_dates(holidays: tuple[date, ...] | str, first: date, last: date) -> 
     return frozenset(holidays)
 
 
+@lru_cache(maxsize=1)
+def _supported() -> dict[str, list[str]]:
+    """Country code -> its subdivision codes, as the ``holidays`` library lists them (cached:
+    the library builds the table anew on every call; imported here, not at start-up, because
+    only a scenario naming a code needs it)."""
+    import holidays as holiday_data  # noqa: PLC0415
+
+    return dict(holiday_data.list_supported_countries())
+
+
 @lru_cache(maxsize=64)
 def _country_dates(code: str, first_year: int, last_year: int) -> frozenset[date]:
     """Every public holiday of ``code`` in the years ``first_year`` to ``last_year`` (cached:
     every replication and the office hours ask for the same years)."""
+    import holidays as holiday_data  # noqa: PLC0415  (see _supported)
+
     country, _, subdivision = code.partition("-")
     years: Iterable[int] = range(first_year, last_year + 1)
     table = holiday_data.country_holidays(country, subdiv=subdivision or None, years=years)

@@ -6,7 +6,8 @@ behave, and the levers (``[policy]``). Files are TOML; this module turns one
 into a frozen, validated ``Scenario`` (pydantic, unknown keys refused), so no
 model code ever sees an unchecked value. Only ``[scenario]`` and one source of
 calls (``[meetings]``, ``[user_calling]``, ``[[big_meetings]]`` or
-``[[streams]]``) are required; every omitted section is the plain case.
+``[[streams]]``, the last in ``sim.world.scenario_streams``) are required;
+every omitted section is the plain case.
 
 Units are in the key names: ``_min`` minutes, ``_h`` hours, ``_s`` seconds,
 ``per_day`` per business day. Money is in major units of ``currency`` and is
@@ -15,24 +16,21 @@ converted to exact minor units by the model, never used as a float.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import (
-    AfterValidator,
     BeforeValidator,
-    Discriminator,
     Field,
-    Tag,
     field_validator,
     model_validator,
 )
 
 from sim.world.opening import OpeningSettings
-from sim.world.public_holidays import check_code
+from sim.world.public_holidays import Holidays
 from sim.world.scenario_streams import Stream
 from sim.world.scenario_types import (
     Continuous,
@@ -60,21 +58,6 @@ ZONE_A = frozenset({
     "GB", "US",
 })  # fmt: skip
 """Audio Conferencing Zone A countries (dial-out covered by the pooled minutes)."""
-
-
-def _holidays_kind(value: object) -> str:
-    """Which member of ``Holidays`` a value is for: a code (text), or else a list of dates."""
-    return "holidays[code]" if isinstance(value, str) else "holidays[dates]"
-
-
-Holidays = Annotated[
-    Annotated[str, AfterValidator(check_code), Tag("holidays[code]")]
-    | Annotated[tuple[date, ...], Tag("holidays[dates]")],
-    Discriminator(_holidays_kind),
-]
-"""``[calendar] holidays``: a country code for the ``holidays`` library's public holidays
-(``sim.world.public_holidays``), or a list of dates. Tagged like ``HoursOrDelay`` so one bad
-value gets one message."""
 
 
 # -- sections -----------------------------------------------------------------
@@ -105,7 +88,12 @@ class ScenarioInfo(Section):
 
 
 class Calendar(Section):
-    """``[calendar]``: when business calls happen, in the tenant's time zone."""
+    """``[calendar]``: when business calls happen, in the tenant's time zone.
+
+    ``holidays`` is a list of dates, or a country code (``"US"``, ``"US-CA"``)
+    for the ``holidays`` library's public holidays of every year the horizon
+    touches (``sim.world.public_holidays.holiday_dates`` gives the dates).
+    """
 
     timezone: str = "UTC"
     business_hours: tuple[str, str] = ("09:00", "17:00")

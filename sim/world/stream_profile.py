@@ -50,19 +50,21 @@ def problems(scenario: Scenario) -> Iterator[str]:
     months = scenario.scenario.horizon_months
     for index, stream in enumerate(scenario.streams):
         where = f"streams[{index}]"
+        if stream.daily_dispersion > limits.DAILY_DISPERSION_MAX:
+            yield (
+                f"{where}.daily_dispersion: {stream.daily_dispersion:g} is more than the limit "
+                f"of {limits.DAILY_DISPERSION_MAX:g} (DAILY_DISPERSION_MAX in {_LIMITS})"
+            )
+        if stream.calls_per_day > limits.STREAM_CALLS_PER_DAY_MAX:
+            continue  # refused as it stands (sim.world.bounds); growth and profile add nothing
         yield from _profile_problems(where, stream, scenario.calendar)
         final = stream.calls_per_day * (1.0 + stream.monthly_growth) ** months
         if final > limits.STREAM_CALLS_PER_DAY_MAX:
             yield (
                 f"{where}.monthly_growth: {stream.monthly_growth:g} a month takes "
-                f"{stream.calls_per_day:g} calls a day to about {final:,.0f} after {months} "
+                f"{stream.calls_per_day:g} calls a day to about {final:,.3g} after {months} "
                 f"months, more than the limit of {limits.STREAM_CALLS_PER_DAY_MAX:,.0f} "
                 f"(STREAM_CALLS_PER_DAY_MAX in {_LIMITS})"
-            )
-        if stream.daily_dispersion > limits.DAILY_DISPERSION_MAX:
-            yield (
-                f"{where}.daily_dispersion: {stream.daily_dispersion:g} is more than the limit "
-                f"of {limits.DAILY_DISPERSION_MAX:g} (DAILY_DISPERSION_MAX in {_LIMITS})"
             )
 
 
@@ -75,14 +77,14 @@ def _profile_problems(where: str, stream: Stream, calendar: Calendar) -> Iterato
     except ValueError:
         yield (
             f"{where}.hour_of_week: gives no weight to the business days "
-            f"({', '.join(calendar.business_days)}), whose mean calls_per_day is; give them "
-            "some weight or change [calendar] business_days"
+            f"({', '.join(calendar.business_days)}), and calls_per_day is their mean: give "
+            "them some weight or change [calendar] business_days"
         )
         return
     busiest = stream.calls_per_day * per_weight * float(_day_weights(weights).max())
     if busiest > limits.STREAM_CALLS_PER_DAY_MAX:
         yield (
-            f"{where}.hour_of_week: the busiest weekday would have about {busiest:,.0f} calls, "
+            f"{where}.hour_of_week: the busiest weekday would have about {busiest:,.3g} calls, "
             f"more than the limit of {limits.STREAM_CALLS_PER_DAY_MAX:,.0f} a day "
             f"(STREAM_CALLS_PER_DAY_MAX in {_LIMITS})"
         )

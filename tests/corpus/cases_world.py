@@ -6,6 +6,7 @@ must refuse what ``run`` could not do: nothing it accepts may fail later for siz
 
 from __future__ import annotations
 
+from tests.corpus import cases_streams
 from tests.corpus.harness import Case
 from tests.corpus.inputs import SCENARIO, rate_table, symlink, team, tiny, with_table
 
@@ -398,4 +399,4 @@ MAGNITUDES = [
 ]
 
 
-CASES = [*TABLE_PATHS, *RATE_TABLES, *MAGNITUDES]
+CASES = [*TABLE_PATHS, *RATE_TABLES, *MAGNITUDES, *cases_streams.CASES]  # issue 14's keys
