@@ -236,7 +236,7 @@ class Account:
         self.pending = False
         if self.prepaid:
             self.prepaid = False
-            self.ledger.fund(time, amount_minor, Source.OPENING, "pending recharge")
+            self.ledger.fund(time, amount_minor, Source.OPENING, "opening: pending recharge")
             return
         draw = self.draw() if self.draw is not None and self.spec.payments.needs_draws else 1.0
         if not self.spec.payments.attempt_fails(time, draw):

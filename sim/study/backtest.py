@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.account.clock import Instant, to_iso
-from sim.account.ledger import JournalSink
+from sim.account.clock import Instant, add_months, to_iso
+from sim.account.forfeit import ForfeitProjection, project_forfeits
+from sim.account.ledger import LOT_VALIDITY_MONTHS, JournalSink
 from sim.account.money import Currency
 from sim.account.outcome import Outcome
 from sim.account.payments import Payments
@@ -76,9 +77,33 @@ class Backtest:
     outcome: Outcome
     rows: RowAccount
 
+    @property
+    def forfeits(self) -> ForfeitProjection:
+        """The lots open at the window's end and what they would forfeit (docs/model.md)."""
+        return project_forfeits(self.outcome)
+
+    @property
+    def short_window(self) -> bool:
+        """Shorter than a lot's 12 months: no lot bought in it could have expired in it."""
+        return add_months(self.outcome.start, LOT_VALIDITY_MONTHS) > self.outcome.end
+
     def to_dict(self) -> dict[str, object]:
         """The full JSON object printed by ``credsim backtest --json``."""
-        return {**self.outcome.to_dict(), "rows": self.rows.to_dict()}
+        forfeits = self.forfeits
+        return {
+            **self.outcome.to_dict(),
+            "open_lots": forfeits.open_lots_dict(),
+            "forfeit_projection": forfeits.to_dict(),
+            "warnings": [SHORT_WINDOW] if self.short_window else [],
+            "rows": self.rows.to_dict(),
+        }
+
+
+SHORT_WINDOW = (
+    "the window is shorter than 12 months: nothing could have expired inside it, so "
+    "'forfeited' says nothing about forfeits; see the open lots and the forfeit projection"
+)
+"""The warning of a backtest window shorter than a lot's life."""
 
 
 class Recording:

@@ -14,7 +14,7 @@ from sim.account.clock import hours, to_iso
 from sim.account.money import Currency, currency
 from sim.account.outcome import EMAIL_KINDS, year_count
 from sim.account.policy import Policy
-from sim.study.backtest import Backtest, RowAccount
+from sim.study.backtest import SHORT_WINDOW, Backtest, RowAccount
 from sim.study.experiment import Levers, build_policy, scenario_currency, scenario_levers
 from sim.study.kpis import kpi
 from sim.study.recommend import Score, describe
@@ -260,7 +260,29 @@ def backtest_text(path: Path, result: Backtest, policy_line: str) -> str:
     lines.append(
         "Emails: " + ", ".join(f"{kind} {outcome.emails.get(kind, 0)}" for kind in EMAIL_KINDS)
     )
+    lines += open_lot_lines(result)
     return "\n".join(lines)
+
+
+def open_lot_lines(result: Backtest) -> list[str]:
+    """The lots open at the window's end, their projected forfeits, and the short-window
+    warning (docs/model.md#forfeit-projection)."""
+    forfeits, cur = result.forfeits, result.outcome.currency
+    lines = [f"Warning: {SHORT_WINDOW}"] if result.short_window else []
+    if not forfeits.lots:
+        return [*lines, "Open lots at the end: none"]
+    held = sum(lot.remaining_minor for lot in forfeits.lots)
+    lines.append(
+        f"Open lots at the end: {len(forfeits.lots)}, {fmt.money_minor(held, cur)}; at the "
+        f"window's average {fmt.money_minor(forfeits.rate_per_day_minor, cur)} a day, oldest "
+        f"first, they would forfeit {fmt.money_minor(forfeits.total_minor, cur)}"
+    )
+    lines.extend(
+        f"  bought {to_iso(lot.purchased)}: {fmt.money_minor(lot.remaining_minor, cur)} left, "
+        f"expires {to_iso(lot.expires)}, would forfeit {fmt.money_minor(lot.forfeit_minor, cur)}"
+        for lot in forfeits.lots
+    )
+    return lines
 
 
 def opening_line(scenario: Scenario) -> str | None:

@@ -347,8 +347,13 @@ def _table_optional(scenario: Scenario) -> bool:
 
 def opening_problems(scenario: Scenario) -> list[str]:
     """``[opening]`` against the run: lots held (not expired) at the start, exact amounts."""
+    if scenario.opening is None:
+        return []
     start = to_instant(scenario.scenario.start)
-    end = add_months(start, scenario.scenario.horizon_months)
+    try:
+        end = add_months(start, scenario.scenario.horizon_months)
+    except (ValueError, OverflowError):  # beyond the dates a run supports: bounds says so
+        return []
     code = currency(scenario.scenario.currency)
     return opening.problems(scenario.opening, start, end, scenario.calendar.zone, code)
 

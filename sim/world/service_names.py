@@ -18,6 +18,7 @@ WORDS = {
     "international": "international",
     "auto_recharge": "auto-recharge",
     "initial": "initial purchase",
+    "opening": "opening balance",
 }
 """Names the model itself uses (services, minute pools, funding sources), in words."""
 

@@ -221,3 +221,13 @@ def test_the_kpi_table_says_what_outage_forfeited_and_tied_up_cash_mean(
     for name in ("outage_risk_per_year", "forfeited_per_year", "mean_balance"):
         assert f"<small>{escape(kpi(name).meaning)}</small>" in html, name
     assert '"limit 1.0 %"' in html  # the risk heatmap's colours anchored to the risk limit
+
+
+def test_a_report_from_an_opening_balance_names_it_and_repeats_the_option(tmp_path: Path) -> None:
+    out = tmp_path / "tiny.html"
+    result = report(TINY, out, "--replications", "10", "--triggers", "50", "--amounts", "100",
+                    "--no-sensitivity", "--no-widen", "--balance", "250")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Opening balance: $250.00 in 1 lot (expires 2028-01-01)" in html
+    assert "--no-widen --no-sensitivity --balance 250" in html  # the command that recomputes it

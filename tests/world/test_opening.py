@@ -131,3 +131,11 @@ def test_a_lots_file_with_too_many_lots_names_the_limit(tmp_path: Path) -> None:
     path = lots_file(tmp_path, "purchased,remaining\n" + "2026-12-01,1\n" * (OPENING_LOTS_MAX + 1))
     with pytest.raises(InputError, match="OPENING_LOTS_MAX"):
         read_lots_csv(path, USD)
+
+
+def test_an_opening_beyond_the_supported_dates_leaves_the_date_problem_to_the_bounds(
+    tmp_path: Path,
+) -> None:
+    path = with_opening(tmp_path, ('"2027-01-01T00:00:00Z"', '"9998-06-01T00:00:00Z"'))
+    with pytest.raises(InputError, match="scenario.start: 9998-06-01 is outside"):
+        load_scenario(path)
