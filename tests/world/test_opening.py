@@ -137,5 +137,5 @@ def test_an_opening_beyond_the_supported_dates_leaves_the_date_problem_to_the_bo
     tmp_path: Path,
 ) -> None:
     path = with_opening(tmp_path, ('"2027-01-01T00:00:00Z"', '"9998-06-01T00:00:00Z"'))
-    with pytest.raises(InputError, match="scenario.start: 9998-06-01 is outside"):
+    with pytest.raises(InputError, match=r"scenario.start: 9998-06-01 is outside"):
         load_scenario(path)
