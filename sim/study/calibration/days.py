@@ -74,8 +74,9 @@ def resolve_zone(timezone: str | None, country: str | None) -> Zone:
                 f"--timezone {timezone!r} is not an IANA time zone (e.g. America/New_York)"
             ) from None
         return Zone(timezone, True, "given by --timezone")
-    if country and country.split("-")[0] in SINGLE_ZONE:
-        name = SINGLE_ZONE[country.split("-")[0]]
+    code = country.split("-")[0].upper() if country else ""
+    if code in SINGLE_ZONE:
+        name = SINGLE_ZONE[code]
         return Zone(name, False, f"the only zone of {country} (--country); --timezone changes it")
     why = f"{country} has several zones" if country else "no --country or --timezone"
     return Zone("UTC", False, f"UTC ({why}); hour-of-week profile in UTC: --timezone changes it")

@@ -345,9 +345,19 @@ def _reading_notes(records: RecordsLike) -> tuple[str, ...]:
 
 
 def _load(scenario_text: str, rates_text: str) -> LoadedScenario:
-    """Load the scenario as ``credsim validate`` would (with its rate table beside it)."""
+    """Load the scenario as ``credsim validate`` would (with its rate table beside it).
+
+    A refusal here is calibrate's own fault, not the export's: said so, without the
+    scratch folder's name.
+    """
     with tempfile.TemporaryDirectory(prefix="credsim-calibrate-") as folder:
         path = Path(folder) / "tenant.toml"
         path.write_text(scenario_text, encoding="utf-8")
         (Path(folder) / RATES_NAME).write_text(rates_text, encoding="utf-8")
-        return load_scenario(path)
+        try:
+            return load_scenario(path)
+        except InputError as error:
+            reason = str(error).replace(f"{path}: ", "").splitlines()[0]
+            raise InputError(
+                f"the calibrated scenario does not load ({reason}): please report this"
+            ) from None

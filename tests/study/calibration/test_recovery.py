@@ -113,3 +113,12 @@ def test_a_three_month_holdout_lies_inside_its_band(fitted: Calibration) -> None
     totals = [c for c in holdout.cells if c.service == "total"]
     assert sum(c.actual_minor for c in totals) == holdout.period.actual_minor
     assert Decimal(holdout.to_dict()["period"]["actual"]) > 0  # type: ignore[index]
+
+
+def test_growth_that_cannot_be_shown_is_zero_and_said(fitted: Calibration) -> None:
+    arrivals = fit_of(fitted, "dial_out").arrivals
+    assert arrivals.growth is not None and arrivals.growth.contains(0.0)
+    assert arrivals.growth.contains(truth("dial_out").monthly_growth)
+    assert arrivals.growth_used == 0.0
+    assert any(note.startswith("dial_out: growth +") for note in fitted.notes)
+    assert "# monthly_growth: 0, fitted +0.0031" in fitted.scenario_toml

@@ -8,6 +8,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.study.calibration import calibrate
+from sim.study.calibration import fit as fit_module
 from sim.study.calibration.arrivals import SERVICE_MIN_CALLS, WEEK_MIN_DAYS
 from sim.study.calibration.fit import DATA_MIN_DAYS
 from tests.study.calibration.tables import UTC, joined, table_of, weekday_calls
@@ -60,3 +61,16 @@ def test_a_service_of_three_calls_borrows_the_pooled_figures_and_says_so() -> No
     assert rare_fit.durations.calls == records.table.shape[0]  # every service's durations
     assert any(note.startswith("international: 3 calls (fewer than 30)") for note in result.notes)
     assert "GB,mobile,outbound,0.2,0,USD" in result.rates_csv
+
+
+def test_a_scenario_calibrate_cannot_load_is_its_own_fault_said_without_a_scratch_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = joined(weekday_calls(date(2026, 3, 2), 28, 40))
+    monkeypatch.setattr(fit_module, "scenario_toml", lambda draft, fits: "[scenario]\n")
+    with pytest.raises(InputError) as caught:
+        calibrate(records)
+    message = str(caught.value)
+    assert message.startswith("the calibrated scenario does not load (")
+    assert message.endswith("): please report this")
+    assert "credsim-calibrate-" not in message
