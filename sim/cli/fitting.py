@@ -8,6 +8,7 @@ a fix to one is a fix to both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,15 +17,14 @@ from typing import TypeVar
 
 import click
 
-from sim.account.clock import to_instant
 from sim.account.money import major_to_minor
 from sim.account.opening import Opening
 from sim.calls.excel_dates import DateOrder
 from sim.calls.records import UsageRecords, read_records
 from sim.cli.options import bad_input, build, opening_options
 from sim.limits import CALIBRATION_HOLDOUT_MONTHS_MAX
-from sim.study.calibration import Calibration, calibrate, scenario_start
-from sim.world.opening import read_lots_csv
+from sim.study.calibration import Calibration, calibrate
+from sim.study.calibration.account import opening_at_start
 
 F = TypeVar("F", bound=Callable[..., object])
 HORIZON = click.IntRange(1, 120)
@@ -107,16 +107,24 @@ def fit_exports(
 
 def _opening(records: UsageRecords, options: FitOptions) -> Opening | None:
     """``--balance`` or ``--lots`` as held at the scenario's start (after the data's end)."""
-    balance, lots = options.balance, options.lots
-    if balance is not None and lots is not None:
+    if options.balance is not None and options.lots is not None:
         raise click.UsageError("--balance and --lots exclude each other")
-    if balance is None and lots is None:
+    balance = options.balance
+    minor = None
+    if balance is not None:
+        minor = build("--balance", lambda: major_to_minor(balance, records.currency))
+    return opening_at_start(
+        records, timezone=options.timezone, country=options.country, balance_minor=minor,
+        lots=options.lots,
+    )  # fmt: skip
+
+
+def json_ready(value: object) -> object:
+    """NaN (a holdout with no actual spend) as null: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
         return None
-    start = scenario_start(records, timezone=options.timezone, country=options.country)
-    at_us = to_instant(start)
-    if lots is not None:
-        zone = str(start.tzinfo)
-        return read_lots_csv(lots, records.currency, timezone=zone, start=at_us)
-    assert balance is not None
-    amount = build("--balance", lambda: major_to_minor(balance, records.currency))
-    return build("--balance", lambda: Opening.single(amount, at_us))
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_ready(item) for item in value]
+    return value

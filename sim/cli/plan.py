@@ -17,13 +17,14 @@ file it writes goes into --out, so the decision can be reproduced from there:
 from __future__ import annotations
 
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import click
 
-from sim.cli.fitting import FitOptions, fit_exports, fitting_options
+from sim.cli.fitting import FitOptions, fit_exports, fitting_options, json_ready
 from sim.cli.options import (
+    CALLS,
     REPLICATIONS,
     BadInput,
     bad_input,
@@ -50,10 +51,7 @@ PLAN_HOLDOUT_MONTHS = 3
 
 
 @click.command()
-@click.argument(
-    "files", nargs=-1, required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)  # fmt: skip
+@click.argument("files", nargs=-1, required=True, type=CALLS)
 @click.option(
     "-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
     help="The folder to write the scenario, calibration, summary and report into.",
@@ -97,7 +95,7 @@ def plan(
     if not quiet:
         _say(calibration.to_text())
     toml_path, _rates = calibration.write(out / "tenant.toml")
-    _write_json(out / "calibration.json", calibration.to_dict())
+    _write_json(out / "calibration.json", json_ready(calibration.to_dict()))
     with bad_input():
         loaded = load_scenario(toml_path)
         spend = fitted_spend_per_day(loaded, seed=seed)
@@ -144,7 +142,9 @@ def _write_json(path: Path, document: object) -> None:
         raise BadInput(f"{path}: cannot write: {error.strerror or error}") from None
 
 
-def _command(files: tuple[Path, ...], out: Path, report_plan: ReportPlan, options: FitOptions) -> str:
+def _command(
+    files: tuple[Path, ...], out: Path, report_plan: ReportPlan, options: FitOptions
+) -> str:
     """The command that recomputes the report (shown under "Reproduce")."""
     parts = ["credsim plan", *(str(path) for path in files), "-o", str(out), *options.args()]
     parts += ["--replications", str(report_plan.replications), "--seed", str(report_plan.seed)]
@@ -165,4 +165,3 @@ def _print(data: object, grid_line: str, out: Path) -> None:
     click.echo(f"Recommended: {rec.label}{warning}")
     click.echo(grid_line)
     click.echo(f"Wrote {', '.join(str(out / name) for name in OUTPUTS)}")
-

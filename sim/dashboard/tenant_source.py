@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,16 +22,24 @@ import streamlit as st
 
 from sim.account.money import major_to_minor
 from sim.account.opening import Opening
-from sim.calls.records import read_records
+from sim.calls.records import UsageRecords, read_records
 from sim.dashboard.usage_upload import MAX_REPORT_BYTES, REPORT_SUFFIXES, check_upload
 from sim.errors import InputError
 from sim.study.calibration import Calibration, calibrate
-from sim.world.opening import read_lots_csv
+from sim.study.calibration.account import opening_at_start
 
 UPLOAD_MB = max(1, MAX_REPORT_BYTES // (1024 * 1024))
 HOLDOUT_CHOICES = (0, 1, 2, 3, 4, 6)
 DEFAULT_HOLDOUT = 3
 Upload = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class Where:
+    """The tenant's zone and country, as typed (None: not given; the fit says what it used)."""
+
+    timezone: str | None = None
+    country: str | None = None
 
 
 def choose(bar: st.delta_generator.DeltaGenerator) -> tuple[bytes, Calibration] | None:
@@ -51,6 +60,19 @@ def choose(bar: st.delta_generator.DeltaGenerator) -> tuple[bytes, Calibration] 
     lots = bar.file_uploader(
         "Or the lots held (purchased,remaining CSV)", type=["csv"], key="tenant_lots"
     )
+    country = bar.text_input(
+        "Country (public holidays)",
+        key="tenant_country",
+        placeholder="e.g. US or US-CA",
+        help="ISO 3166 code: its public holidays become the scenario's (credsim calibrate "
+        "--country).",
+    )
+    timezone = bar.text_input(
+        "Time zone",
+        key="tenant_timezone",
+        placeholder="e.g. America/New_York",
+        help="IANA zone of the tenant's working hours [the country's only zone, else UTC].",
+    )
     holdout = bar.selectbox(
         "Months held out to check the fit", HOLDOUT_CHOICES,
         index=HOLDOUT_CHOICES.index(DEFAULT_HOLDOUT), key="tenant_holdout",
@@ -61,7 +83,8 @@ def choose(bar: st.delta_generator.DeltaGenerator) -> tuple[bytes, Calibration] 
     uploads = tuple((upload.name, upload.getvalue()) for upload in files)
     lots_upload = None if lots is None else (lots.name, lots.getvalue())
     try:
-        calibration = fitted(uploads, balance.strip(), lots_upload, int(holdout))
+        where = Where(timezone.strip() or None, country.strip() or None)
+        calibration = fitted(uploads, balance.strip(), lots_upload, int(holdout), where)
     except InputError as error:
         bar.error(str(error))
         return None
@@ -73,24 +96,33 @@ def choose(bar: st.delta_generator.DeltaGenerator) -> tuple[bytes, Calibration] 
     "months held out)...", show_time=True,
 )  # fmt: skip
 def fitted(
-    uploads: tuple[Upload, ...], balance: str, lots: Upload | None, holdout_months: int
+    uploads: tuple[Upload, ...],
+    balance: str,
+    lots: Upload | None,
+    holdout_months: int,
+    where: Where,
 ) -> Calibration:
     """The calibration of the uploads (kept per content: a rerun of the page does not refit)."""
-    return calibrate_uploads(uploads, balance, lots, holdout_months)
+    return calibrate_uploads(uploads, balance, lots, holdout_months, where)
 
 
 def calibrate_uploads(
-    uploads: Sequence[Upload], balance: str, lots: Upload | None, holdout_months: int
+    uploads: Sequence[Upload],
+    balance: str,
+    lots: Upload | None,
+    holdout_months: int,
+    where: Where = Where(),
 ) -> Calibration:
     """Fit a scenario to uploaded exports; InputError names the upload, never a scratch path."""
-    if balance and lots is not None:
-        raise InputError("give the balance today or the lots held, not both")
     with tempfile.TemporaryDirectory(prefix="credsim-tenant-") as folder:
         paths = [_scratch(Path(folder), name, data) for name, data in uploads]
         try:
             records = read_records(paths)
-            opening = _opening(Path(folder), balance, lots, records)
-            return calibrate(records, holdout_months=holdout_months, opening=opening)
+            opening = _opening(Path(folder), balance, lots, records, where)
+            return calibrate(
+                records, holdout_months=holdout_months, timezone=where.timezone,
+                country=where.country, opening=opening,
+            )  # fmt: skip
         except InputError as error:
             raise _named(error, Path(folder)) from None
 
@@ -104,22 +136,23 @@ def _scratch(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def _opening(folder: Path, balance: str, lots: Upload | None, records: object) -> Opening | None:
-    """The account today: one lot of ``balance`` bought when the data end, or the lots file."""
-    cur = records.currency  # type: ignore[attr-defined]
-    if lots is not None:
-        return read_lots_csv(_scratch(folder, lots[0], lots[1]), cur)
-    if not balance:
-        return None
-    try:
-        minor = major_to_minor(Decimal(balance), cur)
-    except (InvalidOperation, ValueError):
-        raise InputError(
-            f"balance today: {balance!r} is not an amount in {cur.code}", source="Balance today"
-        ) from None
-    if minor <= 0:
-        raise InputError("balance today must be > 0 (leave it empty for none)")
-    return Opening.single(minor, records.end_us)  # type: ignore[attr-defined]
+def _opening(
+    folder: Path, balance: str, lots: Upload | None, records: UsageRecords, where: Where
+) -> Opening | None:
+    """The account today: one lot of ``balance`` bought at the start, or the lots file."""
+    cur = records.currency
+    minor = None
+    if balance:
+        try:
+            minor = major_to_minor(Decimal(balance), cur)
+        except (InvalidOperation, ValueError):
+            raise InputError(
+                f"{balance!r} is not an amount in {cur.code}", source="Balance today"
+            ) from None
+    path = None if lots is None else _scratch(folder, *lots)
+    return opening_at_start(
+        records, timezone=where.timezone, country=where.country, balance_minor=minor, lots=path
+    )
 
 
 def _named(error: InputError, folder: Path) -> InputError:

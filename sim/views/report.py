@@ -30,8 +30,8 @@ import pandas as pd
 
 from sim.account.outcome import year_count
 from sim.engines.batch import Engine
-from sim.study.executors import LocalExecutor
 from sim.study.calibration import Calibration
+from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers
 from sim.study.grid import Grid
 from sim.study.kpis import Replications, select, spread
