@@ -67,7 +67,34 @@ def main() -> None:
         choose_view(page, "Scenario")
         page.get_by_text("scenario 'midsize'").wait_for(timeout=RERUN_MS)
         shot(page, "scenario")
+        tenant(page)
     print(f"wrote docs/dashboard-*.png in {time.perf_counter() - began:.0f} s")
+
+
+def tenant(page: Page) -> None:
+    """ "Your tenant": the bundled 14-month export fitted, the Scenario view's calibration."""
+    page.set_viewport_size({"width": WIDTH, "height": 1900})
+    page.get_by_test_id("stSidebar").get_by_text("Your tenant").click()
+    fill(page, "Balance today (optional)", "800")
+    fill(page, "Country (public holidays)", "US")
+    fill(page, "Time zone", "America/New_York")
+    uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploaderDropzoneInput")
+    uploader.first.set_input_files(str(ROOT / "examples" / "tenant-usage.csv"))
+    page.get_by_text("Your tenant: the scenario fitted to your exports").wait_for(
+        timeout=FIRST_RESULTS_MS
+    )
+    main = page.get_by_test_id("stMain")
+    main.locator(".js-plotly-plot").first.wait_for(timeout=RERUN_MS)
+    main.get_by_test_id("stDataFrame").first.wait_for(timeout=RERUN_MS)
+    shot(page, "tenant")
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    """Type into a sidebar text input and commit it (Enter), as a planner does."""
+    box = page.get_by_label(label).last  # a rerun can briefly leave the old widget too
+    box.fill(value)
+    box.press("Enter")
+    page.wait_for_timeout(300)
 
 
 def shot(page: Page, view: str) -> None:

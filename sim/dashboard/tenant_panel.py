@@ -25,7 +25,10 @@ def show(calibration: Calibration) -> None:
         st.markdown(line)
     if calibration.holdout is not None:
         st.plotly_chart(holdout_chart(calibration.holdout), key="holdout_chart")
-    for table in report_calibration.tables(calibration):
+    fitted, *holdout = report_calibration.tables(calibration)
+    st.markdown(f"**{fitted.head[0]}**")
+    st.markdown("\n".join(f"- {row[0]}" for row in fitted.rows))
+    for table in holdout:
         frame = pd.DataFrame(list(table.rows), columns=list(table.head))
         st.dataframe(frame, hide_index=True)
     with st.expander(f"Assumptions and notes ({len(calibration.assumptions)} assumed)"):

@@ -52,7 +52,7 @@ def intro(calibration: Calibration) -> str:
     """Why the section is there."""
     services = ", ".join(words(fit.service) for fit in calibration.fits)
     return (
-        "The scenario behind this report was fitted to the tenant's own usage export "
+        "The scenario behind these results was fitted to the tenant's own usage export "
         f"(credit-billed services: {services}); docs/calibration.md says how each figure is "
         "measured. Numbers the export cannot tell are assumptions, listed below."
     )

@@ -291,6 +291,14 @@ def opening_line(scenario: Scenario) -> str | None:
     return opening_text(to_opening(scenario.opening, scenario.calendar.zone, cur), cur)
 
 
+def _users(scenario: Scenario) -> str:
+    """``1,000 users, `` where per-user sources use them; nothing for a scenario of streams."""
+    if scenario.meetings is None and scenario.user_calling is None:
+        return ""
+    count = scenario.users.count
+    return f"{count:,} user{'' if count == 1 else 's'}, "
+
+
 def scenario_text(loaded: LoadedScenario) -> str:
     """What ``credsim validate`` says about a valid scenario."""
     scenario = loaded.scenario
@@ -309,7 +317,7 @@ def scenario_text(loaded: LoadedScenario) -> str:
         [
             f"OK: {loaded.path}: scenario {info.name!r}",
             f"  {info.horizon_months} months from {info.start.isoformat()}, {info.currency}, "
-            f"{scenario.users.count:,} users, calendar {calendar.timezone} "
+            f"{_users(scenario)}calendar {calendar.timezone} "
             f"{'-'.join(calendar.business_hours)} {','.join(calendar.business_days)}",
             f"  calls from: {', '.join(sources)}",
             *(f"    {line}" for line in stream_lines(scenario)),
