@@ -212,7 +212,7 @@ def test_engine_is_one_option_for_every_command_that_runs_replications() -> None
         for param in command.params
         if param.name == "engine"
     }
-    assert set(declared) == {"run", "sweep", "report"}
-    assert declared["run"] == declared["sweep"] == declared["report"]
+    assert set(declared) == {"run", "sweep", "report", "plan"}
+    assert declared["run"] == declared["sweep"] == declared["report"] == declared["plan"]
     assert declared["run"]["type"]["choices"] == ENGINE_NAMES
     assert declared["run"]["default"] == "fast"
