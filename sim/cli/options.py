@@ -61,6 +61,19 @@ strict_option = click.option(
 )
 """``--strict``, declared once for every command that checks a policy against the portal."""
 
+report_replications_option = click.option(
+    "--replications", type=REPLICATIONS,
+    help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
+)  # fmt: skip
+"""``--replications`` of ``report`` and ``plan``: by default what the risk limit needs."""
+workers_option = click.option(
+    "--workers", type=click.IntRange(1), help="Local processes [all cores]."
+)
+"""``--workers`` of the commands that fan replications out to local processes."""
+quiet_option = click.option(
+    "--quiet", is_flag=True, help="No progress (warnings still go to stderr)."
+)
+"""``--quiet`` of ``report`` and ``plan``."""
 widen_option = click.option(
     "--widen/--no-widen",
     default=True,

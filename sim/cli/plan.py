@@ -25,14 +25,16 @@ import click
 from sim.cli.fitting import FitOptions, fit_exports, fitting_options, json_ready
 from sim.cli.options import (
     CALLS,
-    REPLICATIONS,
     BadInput,
     bad_input,
     engine_option,
     portal,
     preflight,
+    quiet_option,
+    report_replications_option,
     seed_option,
     widen_option,
+    workers_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_rule_of_thumb
@@ -57,18 +59,15 @@ PLAN_HOLDOUT_MONTHS = 3
     help="The folder to write the scenario, calibration, summary and report into.",
 )  # fmt: skip
 @fitting_options(holdout_default=PLAN_HOLDOUT_MONTHS)
-@click.option(
-    "--replications", type=REPLICATIONS,
-    help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
-)  # fmt: skip
+@report_replications_option
 @seed_option
-@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@workers_option
 @engine_option
 @click.option(
     "--sensitivity/--no-sensitivity", default=False,
     help="Also run the recommended policy's sensitivity and the robust choice [off: faster].",
 )  # fmt: skip
-@click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+@quiet_option
 @widen_option
 def plan(
     files: tuple[Path, ...],

@@ -25,9 +25,12 @@ from sim.cli.options import (
     opening_options,
     portal,
     preflight,
+    quiet_option,
+    report_replications_option,
     seed_option,
     strict_option,
     widen_option,
+    workers_option,
 )
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_rule_of_thumb
@@ -57,12 +60,9 @@ BYTES_PER_MB = 1_000_000
     "--amounts", type=GridValuesType(positive=True),
     help="Recharge amounts, the same forms [0.25, 0.5, 1, 2, 4 x the scenario's].",
 )  # fmt: skip
-@click.option(
-    "--replications", type=REPLICATIONS,
-    help="[enough for a policy without outages to qualify: 200 for 1 % a year over 24 months]",
-)  # fmt: skip
+@report_replications_option
 @seed_option
-@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@workers_option
 @engine_option
 @click.option(
     "--sensitivity/--no-sensitivity", default=True,
@@ -72,7 +72,7 @@ BYTES_PER_MB = 1_000_000
     "--sensitivity-replications", type=REPLICATIONS,
     help="Replications of the sensitivity analysis [the sweep's].",
 )  # fmt: skip
-@click.option("--quiet", is_flag=True, help="No progress (warnings still go to stderr).")
+@quiet_option
 @widen_option
 @opening_options
 @strict_option

@@ -27,6 +27,7 @@ from sim.cli.options import (
     seed_option,
     strict_option,
     widen_option,
+    workers_option,
 )
 from sim.cli.progress import progress_factory
 from sim.study.executors import DaskExecutor, Executor, LocalExecutor
@@ -58,7 +59,7 @@ from sim.world.load import load_scenario
     "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
     help="Folder for runs.parquet, summary.csv, summary.json, portal.json, manifest.json, parts/.",
 )  # fmt: skip
-@click.option("--workers", type=click.IntRange(1), help="Local processes [all cores].")
+@workers_option
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
 @click.option("--resume", is_flag=True, help="Finish the sweep already in --out.")
 @click.option("--force", is_flag=True, help="Replace the sweep already in --out.")
