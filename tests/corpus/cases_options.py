@@ -278,4 +278,30 @@ CALIBRATE = [
         names="one day",
     ),
 ]
-CASES = [*BACKTEST, *RUN, *SWEEP, *REPORT, *DASHBOARD, *CALIBRATE]
+
+
+def plan(case_id: str, *args: str, **expect: Any) -> Case:
+    """plan of the bundled twelve-month ``calls`` example into ``out`` with these options."""
+    return Case(case_id, ("plan", "calls", "-o", "out", *args), **expect)
+
+
+PLAN = [
+    plan("plan-holdout-99", "--holdout-months", "99", names="--holdout-months"),
+    plan("plan-timezone-mars", "--timezone", "Mars/Olympus", names="--timezone"),
+    plan("plan-balance-negative", "--balance", "-5", names="--balance"),
+    plan("plan-replications-0", "--replications", "0", names="--replications"),
+    plan("plan-engine-warp", "--engine", "warp", names="--engine"),
+    Case(
+        "plan-out-is-a-file",
+        ("plan", "calls", "-o", "out"),
+        {"out": "not a folder\n"},
+        names="out",
+    ),
+    Case(
+        "plan-one-day",
+        ("plan", CALLS, "-o", "out"),
+        stream(STREAM_ROW, STREAM_ROW.replace("09:", "10:")),
+        names="one day",
+    ),
+]
+CASES = [*BACKTEST, *RUN, *SWEEP, *REPORT, *DASHBOARD, *CALIBRATE, *PLAN]
