@@ -7,9 +7,9 @@ What is fitted, and why this way (docs/calibration.md has the user's version):
   the scenario's ``hour_of_week`` scales them so that their business days
   average ``calls_per_day``, so a weekday's share and the weekend's come out
   as observed;
-- **growth**: a least-squares line through the log of each month's mean calls
-  per business day (months with at least ``MONTH_MIN_BUSINESS_DAYS``): its
-  slope b gives growth e^b - 1 a month, with the t interval of the slope.
+- **growth**: a negative-binomial log-linear fit to the business days' daily
+  counts (months with at least ``MONTH_MIN_BUSINESS_DAYS``; ``growth.py``): its
+  slope b gives growth e^b - 1 a month, with the slope's normal interval.
   When the 95 % interval contains 0 the data cannot tell growth from noise and
   the scenario gets 0 (said so); fewer than ``GROWTH_MIN_MONTHS`` months: not
   fitted;
@@ -36,13 +36,15 @@ import numpy as np
 from scipy import stats
 
 from sim.study.calibration.days import BUSINESS_WEEKDAYS, Days, LocalCalls
+from sim.study.calibration.growth import (
+    GROWTH_MIN_MONTHS,
+    MONTH_MIN_BUSINESS_DAYS,
+    GrowthLine,
+    fit_growth_line,
+)
 
 WEEK_MIN_DAYS = 56
 """Fewer days than 8 weeks: no hour-of-week profile, growth or dispersion is fitted."""
-GROWTH_MIN_MONTHS = 3
-"""Months (with enough business days) a growth line needs."""
-MONTH_MIN_BUSINESS_DAYS = 5
-"""A month's mean calls per business day enters the growth fit from this many days on."""
 SERVICE_MIN_CALLS = 30
 """A service with fewer calls borrows the pooled profile and durations, fits no growth/spread."""
 BOOTSTRAP_RESAMPLES = 200
@@ -81,19 +83,6 @@ class ArrivalFit:
     business_days: int
     months: int
     notes: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class _Line:
-    """log(calls per business day) = intercept + slope x month."""
-
-    intercept: float
-    slope: float
-    residual_var: float
-    months: np.ndarray
-
-    def mean_at(self, month: np.ndarray | float) -> np.ndarray:
-        return np.exp(self.intercept + self.slope * np.asarray(month, dtype=float))
 
 
 def day_counts(calls: LocalCalls, days: Days) -> np.ndarray:
@@ -139,7 +128,7 @@ def fit_arrivals(
     business = days.business & ~big
     n_business = int(business.sum())
     factor = weekday_factor(profile)
-    line = _growth_line(counts, days, business) if fit_trends else None
+    line = fit_growth_line(counts, days, business, factor) if fit_trends else None
     growth, growth_used = _growth(line, notes) if fit_trends else (None, 0.0)
     if profile is None:
         level = _flat_level(counts, business, big)
@@ -204,33 +193,13 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float]:
     return float(max(values.mean() - half, 0.0)), float(values.mean() + half)
 
 
-def _growth_line(counts: np.ndarray, days: Days, business: np.ndarray) -> _Line | None:
-    """Least squares through log(month's mean calls per business day); None if too few months."""
-    months, rates = [], []
-    for month in range(days.months()):
-        mask = business & (days.month == month)
-        if mask.sum() >= MONTH_MIN_BUSINESS_DAYS:
-            months.append(month)
-            rates.append(max(counts[mask].mean(), 0.5 / mask.sum()))
-    if len(months) < GROWTH_MIN_MONTHS:
-        return None
-    x, y = np.array(months, dtype=float), np.log(rates)
-    slope, intercept = np.polyfit(x, y, 1)
-    residual = y - (intercept + slope * x)
-    residual_var = float(residual @ residual / max(len(x) - 2, 1))
-    return _Line(float(intercept), float(slope), residual_var, x)
-
-
-def _growth(line: _Line | None, notes: list[str]) -> tuple[Interval | None, float]:
+def _growth(line: GrowthLine | None, notes: list[str]) -> tuple[Interval | None, float]:
     """Growth a month with its interval, and what the scenario uses (0 when it cannot tell)."""
     if line is None:
         notes.append(f"growth not fitted: fewer than {GROWTH_MIN_MONTHS} months; 0 used")
         return None, 0.0
-    x = line.months
-    sxx = float(((x - x.mean()) ** 2).sum())
-    se = math.sqrt(line.residual_var / sxx) if sxx > 0 else math.inf
-    t = stats.t.ppf(0.5 + CONFIDENCE / 2, max(len(x) - 2, 1))
-    low, high = math.expm1(line.slope - t * se), math.expm1(line.slope + t * se)
+    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * line.slope_se
+    low, high = math.expm1(line.slope - half), math.expm1(line.slope + half)
     growth = Interval(math.expm1(line.slope), low, high)
     if low <= 0 <= high:
         notes.append(
@@ -241,18 +210,19 @@ def _growth(line: _Line | None, notes: list[str]) -> tuple[Interval | None, floa
     return growth, growth.value
 
 
-def _line_level(line: _Line, month: int) -> Interval:
+def _line_level(line: GrowthLine, month: int) -> Interval:
     """The growth line's calls per business day at ``month``, with its 95 % interval."""
-    x = line.months
-    sxx = float(((x - x.mean()) ** 2).sum())
-    se = math.sqrt(line.residual_var * (1 / len(x) + (month - x.mean()) ** 2 / sxx))
-    t = stats.t.ppf(0.5 + CONFIDENCE / 2, max(len(x) - 2, 1))
+    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * line.log_se_at(month)
     centre = line.intercept + line.slope * month
-    return Interval(math.exp(centre), math.exp(centre - t * se), math.exp(centre + t * se))
+    return Interval(math.exp(centre), math.exp(centre - half), math.exp(centre + half))
 
 
 def _expected(
-    line: _Line | None, days: Days, factor: np.ndarray, counts: np.ndarray, business: np.ndarray
+    line: GrowthLine | None,
+    days: Days,
+    factor: np.ndarray,
+    counts: np.ndarray,
+    business: np.ndarray,
 ) -> np.ndarray:
     """Each day's expected calls on an ordinary day, matched to the business days' total."""
     by_month = line.mean_at(days.month) if line is not None else np.ones(days.count)

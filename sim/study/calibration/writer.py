@@ -192,7 +192,7 @@ def _growth_comment(fit: ServiceFit) -> str:
     band = f"95 % {growth.low:+.4f} to {growth.high:+.4f}"
     if not fit.arrivals.growth_used:
         return f"fitted {growth.value:+.4f}, {band} contains 0: none"
-    return f"log-linear fit of {fit.arrivals.months} monthly means, {band}"
+    return f"log-linear fit of the daily counts of {fit.arrivals.months} months, {band}"
 
 
 def _spread_comment(fit: ServiceFit) -> str:

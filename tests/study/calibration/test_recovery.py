@@ -121,4 +121,4 @@ def test_growth_that_cannot_be_shown_is_zero_and_said(fitted: Calibration) -> No
     assert arrivals.growth.contains(truth("dial_out").monthly_growth)
     assert arrivals.growth_used == 0.0
     assert any(note.startswith("dial_out: growth +") for note in fitted.notes)
-    assert "# monthly_growth: 0, fitted +0.0031" in fitted.scenario_toml
+    assert "# monthly_growth: 0, fitted +0.0080" in fitted.scenario_toml
