@@ -41,7 +41,7 @@ from sim.cli.sweep import warn_rule_of_thumb
 from sim.study.experiment import grid_portal
 from sim.study.plan_grid import fitted_spend_per_day, spend_grid
 from sim.study.widen import WidenLimits
-from sim.views.report import ReportPlan, compute_report, default_replications
+from sim.views.report import ReportData, ReportPlan, compute_report, default_replications
 from sim.views.report_render import render_report, write_report
 from sim.views.summary import widening_line
 from sim.world.load import load_scenario
@@ -154,8 +154,9 @@ def _command(
     return " ".join(parts)
 
 
-def _print(data: object, grid_line: str, out: Path) -> None:
-    summary = data.summary  # type: ignore[attr-defined]
+def _print(data: ReportData, grid_line: str, out: Path) -> None:
+    """The verdict first (as ``sweep`` and ``report``), the grid's origin, the files written."""
+    summary = data.summary
     rec = summary.recommendation
     click.echo(rec.verdict)
     if widened := widening_line(summary):

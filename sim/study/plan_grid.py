@@ -32,8 +32,6 @@ TRIGGER_DAYS = (2, 5, 10, 20)
 """Trigger: a few days to a few weeks of spend (business and other days alike)."""
 AMOUNT_DAYS = (7, 30, 60, 120)
 """Recharge amount: a week to four months of spend (a lot must be spent within 12 months)."""
-OPENING_DAYS = 30
-"""With no balance given, the account is assumed to open with this many days of spend."""
 SIGNIFICANT_DIGITS = 2
 SPEND_REPLICATIONS = 5
 """Demand replications the fitted spend a day is averaged over (the grid needs its scale only)."""
@@ -94,11 +92,6 @@ def spend_grid(spend_per_day: Decimal, currency: str, initial: Decimal) -> Spend
             f"beyond the supported amount ({ceiling:,})"
         )
     return SpendGrid(Grid(tuple(triggers), tuple(amounts), (initial,)), spend_per_day, currency)
-
-
-def opening_assumption(spend_per_day: Decimal, currency: str) -> Decimal:
-    """The assumed opening balance when the planner gave none: ``OPENING_DAYS`` of spend."""
-    return nice(spend_per_day * OPENING_DAYS, max(Decimal(1), rules(currency).minimum_amount))
 
 
 def fitted_spend_per_day(

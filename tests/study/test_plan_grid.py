@@ -12,7 +12,6 @@ from sim.study.plan_grid import (
     TRIGGER_DAYS,
     fitted_spend_per_day,
     nice,
-    opening_assumption,
     spend_grid,
 )
 
@@ -53,11 +52,6 @@ def test_no_spend_is_said_in_words() -> None:
 def test_an_absurd_spend_is_refused_before_any_work() -> None:
     with pytest.raises(ValueError, match="beyond the supported amount"):
         spend_grid(Decimal("1e12"), "USD", Decimal(0))
-
-
-def test_the_assumed_opening_balance_is_a_month_of_spend() -> None:
-    assert opening_assumption(Decimal("31.2"), "USD") == Decimal(940)
-    assert opening_assumption(Decimal("31.2"), "JPY") >= rules("JPY").minimum_amount
 
 
 def test_the_fitted_spend_is_the_first_years_credit_billed_spend_a_day(midsize) -> None:
