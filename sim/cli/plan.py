@@ -27,6 +27,7 @@ from sim.cli.options import (
     CALLS,
     BadInput,
     bad_input,
+    build,
     engine_option,
     portal,
     preflight,
@@ -98,8 +99,9 @@ def plan(
     with bad_input():
         loaded = load_scenario(toml_path)
         spend = fitted_spend_per_day(loaded, seed=seed)
-        planned = spend_grid(spend, loaded.scenario.scenario.currency,
-                             loaded.scenario.policy.initial_balance)  # fmt: skip
+    planned = build(str(toml_path), lambda: spend_grid(
+        spend, loaded.scenario.scenario.currency, loaded.scenario.policy.initial_balance
+    ))  # fmt: skip
     count = replications or default_replications(loaded.scenario)
     limits = WidenLimits() if widen else None
     report_plan = ReportPlan(

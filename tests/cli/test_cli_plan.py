@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,13 @@ def test_a_usage_file_that_cannot_be_fitted_is_one_line_and_exit_2(tmp_path: Pat
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "one-day.csv" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_fit_with_nothing_to_plan_for_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sim.cli.plan.fitted_spend_per_day", lambda loaded, seed: Decimal(0))
+    result = invoke("plan", EXPORT, "-o", tmp_path / "out", "--holdout-months", "0")
+    assert result.exit_code == 2, result.output
+    assert "no credit-billed spend to plan recharges for" in result.stderr
+    assert "Traceback" not in result.output
