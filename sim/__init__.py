@@ -28,13 +28,10 @@ guards the list. The packages behind them (``sim.account``, ``sim.world``,
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("credsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__: str
+"""The installed distribution's version, read on first use (``_installed_version``)."""
 
 _HOMES: dict[str, str] = {
     # the world
@@ -162,8 +159,25 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from sim.world.scenario import Scenario
 
 
+def _installed_version() -> str:
+    """The version pip installed, or ``0.0.0+unknown`` in a source tree never installed.
+
+    Why on first use: ``importlib.metadata`` takes a noticeable part of the command
+    line's start-up (docs/performance.md#start-up), and ``credsim --help`` never needs it.
+    """
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("credsim")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name from its home on first use, then keep it here."""
+    if name == "__version__":
+        globals()[name] = _installed_version()
+        return globals()[name]
     if name not in _HOMES:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
     module_name, _, attribute = _HOMES[name].partition(":")

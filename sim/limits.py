@@ -187,6 +187,11 @@ SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
 BASELINE_MAX_BYTES = 64 * 1024 * 1024
 """One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
 
+REGRESS_TOLERANCE_SE = 4.0
+"""``credsim regress --tolerance`` by default, in standard errors: a metric whose difference
+from its baseline exceeds this many standard errors has drifted. Here, not in
+``sim.study.regress``, so that the command's options load without numpy."""
+
 # --- widening a sweep's grid -------------------------------------------------
 GRID_WIDENINGS_MAX = 3
 """Rounds of widening one sweep may run when its optimum sits at an edge of the grid

@@ -12,12 +12,14 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim.account.clock import Instant, micros
 
-DelaySampler = Callable[[np.random.Generator, int], np.ndarray]
+if TYPE_CHECKING:  # a type only: validate and the command line's options load no numpy
+    import numpy as np
+
+DelaySampler = Callable[["np.random.Generator", int], "np.ndarray"]
 """``(rng, size)`` -> ``size`` delays as int64 microseconds >= 0, drawn from ``rng`` in order."""
 
 

@@ -2,77 +2,43 @@
 
 Bad input of any kind (a file, a row, an option) ends with one line on stderr
 naming what is wrong and where, and exit status 2; never a traceback.
+
+Start-up: every module of ``sim.cli`` imports only click and light parts of
+``sim`` at import time; each command imports what it computes with (numpy,
+pandas, scipy, plotly, pyarrow, the engines) in its own body, so
+``credsim --help`` and ``credsim validate`` stay quick
+(``tests/cli/test_startup.py``, docs/performance.md#start-up).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from decimal import Decimal
-from pathlib import Path
-
 import click
-import numpy as np
 
-from sim import __version__
-from sim.account.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, Instant, span
-from sim.account.ledger import JournalSink
-from sim.account.money import Currency, major_to_minor
-from sim.account.payments import CardExpiry, Payments
-from sim.account.policy import AutoRecharge, ManualTopUp, Policy, ScheduledTopUp
-from sim.account.portal import findings
-from sim.calls.excel_dates import DateOrder
-from sim.calls.journal_csv import journal_writer
-from sim.calls.stream_csv import write_stream
+import sim
+from sim.cli.backtest import backtest
 from sim.cli.calibrate import calibrate_command
 from sim.cli.dashboard import dashboard
 from sim.cli.fetch import fetch_command
-from sim.cli.options import (
-    AMOUNT,
-    CALLS,
-    HOURS,
-    ISO,
-    MINUTES,
-    REPLICATIONS,
-    SCENARIO,
-    BadInput,
-    CardWindowType,
-    apply_opening,
-    bad_input,
-    build,
-    engine_option,
-    levers_portal,
-    opening_options,
-    portal,
-    preflight,
-    scenario_portal,
-    seed_option,
-    strict_option,
-)
 from sim.cli.plan import plan
-from sim.cli.progress import progress_factory
 from sim.cli.regress import regress
 from sim.cli.report import report
+from sim.cli.run import run
+from sim.cli.scenario import demand, validate
 from sim.cli.shell import Shell
 from sim.cli.sweep import sweep
-from sim.errors import InputError
-from sim.limits import check_minor
-from sim.study.backtest import Recording
-from sim.study.experiment import build_policy, scenario_currency, scenario_levers, with_overrides
-from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
-from sim.study.run_summary import run_dict
-from sim.study.runner import PolicyRuns, RunResults, replication_seeds, run_replications
-from sim.study.stats import balance_bands, quantile_table
-from sim.views.summary import backtest_text, policy_text, run_text, scenario_text
-from sim.world.demand import generate, summarize
-from sim.world.load import LoadedScenario, load_scenario
 
 
 @click.group(
     cls=Shell, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
-@click.version_option(__version__, prog_name="credsim")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    help="Show the version and exit.",
+    callback=lambda ctx, _param, value: _version(ctx, value),
+)
 def main() -> None:
     """Simulate prepaid Communications Credits and choose auto-recharge settings.
 
@@ -83,337 +49,26 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("file", type=CALLS)
-@click.option("--trigger", type=AMOUNT, help="Recharge when the balance is below this [400].")
-@click.option("--amount", type=AMOUNT, help="Amount bought by each auto-recharge [1000].")
-@click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
-@click.option(
-    "--initial",
-    type=AMOUNT,
-    default=EXAMPLE_INITIAL,
-    show_default=True,
-    help="Balance bought at --start.",
-)
-@click.option("--start", type=ISO, help="Run start and initial purchase [earliest call start].")
-@click.option("--end", type=ISO, help="Run end [latest call end].")
-@click.option(
-    "--recharge-delay-min",
-    type=MINUTES,
-    default=Decimal(0),
-    show_default=True,
-    help="Minutes from a recharge request to its completion.",
-)
-@click.option(
-    "--card-expired",
-    type=CardWindowType(),
-    multiple=True,
-    help="Card unusable FROM/UNTIL (repeatable); recharges then fail.",
-)
-@click.option(
-    "--admin-fix-delay-h",
-    type=HOURS,
-    default=Decimal(0),
-    show_default=True,
-    help="Hours for the admin to fix payment after a failure email.",
-)
-@click.option("--manual-topup", type=AMOUNT, help="Admin adds this after each below-zero email.")
-@click.option(
-    "--manual-delay-h",
-    type=HOURS,
-    default=Decimal(24),
-    show_default=True,
-    help="Hours the admin takes to react to a below-zero email.",
-)
-@click.option(
-    "--monthly-topup", type=AMOUNT, help="Scheduled top-up on the 1st of each month, 00:00 UTC."
-)
-@click.option(
-    "--currency", "currency_code", help="Currency of a stream file that names none [USD]."
-)
-@click.option(
-    "--journal",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write every journal entry to this CSV.",
-)
-@click.option(
-    "--keep-duplicates",
-    is_flag=True,
-    help="Bill rows that repeat a billed leg (same Call ID, user, type, start, charge) "
-    "as written; by default each is counted once.",
-)
-@click.option(
-    "--date-order",
-    type=click.Choice([order.value for order in DateOrder]),
-    help="Day or month first in dates re-saved by Excel (03/04/2024 15:00) when the file "
-    "cannot tell [detected].",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@strict_option
-def backtest(
-    file: Path,
-    trigger: Decimal | None,
-    amount: Decimal | None,
-    no_auto_recharge: bool,
-    initial: Decimal,
-    start: Instant | None,
-    end: Instant | None,
-    recharge_delay_min: Decimal,
-    card_expired: tuple[CardExpiry, ...],
-    admin_fix_delay_h: Decimal,
-    manual_topup: Decimal | None,
-    manual_delay_h: Decimal,
-    monthly_topup: Decimal | None,
-    currency_code: str | None,
-    journal: Path | None,
-    keep_duplicates: bool,
-    date_order: str | None,
-    as_json: bool,
-    strict: bool,
-) -> None:
-    """Replay a recorded call FILE under one policy.
-
-    FILE is a canonical stream CSV (start,end,service,charge), a Teams PSTN
-    usage report, a Direct Routing report, the admin center's export zip, a
-    Skype for Business PSTN report, or Graph's PSTN call log (CSV, or JSON as
-    `credsim fetch` writes it); the format is detected (or a bundled example:
-    calls, walkthrough, teams-pstn-report).
-    Amounts are in the file's currency. Without --trigger/--amount the
-    documented example applies: trigger 400, amount 1,000, initial 1,000.
-    """
-    auto = _auto_amounts(trigger, amount, no_auto_recharge)
-    payments = build(
-        "payments",
-        lambda: Payments(
-            processing_delay=span(recharge_delay_min, MICROS_PER_MINUTE),
-            admin_fix_delay=span(admin_fix_delay_h, MICROS_PER_HOUR),
-            card_expiries=card_expired,
-        ),
-    )
-    with (
-        bad_input(),
-        Recording(
-            file,
-            currency_code=currency_code,
-            keep_duplicates=keep_duplicates,
-            date_order=None if date_order is None else DateOrder(date_order),
-        ) as recording,
-    ):
-        cur = recording.currency
-        levers = dict(trigger=auto[0], amount=auto[1]) if auto else {}
-        found = findings(cur.code, **levers, initial=initial, manual_top_up=manual_topup,
-                         monthly_top_up=monthly_topup)  # fmt: skip
-        portal([item.message() for item in found], strict=strict)
-        spec = recording.run_spec(payments, start=start, end=end)
-        run_start = spec.start
-        policy = _policy(cur, initial, auto, manual_topup, manual_delay_h, monthly_topup, run_start)
-        with _journal(journal, cur) as sink:
-            result = recording.backtest(policy, spec, on_entry=sink)
-    if as_json:
-        shown = {**result.to_dict(), "portal": [item.to_dict() for item in found]}
-        click.echo(json.dumps(shown, indent=2))
-    else:
-        click.echo(backtest_text(file, result, policy_text(policy, cur)))
+for _command in (
+    backtest,
+    validate,
+    demand,
+    run,
+    sweep,
+    report,
+    plan,
+    regress,
+    dashboard,
+    fetch_command,
+    calibrate_command,
+):
+    main.add_command(_command)
 
 
-def _auto_amounts(
-    trigger: Decimal | None, amount: Decimal | None, off: bool
-) -> tuple[Decimal, Decimal] | None:
-    """The (trigger, amount) pair in major units, or None with auto-recharge off."""
-    if off:
-        if trigger is not None or amount is not None:
-            raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
-        return None
-    if (trigger is None) != (amount is None):
-        raise click.UsageError("--trigger and --amount go together (or use --no-auto-recharge)")
-    if trigger is None or amount is None:
-        return EXAMPLE_TRIGGER, EXAMPLE_AMOUNT
-    return trigger, amount
-
-
-def _policy(
-    cur: Currency,
-    initial: Decimal,
-    auto: tuple[Decimal, Decimal] | None,
-    manual_topup: Decimal | None,
-    manual_delay_h: Decimal,
-    monthly_topup: Decimal | None,
-    start: Instant,
-) -> Policy:
-    """Build the Policy once the currency is known (amounts become minor units)."""
-
-    def minor(value: Decimal, option: str) -> int:
-        try:
-            amount_minor = major_to_minor(value, cur)
-        except ValueError as error:
-            raise InputError(f"{option}: {error}") from None
-        return check_minor(amount_minor, f"{option} {value}")
-
-    return build(
-        "policy",
-        lambda: Policy(
-            initial_minor=minor(initial, "--initial"),
-            auto=None
-            if auto is None
-            else AutoRecharge(minor(auto[0], "--trigger"), minor(auto[1], "--amount")),
-            manual=None
-            if manual_topup is None
-            else ManualTopUp(
-                minor(manual_topup, "--manual-topup"),
-                span(manual_delay_h, MICROS_PER_HOUR),
-            ),
-            scheduled=()
-            if monthly_topup is None
-            else (ScheduledTopUp.monthly(minor(monthly_topup, "--monthly-topup"), start),),
-        ),
-    )
-
-
-@contextmanager
-def _journal(path: Path | None, cur: Currency) -> Iterator[JournalSink | None]:
-    """A CSV journal sink when ``--journal`` is given, else nothing."""
-    if path is None:
-        yield None
+def _version(ctx: click.Context, asked: bool) -> None:
+    """``credsim --version``, as click's ``version_option`` prints it; the version is read only
+    then (``sim.__version__`` is resolved on first use, to keep start-up quick)."""
+    if not asked or ctx.resilient_parsing:
         return
-    try:
-        handle = path.open("w", newline="", encoding="utf-8")
-    except OSError as error:
-        raise BadInput(f"{path}: cannot write the journal: {error.strerror}") from None
-    with handle:
-        yield journal_writer(handle, cur)
-
-
-def _load(file: Path) -> LoadedScenario:
-    """Load and validate a scenario file, or exit 2 with where it is wrong."""
-    with bad_input():
-        return load_scenario(file)
-
-
-@main.command()
-@click.argument("file", type=SCENARIO)
-@strict_option
-def validate(file: Path, strict: bool) -> None:
-    """Check a scenario FILE: schema, values, the rates it needs and the admin portal's limits."""
-    loaded = _load(file)
-    scenario_portal(loaded, strict=strict)
-    click.echo(scenario_text(loaded))
-
-
-@main.command()
-@click.argument("file", type=SCENARIO)
-@seed_option
-@click.option(
-    "--calls",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write every generated call to this CSV (the stream format backtest reads).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
-    """One replication of FILE's demand: calls and spend per month, pool use.
-
-    It is replication 1 of ``credsim run FILE --seed S``.
-    """
-    loaded = _load(file)
-    with bad_input():
-        stream = generate(
-            loaded.scenario,
-            loaded.rates,
-            np.random.default_rng(replication_seeds(seed, 1)[0][0]),
-        )
-        summary = summarize(stream, loaded.scenario)
-        if calls is not None:
-            write_stream(stream, calls, scenario_currency(loaded.scenario))
-    click.echo(json.dumps(summary.to_dict(), indent=2) if as_json else summary.to_text())
-
-
-@main.command()
-@click.argument("file", type=SCENARIO)
-@click.option("--trigger", type=AMOUNT, help="Override the scenario's trigger.")
-@click.option("--amount", type=AMOUNT, help="Override the scenario's recharge amount.")
-@click.option("--no-auto-recharge", is_flag=True, help="Switch auto-recharge off.")
-@click.option("--initial", type=AMOUNT, help="Override the initial balance.")
-@click.option("--replications", type=REPLICATIONS, default=100, show_default=True)
-@seed_option
-@engine_option
-@click.option("--workers", type=click.IntRange(1), help="Processes [all cores].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Also write runs.csv, quantiles.csv, bands.csv and summary.json here.",
-)
-@opening_options
-@strict_option
-def run(
-    file: Path,
-    trigger: Decimal | None,
-    amount: Decimal | None,
-    no_auto_recharge: bool,
-    initial: Decimal | None,
-    replications: int,
-    seed: int,
-    engine: str,
-    workers: int | None,
-    as_json: bool,
-    out: Path | None,
-    balance: Decimal | None,
-    lots: Path | None,
-    strict: bool,
-) -> None:
-    """Monte Carlo run of scenario FILE under one policy (the file's, or overridden)."""
-    loaded = apply_opening(_load(file), balance, lots)
-    workers = preflight(loaded, workers=workers, replications=replications)
-    if no_auto_recharge and (trigger is not None or amount is not None):
-        raise click.UsageError("--no-auto-recharge cannot be combined with --trigger/--amount")
-    levers = with_overrides(
-        scenario_levers(loaded.scenario),
-        trigger=trigger,
-        amount=amount,
-        initial=initial,
-        auto_recharge=False if no_auto_recharge else None,
-    )
-    build("policy", lambda: build_policy(loaded.scenario, levers))
-    levers_portal(loaded.scenario.scenario.currency, levers, strict=strict)
-    name = loaded.scenario.scenario.name
-    with bad_input(), progress_factory(quiet=False)(name, replications) as advance:
-        results = run_replications(
-            loaded,
-            [levers],
-            replications=replications,
-            seed=seed,
-            engine=engine,  # type: ignore[arg-type]
-            workers=workers,
-            progress=advance,
-        )
-    runs = results.policies[0]
-    if out is not None:
-        _write_run(out, loaded, results, runs)
-    click.echo(
-        json.dumps(run_dict(loaded, results, runs), indent=2)
-        if as_json
-        else run_text(loaded, results, runs)
-    )
-
-
-def _write_run(out: Path, loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> None:
-    """runs.csv, quantiles.csv, bands.csv (daily balance) and summary.json."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        table = runs.table()
-        table.to_csv(out / "runs.csv", index=False, lineterminator="\n")
-        quantiles = quantile_table(table.drop(columns="replication"))
-        quantiles.to_csv(out / "quantiles.csv", index=False, lineterminator="\n")
-        balance_bands(runs.daily()).to_csv(out / "bands.csv", index=False, lineterminator="\n")
-        summary = json.dumps(run_dict(loaded, results, runs), indent=2)
-        (out / "summary.json").write_text(summary + "\n", encoding="utf-8")
-    except OSError as error:
-        raise BadInput(f"{out}: cannot write results: {error.strerror or error}") from None
-
-
-main.add_command(sweep)
-main.add_command(report)
-main.add_command(plan)
-main.add_command(regress)
-main.add_command(dashboard)
-main.add_command(fetch_command)
-main.add_command(calibrate_command)
+    click.echo(f"credsim, version {sim.__version__}")
+    ctx.exit()

@@ -10,7 +10,6 @@ argument (arguments end up in shell history and process lists).
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +63,8 @@ def fetch_command(
     (admin consent) and its client secret in AZURE_CLIENT_SECRET. Ranges longer
     than 90 days are fetched window by window; throttled pages are retried.
     """
+    import asyncio  # noqa: PLC0415  (only when records are fetched: start-up)
+
     with bad_input():
         first, last = to_datetime(start), to_datetime(end)
         windows(first, last)  # a bad range is refused before any sign-in

@@ -13,18 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from sim.account.money import major_to_minor
-from sim.account.opening import Opening
 from sim.calls.excel_dates import DateOrder
-from sim.calls.records import UsageRecords, read_records
 from sim.cli.options import bad_input, build, opening_options
 from sim.limits import CALIBRATION_HOLDOUT_MONTHS_MAX
-from sim.study.calibration import Calibration, calibrate
-from sim.study.calibration.account import opening_at_start
+
+if TYPE_CHECKING:  # `credsim --help` imports this module: pandas, scipy load when a fit runs
+    from sim.account.opening import Opening
+    from sim.calls.records import UsageRecords
+    from sim.study.calibration import Calibration
 
 F = TypeVar("F", bound=Callable[..., object])
 HORIZON = click.IntRange(1, 120)
@@ -94,6 +95,9 @@ def fit_exports(
     progress: Callable[[str], None] | None = None,
 ) -> Calibration:
     """Read the exports, build the opening account, fit (and check the holdout)."""
+    from sim.calls.records import read_records  # noqa: PLC0415  (pandas)
+    from sim.study.calibration import calibrate  # noqa: PLC0415  (scipy, pandas, holidays)
+
     with bad_input():
         order = None if options.date_order is None else DateOrder(options.date_order)
         records = read_records(list(files), date_order=order)
@@ -107,6 +111,8 @@ def fit_exports(
 
 def _opening(records: UsageRecords, options: FitOptions) -> Opening | None:
     """``--balance`` or ``--lots`` as held at the scenario's start (after the data's end)."""
+    from sim.study.calibration.account import opening_at_start  # noqa: PLC0415  (pandas)
+
     if options.balance is not None and options.lots is not None:
         raise click.UsageError("--balance and --lots exclude each other")
     balance = options.balance

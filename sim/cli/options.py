@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,14 +21,14 @@ from sim.account.clock import SUPPORTED_DATES, parse_instant, supported, to_inst
 from sim.account.money import currency, major_to_minor
 from sim.account.opening import Opening
 from sim.account.payments import CardExpiry
-from sim.calls.sniff import is_usage_file
 from sim.engines.batch import ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, regression_levers, scenario_levers
 from sim.study.grid import parse_values
-from sim.world import bundled, workload
-from sim.world.load import LoadedScenario, checked
-from sim.world.opening import from_opening, read_lots_csv
+from sim.world import bundled
+
+if TYPE_CHECKING:  # every command imports this module: no pydantic or numpy at start-up
+    from sim.world.load import LoadedScenario
 
 T = TypeVar("T")
 
@@ -226,6 +226,8 @@ class ScenarioFileType(BundledFileType):
     run on it, rather than failing as a TOML syntax error (``sim.calls.sniff``)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from sim.calls.sniff import is_usage_file  # noqa: PLC0415  (numpy: only for a FILE given)
+
         path = super().convert(value, param, ctx)
         if is_usage_file(path):
             raise BadInput(
@@ -301,6 +303,8 @@ def preflight(loaded: LoadedScenario, *, workers: int | None, replications: int)
     fits, with a warning, since results do not depend on it; workers asked
     for explicitly that would not fit are refused (exit 2).
     """
+    from sim.world import workload  # noqa: PLC0415  (numpy: only for a command that runs)
+
     cores = os.cpu_count() or 1
     concurrent = min(workers or cores, replications)
     if workers is None and concurrent > 1:
@@ -358,6 +362,9 @@ def apply_opening(
         raise click.UsageError("--balance and --lots exclude each other")
     if balance is None and lots is None:
         return loaded
+    from sim.world.load import checked  # noqa: PLC0415  (pydantic: only for a command that runs)
+    from sim.world.opening import from_opening, read_lots_csv  # noqa: PLC0415
+
     scenario = loaded.scenario
     cur = currency(scenario.scenario.currency)
     start = to_instant(scenario.scenario.start)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,12 +40,10 @@ from sim.cli.options import (
 from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_rule_of_thumb
 from sim.study.experiment import grid_portal
-from sim.study.plan_grid import fitted_spend_per_day, spend_grid
 from sim.study.widen import WidenLimits
-from sim.views.report import ReportData, ReportPlan, compute_report, default_replications
-from sim.views.report_render import render_report, write_report
-from sim.views.summary import widening_line
-from sim.world.load import load_scenario
+
+if TYPE_CHECKING:  # `credsim --help` imports this module: plotly, scipy, pandas load on use
+    from sim.views.report import ReportData, ReportPlan
 
 OUTPUTS = ("tenant.toml", "tenant-rates.csv", "calibration.json", "summary.json", "report.html")
 """What --out holds afterwards (the rates file is named by the calibration)."""
@@ -89,6 +87,12 @@ def plan(
     the fitted spend and amounts of a week to a few months, and writes the
     report with the calibration and holdout figures into --out.
     """
+    # What plan fits, sweeps and draws with, loaded when it runs:
+    from sim.study.plan_grid import fitted_spend_per_day, spend_grid  # noqa: PLC0415
+    from sim.views.report import ReportPlan, compute_report, default_replications  # noqa: PLC0415
+    from sim.views.report_render import render_report, write_report  # noqa: PLC0415
+    from sim.world.load import load_scenario  # noqa: PLC0415
+
     _prepare(out)
     options = FitOptions(**fitting)
     calibration = fit_exports(files, options, seed=seed, progress=None if quiet else _say)
@@ -158,6 +162,8 @@ def _command(
 
 def _print(data: ReportData, grid_line: str, out: Path) -> None:
     """The verdict first (as ``sweep`` and ``report``), the grid's origin, the files written."""
+    from sim.views.summary import widening_line  # noqa: PLC0415  (scipy, pandas)
+
     summary = data.summary
     rec = summary.recommendation
     click.echo(rec.verdict)

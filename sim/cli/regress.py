@@ -15,17 +15,7 @@ import click
 
 from sim.cli.options import BadInput, FiniteFloat, bad_input
 from sim.errors import InputError
-from sim.study.baseline import read_baseline
-from sim.study.regress import (
-    DEFAULT_TOLERANCE,
-    Row,
-    baseline_path,
-    compare,
-    compute,
-    find_checks,
-    markdown,
-    write_baseline,
-)
+from sim.limits import REGRESS_TOLERANCE_SE
 from sim.world import bundled
 
 
@@ -42,7 +32,7 @@ from sim.world import bundled
     help="Also write the Markdown table to this file.",
 )  # fmt: skip
 @click.option(
-    "--tolerance", type=FiniteFloat(min=0, min_open=True), default=DEFAULT_TOLERANCE,
+    "--tolerance", type=FiniteFloat(min=0, min_open=True), default=REGRESS_TOLERANCE_SE,
     show_default=True, help="Drift when |difference| exceeds this many standard errors.",
 )  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="List unchanged metrics too.")
@@ -59,6 +49,17 @@ def regress(
         raise click.UsageError("--update needs --reason TEXT (it is stored in the baseline)")
     if reason and not update:
         raise click.UsageError("--reason goes with --update")
+    # The checks run the engines (numpy, scipy, pandas): loaded when the command runs.
+    from sim.study.regress import (  # noqa: PLC0415  # noqa: PLC0415
+        Row,
+        baseline_path,
+        compare,
+        compute,
+        find_checks,
+        markdown,
+        write_baseline,
+    )
+
     with bad_input():
         if folder is None:
             folder = bundled.shown(bundled.scenarios_folder())
@@ -93,6 +94,8 @@ def regress(
 
 def _old_baseline(path: Path, update: bool) -> dict | None:
     """The stored baseline; with --update a missing or corrupt one is simply replaced."""
+    from sim.study.baseline import read_baseline  # noqa: PLC0415  (pydantic)
+
     if not update:
         return read_baseline(path)
     if not path.exists():

@@ -1,6 +1,6 @@
 """``credsim report``: parse, check, compute (``sim.views.report``), render one HTML file.
 
-Kept apart from ``sim/cli.py`` (which registers it on the ``credsim`` group),
+Kept apart from ``sim/cli/commands.py`` (which registers it on the ``credsim`` group),
 thin like the rest of the CLI: every figure and word of the report comes from
 ``sim.views.report`` and ``sim.views.report_render``.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -36,12 +37,10 @@ from sim.cli.progress import progress_factory
 from sim.cli.sweep import warn_rule_of_thumb
 from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid, default_grid
-from sim.study.sensitivity import check_work
 from sim.study.widen import WidenLimits
-from sim.views.report import ReportPlan, compute_report, default_replications
-from sim.views.report_render import render_report, write_report
-from sim.views.summary import widening_line
-from sim.world.load import load_scenario
+
+if TYPE_CHECKING:  # `credsim --help` imports this module: plotly, scipy, pandas load on use
+    from sim.views.report import ReportPlan
 
 BYTES_PER_MB = 1_000_000
 
@@ -103,6 +102,12 @@ def report(
     The file needs no network to open. When the recommended policy sits at an
     edge of the grid, the grid is widened there (--no-widen: never).
     """
+    # What a report computes and draws with, loaded when one runs:
+    from sim.study.sensitivity import check_work  # noqa: PLC0415
+    from sim.views.report import compute_report  # noqa: PLC0415
+    from sim.views.report_render import render_report, write_report  # noqa: PLC0415
+    from sim.views.summary import widening_line  # noqa: PLC0415
+
     plan = _plan(file, out, triggers, amounts, replications, seed, engine, widen, (balance, lots))
     plan = replace(plan, sensitivity=sensitivity, sensitivity_replications=sensitivity_replications)
     code = plan.loaded.scenario.scenario.currency
@@ -150,6 +155,9 @@ def _plan(
 ) -> ReportPlan:
     """The checked plan: the scenario loads (with ``--balance``/``--lots``, if given), the grid's
     policies build, --out can be written."""
+    from sim.views.report import ReportPlan, default_replications  # noqa: PLC0415
+    from sim.world.load import load_scenario  # noqa: PLC0415
+
     with bad_input():
         loaded = load_scenario(file)
     loaded = apply_opening(loaded, *opening)

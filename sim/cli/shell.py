@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-import platformdirs
 
-from sim import __version__
+import sim
 from sim.cli.options import BadInput
 from sim.errors import InputError
 
@@ -116,6 +115,8 @@ def log_folders() -> list[Path]:
 
     Never the working directory or a data folder: the log is ours, not the user's data.
     """
+    import platformdirs  # noqa: PLC0415  (only when a bug is logged)
+
     user = getattr(os, "getuid", lambda: "user")()
     return [
         platformdirs.user_log_path("credsim", appauthor=False),
@@ -128,7 +129,8 @@ def write_log(error: BaseException) -> Path | str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     text = "".join(
         [
-            f"credsim {__version__}, Python {platform.python_version()}, {platform.platform()}\n",
+            f"credsim {sim.__version__}, Python {platform.python_version()}, "
+            f"{platform.platform()}\n",
             f"command: {' '.join(sys.argv)}\n",
             f"time: {stamp}\n\n",
             *traceback.format_exception(error),

@@ -1,6 +1,6 @@
 """``credsim sweep``: parse, check, run ``sim.study.sweep``, print the recommendation.
 
-Kept apart from ``sim/cli.py`` (which registers it on the ``credsim`` group)
+Kept apart from ``sim/cli/commands.py`` (which registers it on the ``credsim`` group)
 so that each file stays small; thin like the rest of the CLI.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,16 +30,12 @@ from sim.cli.options import (
     workers_option,
 )
 from sim.cli.progress import progress_factory
-from sim.study.executors import DaskExecutor, Executor, LocalExecutor
 from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid
-from sim.study.summary import SweepSummary
-from sim.study.sweep import SweepPlan, run_sweep
-from sim.study.sweep_store import OUTPUTS
-from sim.study.sweep_summary import rule_of_thumb_portal
 from sim.study.widen import WidenLimits
-from sim.views.summary import assumptions_text, opening_line, sweep_text
-from sim.world.load import load_scenario
+
+if TYPE_CHECKING:  # `credsim --help` imports this module: numpy, pandas, pyarrow load on use
+    from sim.study.summary import SweepSummary
 
 
 @click.command()
@@ -94,6 +90,14 @@ def sweep(
     example and a rule of thumb. When that policy sits at an edge of the grid,
     the grid is widened there and the added policies swept (--no-widen: never).
     """
+    # What a sweep runs on, loaded when one runs (`credsim --help` stays quick):
+    from sim.study.executors import DaskExecutor, Executor, LocalExecutor  # noqa: PLC0415
+    from sim.study.sweep import SweepPlan, run_sweep  # noqa: PLC0415
+    from sim.study.sweep_store import OUTPUTS  # noqa: PLC0415
+    from sim.views.scenario_text import assumptions_text, opening_line  # noqa: PLC0415
+    from sim.views.summary import sweep_text  # noqa: PLC0415
+    from sim.world.load import load_scenario  # noqa: PLC0415
+
     if resume and force:
         raise click.UsageError("--resume and --force exclude each other")
     if workers is not None and scheduler is not None:
@@ -143,6 +147,8 @@ def _warn(message: str) -> None:
 def warn_rule_of_thumb(summary: SweepSummary) -> None:
     """The portal's findings on the rule of thumb, which the sweep computed itself: warnings
     even under ``--strict`` (a reference is shown, never recommended)."""
+    from sim.study.sweep_summary import rule_of_thumb_portal  # noqa: PLC0415  (scipy, pandas)
+
     portal(rule_of_thumb_portal(summary), strict=False)
 
 

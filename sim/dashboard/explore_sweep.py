@@ -18,9 +18,16 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.study.executors import Check, LocalExecutor
-from sim.study.experiment import Levers, build_policy, scenario_levers, with_overrides
+from sim.study.experiment import (
+    EXAMPLE_AMOUNT,
+    EXAMPLE_INITIAL,
+    EXAMPLE_TRIGGER,
+    Levers,
+    build_policy,
+    scenario_levers,
+    with_overrides,
+)
 from sim.study.grid import Grid, parse_values
-from sim.study.recommend import EXAMPLE_AMOUNT, EXAMPLE_INITIAL, EXAMPLE_TRIGGER
 from sim.study.summary import SweepSummary
 from sim.study.sweep import ProgressFactory, Swept, sweep_in_scratch
 from sim.study.widen import WidenLimits

@@ -8,7 +8,7 @@ import streamlit as st
 
 from sim.dashboard import tenant_panel
 from sim.dashboard.state import Choice
-from sim.views.summary import scenario_text
+from sim.views.scenario_text import scenario_text
 from sim.world.assumptions import assumptions
 from sim.world.scenario import Scenario
 

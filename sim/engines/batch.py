@@ -12,22 +12,19 @@ not fed to the engines, only counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # the command line reads ENGINE_NAMES at start-up: numpy, simpy load on use
+    import numpy as np
 
-from sim.account.outcome import Outcome
-from sim.account.payment_draws import PaymentDraws
-from sim.account.policy import Policy
-from sim.account.run_spec import RunSpec
-from sim.account.stream import CallStream
-from sim.engines.replay import replay
-from sim.engines.simpy_model import simulate
+    from sim.account.outcome import Outcome
+    from sim.account.policy import Policy
+    from sim.account.run_spec import RunSpec
+    from sim.account.stream import CallStream
 
 Engine = Literal["fast", "simpy", "replay"]
 ENGINE_NAMES: tuple[Engine, ...] = ("fast", "simpy", "replay")
-_ONE_AT_A_TIME: dict[str, Callable[..., Outcome]] = {"simpy": simulate, "replay": replay}
 
 
 def evaluate(
@@ -48,9 +45,16 @@ def evaluate(
         from sim.engines.fast import replay_many  # noqa: PLC0415  (compiles on first use)
 
         return replay_many(stream, policies, spec, payment_seed=payment_seed)
-    if engine not in _ONE_AT_A_TIME:
+    import numpy as np  # noqa: PLC0415  (numpy, simpy: loaded when an engine runs)
+
+    from sim.account.payment_draws import PaymentDraws  # noqa: PLC0415
+    from sim.engines.replay import replay  # noqa: PLC0415
+    from sim.engines.simpy_model import simulate  # noqa: PLC0415
+
+    one_at_a_time = {"simpy": simulate, "replay": replay}
+    if engine not in one_at_a_time:
         raise ValueError(f"engine(={engine!r}) must be one of {', '.join(ENGINE_NAMES)}")
-    run = _ONE_AT_A_TIME[engine]
+    run = one_at_a_time[engine]
     free = stream.free_count
     outcomes = []
     draws = PaymentDraws(payment_seed, spec.payments)  # drawn delays: shared by the policies

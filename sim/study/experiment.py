@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from sim.world.scenario_types import Delay
 
 
+EXAMPLE_TRIGGER = Decimal(400)
+EXAMPLE_AMOUNT = Decimal(1000)
+EXAMPLE_INITIAL = Decimal(1000)
+"""The only published planning example (docs: initial 1,000, trigger 400, recharge 1,000)."""
+
+
 @dataclass(frozen=True)
 class Levers:
     """Policy settings in major units, as a planner states them."""

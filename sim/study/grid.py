@@ -12,11 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import product
+from typing import TYPE_CHECKING
 
 from sim.account.portal import rules
 from sim.limits import MONEY_MAX_MINOR
 from sim.study.experiment import Levers, with_overrides
-from sim.world.scenario import Scenario
+
+if TYPE_CHECKING:  # a type only: the command line parses --triggers without loading pydantic
+    from sim.world.scenario import Scenario
 
 MULTIPLES = (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4))
 """The default grid (``default_grid``): these multiples of the scenario's own trigger and amount."""

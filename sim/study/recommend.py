@@ -40,11 +40,6 @@ from sim.study.stats import CONFIDENCE, Estimate
 from sim.world import costs
 from sim.world.scenario import Scenario
 
-EXAMPLE_TRIGGER = Decimal(400)
-EXAMPLE_AMOUNT = Decimal(1000)
-EXAMPLE_INITIAL = Decimal(1000)
-"""The only published planning example (docs: initial 1,000, trigger 400, recharge 1,000)."""
-
 WEEKS_PER_YEAR = 52
 COST_PARTS = ("forfeited", "capital", "fees", "outages", "penalties")
 """The terms of the expected cost a year, in the order they are shown."""

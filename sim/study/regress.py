@@ -41,7 +41,6 @@ from sim.study.runner import PolicyRuns, run_replications
 from sim.study.stats import Estimate
 from sim.world.load import LoadedScenario, load_scenario
 
-DEFAULT_TOLERANCE = 4.0
 _NUMBER_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
 
 

@@ -41,16 +41,17 @@ import pandas as pd
 from sim import __version__
 from sim.engines.batch import Engine
 from sim.study.executors import Executor
-from sim.study.experiment import Levers, scenario_levers, with_overrides
-from sim.study.folder_lock import folder_lock
-from sim.study.grid import Grid
-from sim.study.recommend import (
+from sim.study.experiment import (
     EXAMPLE_AMOUNT,
     EXAMPLE_INITIAL,
     EXAMPLE_TRIGGER,
-    mean_spend_per_month,
-    rule_of_thumb,
+    Levers,
+    scenario_levers,
+    with_overrides,
 )
+from sim.study.folder_lock import folder_lock
+from sim.study.grid import Grid
+from sim.study.recommend import mean_spend_per_month, rule_of_thumb
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
 from sim.study.sweep_stages import (
     Advance,

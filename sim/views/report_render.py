@@ -34,7 +34,7 @@ from sim.study.sweep_summary import portal_lines, summary_table
 from sim.views import charts, report_calibration, report_sensitivity
 from sim.views.advice import first_guess_text
 from sim.views.report import KPIS, ReportData, roles
-from sim.views.summary import objective_text, opening_line, policy_text, rates_text
+from sim.views.scenario_text import objective_text, opening_line, policy_text, rates_text
 from sim.world.assumptions import assumption_lines
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}

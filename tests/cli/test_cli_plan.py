@@ -75,7 +75,7 @@ def test_a_usage_file_that_cannot_be_fitted_is_one_line_and_exit_2(tmp_path: Pat
 def test_a_fit_with_nothing_to_plan_for_is_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sim.cli.plan.fitted_spend_per_day", lambda loaded, seed: Decimal(0))
+    monkeypatch.setattr("sim.study.plan_grid.fitted_spend_per_day", lambda loaded, seed: Decimal(0))
     result = invoke("plan", EXPORT, "-o", tmp_path / "out", "--holdout-months", "0")
     assert result.exit_code == 2, result.output
     assert "no credit-billed spend to plan recharges for" in result.stderr

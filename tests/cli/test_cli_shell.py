@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from sim.cli import commands, shell
 from sim.errors import InputError
 from sim.study import runner
+from sim.views import scenario_text as scenario_views
 from tests.paths import ROOT, TINY
 
 BUG_LINE = (
@@ -57,7 +58,7 @@ def the_log(folder: Path) -> str:
 def test_a_bug_is_one_line_exit_70_and_a_log_with_the_traceback(
     error: BaseException, log_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands, "scenario_text", raising(error))
+    monkeypatch.setattr(scenario_views, "scenario_text", raising(error))
     result = invoke("validate", TINY)
     assert result.exit_code == shell.EXIT_BUG
     (log,) = log_folder.iterdir()
@@ -70,7 +71,9 @@ def test_a_bug_is_one_line_exit_70_and_a_log_with_the_traceback(
 
 def test_input_error_raised_anywhere_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        commands, "scenario_text", raising(InputError("too many users", source="x.toml", line=3))
+        scenario_views,
+        "scenario_text",
+        raising(InputError("too many users", source="x.toml", line=3)),
     )
     result = invoke("validate", TINY)
     assert (result.exit_code, result.stderr) == (2, "credsim: error: x.toml:3: too many users\n")
@@ -78,7 +81,7 @@ def test_input_error_raised_anywhere_is_exit_2(monkeypatch: pytest.MonkeyPatch) 
 
 def test_an_unreadable_file_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     error = PermissionError(13, "Permission denied", "secret.csv")
-    monkeypatch.setattr(commands, "scenario_text", raising(error))
+    monkeypatch.setattr(scenario_views, "scenario_text", raising(error))
     result = invoke("validate", TINY)
     assert (result.exit_code, result.stderr) == (
         2,
@@ -87,7 +90,7 @@ def test_an_unreadable_file_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(commands, "scenario_text", raising(KeyboardInterrupt()))
+    monkeypatch.setattr(scenario_views, "scenario_text", raising(KeyboardInterrupt()))
     result = invoke("validate", TINY)
     assert (result.exit_code, result.stderr) == (130, "credsim: interrupted\n")
 
@@ -118,7 +121,7 @@ def test_no_log_folder_still_gives_one_line(
     blocked = tmp_path / "file"
     blocked.write_text("", encoding="utf-8")  # a file where the folder should be
     monkeypatch.setattr(shell, "log_folders", lambda: [blocked / "logs"])
-    monkeypatch.setattr(commands, "scenario_text", raising(ZeroDivisionError("forced")))
+    monkeypatch.setattr(scenario_views, "scenario_text", raising(ZeroDivisionError("forced")))
     result = invoke("validate", TINY)
     assert result.exit_code == shell.EXIT_BUG
     assert result.stderr.count("\n") == 1 and "no log (it could not be written" in result.stderr
@@ -144,9 +147,9 @@ def _credsim(code: str, *args: str, env: dict[str, str]) -> subprocess.Completed
 
 def test_in_a_real_process_a_bug_prints_no_traceback(tmp_path: Path) -> None:
     code = (
-        "import sys, sim.cli.commands as c\n"
+        "import sys, sim.cli.commands as c, sim.views.scenario_text as v\n"
         "def boom(*a): raise ZeroDivisionError('forced for a test')\n"
-        "c.scenario_text = boom\n"
+        "v.scenario_text = boom\n"
         "c.main(prog_name='credsim')\n"
     )
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "HOME": str(tmp_path)}

@@ -8,6 +8,7 @@ the case passes, the strict marker fails, and the marker must be removed.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,24 @@ def warm() -> None:
     """
     tiny_sweep()
     tiny_baseline()
+    for module in LOADED_BY_COMMANDS:
+        importlib.import_module(module)
+
+
+LOADED_BY_COMMANDS = (
+    "sim.calls.records",
+    "sim.study.backtest",
+    "sim.study.calibration",
+    "sim.study.plan_grid",
+    "sim.study.regress",
+    "sim.study.sensitivity",
+    "sim.views.report",
+    "sim.views.report_render",
+    "sim.views.summary",
+)
+"""What the commands import in their bodies (the CLI's modules import only click and light
+parts of sim, for start-up): imported here once, so that a case's CPU limit is spent on
+its input, as when ``sim.cli.commands`` imported them all."""
 
 
 def _param(case: Case) -> object:

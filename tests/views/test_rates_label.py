@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from sim.views.summary import rates_text
+from sim.views.scenario_text import rates_text
 from sim.world.rates import Rate, RateTable
 
 RATES = {("DE", "mobile", "outbound"): Rate(Decimal("0.138"))}

@@ -1,0 +1,97 @@
+"""Start-up: the command line imports heavy libraries only in the commands that use them.
+
+Why a guard: one module-level import of ``sim.study.stats`` or ``sim.views.report``
+anywhere under ``sim.cli`` brings scipy, pandas and plotly back into every
+``credsim --help`` and ``credsim validate`` (1.5 s before issue 15; the figures are in
+docs/performance.md#start-up). Each check runs in a fresh interpreter, so what the
+test process itself imported does not count.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.paths import ROOT, TINY
+
+HEAVY = ("scipy", "pandas", "plotly", "numba", "streamlit", "pyarrow", "dask")
+"""Never imported by the command line's modules, nor by ``--help``."""
+NOT_FOR_VALIDATE = ("scipy", "pandas", "plotly", "numba", "streamlit", "pyarrow", "dask", "simpy")
+"""Never imported by ``credsim validate``: it needs the schema (pydantic) and numpy only."""
+EVERY_COMMAND = (
+    "backtest",
+    "calibrate",
+    "dashboard",
+    "demand",
+    "fetch",
+    "plan",
+    "regress",
+    "report",
+    "run",
+    "sweep",
+    "validate",
+)
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages in ``sys.modules`` after running ``code`` in a new interpreter."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.splitlines()[-1].split())
+
+
+@pytest.mark.parametrize("module", ["sim.cli", "sim.cli.commands"])
+def test_importing_the_command_line_loads_no_heavy_library(module: str) -> None:
+    loaded = loaded_after(f"import {module}")
+    assert "sim" in loaded  # the probe does see what was imported
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["sweep", "--help"], ["run", "--help"]])
+def test_help_loads_no_heavy_library(args: list[str]) -> None:
+    code = (
+        "from sim.cli.commands import main\n"
+        f"try:\n    main({args!r}, prog_name='credsim')\nexcept SystemExit:\n    pass"
+    )
+    unwanted = {*HEAVY, "numpy", "pydantic"} & loaded_after(code)
+    assert not unwanted, sorted(unwanted)
+
+
+def test_validate_loads_the_schema_but_no_statistics_or_engine() -> None:
+    code = (
+        "from sim.cli.commands import main\n"
+        f"try:\n    main(['validate', {str(TINY)!r}], prog_name='credsim')\n"
+        "except SystemExit as end:\n    assert end.code == 0, end.code"
+    )
+    loaded = loaded_after(code)
+    assert "pydantic" in loaded  # it did validate
+    assert not loaded & set(NOT_FOR_VALIDATE), sorted(loaded & set(NOT_FOR_VALIDATE))
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    listed = done.stdout.split("Commands:", 1)[1].split()
+    missing = [name for name in EVERY_COMMAND if name not in listed]
+    assert not missing, done.stdout
+
+
+def test_version_is_still_shown() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("credsim, version "), done.stdout
