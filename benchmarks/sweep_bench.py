@@ -12,7 +12,10 @@ For `midsize` and `enterprise`:
    process): wall time and peak resident memory (``wait4``: the largest
    process of the tree, and the sum over the sweep's processes sampled every
    0.2 s), with the fast engine at two replication counts (memory must not
-   grow with them) and with SimPy at a few.
+   grow with them) and with SimPy at a few;
+3. ``--end-to-end``: issue 15's sweep (midsize, 10 x 10, 20 replications) through
+   the CLI, its wall time split (``end_to_end``) and its ratio to a naive per-call
+   SimPy loop over the same policies and replications.
 """
 
 from __future__ import annotations
@@ -151,11 +154,109 @@ def sweep(name: str, replications: int, engine: str, grid: tuple[str, str]) -> d
     }
 
 
+def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str, object]:
+    """Issue 15's sweep through the CLI, split into its costs, against naive SimPy.
+
+    The child process's wall time is split by the stage timings its manifest
+    records (``sim.study.sweep``): start-up (interpreter, imports, loading the
+    scenario: the wall time the manifest does not cover), the grid stage, the
+    rule-of-thumb stage, the summary and files. Inside the stages, demand and
+    policies are split by timing the same replications here (one process):
+    ``generate`` and then ``evaluate`` of the sweep's 100 policies and the
+    documented example. The SimPy figure replays two policies of replication 1
+    on the reference model and scales to every policy x replication.
+    """
+    name = "midsize"
+    triggers, amounts = GRIDS[name]
+    with tempfile.TemporaryDirectory(prefix="credsim-sweep-bench-") as folder:
+        out = Path(folder) / "out"
+        command = [
+            sys.executable, "-m", "sim", "sweep", str(ROOT / "scenarios" / f"{name}.toml"),
+            "--triggers", triggers, "--amounts", amounts, "--replications", str(replications),
+            "--engine", engine, "--out", str(out), "--quiet", "--no-widen",
+            *(["--workers", str(workers)] if workers else []),
+        ]  # fmt: skip
+        began = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        wall_s = time.perf_counter() - began
+        timings = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["timings"]
+    demand_s, policies_s, simpy_s, evaluations = _split(name, replications)
+    policies = len(parse_values(triggers)) * len(parse_values(amounts))
+    simpy_total_s = simpy_s * policies * replications
+    return {
+        "command": " ".join(command[2:]).replace(str(ROOT) + "/", ""),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "wall_s": round(wall_s, 2),
+        "split_s": {
+            "start_up": round(wall_s - timings["wall_s"], 2),
+            "grid_stage": round(timings["main_s"], 2),
+            "rule_of_thumb_stage": round(timings.get("rule_of_thumb_s", 0.0), 2),
+            "summary_and_files": round(timings["summary_s"], 2),
+            "other": round(
+                timings["wall_s"]
+                - timings["main_s"]
+                - timings.get("rule_of_thumb_s", 0.0)
+                - timings["summary_s"],
+                2,
+            ),
+        },
+        "one_process_s": {"demand": round(demand_s, 2), "policies": round(policies_s, 2)},
+        "evaluations_per_s": round(evaluations * replications / wall_s),
+        "simpy_s_per_policy_replication": round(simpy_s, 3),
+        "ratio_to_naive_simpy": round(simpy_total_s / wall_s, 1),
+    }
+
+
+def _split(name: str, replications: int) -> tuple[float, float, float, int]:
+    """(demand s, policies s) of the sweep's replications in this process, SimPy s per
+    policy-replication, and policy-call evaluations per replication (policies x charged)."""
+    loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    scenario = loaded.scenario
+    base = scenario_levers(scenario)
+    triggers, amounts = (parse_values(text) for text in GRIDS[name])
+    policies = [
+        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
+        for trigger in triggers
+        for amount in amounts
+    ]
+    spec = run_spec(scenario)
+    demand_s = policies_s = 0.0
+    charged = 0
+    seeds = replication_seeds(1, replications)
+    for index, (demand_seed, payment_seed) in enumerate(seeds):
+        began = time.perf_counter()
+        stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+        generated = time.perf_counter()
+        evaluate("fast", stream, policies, spec, payment_seed=payment_seed)
+        if index > 0:  # replication 0 loads the compiled engine: not a per-replication cost
+            demand_s += generated - began
+            policies_s += time.perf_counter() - generated
+        charged = len(stream.charged())
+    scale = replications / max(replications - 1, 1)
+    demand_seed, payment_seed = seeds[0]
+    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+    began = time.perf_counter()
+    evaluate("simpy", stream, policies[:2], spec, payment_seed=payment_seed)
+    simpy_s = (time.perf_counter() - began) / 2
+    return demand_s * scale, policies_s * scale, simpy_s, charged * len(policies)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--quick", action="store_true", help="fewer replications (a smoke run)")
+    parser.add_argument(
+        "--end-to-end", action="store_true", help="only issue 15's sweep, split (part 3)"
+    )
+    parser.add_argument("--engine", default="fast", help="engine of --end-to-end [fast]")
     args = parser.parse_args()
+    if args.end_to_end:
+        split = {
+            f"workers_{workers or 'default'}": end_to_end(20, args.engine, workers)
+            for workers in (None, 1)
+        }
+        print(json.dumps(split, indent=2))
+        return
     scale = 10 if args.quick else 1
     report: dict[str, object] = {
         "benchmark": "sweep",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -78,10 +79,22 @@ def mean_ci(
     if data.size < 2:
         return Estimate(mean, None, None)
     sem = float(data.std(ddof=1)) / math.sqrt(data.size)
-    half = float(stats.t.ppf(0.5 + confidence / 2, data.size - 1)) * sem
+    half = t_quantile(0.5 + confidence / 2, data.size - 1) * sem
     if floor is None or mean - half >= floor or not np.isfinite(half):
         return Estimate(mean, mean - half, mean + half)
     return _bootstrap(data, mean, confidence)
+
+
+@lru_cache(maxsize=256)
+def t_quantile(probability: float, degrees_of_freedom: int) -> float:
+    """Student's t quantile, computed once per (probability, degrees of freedom).
+
+    Why cached: a sweep's summary takes a mean and interval of every metric of
+    every policy over the same number of replications, so the same quantile
+    thousands of times; scipy's ``ppf`` costs about half a millisecond a call
+    (docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's, unchanged.
+    """
+    return float(stats.t.ppf(probability, degrees_of_freedom))
 
 
 def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:

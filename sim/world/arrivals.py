@@ -159,11 +159,15 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
         raise ValueError(
             f"hour_of_day gives zero weight to every business hour {list(calendar.business_hours)}"
         )
-    rows = [
-        (day, *_clipped_slot(day, opens, closes, zone, start_us, end_us), weight)
-        for day in business_days(calendar, start_us, end_us)
-        for opens, closes, weight in hours
-    ]
+    edges = sorted({minute for opens, closes, _ in hours for minute in (opens, closes)})
+    rows: list[tuple[date, int, int, float, float]] = []
+    for day in business_days(calendar, start_us, end_us):
+        # an hour's close is the next one's open: each edge's instant computed once a day
+        at = {minute: local_instant(day, minute, zone) for minute in edges}
+        rows.extend(
+            (day, *_clipped_slot(at[opens], at[closes], start_us, end_us), weight)
+            for opens, closes, weight in hours
+        )
     bounds = month_bounds(calendar.timezone, start_us, end_us)
     return _grid(rows, len(hours), calendar.month_of_year, start_us, bounds)
 
@@ -191,11 +195,9 @@ def business_days(calendar: Calendar, start_us: int, end_us: int) -> list[date]:
     return [day for day in days if day.weekday() in weekdays and day not in holidays]
 
 
-def _clipped_slot(
-    day: date, opens: int, closes: int, zone: ZoneInfo, start_us: int, end_us: int
-) -> tuple[int, int, float]:
-    """(open instant, open seconds, kept fraction) of a slot clipped to the horizon."""
-    low, high = local_instant(day, opens, zone), local_instant(day, closes, zone)
+def _clipped_slot(low: int, high: int, start_us: int, end_us: int) -> tuple[int, int, float]:
+    """(open instant, open seconds, kept fraction) of the slot [low, high) clipped to the
+    horizon."""
     full = max(high - low, 0)
     low_c, high_c = max(low, start_us), min(high, end_us)
     kept = max(high_c - low_c, 0)

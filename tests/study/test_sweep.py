@@ -39,7 +39,8 @@ GRID = ("--triggers", "0,50", "--amounts", "100,200")
 FINAL = ("runs.parquet", "summary.csv", "summary.json")
 GRID_LABELS = ["T0/A100/I100", "T0/A200/I100", "T50/A100/I100", "T50/A200/I100"]
 GOLDEN = FIXTURES / "golden"
-"""summary.json and summary.csv of the ``reference`` sweep, as the dict-based summary wrote them."""
+"""summary.json and summary.csv of the ``reference`` sweep, as the dict-based summary wrote them;
+runs.parquet and portal.json as the code of issue 14 wrote them."""
 
 
 def invoke(*args: str | Path) -> Result:
@@ -173,6 +174,16 @@ def test_the_typed_summary_writes_the_files_of_before_byte_for_byte(reference: P
     """The golden files were written by ``build_summary`` when it returned a dict (commit
     7619e7f); ``SweepSummary.to_dict`` and ``summary_table`` must give the same bytes."""
     for name in ("summary.json", "summary.csv"):
+        golden = (GOLDEN / f"sweep-tiny-{name}").read_bytes()
+        assert (reference / name).read_bytes() == golden, name
+
+
+def test_the_sweep_writes_the_files_of_issue_14_byte_for_byte(reference: Path) -> None:
+    """Issue 15 changes what a sweep costs, never what it writes: runs.parquet and
+    portal.json as the code of issue 14 wrote them for the ``reference`` sweep (and
+    summary.csv, above). The parquet file is compared as bytes too: its metadata names the
+    pandas and pyarrow versions, so a library upgrade means regenerating the golden file."""
+    for name in ("runs.parquet", "portal.json", "summary.csv"):
         golden = (GOLDEN / f"sweep-tiny-{name}").read_bytes()
         assert (reference / name).read_bytes() == golden, name
 
