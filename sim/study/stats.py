@@ -91,8 +91,8 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
 
     Why cached: a sweep's summary takes a mean and interval of every metric of
     every policy over the same number of replications, so the same quantile
-    thousands of times; scipy's ``ppf`` costs about half a millisecond a call
-    (docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's, unchanged.
+    thousands of times (4,548 scipy calls for issue 15's sweep,
+    docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's, unchanged.
     """
     return float(stats.t.ppf(probability, degrees_of_freedom))
 

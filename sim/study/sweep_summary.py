@@ -13,7 +13,7 @@ rule of thumb) shown beside it. The result is a ``sim.study.summary.SweepSummary
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -85,8 +85,9 @@ def build_summary(
     costs = CostModel.from_scenario(scenario)
     objective = Objective.from_scenario(scenario)
     entries, scores = [], []
+    rows_of = _rows_by_label(raw)
     for policy in policies:
-        entry, score = _policy_entry(policy, policy_table(raw[raw["label"] == policy.label]), costs)
+        entry, score = _policy_entry(policy, policy_table(rows_of(policy.label)), costs)
         entries.append(entry)
         scores.append(score)
     in_grid = [i for i, policy in enumerate(policies) if policy.in_grid]
@@ -137,6 +138,14 @@ def build_summary(
         references=_references(named, policies, spend_per_month),
         first_guess=first_guess(scenario_inputs(scenario, raw)),
     )
+
+
+def _rows_by_label(raw: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
+    """``label`` -> its rows of ``raw``, as ``raw[raw["label"] == label]`` selects them (same
+    order and index), grouped in one pass: a mask per policy made the summary of a 10 x 10
+    sweep take seconds (docs/performance.md#fixed-costs-of-a-sweep)."""
+    groups = {label: rows for label, rows in raw.groupby("label", sort=False)}
+    return lambda label: groups.get(label, raw.iloc[0:0])
 
 
 def _candidate(entry: PolicyEntry, score: Score) -> Candidate:
