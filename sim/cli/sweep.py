@@ -35,6 +35,7 @@ from sim.study.experiment import build_policy, grid_portal
 from sim.study.grid import Grid
 from sim.study.summary import SweepSummary
 from sim.study.sweep import SweepPlan, run_sweep
+from sim.study.sweep_pool import check_client_memory
 from sim.study.sweep_store import OUTPUTS
 from sim.study.sweep_summary import rule_of_thumb_portal
 from sim.study.widen import WidenLimits
@@ -107,6 +108,8 @@ def sweep(
     limits = WidenLimits() if widen else None
     plan = SweepPlan(loaded, grid, replications, seed, engine, limits)  # type: ignore[arg-type]
     grid_levers = plan.grid_levers()
+    with bad_input():  # the references (example, rule of thumb) may add two policies
+        check_client_memory(len(grid_levers) + 2, replications)
     build("policy", lambda: [build_policy(loaded.scenario, levers) for levers in grid_levers])
     portal(grid_portal(loaded.scenario.scenario.currency, grid_levers), strict=strict)
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)

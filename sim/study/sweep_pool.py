@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim import limits
+from sim.errors import InputError
 from sim.study.summary import SweepPolicy
 from sim.study.sweep_store import SweepStore
 from sim.study.sweep_summary import POLICY_COLUMNS, SPEND_COLUMNS
@@ -32,6 +33,10 @@ from sim.study.sweep_summary import POLICY_COLUMNS, SPEND_COLUMNS
 MISSING = "missing"
 """A column's type in a stage whose parts do not all have it."""
 _INTEGER, _FLOAT = "int64", "double"
+
+CHUNK_BYTES_PER_ROW = 2_000
+"""Peak bytes per row of a chunk while it is read, sorted, summarised and written
+(a row of enterprise's metrics is about 0.3 KB; copies and the per-policy tables add to it)."""
 
 Chunk = tuple[Sequence[SweepPolicy], pd.DataFrame]
 """Consecutive policies of a list and their rows, laid out as ``Evaluated.rows`` lays them."""
@@ -128,6 +133,26 @@ class Evaluated:
             elif seen <= {_INTEGER, _FLOAT, MISSING}:
                 types[name] = "float64"
         return types
+
+
+def check_client_memory(policies: int, replications: int) -> None:
+    """InputError when the sweep's client could not hold what it keeps of every row.
+
+    The spend columns of every row (``SWEEP_SPEND_BYTES_PER_ROW``) and one chunk
+    (``SWEEP_CHUNK_ROWS`` rows, ``CHUNK_BYTES_PER_ROW`` each) against the memory
+    limit: 10,000 policies x 1,000 replications fit, ten million policies do not.
+    """
+    rows = policies * replications
+    need = rows * limits.SWEEP_SPEND_BYTES_PER_ROW
+    need += min(rows, limits.SWEEP_CHUNK_ROWS) * CHUNK_BYTES_PER_ROW
+    most = limits.max_memory_bytes()
+    if need > most:
+        raise InputError(
+            f"{policies:,} policies x {replications:,} replications would need about "
+            f"{need / 1024**3:,.1f} GB in this process for the summary; the limit is "
+            f"{most / 1024**3:,.1f} GB (change it with the environment variable "
+            f"{limits.MAX_MEMORY_VARIABLE}, or sweep fewer policies or replications)"
+        )
 
 
 def stage_types(store: SweepStore, stage: str) -> dict[str, set[str]]:

@@ -1,12 +1,7 @@
-"""A sweep's stages: computing one (its missing replications, a parquet part each), and the
-rows of the stages evaluated so far, read once and reused by every round of widening.
+"""A sweep's stages: computing one (its missing replications, a parquet part each, on any
+executor), and marking the reference policies of a list.
 
-Why a pool: with common random numbers a policy's rows are the same whichever
-stage computed them (replication ``i`` replays the same demand and payment
-draws against every policy, ``sim.study.runner``), so a wider grid needs only
-the policies it adds (``sim.study.widen``). ``Evaluated`` remembers which stage
-holds each policy and lays out the rows of any list of policies as a sweep of
-that list in one stage would: in policy order, then replication order.
+The rows of the stages evaluated so far are ``sim.study.sweep_pool``'s.
 """
 
 from __future__ import annotations

@@ -75,3 +75,16 @@ def test_a_dask_cluster_writes_the_bytes_of_a_local_run(chunked: Path, tmp_path:
         assert (chunked / name).read_bytes() == (out / name).read_bytes(), name
     executor = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["executor"]
     assert executor == {"kind": "dask", "scheduler": cluster.scheduler_address}
+
+
+def test_a_sweep_its_client_cannot_summarise_is_refused_before_the_cluster_is_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(limits.MAX_MEMORY_VARIABLE, "0.0001")  # 100 KiB
+    args = ["sweep", str(TINY), "--triggers", "0:90:10", "--amounts", "100:500:100",
+            "--replications", "1000", "--scheduler", "tcp://127.0.0.1:1",
+            "--out", str(tmp_path / "out")]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "52 policies x 1,000 replications would need about" in result.stderr
+    assert not (tmp_path / "out").exists()
