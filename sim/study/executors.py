@@ -14,7 +14,6 @@ broadcast), not once per task.
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -211,25 +210,39 @@ class DaskExecutor:
         from distributed import as_completed  # noqa: PLC0415
 
         self.connect()
-        client = self._client
-        window = self.window or max(1, 2 * sum(client.nthreads().values()))
-        shared = client.scatter(context, broadcast=True, hash=False)
+        shared = self._client.scatter(context, broadcast=True, hash=False)
         upcoming = iter(enumerate(items))
         positions: dict[str, int] = {}
         flowing = as_completed()
         self.peak_in_flight = 0
         try:
-            for position, item in itertools.islice(upcoming, window):
-                positions[self._submit(flowing, fn, shared, item)] = position
+            self._fill(flowing, upcoming, positions, fn, shared)
             for future in flowing:
                 result = future.result()
                 position = positions.pop(str(future.key))
                 future.release()  # the cluster may forget it: the caller keeps it now
-                for following, item in itertools.islice(upcoming, 1):
-                    positions[self._submit(flowing, fn, shared, item)] = following
+                self._fill(flowing, upcoming, positions, fn, shared)
                 yield position, result
         finally:
-            client.cancel(list(flowing.futures))
+            self._client.cancel(list(flowing.futures))
+
+    def _fill(
+        self,
+        flowing: Any,
+        upcoming: Iterator[tuple[int, Any]],
+        positions: dict[str, int],
+        fn: Callable[..., Any],
+        shared: Any,
+    ) -> None:
+        """Submit items until the window is full. Without ``window`` it is two per worker
+        thread, asked again each time: workers that join later (an adaptive or batch-queue
+        cluster starts with none) widen it."""
+        window = self.window or max(1, 2 * sum(self._client.nthreads().values()))
+        while flowing.count() < window:
+            following = next(upcoming, None)
+            if following is None:
+                return
+            positions[self._submit(flowing, fn, shared, following[1])] = following[0]
 
     def _submit(self, flowing: Any, fn: Callable[..., Any], shared: Any, item: Any) -> str:
         """One task into the cluster and the completion queue; its key."""
