@@ -184,6 +184,19 @@ MAX_MEMORY_VARIABLE = "CREDSIM_MAX_MEMORY_GB"
 SWEEP_MANIFEST_MAX_BYTES = 16 * 1024 * 1024
 """A sweep's manifest.json (it grows by a few hundred bytes per invocation)."""
 
+SWEEP_CHUNK_ROWS = 1_000_000
+"""Rows (policy x replication) of a sweep's results the client lays out at once while it
+builds summary.csv and runs.parquet: the policies are taken in chunks of at most this many
+rows (one policy at least), each read from the parts on its own (about 0.3 KB a row with
+enterprise's metrics, a few times that while a chunk is sorted and written). A sweep with
+fewer rows keeps its parts in memory and is read once, as before."""
+
+SWEEP_SPEND_BYTES_PER_ROW = 24
+"""Bytes per row (policy x replication) a sweep's client keeps for the whole sweep: the spend
+columns (consumed, blocked charge) and the replication, which the rule of thumb and the first
+guess average over every row in the order a single table has them (sums in another order
+could differ in the last digit). 10,000 policies x 1,000 replications: 0.24 GB."""
+
 BASELINE_MAX_BYTES = 64 * 1024 * 1024
 """One ``credsim regress`` baseline JSON (every replication's value of every metric)."""
 

@@ -93,6 +93,7 @@ def sweep(
     # What a sweep runs on, loaded when one runs (`credsim --help` stays quick):
     from sim.study.executors import DaskExecutor, Executor, LocalExecutor  # noqa: PLC0415
     from sim.study.sweep import SweepPlan, run_sweep  # noqa: PLC0415
+    from sim.study.sweep_pool import check_client_memory  # noqa: PLC0415
     from sim.study.sweep_store import OUTPUTS  # noqa: PLC0415
     from sim.views.scenario_text import assumptions_text, opening_line  # noqa: PLC0415
     from sim.views.summary import sweep_text  # noqa: PLC0415
@@ -111,6 +112,8 @@ def sweep(
     limits = WidenLimits() if widen else None
     plan = SweepPlan(loaded, grid, replications, seed, engine, limits)  # type: ignore[arg-type]
     grid_levers = plan.grid_levers()
+    with bad_input():  # the references (example, rule of thumb) may add two policies
+        check_client_memory(len(grid_levers) + 2, replications)
     build("policy", lambda: [build_policy(loaded.scenario, levers) for levers in grid_levers])
     portal(grid_portal(loaded.scenario.scenario.currency, grid_levers), strict=strict)
     executor: Executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
+from sim import __version__
+
 C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
@@ -139,14 +141,24 @@ def _call(fn: Callable[[Any, T], R], item: T) -> R:
 class DaskExecutor:
     """The same work on a Dask distributed cluster (``distributed.Client(address)``).
 
-    One task per item; the context is broadcast to every worker once. Workers
-    need ``credsim`` installed (the same version: the manifest records it).
+    One task per item; the context is broadcast to every worker once. At most
+    ``window`` tasks are in the cluster at once (default: two per worker
+    thread), each result is gathered the moment it finishes and released
+    once yielded, so neither the scheduler nor the workers nor this client
+    ever hold more than ``window`` results, however many items there are.
+    Workers need the same ``credsim`` version as this client: ``connect``
+    asks each worker for its version and refuses the cluster otherwise.
     ``connect`` first to fail fast, before anything is written.
     """
 
-    def __init__(self, address: str, *, timeout_s: float = 20.0) -> None:
+    def __init__(self, address: str, *, timeout_s: float = 20.0, window: int | None = None) -> None:
+        if window is not None and window < 1:
+            raise ValueError(f"window(={window}) must be >= 1")
         self.address = address
         self.timeout_s = timeout_s
+        self.window = window
+        self.peak_in_flight = 0
+        """The most tasks the last ``run`` had in the cluster at once (what ``window`` bounds)."""
         self._client: Any = None
 
     def describe(self) -> dict[str, Any]:
@@ -154,7 +166,11 @@ class DaskExecutor:
         return {"kind": "dask", "scheduler": self.address}
 
     def connect(self) -> None:
-        """Connect to the scheduler; ConnectionError says which address failed and why."""
+        """Connect to the scheduler; ConnectionError says which address failed and why.
+
+        Also ConnectionError when a worker runs another credsim version than
+        this client (its results could differ from a local run's).
+        """
         if self._client is not None:
             return
         from distributed import Client  # noqa: PLC0415  (only when asked for)
@@ -165,6 +181,21 @@ class DaskExecutor:
             raise ConnectionError(
                 f"cannot reach the Dask scheduler at {self.address}: {error}"
             ) from None
+        try:
+            versions = self._client.run(_credsim_version)
+        except Exception as error:  # a worker without credsim cannot answer
+            self.close()
+            raise ConnectionError(
+                f"the Dask workers at {self.address} cannot run credsim: {error}"
+            ) from None
+        other = {worker: held for worker, held in versions.items() if held != __version__}
+        if other:
+            worker, held = sorted(other.items())[0]
+            self.close()
+            raise ConnectionError(
+                f"the Dask worker {worker} at {self.address} runs credsim {held}, this is "
+                f"{__version__}: install the same version on every worker"
+            )
 
     def close(self) -> None:
         """Disconnect (the cluster itself keeps running)."""
@@ -175,18 +206,52 @@ class DaskExecutor:
     def run(
         self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
     ) -> Iterator[tuple[int, R]]:
-        """Submit every item, yield results as the cluster finishes them."""
+        """Keep ``window`` items in the cluster; yield each result as the cluster finishes it."""
         from distributed import as_completed  # noqa: PLC0415
 
         self.connect()
-        client = self._client
-        shared = client.scatter(context, broadcast=True, hash=False)
-        futures = [client.submit(fn, shared, item, pure=False) for item in items]
-        positions = {future.key: position for position, future in enumerate(futures)}
+        shared = self._client.scatter(context, broadcast=True, hash=False)
+        upcoming = iter(enumerate(items))
+        positions: dict[str, int] = {}
+        flowing = as_completed()
+        self.peak_in_flight = 0
         try:
-            for future in as_completed(futures):
+            self._fill(flowing, upcoming, positions, fn, shared)
+            for future in flowing:
                 result = future.result()
+                position = positions.pop(str(future.key))
                 future.release()  # the cluster may forget it: the caller keeps it now
-                yield positions[future.key], result
+                self._fill(flowing, upcoming, positions, fn, shared)
+                yield position, result
         finally:
-            client.cancel(futures)
+            self._client.cancel(list(flowing.futures))
+
+    def _fill(
+        self,
+        flowing: Any,
+        upcoming: Iterator[tuple[int, Any]],
+        positions: dict[str, int],
+        fn: Callable[..., Any],
+        shared: Any,
+    ) -> None:
+        """Submit items until the window is full. Without ``window`` it is two per worker
+        thread, asked again each time: workers that join later (an adaptive or batch-queue
+        cluster starts with none) widen it."""
+        window = self.window or max(1, 2 * sum(self._client.nthreads().values()))
+        while flowing.count() < window:
+            following = next(upcoming, None)
+            if following is None:
+                return
+            positions[self._submit(flowing, fn, shared, following[1])] = following[0]
+
+    def _submit(self, flowing: Any, fn: Callable[..., Any], shared: Any, item: Any) -> str:
+        """One task into the cluster and the completion queue; its key."""
+        future = self._client.submit(fn, shared, item, pure=False)
+        flowing.add(future)
+        self.peak_in_flight = max(self.peak_in_flight, flowing.count())
+        return str(future.key)
+
+
+def _credsim_version() -> str:
+    """This process's credsim version (a Dask worker answers with its own)."""
+    return __version__

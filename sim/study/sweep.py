@@ -53,16 +53,10 @@ from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
 from sim.study.recommend import mean_spend_per_month, rule_of_thumb
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
-from sim.study.sweep_stages import (
-    Advance,
-    Evaluated,
-    ProgressFactory,
-    run_stage,
-    runs_table,
-    with_reference,
-)
+from sim.study.sweep_pool import Evaluated, write_runs
+from sim.study.sweep_stages import Advance, ProgressFactory, run_stage, with_reference
 from sim.study.sweep_store import PORTAL_JSON, RUNS, SUMMARY_CSV, SUMMARY_JSON, SweepStore, Warn
-from sim.study.sweep_summary import build_summary, portal_dict, summary_table
+from sim.study.sweep_summary import portal_dict, summarize, summary_table
 from sim.study.widen import Step, Widening, WidenLimits, edges, widen
 from sim.world.load import LoadedScenario
 
@@ -136,12 +130,20 @@ class SweepResult:
     """What a finished sweep wrote, and what it took."""
 
     store: SweepStore
-    runs: pd.DataFrame
+    held_runs: pd.DataFrame | None
+    """runs.parquet's table when it was built whole (None: written chunk by chunk)."""
     summary: SweepSummary
     policies: list[SweepPolicy]
     computed: dict[str, int] = field(default_factory=dict)
     """Replications computed in this invocation, per stage (a resume computes only the missing)."""
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """runs.parquet's table: as built, or read back from the file when it was chunked."""
+        if self.held_runs is not None:
+            return self.held_runs
+        return pd.read_parquet(self.store.path(RUNS))
 
     @property
     def grid(self) -> Grid:
@@ -190,7 +192,7 @@ def _run_locked(
     policies = _main_policies(plan)
     rounds.stage(MAIN, policies)
     spend = mean_spend_per_month(
-        rounds.pool.frame(MAIN), plan.loaded.scenario.scenario.horizon_months
+        rounds.pool.spend(MAIN), plan.loaded.scenario.scenario.horizon_months
     )
     rule = _rule_levers(plan, spend)
     _, extra = with_reference(policies, rule, RULE_OF_THUMB)
@@ -198,7 +200,7 @@ def _run_locked(
 
     policies, summary = rounds.widened(rule, spend)
     stage_began = time.perf_counter()
-    runs = _write_results(store, rounds.pool.rows(policies), policies, summary)
+    runs = _write_results(store, rounds.pool, policies, summary)
     rounds.add_time("summary_s", stage_began)
     timings = rounds.timings
     timings["wall_s"] = time.perf_counter() - began
@@ -225,7 +227,7 @@ class _Rounds:
         self, plan: SweepPlan, store: SweepStore, executor: Executor, progress: ProgressFactory
     ) -> None:
         self.plan, self.store, self.executor, self.progress = plan, store, executor, progress
-        self.pool = Evaluated(store.read_parts)
+        self.pool = Evaluated(store, plan.replications)
         self.computed: dict[str, int] = {}
         self.timings: dict[str, float] = {}
 
@@ -252,8 +254,10 @@ class _Rounds:
         policies = _main_policies(self.plan, grid)
         policies, _ = with_reference(policies, rule, RULE_OF_THUMB)
         head = plan_info(self.plan, grid)
-        raw = self.pool.rows(policies)
-        summary = build_summary(head, raw, policies, self.plan.loaded.scenario, spend)
+        summary = summarize(
+            head, self.pool.chunks(policies), policies, self.plan.loaded.scenario, spend,
+            lambda policy: self.pool.rows([policy], among=policies),
+        )  # fmt: skip
         self.add_time("summary_s", began)
         return policies, summary
 
@@ -316,17 +320,18 @@ def sweep_in_scratch(
         result = run_sweep(plan, out, executor=executor, progress=progress, arguments=arguments)
         manifest = result.store.read_manifest() or {}
         csv_text = (out / SUMMARY_CSV).read_text(encoding="utf-8")
+        runs = result.runs  # read before the folder goes, when it was written in chunks
     return Swept(
-        result.runs, result.summary, result.policies, manifest, csv_text, result.timings["wall_s"]
+        runs, result.summary, result.policies, manifest, csv_text, result.timings["wall_s"]
     )
 
 
 def _write_results(
-    store: SweepStore, raw: pd.DataFrame, policies: Sequence[SweepPolicy], summary: SweepSummary
-) -> pd.DataFrame:
-    """runs.parquet, summary.csv, summary.json and portal.json from the rows of the parts."""
-    runs = runs_table(raw, policies)
-    store.write_parquet(RUNS, runs)
+    store: SweepStore, pool: Evaluated, policies: Sequence[SweepPolicy], summary: SweepSummary
+) -> pd.DataFrame | None:
+    """runs.parquet, summary.csv, summary.json and portal.json from the rows of the parts
+    (runs.parquet chunk by chunk when it is too big to hold: None is returned then)."""
+    runs = write_runs(store, RUNS, pool, policies)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
     store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
     store.write_text(PORTAL_JSON, json.dumps(portal_dict(summary), indent=2) + "\n")

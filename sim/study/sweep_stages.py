@@ -1,12 +1,7 @@
-"""A sweep's stages: computing one (its missing replications, a parquet part each), and the
-rows of the stages evaluated so far, read once and reused by every round of widening.
+"""A sweep's stages: computing one (its missing replications, a parquet part each, on any
+executor), and marking the reference policies of a list.
 
-Why a pool: with common random numbers a policy's rows are the same whichever
-stage computed them (replication ``i`` replays the same demand and payment
-draws against every policy, ``sim.study.runner``), so a wider grid needs only
-the policies it adds (``sim.study.widen``). ``Evaluated`` remembers which stage
-holds each policy and lays out the rows of any list of policies as a sweep of
-that list in one stage would: in policy order, then replication order.
+The rows of the stages evaluated so far are ``sim.study.sweep_pool``'s.
 """
 
 from __future__ import annotations
@@ -25,7 +20,6 @@ from sim.study.experiment import Levers, build_policy
 from sim.study.runner import replicate, replication_seeds
 from sim.study.summary import SweepPolicy
 from sim.study.sweep_store import SweepStore
-from sim.study.sweep_summary import POLICY_COLUMNS
 from sim.world.load import LoadedScenario
 
 Advance = Callable[[int], None]
@@ -99,45 +93,6 @@ def run_stage(
     return len(items)
 
 
-class Evaluated:
-    """The finished stages of one sweep, their parts read (and checked) once each."""
-
-    def __init__(self, read: Callable[[str], pd.DataFrame]) -> None:
-        self._read = read
-        self._frames: dict[str, pd.DataFrame] = {}
-        self._stage_of: dict[str, str] = {}
-
-    def __contains__(self, label: object) -> bool:
-        return label in self._stage_of
-
-    def add(self, stage: str, policies: Sequence[SweepPolicy]) -> None:
-        """Read the finished ``stage``; its ``policies`` are taken from it from now on."""
-        if policies:
-            self._frames[stage] = self._read(stage)
-        for policy in policies:
-            self._stage_of.setdefault(policy.label, stage)
-
-    def frame(self, stage: str) -> pd.DataFrame:
-        """Every row of ``stage``, as read from its parts."""
-        return self._frames[stage]
-
-    def rows(self, policies: Sequence[SweepPolicy]) -> pd.DataFrame:
-        """The rows of ``policies`` (metrics as stored), in their order then replication order."""
-        order = {policy.label: position for position, policy in enumerate(policies)}
-        missing = [label for label in order if label not in self._stage_of]
-        if missing:
-            raise KeyError(f"no stage of this sweep evaluated {missing[0]}")
-        frames = []
-        for stage, frame in self._frames.items():
-            wanted = [label for label in order if self._stage_of[label] == stage]
-            if wanted:
-                frames.append(frame[frame["label"].isin(wanted)])
-        raw = pd.concat(frames, ignore_index=True)
-        ranked = raw.assign(_order=raw["label"].map(order))
-        ranked = ranked.sort_values(["_order", "replication"], kind="stable")
-        return ranked.drop(columns="_order").reset_index(drop=True)
-
-
 def with_reference(
     policies: list[SweepPolicy], levers: Levers, name: str
 ) -> tuple[list[SweepPolicy], list[SweepPolicy]]:
@@ -148,16 +103,3 @@ def with_reference(
             return [*policies[:position], marked, *policies[position + 1 :]], []
     added = SweepPolicy(levers, in_grid=False, references=(name,))
     return [*policies, added], [added]
-
-
-def runs_table(raw: pd.DataFrame, policies: Sequence[SweepPolicy]) -> pd.DataFrame:
-    """runs.parquet: policy columns, the replication, then every metric by name (missing: 0)."""
-    by_label = {policy.label: policy for policy in policies}
-    metrics = sorted(set(raw.columns) - {"label", "replication"})
-    table = pd.DataFrame({"label": raw["label"]})
-    for column in POLICY_COLUMNS[1:]:
-        table[column] = pd.Series(
-            [by_label[label].column(column) for label in raw["label"]], index=raw.index
-        )
-    table["replication"] = raw["replication"]
-    return pd.concat([table, raw[metrics].fillna(0.0)], axis=1)

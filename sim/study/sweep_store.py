@@ -30,7 +30,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -236,19 +236,32 @@ class SweepStore:
         path = self._stage(stage) / f"r{index:06d}.parquet"
         _atomic(path, lambda handle: pq.write_table(table, handle))
 
-    def read_parts(self, stage: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    def read_parts(
+        self,
+        stage: str,
+        columns: Sequence[str] | None = None,
+        labels: Collection[str] | None = None,
+    ) -> pd.DataFrame:
         """Every part of ``stage`` in replication order, concatenated; each checked first.
 
+        ``labels``: only the rows of these policies (each part is still read and
+        checked whole, then cut, so memory holds one part and the rows kept).
         A part that is not this sweep's or cannot be read is removed and the
         sweep refused (InputError): ``--resume`` then recomputes it.
         """
-        paths = sorted(
+        frames = []
+        for index, path in self.part_paths(stage):
+            frame = self._read_part(path, stage, index, columns)
+            frames.append(frame if labels is None else frame[frame["label"].isin(labels)])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def part_paths(self, stage: str) -> list[tuple[int, Path]]:
+        """The stage's parts in replication order."""
+        return sorted(
             (int(match.group(1)), path)
             for path in self._stage(stage).iterdir()
             if (match := _PART.match(path.name))
         )
-        frames = [self._read_part(path, stage, index, columns) for index, path in paths]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _read_part(
         self, path: Path, stage: str, index: int, columns: Sequence[str] | None
@@ -296,6 +309,28 @@ class SweepStore:
     def write_parquet(self, name: str, frame: pd.DataFrame) -> None:
         """A parquet file in the folder, atomically."""
         _atomic(self.root / name, lambda handle: frame.to_parquet(handle, index=False))
+
+    def write_parquet_chunks(self, name: str, frames: Iterator[pd.DataFrame]) -> None:
+        """A parquet file from frames of the same columns, a row group each, atomically.
+
+        Why: a table too big to hold (``SWEEP_CHUNK_ROWS``) is written chunk by chunk.
+        Every chunk takes the first one's schema (its column types are the same
+        by construction; a chunk that differs fails loudly rather than being coerced).
+        """
+
+        def write(handle: IO[bytes]) -> None:
+            writer: pq.ParquetWriter | None = None
+            try:
+                for frame in frames:
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(handle, table.schema)
+                    writer.write_table(table)
+            finally:
+                if writer is not None:
+                    writer.close()
+
+        _atomic(self.root / name, write)
 
     def path(self, name: str) -> Path:
         """Where ``name`` lives in the folder."""

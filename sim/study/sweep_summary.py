@@ -13,7 +13,7 @@ rule of thumb) shown beside it. The result is a ``sim.study.summary.SweepSummary
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +50,8 @@ from sim.study.verdict import FIGURES, Verdict
 from sim.study.widen import NOUNS, open_edges
 from sim.world.scenario import Scenario
 
+SPEND_COLUMNS = ("replication", "consumed", "blocked_charge")
+"""What the rule of thumb and the first guess read of every row (``SWEEP_SPEND_BYTES_PER_ROW``)."""
 POLICY_COLUMNS = ("label", "trigger", "amount", "initial", "in_grid")
 """The columns of runs.parquet that say which policy a row is."""
 EXAMPLE_BASIS = (
@@ -82,14 +84,39 @@ def build_summary(
     spend_per_month: float,
 ) -> SweepSummary:
     """summary.json: ``head``, the objective, every policy, the frontier, the recommendation."""
+    by_label = _by_label(raw)
+    return summarize(
+        head, [(policies, raw)], policies, scenario, spend_per_month,
+        lambda policy: by_label[policy.label],
+    )  # fmt: skip
+
+
+def summarize(
+    head: SweepHead,
+    chunks: Iterable[tuple[Sequence[SweepPolicy], pd.DataFrame]],
+    policies: Sequence[SweepPolicy],
+    scenario: Scenario,
+    spend_per_month: float,
+    rows_of: Callable[[SweepPolicy], pd.DataFrame],
+) -> SweepSummary:
+    """``build_summary`` from the rows of ``policies`` given chunk by chunk, in their order.
+
+    Only one chunk's rows are held at a time, plus the spend columns of every row
+    (the first guess averages them in the whole table's order); ``rows_of`` gives
+    the chosen policy's rows again for its verdict.
+    """
     costs = CostModel.from_scenario(scenario)
     objective = Objective.from_scenario(scenario)
-    entries, scores = [], []
-    rows_of = _rows_by_label(raw)
-    for policy in policies:
-        entry, score = _policy_entry(policy, policy_table(rows_of(policy.label)), costs)
-        entries.append(entry)
-        scores.append(score)
+    entries, scores, spend_rows = [], [], []
+    for chunk, raw in chunks:
+        by_label = _by_label(raw)
+        for policy in chunk:
+            entry, score = _policy_entry(policy, policy_table(by_label[policy.label]), costs)
+            entries.append(entry)
+            scores.append(score)
+        spend_rows.append(raw[list(SPEND_COLUMNS)])
+    if len(entries) != len(policies):
+        raise ValueError(f"the chunks held {len(entries)} policies, not {len(policies)}")
     in_grid = [i for i, policy in enumerate(policies) if policy.in_grid]
     grid_scores = [scores[i] for i in in_grid]
     frontier = [in_grid[i] for i in pareto_frontier(grid_scores)]
@@ -127,7 +154,7 @@ def build_summary(
         cost_per_year=entries[chosen].cost_per_year,
         reason=reason,
         warning=warning(rec, head.replications, costs.horizon_months),
-        verdict=_verdict(policies[chosen], raw, costs, cur),
+        verdict=_verdict(policies[chosen], rows_of(policies[chosen]), costs, cur),
     )
     return SweepSummary(
         head=head,
@@ -136,16 +163,10 @@ def build_summary(
         frontier=tuple(policies[i].label for i in frontier),
         recommendation=recommendation,
         references=_references(named, policies, spend_per_month),
-        first_guess=first_guess(scenario_inputs(scenario, raw)),
+        first_guess=first_guess(
+            scenario_inputs(scenario, pd.concat(spend_rows, ignore_index=True))
+        ),
     )
-
-
-def _rows_by_label(raw: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
-    """``label`` -> its rows of ``raw``, as ``raw[raw["label"] == label]`` selects them (same
-    order and index), grouped in one pass: a mask per policy made the summary of a 10 x 10
-    sweep take seconds (docs/performance.md#fixed-costs-of-a-sweep)."""
-    groups = {label: rows for label, rows in raw.groupby("label", sort=False)}
-    return lambda label: groups.get(label, raw.iloc[0:0])
 
 
 def _candidate(entry: PolicyEntry, score: Score) -> Candidate:
@@ -154,9 +175,14 @@ def _candidate(entry: PolicyEntry, score: Score) -> Candidate:
     return Candidate(entry.levers, parts, score.risk_upper, score.recharges_per_month or 0.0)
 
 
-def _verdict(policy: SweepPolicy, raw: pd.DataFrame, costs: CostModel, cur: Currency) -> str:
+def _by_label(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each policy's rows of ``raw`` (as ``raw[raw["label"] == label]``, in one pass)."""
+    return {str(label): rows for label, rows in raw.groupby("label", sort=False)}
+
+
+def _verdict(policy: SweepPolicy, rows: pd.DataFrame, costs: CostModel, cur: Currency) -> str:
     """The chosen policy's verdict, its figures read by the KPIs from its replications."""
-    table = policy_table(raw[raw["label"] == policy.label])
+    table = policy_table(rows)
     replications = Replications(table, costs.horizon_months, costs)
     figures = {name: kpi(name).estimate(replications).rounded() for name in FIGURES}
     return Verdict.from_figures(policy.levers, figures).text(cur)

@@ -52,3 +52,44 @@ def test_with_a_check_one_worker_is_still_a_process_that_can_be_stopped() -> Non
 
 def test_without_a_check_one_worker_runs_here_as_before() -> None:
     assert [pid for _, pid in LocalExecutor(1).run(stuck, None, [0])] == [os.getpid()]
+
+
+def _slow_square(context: int, item: int) -> int:
+    time.sleep(0.01)
+    return context * item * item
+
+
+def test_the_dask_window_bounds_the_tasks_in_the_cluster() -> None:
+    distributed = pytest.importorskip("distributed")
+    from sim.study.executors import DaskExecutor  # noqa: PLC0415
+
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, threads_per_worker=2, dashboard_address=None
+    ) as cluster:
+        bounded = DaskExecutor(cluster.scheduler_address, window=3)
+        try:
+            results = dict(bounded.run(_slow_square, 2, list(range(40))))
+            assert results == {i: 2 * i * i for i in range(40)}
+            assert bounded.peak_in_flight == 3  # all 40 at once without the window
+            default = DaskExecutor(cluster.scheduler_address)
+            assert dict(default.run(_slow_square, 1, list(range(10)))) == {
+                i: i * i for i in range(10)
+            }
+            assert default.peak_in_flight == 4  # two per worker thread
+        finally:
+            bounded.close()
+            default.close()
+
+
+def test_a_worker_on_another_credsim_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    from sim.study import executors  # noqa: PLC0415
+
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        # what a worker answers (in this process: the same module as the client's)
+        monkeypatch.setattr(executors, "_credsim_version", lambda: "0.0.0-other")
+        held = executors.DaskExecutor(cluster.scheduler_address)
+        with pytest.raises(ConnectionError, match=r"runs credsim 0\.0\.0-other, this is"):
+            held.connect()
