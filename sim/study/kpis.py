@@ -20,6 +20,7 @@ other figure is called a probability of outage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -67,11 +68,16 @@ class Replications:
             return self.rows[name].to_numpy(dtype=float)
         return np.zeros(len(self.rows))
 
-    def cost_parts(self) -> pd.DataFrame:
-        """Each cost part per year and their ``total``, per replication."""
+    @functools.cached_property
+    def _cost_parts(self) -> pd.DataFrame:
         if self.costs is None:
             raise ValueError("the cost figures need the scenario's objective (costs=...)")
         return self.costs.per_year(self.rows)
+
+    def cost_parts(self) -> pd.DataFrame:
+        """Each cost part per year and their ``total``, per replication (computed once: six
+        figures read it; a copy, so a caller's edit cannot change the next figure)."""
+        return self._cost_parts.copy()
 
 
 Reader = Callable[[Replications], Estimate]

@@ -38,8 +38,8 @@ def table_estimates(table: pd.DataFrame) -> dict[str, Estimate]:
     single run of the same policy are the same numbers to the last digit.
     """
     return {
-        name: mean_ci(table[name].to_numpy(), floor=kpi(name).floor)
-        for name in table.columns
+        str(name): mean_ci(column.to_numpy(), floor=kpi(str(name)).floor)
+        for name, column in table.items()  # a column at a time: no lookup by name per column
         if name != "replication"
     }
 

@@ -9,6 +9,7 @@ replications give the same numbers to the last bit.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,8 +114,10 @@ def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
     return Estimate(mean, min(max(low, lowest), mean), max(min(high, highest), mean))
 
 
+@functools.lru_cache(maxsize=4096)
 def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:
-    """Proportion with a Wilson score interval (scipy's binomtest)."""
+    """Proportion with a Wilson score interval (scipy's binomtest); cached, as a sweep asks
+    for the same few counts again and again (an Estimate is immutable)."""
     if trials <= 0:
         raise ValueError(f"trials(={trials}) must be > 0")
     interval = stats.binomtest(successes, trials).proportion_ci(

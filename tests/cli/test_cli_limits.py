@@ -98,7 +98,7 @@ def test_workers_count_in_the_memory_estimate(monkeypatch: pytest.MonkeyPatch) -
 def test_default_workers_are_lowered_to_what_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(options.os, "cpu_count", lambda: 4)
     monkeypatch.setenv("CREDSIM_MAX_MEMORY_GB", "0.00005")  # about 52 KB: one tiny replication
-    result = invoke("run", TINY, "--replications", "4", "--engine", "replay", "--json")
+    result = invoke("run", TINY, "--replications", "4", "--json")
     assert result.exit_code == 0, result.output
     assert "credsim: warning: using 1 worker(s), not 4" in result.stderr
     assert json.loads(result.stdout)["replications"] == 4

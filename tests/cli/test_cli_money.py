@@ -103,9 +103,7 @@ def test_a_file_without_duplicates_prints_no_duplicates_line() -> None:
 )
 def test_run_refuses_a_policy_beyond_the_limits_with_exit_2(args, limit) -> None:
     """Scenario runs go through the same checks (policy amounts, the recharge chain)."""
-    result = invoke(
-        "run", TINY, "--replications", "1", "--engine", "replay", "--workers", "1", *args
-    )
+    result = invoke("run", TINY, "--replications", "1", "--workers", "1", *args)
     assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and limit in errors[0], result.stderr

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from sim.cli.commands import main
 from tests.paths import TINY
 
-RUN = ["run", str(TINY), "--replications", "2", "--workers", "1", "--engine", "replay"]
+RUN = ["run", str(TINY), "--replications", "2", "--workers", "1"]
 
 
 def invoke(*args: str) -> Result:
@@ -54,7 +54,7 @@ def test_sweep_starts_every_policy_from_the_balance_and_records_it(tmp_path: Pat
     out = tmp_path / "out"
     result = invoke(
         "sweep", str(TINY), "--triggers", "50", "--amounts", "100", "--replications", "2",
-        "--workers", "1", "--engine", "replay", "--no-widen", "--quiet", "--out", str(out),
+        "--workers", "1", "--no-widen", "--quiet", "--out", str(out),
         "--balance", "300",
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -56,7 +56,7 @@ def test_validate_applies_jpys_own_rule(tmp_path: Path) -> None:
 
 
 def test_run_warns_once_per_finding_and_strict_refuses_before_running() -> None:
-    args = ("run", SMALL, "--replications", "2", "--engine", "replay", "--json")
+    args = ("run", SMALL, "--replications", "2", "--json")
     result = invoke(*args, "--trigger", "50.5", "--amount", "20")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[:2] == [  # then the progress lines

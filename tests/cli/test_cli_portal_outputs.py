@@ -31,7 +31,7 @@ def warnings(result: Result) -> list[str]:
 
 
 def test_run_json_lists_the_findings_it_warns_about() -> None:
-    args = ("run", SMALL, "--replications", "2", "--engine", "replay", "--json")
+    args = ("run", SMALL, "--replications", "2", "--json")
     result = invoke(*args, "--trigger", "50.5", "--amount", "20")
     found = json.loads(result.stdout)["portal"]
     assert [item["message"] for item in found] == warnings(result) != []
@@ -61,7 +61,7 @@ def test_backtest_json_lists_the_findings_it_warns_about() -> None:
 def test_a_sweep_writes_portal_json_beside_an_unchanged_summary(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
     result = invoke("sweep", TINY_SWEEP, "--triggers", "10,50", "--amounts", "100",
-                    "--replications", "2", "--engine", "replay", "--workers", "1", "--quiet",
+                    "--replications", "2", "--workers", "1", "--quiet",
                     "--out", out)  # fmt: skip
     portal = json.loads((out / "portal.json").read_text(encoding="utf-8"))
     assert portal["warnings"] == warnings(result) != []
@@ -77,7 +77,7 @@ def test_a_sweep_writes_portal_json_beside_an_unchanged_summary(tmp_path: Path) 
 def test_the_html_report_lists_what_the_report_command_warns_about(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = invoke("report", TINY_SWEEP, "-o", out, "--triggers", "10,50", "--amounts", "100",
-                    "--replications", "2", "--engine", "replay", "--workers", "1",
+                    "--replications", "2", "--workers", "1",
                     "--quiet")  # fmt: skip
     html = out.read_text(encoding="utf-8")
     assert warnings(result) != []

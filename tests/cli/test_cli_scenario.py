@@ -38,7 +38,7 @@ def test_validate_names_the_key_and_suggests_the_nearest(tmp_path: Path) -> None
 
 
 def test_run_json_has_every_metric_with_a_ci_and_the_figures_per_year() -> None:
-    result = invoke("run", POISSON, "--replications", "6", "--engine", "replay", "--json")
+    result = invoke("run", POISSON, "--replications", "6", "--json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert (out["scenario"], out["replications"], out["seed"]) == ("poisson-manual", 6, 1)
@@ -55,7 +55,7 @@ def test_run_json_has_every_metric_with_a_ci_and_the_figures_per_year() -> None:
 
 
 def test_run_output_is_byte_identical_for_the_same_seed_whatever_the_workers() -> None:
-    args = ("run", SMALL, "--replications", "4", "--engine", "replay", "--json")
+    args = ("run", SMALL, "--replications", "4", "--json")
     one = invoke(*args, "--workers", "1")
     two = invoke(*args, "--workers", "2")
     other = invoke(*args, "--workers", "1", "--seed", "2")
@@ -94,7 +94,7 @@ def test_run_out_writes_runs_bands_and_summary(tmp_path: Path) -> None:
 
 
 def test_run_overrides_and_their_errors() -> None:
-    result = invoke("run", SMALL, "--replications", "2", "--engine", "replay", "--json",
+    result = invoke("run", SMALL, "--replications", "2", "--json",
                     "--trigger", "10", "--amount", "20", "--initial", "5")  # fmt: skip
     assert result.exit_code == 0
     assert "below the admin portal's minimum of 50" in result.stderr

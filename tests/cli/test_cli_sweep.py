@@ -18,7 +18,7 @@ PORTAL = "credsim: warning: trigger 0 is below the admin portal's minimum of 50 
 
 def sweep(out: Path, *extra: str) -> Result:
     args = ["sweep", str(TINY), "--triggers", "0,50", "--amounts", "100", "--replications", "10",
-            "--engine", "replay", "--workers", "1", "--out", str(out), *extra]  # fmt: skip
+            "--workers", "1", "--out", str(out), *extra]  # fmt: skip
     return CliRunner().invoke(main, args)
 
 
@@ -70,7 +70,7 @@ def test_a_rule_of_thumb_under_the_portal_minimum_is_warned_about(tmp_path: Path
     text = TINY.read_text(encoding="utf-8").replace("rate_per_min = 0.25", "rate_per_min = 0.01")
     cheap.write_text(text, encoding="utf-8")
     args = ["sweep", str(cheap), "--triggers", "50", "--amounts", "50", "--replications", "3",
-            "--engine", "replay", "--out", str(tmp_path / "out"), "--quiet",
+            "--out", str(tmp_path / "out"), "--quiet",
             "--strict"]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output  # a reference is warned about, even --strict
@@ -83,7 +83,7 @@ def test_a_rule_of_thumb_under_the_portal_minimum_is_warned_about(tmp_path: Path
 
 def test_every_grid_value_is_checked_once_per_lever_and_rule(tmp_path: Path) -> None:
     args = ["sweep", str(TINY), "--triggers", "0,10,50.5", "--amounts", "20,30,100",
-            "--initials", "0,10", "--replications", "2", "--engine", "replay", "--workers", "1",
+            "--initials", "0,10", "--replications", "2", "--workers", "1", "--no-widen",
             "--out", str(tmp_path / "out"), "--quiet"]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -118,7 +118,7 @@ def test_when_no_policy_qualifies_the_safest_is_shown_with_a_warning(tmp_path: P
     )
     out = tmp_path / "out"
     args = ["sweep", str(strict), "--triggers", "0,50", "--amounts", "100", "--replications", "5",
-            "--engine", "replay", "--out", str(out), "--quiet"]  # fmt: skip
+            "--out", str(out), "--quiet"]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -86,7 +86,7 @@ def test_the_cli_refuses_a_bad_grid_with_exit_2(
     args = {"--triggers": "50", "--amounts": "100", option: value}
     flat = [item for pair in args.items() for item in pair]
     result = CliRunner().invoke(
-        main, ["sweep", str(POISSON), *flat, "--out", str(tmp_path / "out"), "--engine", "replay"]
+        main, ["sweep", str(POISSON), *flat, "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == 2
     assert f"Invalid value for '{option}'" in result.stderr
@@ -98,7 +98,7 @@ def test_the_cli_refuses_grid_values_finer_than_the_currency(tmp_path: Path) -> 
     result = CliRunner().invoke(
         main,
         ["sweep", str(POISSON), "--triggers", "50.001", "--amounts", "100",
-         "--out", str(tmp_path / "out"), "--engine", "replay"],
+         "--out", str(tmp_path / "out")],
     )  # fmt: skip
     assert result.exit_code == 2
     assert result.stderr.startswith("credsim: error: policy: trigger:")

@@ -57,11 +57,12 @@ def test_every_rate_ten_percent_higher_is_drift_naming_the_money_metrics(scenari
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    keep_only(scenarios, "small-team", "midsize", "card-expiry")  # enterprise: same table, slow
     report = scenarios.parent / "report.md"
     result = invoke("--scenarios", scenarios, "--report", report)
     assert result.exit_code == 1, result.stdout + result.stderr
     moved = drifted(result)
-    for scenario in ("small-team", "midsize", "enterprise", "card-expiry"):
+    for scenario in ("small-team", "midsize", "card-expiry"):
         assert (scenario, "consumed") in moved
     assert ("midsize", "funded") in moved
     assert "drifted beyond 4 standard errors" in result.stdout
@@ -79,8 +80,14 @@ def test_a_doubled_processing_delay_is_drift_in_outages(scenarios: Path) -> None
     assert ("midsize", "outage_hours") in drifted(result)
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
-def test_a_new_seed_alone_causes_no_drift(scenarios: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "midsize"), [(11, True), (12, False), (13, False)])
+def test_a_new_seed_alone_causes_no_drift(scenarios: Path, seed: int, midsize: bool) -> None:
+    """A false alarm would show on any seed: three seeds over the quick scenarios, one also
+    over midsize. Enterprise (40 replications of 4.5 million calls) is left to `credsim
+    regress` in CI, which runs it against its baseline on every change."""
+    dropped = {"enterprise"} if midsize else {"enterprise", "midsize"}
+    keep_only(scenarios, *[path.stem for path in scenarios.rglob("*.toml")
+                           if path.stem not in dropped])  # fmt: skip
     for path in scenarios.glob("*.toml"):
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(r"(?m)^seed = \d+", f"seed = {seed}", text), encoding="utf-8")

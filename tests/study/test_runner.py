@@ -37,7 +37,7 @@ def inside(value: float, estimate) -> bool:
 def test_poisson_manual_outage_risk_matches_the_poisson_tail() -> None:
     loaded = load_scenario(CHECKS / "poisson-manual.toml")
     levers = scenario_levers(loaded.scenario)
-    results = run_replications(loaded, [levers], replications=400, seed=11, engine="replay")
+    results = run_replications(loaded, [levers], replications=400, seed=11, engine="fast")
     # $10/day expected against $1,850: an outage iff N >= 3,700 calls of $0.50 are
     # posted, N ~ Poisson(20 x 181). Calls cut by the horizon end are negligible. The
     # 6-month horizon is one window (docs/model.md#outage-risk): the risk is this tail.
@@ -50,7 +50,7 @@ def test_poisson_manual_outage_risk_matches_the_poisson_tail() -> None:
 def test_instant_recharge_expected_recharges_match_the_closed_form() -> None:
     loaded = load_scenario(CHECKS / "instant-recharge.toml")
     results = run_replications(
-        loaded, [scenario_levers(loaded.scenario)], replications=150, seed=3, engine="replay"
+        loaded, [scenario_levers(loaded.scenario)], replications=150, seed=3, engine="fast"
     )
     n = np.arange(5000, 9500)
     expected = float(np.sum(st.poisson.pmf(n, 40 * 181) * np.maximum(0, np.ceil((n - 50) / 100))))
@@ -66,7 +66,7 @@ def test_business_hours_in_tokyo_give_calls_per_day_times_business_days() -> Non
     business_days = int(np.busday_count("2027-01-01", "2027-04-01", holidays=holidays))
     assert business_days == 59
     results = run_replications(
-        loaded, [scenario_levers(loaded.scenario)], replications=60, seed=5, engine="replay"
+        loaded, [scenario_levers(loaded.scenario)], replications=60, seed=5, engine="fast"
     )
     assert inside(50 * business_days, metric_estimates(results.policies[0])["calls"])
 
@@ -105,9 +105,9 @@ def test_a_backtest_of_a_runs_stream_equals_the_runs_outcome(tmp_path: Path) -> 
 def test_same_seed_same_numbers_other_seed_other_numbers() -> None:
     loaded = load_scenario(ROOT / "scenarios" / "small-team.toml")
     levers = [scenario_levers(loaded.scenario)]
-    first = run_replications(loaded, levers, replications=4, seed=1, engine="replay", workers=1)
-    again = run_replications(loaded, levers, replications=4, seed=1, engine="replay", workers=2)
-    other = run_replications(loaded, levers, replications=4, seed=2, engine="replay", workers=1)
+    first = run_replications(loaded, levers, replications=4, seed=1, engine="fast", workers=1)
+    again = run_replications(loaded, levers, replications=4, seed=1, engine="fast", workers=2)
+    other = run_replications(loaded, levers, replications=4, seed=2, engine="fast", workers=1)
     table = first.policies[0].table()
     assert table.equals(again.policies[0].table())
     assert not table.equals(other.policies[0].table())
@@ -119,7 +119,7 @@ def test_policies_share_demand_and_payment_draws_common_random_numbers() -> None
     twin = override(base, initial=base.initial)
     richer = override(base, initial=base.initial + Decimal(500))
     results = run_replications(
-        loaded, [base, twin, richer], replications=3, seed=4, engine="replay", workers=1
+        loaded, [base, twin, richer], replications=3, seed=4, engine="fast", workers=1
     )
     tables = [runs.table() for runs in results.policies]
     assert tables[0].equals(tables[1])

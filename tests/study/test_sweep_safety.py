@@ -36,7 +36,7 @@ PART = Path("parts") / "main" / "r000003.parquet"
 
 def sweep_args(out: Path, *extra: str, replications: int = REPLICATIONS) -> list[str]:
     return ["sweep", str(TINY), "--triggers", "0,50", "--amounts", "100", "--replications",
-            str(replications), "--engine", "replay", "--workers", "1", "--quiet", "--out",
+            str(replications), "--workers", "1", "--quiet", "--out",
             str(out), *extra]  # fmt: skip
 
 

@@ -34,7 +34,7 @@ FILES = ("runs.parquet", "summary.csv", "summary.json", "portal.json")
 
 def sweep(out: Path, *extra: str, triggers: str = "0,50", amounts: str = "100,200") -> Result:
     args = ["sweep", str(TINY), "--triggers", triggers, "--amounts", amounts,
-            "--replications", str(REPLICATIONS), "--engine", "replay", "--workers", "1",
+            "--replications", str(REPLICATIONS), "--workers", "1",
             "--quiet", "--out", str(out), *extra]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -145,7 +145,7 @@ def test_resume_refuses_a_folder_swept_with_other_widening(
     shutil.copytree(out, copy)
     result = CliRunner().invoke(
         main, ["sweep", str(TINY), "--triggers", "0,50", "--amounts", "100,200",
-               "--replications", str(REPLICATIONS), "--engine", "replay", "--no-widen",
+               "--replications", str(REPLICATIONS), "--no-widen",
                "--resume", "--quiet", "--out", str(copy)],
     )  # fmt: skip
     assert result.exit_code == 2

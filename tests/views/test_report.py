@@ -156,8 +156,7 @@ def test_markup_in_a_scenario_never_reaches_the_page(tmp_path: Path) -> None:
     scenario = tmp_path / "evil.toml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "evil.html"
-    result = report(scenario, out, "--replications", "3", "--triggers", "50", "--amounts", "100",
-                    "--engine", "replay")  # fmt: skip
+    result = report(scenario, out, "--replications", "3", "--triggers", "50", "--amounts", "100")
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
