@@ -65,6 +65,8 @@ from sim.engines.fast_steps import (
     skip_blocked,
     take_from_lots,
 )
+from sim.engines.skip_layout import Jumps
+from sim.engines.skip_stretch import NO_BLOCKED_END, latest_blocked_end, skip_quiet_stretch
 
 _SPLIT_MASK = (1 << SPLIT_BITS) - 1
 
@@ -154,6 +156,7 @@ def post_quiet_stretch(
 @numba.njit(cache=True)
 def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
     calls: ChargedCalls,
+    jumps: Jumps,
     policy: PolicyTerms,
     run: RunTerms,
     draws: np.ndarray,
@@ -165,7 +168,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     ``draws`` are the payment attempts' uniforms, in order, ``processing_us``
     and ``fix_us`` the drawn delays per request and per failure (empty when
     fixed; ``sim.account.payment_draws``); if any run out the result says so
-    (``out_of_draws``) and the caller runs again with more.
+    (``out_of_draws``) and the caller runs again with more. With ``jumps.on``
+    (the skip engine) quiet stretches after the last blocked call's end are
+    posted in one jump (``sim.engines.skip_stretch``), else per call.
     """
     start, end = run.start_us, run.end_us
     # the arrays read at every instant, as locals (see sim.engines.fast_steps)
@@ -177,6 +182,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     # calls before start_ptr have started (admitted or blocked); blocked ones never post
     start_ptr = post_ptr = 0
     blocked_call = np.zeros(n, np.bool_)
+    blocked_until = NO_BLOCKED_END  # the latest end of a blocked call: no jump before it
+    jumped = 0  # postings posted by jumps
     blocked = np.zeros((calls.n_services, len(BLOCKED_FIELDS)), np.int64)
     credit_billed = 0
     lots = new_lots(16)
@@ -218,6 +225,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         # they are admitted, or blocked, as one batch and need no settling.
         if start_ptr < n and start_us[start_ptr] < now and start_us[start_ptr] <= end:
             stop = int(np.searchsorted(start_us, min(now, end + 1), side="left"))
+            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
             credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             continue
@@ -225,11 +233,22 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             break
         if balance > 0 and not in_outage and next_post == now:
             watch = policy.auto_on and not pending and not suspended
-            head, balance, consumed, post_ptr, book, settled_any = post_quiet_stretch(
-                calls, blocked_call, lots, head, balance, consumed, post_ptr, book, start, daily,
-                min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at),
-                max(policy.trigger_minor, 1) if watch else 1,
-            )  # fmt: skip
+            limit = min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at)
+            floor = max(policy.trigger_minor, 1) if watch else 1
+            settled_any = False
+            if jumps.on and now > blocked_until:
+                head, balance, consumed, post_ptr, book, settled_any, posted = skip_quiet_stretch(
+                    jumps, lots, head, n_lots, balance, consumed, post_ptr, book, start, daily,
+                    limit, floor,
+                )  # fmt: skip
+                jumped += posted
+            elif jumps.on:  # per call up to the last blocked call's end, then jumps
+                limit = min(limit, blocked_until + 1)
+            if not settled_any:
+                head, balance, consumed, post_ptr, book, settled_any = post_quiet_stretch(
+                    calls, blocked_call, lots, head, balance, consumed, post_ptr, book, start,
+                    daily, limit, floor,
+                )  # fmt: skip
             if settled_any:
                 notified = False
                 # calls that started meanwhile were all admitted (the balance stayed > 0)
@@ -338,6 +357,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             stop = start_ptr
             while stop < n and start_us[stop] <= now:
                 stop += 1
+            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
             credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             # another round only for zero-length calls admitted now, or steps due now
@@ -399,4 +419,5 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         episodes=episodes[:n_episodes].copy(),
         daily_balance_minor=daily,
         lots=lots[:n_lots].copy(),
+        jumped_postings=jumped,
     )
