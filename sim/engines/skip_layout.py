@@ -18,8 +18,8 @@ Why no int64 sum overflows (bounds from ``sim.limits``):
 
 - ``charged_before`` is at most calls x ``CHARGE_MAX_MINOR``; with
   ``CALLS_PER_REPLICATION_MAX`` (2e7) calls that is 2e17 < 2^62. A stream whose
-  total exceeds 2^62 anyway (the call limit is an expectation, and can be
-  raised) gets no jumps (``on`` False): every stretch runs per call.
+  calls x largest charge reaches 2^62 anyway (the call limit is an expectation,
+  and can be raised) gets no jumps (``on`` False): every stretch runs per call.
 - ``weighted_*_before`` may wrap around (numpy's cumsum and numba's integer
   arithmetic are modulo 2^64): a jump only uses differences over its own
   postings, which are exact modulo 2^64 and so exact whenever the true value
@@ -73,7 +73,8 @@ def build_jumps(end_us: np.ndarray, charge_minor: np.ndarray, post_order: np.nda
     """The prefix arrays of charged calls (``end_us``, ``charge_minor``) in ``post_order``."""
     post_end = np.ascontiguousarray(end_us[post_order], np.int64)
     charges = charge_minor[post_order].astype(np.int64)
-    total = int(charges.sum(dtype=object)) if len(charges) else 0
+    # a bound on the total, not the total: an exact sum of Python ints costs more than the rest
+    total = int(charges.max()) * len(charges) if len(charges) else 0
     origin = int(post_end[0]) if len(post_end) else 0
     relative = post_end - origin
     with np.errstate(over="ignore"):  # the weighted sums may wrap: only differences are used
