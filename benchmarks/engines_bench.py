@@ -1,73 +1,139 @@
-"""Throughput of the two engines on one replication of a bundled scenario.
+"""Throughput of the skip, fast and SimPy engines on the same streams and policies.
 
-    python benchmarks/engines_bench.py [scenarios/midsize.toml] [--seed 1]
+    python benchmarks/engines_bench.py [midsize enterprise] [--repeats 3] [--simpy-policies 2]
+        [--out benchmarks/results/engines.json]
 
-Generates one replication's demand, then replays it under the scenario's
-policy with the SimPy model, the exact replay and the compiled fast engine,
-and prints JSON: calls, SimPy events processed, wall time and rates for each.
+For each scenario: one replication's stream (seed 1) and the sweep benchmark's
+10 x 10 trigger x amount grid (``fast_engine_bench.GRIDS``). The skip and fast
+engines evaluate the 100 policies (best of ``--repeats`` runs, after
+compilation); the SimPy model evaluates the first ``--simpy-policies`` of them
+once. Throughput is policy-call evaluations per second: policies x charged calls
+/ seconds of the ``evaluate`` call (its Python side counts too), on CPU seconds
+of this process (a shared machine's waits excluded) and on the wall clock.
+Prints and writes JSON with the ratios skip/fast and skip/simpy, the machine's
+load average, and the bytes per charged call the compiled engines keep per
+replication (``Prepared``, and the skip engine's prefix arrays).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import simpy
+from fast_engine_bench import GRIDS, SCENARIOS
 
 from sim.engines.batch import evaluate
-from sim.study.experiment import build_policy, run_spec, scenario_levers
+from sim.engines.fast import Prepared
+from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
+from sim.study.grid import parse_values
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
 from sim.world.load import load_scenario
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(run: Any) -> tuple[float, float, Any]:
+    """(CPU seconds, wall seconds, result) of ``run()``."""
+    began, began_cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return time.process_time() - began_cpu, time.perf_counter() - began, result
+
+
+def footprint(stream: Any) -> dict[str, float]:
+    """Bytes per charged call of a ``Prepared`` replication, without and with its jumps."""
+    prepared = Prepared(stream)
+    charged = max(len(prepared.starts), 1)
+    calls = sum(value.nbytes for value in prepared.calls if isinstance(value, np.ndarray))
+    jumps = sum(value.nbytes for value in prepared.jumps() if isinstance(value, np.ndarray))
+    return {
+        "prepared_bytes_per_charged_call": round(calls / charged, 2),
+        "jumps_bytes_per_charged_call": round(jumps / charged, 2),
+    }
+
+
+def measure(name: str, repeats: int, simpy_policies: int) -> dict[str, Any]:
+    """The three engines on one scenario's stream and grid (module docstring)."""
+    loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    scenario = loaded.scenario
+    demand_seed, payment_seed = replication_seeds(1, 1)[0]
+    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
+    spec = run_spec(scenario)
+    base = scenario_levers(scenario)
+    triggers, amounts = (parse_values(text) for text in GRIDS[name])
+    policies = [
+        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
+        for trigger in triggers
+        for amount in amounts
+    ]
+    charged = len(stream.charged())
+    report: dict[str, Any] = {"policies": len(policies), "charged_calls": charged}
+    results = {}
+    for engine in ("skip", "fast"):
+        evaluate(engine, stream, policies[:1], spec, payment_seed=payment_seed)  # compile first
+        runs = [
+            timed(lambda e=engine: evaluate(e, stream, policies, spec, payment_seed=payment_seed))
+            for _ in range(repeats)
+        ]
+        results[engine] = runs[0][2]
+        cpu_s, wall_s = min(run[0] for run in runs), min(run[1] for run in runs)
+        report[engine] = _rates(len(policies) * charged, cpu_s, wall_s)
+    if results["skip"] != results["fast"]:
+        raise SystemExit(f"{name}: the skip and fast engines disagree")
+    chosen = policies[:simpy_policies]
+    cpu_s, wall_s, outcomes = timed(
+        lambda: evaluate("simpy", stream, chosen, spec, payment_seed=payment_seed)
+    )
+    if outcomes != results["skip"][: len(chosen)]:
+        raise SystemExit(f"{name}: the skip engine and the SimPy model disagree")
+    report["simpy"] = {"policies": len(chosen), **_rates(len(chosen) * charged, cpu_s, wall_s)}
+    for clock in ("cpu", "wall"):
+        skip = report["skip"][f"evaluations_per_{clock}_s"]
+        for other in ("fast", "simpy"):
+            ratio = skip / report[other][f"evaluations_per_{clock}_s"]
+            report[f"skip_to_{other}_{clock}"] = round(ratio, 2)
+    report.update(footprint(stream))
+    return report
+
+
+def _rates(evaluations: int, cpu_s: float, wall_s: float) -> dict[str, float]:
+    return {
+        "cpu_s": round(cpu_s, 4),
+        "wall_s": round(wall_s, 4),
+        "evaluations_per_cpu_s": round(evaluations / cpu_s),
+        "evaluations_per_wall_s": round(evaluations / wall_s),
+    }
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", type=Path, nargs="?", default=Path("scenarios/midsize.toml"))
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (all)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed grids per engine")
+    parser.add_argument("--simpy-policies", type=int, default=2, help="policies on SimPy")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    loaded = load_scenario(args.scenario)
-    scenario = loaded.scenario
-    demand_seed, payment_seed = replication_seeds(args.seed, 1)[0]
-    began = time.perf_counter()
-    stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
-    demand_s = time.perf_counter() - began
-    policy = build_policy(scenario, scenario_levers(scenario))
-    spec = run_spec(scenario)
-    charged = int((~stream.free_mask).sum())
-    steps = [0]
-    original_step = simpy.Environment.step
-
-    def counting_step(env: simpy.Environment) -> None:
-        steps[0] += 1
-        original_step(env)
-
-    report: dict[str, object] = {
-        "scenario": scenario.scenario.name,
-        "calls": len(stream),
-        "charged_calls": charged,
-        "demand_s": round(demand_s, 3),
+    if unknown := set(args.scenarios) - set(SCENARIOS):
+        parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    report: dict[str, Any] = {
+        "benchmark": "engines",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(value, 2) for value in os.getloadavg()],
     }
-    evaluate("fast", stream, [policy], spec, payment_seed=payment_seed)  # compile first
-    for name in ("simpy", "replay", "fast"):
-        simpy.Environment.step = counting_step  # type: ignore[method-assign]
-        began = time.perf_counter()
-        evaluate(name, stream, [policy], spec, payment_seed=payment_seed)  # type: ignore[arg-type]
-        wall_s = time.perf_counter() - began
-        simpy.Environment.step = original_step  # type: ignore[method-assign]
-        report[name] = {
-            "wall_s": round(wall_s, 4),
-            "charged_calls_per_s": round(charged / wall_s),
-            **(
-                {"events": steps[0], "events_per_s": round(steps[0] / wall_s)}
-                if name == "simpy"
-                else {}
-            ),
-        }
-    print(json.dumps(report, indent=2))
+    for name in args.scenarios or SCENARIOS:
+        report[name] = measure(name, args.repeats, args.simpy_policies)
+    report["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

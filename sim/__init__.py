@@ -16,7 +16,7 @@ usage file, and ``charts`` draws the results::
     documented = scenario_levers(loaded.scenario)
     lean = with_overrides(documented, trigger=Decimal(50), amount=Decimal(100))
     results = run_replications(loaded, [documented, lean], replications=50, seed=1,
-                               engine="fast")
+                               engine="skip")
     comparison_table(results, ["forfeited", "mean_balance"])
 
 Names are imported on first use (PEP 562), so ``import sim`` and the

@@ -29,6 +29,12 @@ dollars in cents. int64 holds 9.2e18, so even a million such amounts sum exactly
 CHARGE_MAX_MINOR = 10**10
 """Largest charge of one call in minor units (100 million dollars in cents)."""
 
+JUMP_CHARGE_MAX_MINOR = 2**39
+"""Most minor units the skip engine posts in one jump (``sim.engines.skip_layout``), about
+5.5e11 (5.5 billion dollars in cents): a quiet stretch costing more is posted in several
+jumps. It keeps the jump's balance-integral terms inside int64 (the proof is in
+``sim.engines.skip_layout``); real stretches cost far less, so it never splits one."""
+
 RATE_SUBMINOR_DIGITS = 6
 """Decimal digits a rate or connection fee may have below its currency's minor unit
 (USD: 2 + 6 = 8 places, 0.00000001 USD a minute; JPY: 6 places). Rating holds every

@@ -21,7 +21,7 @@ from sim.account.clock import SUPPORTED_DATES, parse_instant, supported, to_inst
 from sim.account.money import currency, major_to_minor
 from sim.account.opening import Opening
 from sim.account.payments import CardExpiry
-from sim.engines.batch import ENGINE_NAMES
+from sim.engines.batch import DEFAULT_ENGINE, ENGINE_NAMES
 from sim.errors import InputError
 from sim.study.experiment import Levers, portal_findings, regression_levers, scenario_levers
 from sim.study.grid import parse_values
@@ -38,10 +38,11 @@ REPLICATIONS = click.IntRange(1, limits.REPLICATIONS_MAX)
 engine_option = click.option(
     "--engine",
     type=click.Choice(ENGINE_NAMES),
-    default="fast",
+    default=DEFAULT_ENGINE,
     show_default=True,
-    help="fast: compiled exact replay; simpy: the reference model; replay: the exact "
-    "event replay in Python. All three give the same numbers.",
+    help="skip: the compiled exact replay, jumping over quiet stretches; fast: the same, "
+    "call by call; simpy: the reference model; replay: the exact event replay in Python. "
+    "All four give the same numbers.",
 )
 """``--engine``, declared once for every command that runs replications."""
 

@@ -2,9 +2,11 @@
 
 - ``simpy``: the reference SimPy model (``sim.engines.simpy_model``), one run per policy;
 - ``replay``: the exact event replay (``sim.engines.replay``), one run per policy;
-- ``fast``: the compiled exact replay (``sim.engines.fast``), all policies in one call.
+- ``fast``: the compiled exact replay (``sim.engines.fast``), all policies in one call;
+- ``skip`` (the default): ``fast`` with each quiet stretch posted in one jump
+  (``sim.engines.skip_stretch``): O(events x log calls + days) per policy, not O(calls).
 
-All three give the same Outcome for the same stream, policy and payment
+All four give the same Outcome for the same stream, policy and payment
 draws (differential tests). Each policy's payment draws restart from the same
 seed (common random numbers). Free calls never touch the ledger, so they are
 not fed to the engines, only counted.
@@ -23,8 +25,10 @@ if TYPE_CHECKING:  # the command line reads ENGINE_NAMES at start-up: numpy, sim
     from sim.account.run_spec import RunSpec
     from sim.account.stream import CallStream
 
-Engine = Literal["fast", "simpy", "replay"]
-ENGINE_NAMES: tuple[Engine, ...] = ("fast", "simpy", "replay")
+Engine = Literal["skip", "fast", "simpy", "replay"]
+ENGINE_NAMES: tuple[Engine, ...] = ("skip", "fast", "simpy", "replay")
+DEFAULT_ENGINE: Engine = "skip"
+"""The engine every command, sweep and view uses unless told otherwise."""
 
 
 def evaluate(
@@ -41,10 +45,10 @@ def evaluate(
     ``sim.study.runner.replication_seeds``); it is not part of ``spec``, which
     is the same for every replication of a scenario.
     """
-    if engine == "fast":
+    if engine in ("skip", "fast"):
         from sim.engines.fast import replay_many  # noqa: PLC0415  (compiles on first use)
 
-        return replay_many(stream, policies, spec, payment_seed=payment_seed)
+        return replay_many(stream, policies, spec, payment_seed=payment_seed, skip=engine == "skip")
     import numpy as np  # noqa: PLC0415  (numpy, simpy: loaded when an engine runs)
 
     from sim.account.payment_draws import PaymentDraws  # noqa: PLC0415

@@ -22,6 +22,11 @@ How it mirrors the replay:
   contiguous range, since a lot that is born empty (it only repaid a deficit)
   is born when none is open;
 - the balance integral is kept in two int64 halves so it stays exact.
+
+The skip engine is this loop with its quiet stretches posted in one jump each
+(``sim.engines.skip_stretch``) on prefix arrays built once per replication
+(``Prepared.jumps``, ``sim.engines.skip_layout``); ``skip=False`` posts them
+call by call (the ``fast`` engine).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from sim.engines.fast_layout import (
     RunTerms,
 )
 from sim.engines.fast_loop import run_policy
+from sim.engines.skip_layout import Jumps, build_jumps, no_jumps
 from sim.limits import RECHARGES_TO_TRIGGER_MAX
 
 
@@ -64,12 +70,12 @@ class Prepared:
         self.services = stream.services
         self.starts = np.ascontiguousarray(charged.start_us, np.int64)
         self.ends = np.ascontiguousarray(charged.end_us, np.int64)
-        self.service = np.ascontiguousarray(charged.service, np.int64)
+        self.service = np.ascontiguousarray(charged.service, np.int16)  # < 2^15 services
         self.charges = np.ascontiguousarray(charged.charge_minor, np.int64)
         self.billed = np.ascontiguousarray(charged.credit_billed, np.bool_)
         self.billed_before = np.concatenate(([0], np.cumsum(self.billed, dtype=np.int64)))
         index = np.arange(len(self.starts), dtype=np.int64)
-        self.post_order = np.lexsort((index, self.ends)).astype(np.int64)
+        self.post_order = np.lexsort((index, self.ends)).astype(np.int32)  # < 2^31 calls
         self.calls = ChargedCalls(
             start_us=self.starts,
             end_us=self.ends,
@@ -80,6 +86,13 @@ class Prepared:
             post_order=self.post_order,
             n_services=len(self.services),
         )
+        self._jumps: Jumps | None = None
+
+    def jumps(self) -> Jumps:
+        """The skip engine's prefix arrays, built on first use and kept (shared by policies)."""
+        if self._jumps is None:
+            self._jumps = build_jumps(self.ends, self.charges, self.post_order)
+        return self._jumps
 
 
 def replay_many(
@@ -89,11 +102,18 @@ def replay_many(
     *,
     payment_seed: np.random.SeedSequence,
     with_lots: bool = True,
+    skip: bool = True,
 ) -> list[Outcome]:
-    """One Outcome per policy (same contract as ``sim.engines.batch.evaluate``)."""
+    """One Outcome per policy (same contract as ``sim.engines.batch.evaluate``).
+
+    ``skip``: the skip engine (quiet stretches in jumps); False: the ``fast`` one.
+    """
     prepared, run_terms = Prepared(stream), _run_terms(spec)
+    jumps = prepared.jumps() if skip else no_jumps()
     draws = PaymentDraws(payment_seed, spec.payments)  # drawn once, read by every policy
-    return [_replay(prepared, policy, spec, run_terms, draws, with_lots) for policy in policies]
+    return [
+        _replay(prepared, jumps, policy, spec, run_terms, draws, with_lots) for policy in policies
+    ]
 
 
 def replay_prepared(
@@ -103,14 +123,36 @@ def replay_prepared(
     *,
     payment_seed: np.random.SeedSequence,
     with_lots: bool = True,
+    skip: bool = True,
 ) -> Outcome:
-    """Run one policy over a prepared stream; draws are taken as the replay takes them."""
+    """Run one policy over a prepared stream; draws are taken as the replay takes them.
+
+    ``skip`` as in ``replay_many``.
+    """
     draws = PaymentDraws(payment_seed, spec.payments)
-    return _replay(prepared, policy, spec, _run_terms(spec), draws, with_lots)
+    jumps = prepared.jumps() if skip else no_jumps()
+    return _replay(prepared, jumps, policy, spec, _run_terms(spec), draws, with_lots)
+
+
+def run_loop(
+    prepared: Prepared,
+    jumps: Jumps,
+    policy: Policy,
+    spec: RunSpec,
+    *,
+    payment_seed: np.random.SeedSequence,
+) -> LoopResult:
+    """The compiled loop's own result for one policy (tests read ``jumped_postings`` here)."""
+    draws = PaymentDraws(payment_seed, spec.payments)
+    return run_policy(
+        prepared.calls, jumps, _policy_terms(policy, spec), _run_terms(spec),
+        draws.uniforms, draws.processing_us, draws.fix_us,
+    )  # fmt: skip
 
 
 def _replay(
     prepared: Prepared,
+    jumps: Jumps,
     policy: Policy,
     spec: RunSpec,
     run_terms: RunTerms,
@@ -120,7 +162,7 @@ def _replay(
     policy_terms = _policy_terms(policy, spec)
     while True:
         result = run_policy(
-            prepared.calls, policy_terms, run_terms,
+            prepared.calls, jumps, policy_terms, run_terms,
             draws.uniforms, draws.processing_us, draws.fix_us,
         )  # fmt: skip
         if result.runaway_at != NEVER and policy.auto is not None:

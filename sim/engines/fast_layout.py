@@ -180,3 +180,5 @@ class LoopResult(NamedTuple):
     daily_balance_minor: np.ndarray
     lots: np.ndarray
     """One row per lot bought, oldest first; columns ``LOT_COLUMNS``."""
+    jumped_postings: int
+    """Postings the skip engine posted by jumps (``sim.engines.skip_stretch``; 0: per call)."""

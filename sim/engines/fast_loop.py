@@ -3,11 +3,8 @@
 It mirrors ``sim.engines.replay`` (and so the SimPy model) step for step: see the
 docstring of ``sim.engines.fast`` for how. ``run_policy`` walks the instants and,
 at each, runs the steps of ``sim.engines.fast_steps`` in the replay's tie order;
-``post_quiet_stretch`` is the hot part, where most charges post: a tight loop
-with its arithmetic written out (a call per posting halves its speed), itself
-inlined into ``run_policy`` by numba (``inline="always"``): called once per
-stretch, its arguments and their reference counts cost 5 % of a midsize sweep
-(``benchmarks/fast_engine_bench.py``).
+the quiet stretches, where most charges post, are ``fast_stretch.post_quiet_stretch``
+(call by call) or, in the skip engine, ``skip_stretch.skip_quiet_stretch`` (one jump).
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from sim.account.outcome import EMAIL_KINDS
 from sim.engines.fast_layout import (
     AUTO,
     BLOCKED_FIELDS,
-    CONSUMED,
     DEPLETED,
     FAILED,
     INITIAL,
@@ -28,10 +24,8 @@ from sim.engines.fast_layout import (
     NEVER,
     NO_STEP,
     OPENING,
-    REMAINING,
     SCHEDULED,
     SOURCES,
-    SPLIT_BITS,
     STEP_FIXED,
     STEP_INITIAL,
     STEP_MANUAL,
@@ -65,95 +59,15 @@ from sim.engines.fast_steps import (
     skip_blocked,
     take_from_lots,
 )
-
-_SPLIT_MASK = (1 << SPLIT_BITS) - 1
-
-
-@numba.njit(cache=True, inline="always")
-def post_quiet_stretch(
-    calls: ChargedCalls,
-    blocked_call: np.ndarray,
-    lots: np.ndarray,
-    head: int,
-    balance: int,
-    consumed: int,
-    post_ptr: int,
-    book: TimeBook,
-    start: int,
-    daily: np.ndarray,
-    limit: int,
-    floor: int,
-) -> tuple[int, int, int, int, TimeBook, bool]:
-    """Post and settle instants before ``limit`` while the balance stays >= ``floor``.
-
-    Such instants only post charges (no expiry, funding or step falls before
-    ``limit``), keep the balance > 0 and at or above the trigger, so they need
-    no phases: each is posted oldest lot first and settled here, the same
-    arithmetic as the other steps. Stops before the first instant whose
-    postings would take the balance below ``floor``.
-    Returns (head, balance, consumed, post_ptr, book, whether any instant settled).
-    """
-    # the arrays as locals: read out of the tuple at every use, each read would count a reference
-    post_order, end_us, charge_minor = calls.post_order, calls.end_us, calls.charge_minor
-    n = len(post_order)
-    last_time, last_balance = book.last_time, book.last_balance
-    high, low, min_balance = book.integral_high, book.integral_low, book.min_balance
-    sampled, next_sample = book.sampled, book.next_sample
-    settled_any = False
-    while post_ptr < n:
-        call = post_order[post_ptr]
-        if blocked_call[call]:
-            post_ptr += 1
-            continue
-        instant = end_us[call]
-        if instant >= limit:
-            break
-        # every posting of this instant must keep the balance >= floor
-        total = 0
-        scan = post_ptr
-        while scan < n and end_us[post_order[scan]] == instant:
-            if not blocked_call[post_order[scan]]:
-                total += charge_minor[post_order[scan]]
-            scan += 1
-        if balance - total < floor:
-            break
-        for k in range(post_ptr, scan):
-            if blocked_call[post_order[k]]:
-                continue
-            left = charge_minor[post_order[k]]
-            consumed += left
-            while left > 0:  # take_from_lots, written out: the lots cover it (balance >= 1)
-                take = min(left, lots[head, REMAINING])
-                lots[head, REMAINING] -= take
-                lots[head, CONSUMED] += take
-                left -= take
-                if lots[head, REMAINING] == 0:
-                    head += 1
-        balance -= total
-        post_ptr = scan
-        # settle_time, written out
-        if instant >= next_sample:
-            due = (instant - start) // MICROS_PER_DAY
-            for day in range(sampled, due):
-                daily[day] = last_balance
-            sampled = due
-            next_sample = start + (due + 1) * MICROS_PER_DAY
-        span = instant - last_time
-        high += last_balance * (span >> SPLIT_BITS)
-        low += last_balance * (span & _SPLIT_MASK)
-        last_time = instant
-        last_balance = balance
-        min_balance = min(min_balance, balance)
-        settled_any = True
-    book = TimeBook(
-        last_time, last_balance, high, low, min_balance, book.settled_once, sampled, next_sample
-    )
-    return head, balance, consumed, post_ptr, book, settled_any
+from sim.engines.fast_stretch import post_quiet_stretch
+from sim.engines.skip_layout import Jumps
+from sim.engines.skip_stretch import NO_BLOCKED_END, latest_blocked_end, skip_quiet_stretch
 
 
 @numba.njit(cache=True)
 def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
     calls: ChargedCalls,
+    jumps: Jumps,
     policy: PolicyTerms,
     run: RunTerms,
     draws: np.ndarray,
@@ -165,7 +79,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     ``draws`` are the payment attempts' uniforms, in order, ``processing_us``
     and ``fix_us`` the drawn delays per request and per failure (empty when
     fixed; ``sim.account.payment_draws``); if any run out the result says so
-    (``out_of_draws``) and the caller runs again with more.
+    (``out_of_draws``) and the caller runs again with more. With ``jumps.on``
+    (the skip engine) quiet stretches after the last blocked call's end are
+    posted in one jump (``sim.engines.skip_stretch``), else per call.
     """
     start, end = run.start_us, run.end_us
     # the arrays read at every instant, as locals (see sim.engines.fast_steps)
@@ -177,6 +93,8 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     # calls before start_ptr have started (admitted or blocked); blocked ones never post
     start_ptr = post_ptr = 0
     blocked_call = np.zeros(n, np.bool_)
+    blocked_until = NO_BLOCKED_END  # the latest end of a blocked call: no jump before it
+    jumped = 0  # postings posted by jumps
     blocked = np.zeros((calls.n_services, len(BLOCKED_FIELDS)), np.int64)
     credit_billed = 0
     lots = new_lots(16)
@@ -218,6 +136,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         # they are admitted, or blocked, as one batch and need no settling.
         if start_ptr < n and start_us[start_ptr] < now and start_us[start_ptr] <= end:
             stop = int(np.searchsorted(start_us, min(now, end + 1), side="left"))
+            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
             credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             continue
@@ -225,11 +144,22 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             break
         if balance > 0 and not in_outage and next_post == now:
             watch = policy.auto_on and not pending and not suspended
-            head, balance, consumed, post_ptr, book, settled_any = post_quiet_stretch(
-                calls, blocked_call, lots, head, balance, consumed, post_ptr, book, start, daily,
-                min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at),
-                max(policy.trigger_minor, 1) if watch else 1,
-            )  # fmt: skip
+            limit = min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at)
+            floor = max(policy.trigger_minor, 1) if watch else 1
+            settled_any = False
+            if jumps.on and now > blocked_until:
+                head, balance, consumed, post_ptr, book, settled_any, posted = skip_quiet_stretch(
+                    jumps, lots, head, n_lots, balance, consumed, post_ptr, book, start, daily,
+                    limit, floor,
+                )  # fmt: skip
+                jumped += posted
+            elif jumps.on:  # per call up to the last blocked call's end, then jumps
+                limit = min(limit, blocked_until + 1)
+            if not settled_any:
+                head, balance, consumed, post_ptr, book, settled_any = post_quiet_stretch(
+                    calls, blocked_call, lots, head, balance, consumed, post_ptr, book, start,
+                    daily, limit, floor,
+                )  # fmt: skip
             if settled_any:
                 notified = False
                 # calls that started meanwhile were all admitted (the balance stayed > 0)
@@ -338,6 +268,7 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             stop = start_ptr
             while stop < n and start_us[stop] <= now:
                 stop += 1
+            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
             credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             # another round only for zero-length calls admitted now, or steps due now
@@ -399,4 +330,5 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         episodes=episodes[:n_episodes].copy(),
         daily_balance_minor=daily,
         lots=lots[:n_lots].copy(),
+        jumped_postings=jumped,
     )

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
+from sim.engines.batch import DEFAULT_ENGINE
 from sim.errors import InputError
 from sim.study.baseline import FORMAT
 from sim.study.experiment import Levers, regression_levers
@@ -84,7 +85,7 @@ def compute(check: Check) -> dict[str, Any]:
         list(check.levers),
         replications=regression.replications,
         seed=regression.seed,
-        engine="fast",
+        engine=DEFAULT_ENGINE,
     )
     return {
         "format": FORMAT,
@@ -93,7 +94,7 @@ def compute(check: Check) -> dict[str, Any]:
         "content_hash": check.loaded.content_hash,
         "seed": regression.seed,
         "replications": regression.replications,
-        "engine": "fast",
+        "engine": DEFAULT_ENGINE,  # a record only: compare() reads the policies
         "policies": {runs.levers.label(): _policy_record(runs) for runs in results.policies},
     }
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim import limits
 from sim.account.policy import Policy
-from sim.engines.batch import Engine
+from sim.engines.batch import DEFAULT_ENGINE, Engine
 from sim.errors import InputError
 from sim.study.executors import Executor, LocalExecutor
 from sim.study.experiment import Levers, build_policy, portal_findings
@@ -106,7 +106,7 @@ def run_sensitivity(
     summary: SweepSummary,
     *,
     replications: int | None = None,
-    engine: Engine = "fast",
+    engine: Engine = DEFAULT_ENGINE,
     executor: Executor | None = None,
     progress: ProgressFactory | None = None,
 ) -> Sensitivity:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.account.outcome import year_count
-from sim.engines.batch import Engine
+from sim.engines.batch import DEFAULT_ENGINE, Engine
 from sim.study.calibration import Calibration
 from sim.study.executors import LocalExecutor
 from sim.study.experiment import Levers
@@ -84,7 +84,7 @@ class ReportPlan:
     grid: Grid
     replications: int
     seed: int = 1
-    engine: Engine = "fast"
+    engine: Engine = DEFAULT_ENGINE
     widen: WidenLimits | None = None
     """Widen the grid while the optimum sits at its edge (``sim.study.widen``; None: never)."""
     sensitivity: bool = True

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli.commands import main
-from sim.engines.batch import ENGINE_NAMES
+from sim.engines.batch import DEFAULT_ENGINE, ENGINE_NAMES
 from tests.paths import WALKTHROUGH
 
 SMALL = ["--trigger", "50", "--amount", "100", "--initial", "100"]
@@ -215,4 +215,4 @@ def test_engine_is_one_option_for_every_command_that_runs_replications() -> None
     assert set(declared) == {"run", "sweep", "report", "plan"}
     assert declared["run"] == declared["sweep"] == declared["report"] == declared["plan"]
     assert declared["run"]["type"]["choices"] == ENGINE_NAMES
-    assert declared["run"]["default"] == "fast"
+    assert declared["run"]["default"] == DEFAULT_ENGINE == "skip"

@@ -1,8 +1,9 @@
 """The compiled engine against the SimPy model: every Outcome field, always.
 
-Hypothesis searches streams, policies and payment behaviour (delays, fixed
-or drawn, failures, card expiries, lot expiries, ties, zero-length calls); the bundled
-scenarios are checked too. The calendar arithmetic is checked against
+Both compiled engines, ``skip`` and ``fast``, are checked. Hypothesis searches
+streams, policies and payment behaviour (delays, fixed or drawn, failures,
+card expiries, lot expiries, ties, zero-length calls); the bundled scenarios
+are checked too. The calendar arithmetic is checked against
 ``dateutil`` on its own.
 """
 
@@ -49,9 +50,16 @@ def as_stream(calls: list[Call]) -> CallStream:
     )
 
 
+COMPILED = ("skip", "fast")
+"""The compiled engines: the skip engine (jumps) and the per-call one."""
+
+
+@pytest.mark.parametrize("engine", COMPILED)
 @settings(max_examples=500, deadline=None)
 @given(cases(), st.integers(0, 2**32))
-def test_the_compiled_engine_equals_the_simpy_model_on_any_case(case: Case, seed: int) -> None:
+def test_the_compiled_engine_equals_the_simpy_model_on_any_case(
+    engine: str, case: Case, seed: int
+) -> None:
     payment_seed = np.random.SeedSequence(seed)
     stream = as_stream(case.calls)
     free = int(stream.free_mask.sum())
@@ -61,7 +69,9 @@ def test_the_compiled_engine_equals_the_simpy_model_on_any_case(case: Case, seed
         delays=PaymentDraws(payment_seed, case.payments).reader(),
     )  # fmt: skip
     expected.calls += free
-    (outcome,) = replay_many(stream, [case.policy], case.spec, payment_seed=payment_seed)
+    (outcome,) = replay_many(
+        stream, [case.policy], case.spec, payment_seed=payment_seed, skip=engine == "skip"
+    )
     assert outcome == expected
 
 
@@ -72,7 +82,7 @@ BUNDLED = sorted(
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_the_compiled_engine_equals_both_reference_engines_on_every_bundled_scenario(
+def test_the_compiled_engines_equal_both_reference_engines_on_every_bundled_scenario(
     name: str,
 ) -> None:
     loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
@@ -89,9 +99,9 @@ def test_the_compiled_engine_equals_both_reference_engines_on_every_bundled_scen
             with_overrides(base, trigger=base.initial / 10, amount=base.initial / 10),
         )
     ]
-    assert evaluate("fast", stream, policies, spec, payment_seed=payment_seed) == evaluate(
-        "replay", stream, policies, spec, payment_seed=payment_seed
-    )
+    expected = evaluate("replay", stream, policies, spec, payment_seed=payment_seed)
+    for engine in COMPILED:  # the exact replay once, both compiled engines against it
+        assert evaluate(engine, stream, policies, spec, payment_seed=payment_seed) == expected
 
 
 @settings(max_examples=300, deadline=None)

@@ -21,7 +21,7 @@ from sim.account.payments import Payments
 from sim.account.policy import AutoRecharge, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
-from sim.engines.batch import evaluate
+from sim.engines.batch import ENGINE_NAMES, evaluate
 from tests.engines.test_fast import as_stream
 from tests.strategies import END, START, USD, at
 
@@ -29,15 +29,14 @@ NO_FAILURES = Payments(processing_delay=timedelta(hours=1), failure_probability=
 
 
 def run_all(calls: list[Call], policy: Policy, opening: Opening) -> Outcome:
-    """The one Outcome all three engines agree on."""
+    """The one Outcome all four engines agree on."""
     spec = RunSpec(USD, START, END, NO_FAILURES, opening)
     stream = as_stream(calls)
     seed = np.random.SeedSequence(7)
     outcomes = [
-        evaluate(engine, stream, [policy], spec, payment_seed=seed)[0]
-        for engine in ("simpy", "replay", "fast")
+        evaluate(engine, stream, [policy], spec, payment_seed=seed)[0] for engine in ENGINE_NAMES
     ]
-    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert all(outcome == outcomes[0] for outcome in outcomes[1:])
     return outcomes[0]
 
 

@@ -59,9 +59,10 @@ def test_every_engine_resumes_at_the_same_office_instant() -> None:
     rng = np.random.default_rng(seed)
     expected = simulate([CALL], POLICY, SPEC, draw=rng.random)
     assert (expected.failed_recharges, expected.recharges) == (2, 1)
-    (fast,) = replay_many(as_stream([CALL]), [POLICY], SPEC, payment_seed=seed)
-    rng = np.random.default_rng(seed)
-    assert replay([CALL], POLICY, SPEC, draw=rng.random) == expected == fast
+    for skip in (True, False):  # the skip engine and the per-call fast one
+        (fast,) = replay_many(as_stream([CALL]), [POLICY], SPEC, payment_seed=seed, skip=skip)
+        rng = np.random.default_rng(seed)
+        assert replay([CALL], POLICY, SPEC, draw=rng.random) == expected == fast
 
 
 def test_a_manual_top_up_also_waits_for_office_hours_in_every_engine() -> None:
@@ -72,6 +73,9 @@ def test_a_manual_top_up_also_waits_for_office_hours_in_every_engine() -> None:
     expected = replay([CALL], policy, SPEC, draw=lambda: 0.99, on_entry=journal.append)
     manual = [entry.time for entry in journal if entry.kind == EntryKind.FUND][1:]
     assert manual == [at("2027-01-11 14:00")]
-    (fast,) = replay_many(as_stream([CALL]), [policy], SPEC, payment_seed=np.random.SeedSequence(0))
-    assert simulate([CALL], policy, SPEC, draw=lambda: 0.99) == expected == fast
+    model = simulate([CALL], policy, SPEC, draw=lambda: 0.99)
+    for skip in (True, False):  # the skip engine and the per-call fast one
+        seed = np.random.SeedSequence(0)
+        (fast,) = replay_many(as_stream([CALL]), [policy], SPEC, payment_seed=seed, skip=skip)
+        assert model == expected == fast
     assert expected.outage_episodes == [(at("2027-01-08 22:30"), at("2027-01-11 14:00"))]

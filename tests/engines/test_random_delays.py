@@ -93,8 +93,9 @@ def test_every_engine_meets_the_same_drawn_delays() -> None:
         [CALL], POLICY, SPEC,
         draw=np.random.default_rng(SEED).random, delays=PaymentDraws(SEED, PAYMENTS).reader(),
     )  # fmt: skip
-    (fast,) = replay_many(as_stream([CALL]), [POLICY], SPEC, payment_seed=SEED)
-    assert model == expected == fast
+    for skip in (True, False):  # the skip engine and the per-call fast one
+        (fast,) = replay_many(as_stream([CALL]), [POLICY], SPEC, payment_seed=SEED, skip=skip)
+        assert model == expected == fast
 
 
 def test_runs_longer_than_the_first_draws_extend_them_alike_in_every_engine() -> None:
@@ -122,8 +123,10 @@ def test_runs_longer_than_the_first_draws_extend_them_alike_in_every_engine() ->
         calls, policy, spec,
         draw=np.random.default_rng(seed).random, delays=PaymentDraws(seed, payments).reader(),
     )  # fmt: skip
-    (fast,) = replay_many(as_stream(calls), [policy, policy], spec, payment_seed=seed)[1:]
-    assert model == expected == fast
+    for skip in (True, False):  # the skip engine and the per-call fast one
+        stream = as_stream(calls)
+        (fast,) = replay_many(stream, [policy, policy], spec, payment_seed=seed, skip=skip)[1:]
+        assert model == expected == fast
 
 
 def test_the_same_seed_draws_the_same_delays_and_another_seed_others() -> None:

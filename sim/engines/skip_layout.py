@@ -1,0 +1,90 @@
+"""The prefix arrays the skip engine jumps on, shared by every policy of a replication.
+
+Between two events that change the account (``sim.engines.skip_stretch``) the
+balance is the balance at the stretch's start minus the charges posted since,
+in post order (end, stream order). So one replication's charged calls, in post
+order, give everything a jump needs, whatever the policy:
+
+- ``post_end_us[k]``: when posting ``k`` happens (sorted: a binary search finds
+  the first posting at or after an event, or after a day boundary);
+- ``charged_before[k]``: the charges of postings ``0 .. k - 1`` (a binary search
+  finds where the balance would cross a floor);
+- ``weighted_high_before[k]``, ``weighted_low_before[k]``: the sums of charge x
+  (post time - ``origin_us``) >> ``SPLIT_BITS`` and of charge x its low
+  ``SPLIT_BITS`` bits, for the balance integral (``charge x time`` itself does
+  not fit in int64).
+
+Why no int64 sum overflows (bounds from ``sim.limits``):
+
+- ``charged_before`` is at most calls x ``CHARGE_MAX_MINOR``; with
+  ``CALLS_PER_REPLICATION_MAX`` (2e7) calls that is 2e17 < 2^62. A stream whose
+  calls x largest charge reaches 2^62 anyway (the call limit is an expectation,
+  and can be raised) gets no jumps (``on`` False): every stretch runs per call.
+- ``weighted_*_before`` may wrap around (numpy's cumsum and numba's integer
+  arithmetic are modulo 2^64): a jump only uses differences over its own
+  postings, which are exact modulo 2^64 and so exact whenever the true value
+  fits in int64. A jump posts C <= ``JUMP_CHARGE_MAX_MINOR`` = 2^39 and spans
+  less than 366 days (it stops before its oldest open lot expires, and that lot
+  was bought at or before the jump's start: 12 calendar months <= 366 days =
+  3.2e13 us, ``>> SPLIT_BITS`` < 1.9e6). Its two terms are then
+  |sum charge x (high part difference)| <= C x (1.9e6 + 1) < 1.1e18 and
+  |sum charge x (low part difference)| <= C x (2^24 - 1) < 2^63.
+- The balance x span terms are those of the per-call loop (``fast_loop``), the
+  same products over the same kind of span.
+
+``test_skip`` checks these inequalities from the constants and checks a stream
+whose weighted sums wrap around.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.engines.fast_layout import SPLIT_BITS
+
+CHARGED_BEFORE_MAX = 2**62
+"""Largest total charge of a stream the prefix sums hold; beyond it, no jumps."""
+SPAN_MAX_US = 366 * 24 * 3600 * 1_000_000
+"""A jump's longest span: it ends before its oldest open lot expires (12 months)."""
+
+
+class Jumps(NamedTuple):
+    """A replication's charged calls in post order, as prefix arrays (module docstring)."""
+
+    on: bool
+    """False: the engine posts every stretch per call (the ``fast`` engine, or a huge stream)."""
+    origin_us: int
+    """The time the weighted sums count from (the first posting)."""
+    post_end_us: np.ndarray
+    charged_before: np.ndarray
+    weighted_high_before: np.ndarray
+    weighted_low_before: np.ndarray
+
+
+def no_jumps() -> Jumps:
+    """The terms of a run that never jumps (the per-call ``fast`` engine)."""
+    before = np.zeros(1, np.int64)
+    return Jumps(False, 0, np.zeros(0, np.int64), before, before, before)
+
+
+def build_jumps(end_us: np.ndarray, charge_minor: np.ndarray, post_order: np.ndarray) -> Jumps:
+    """The prefix arrays of charged calls (``end_us``, ``charge_minor``) in ``post_order``."""
+    post_end = np.ascontiguousarray(end_us[post_order], np.int64)
+    charges = charge_minor[post_order].astype(np.int64)
+    # a bound on the total, not the total: an exact sum of Python ints costs more than the rest
+    total = int(charges.max()) * len(charges) if len(charges) else 0
+    origin = int(post_end[0]) if len(post_end) else 0
+    relative = post_end - origin
+    with np.errstate(over="ignore"):  # the weighted sums may wrap: only differences are used
+        high = _before(charges * (relative >> SPLIT_BITS))
+        low = _before(charges * (relative & ((1 << SPLIT_BITS) - 1)))
+    return Jumps(total < CHARGED_BEFORE_MAX, origin, post_end, _before(charges), high, low)
+
+
+def _before(values: np.ndarray) -> np.ndarray:
+    """Sums of ``values[:k]`` for k = 0 .. n (length n + 1), modulo 2^64."""
+    before = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(values, out=before[1:])
+    return before
