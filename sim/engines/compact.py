@@ -4,11 +4,12 @@ Why: the dashboard keeps every replication's demand so that a new policy only
 replays it, and the engines' prepared arrays (int64 instants, charges and
 orders, ``sim.engines.fast.Prepared``) take about 49 bytes a charged call:
 20 MB a replication of enterprise, 3.9 GB at 200 replications (issue 15).
-Here a call takes about 7 bytes, and nothing is rounded:
+Here a call takes about 6 bytes, and nothing is rounded:
 
 - starts as the gap to the previous start, lengths (end - start) and charges,
-  each in uint16 (``Narrow``): a value that does not fit is kept apart, exact,
-  in a short overflow list (a night's gap, a call of 18 hours);
+  each in uint8, uint16 or uint32, whichever is smallest with the values that
+  do not fit kept apart, exact, in an overflow list (``Narrow``: a night's gap,
+  a call of 18 hours);
 - gaps and lengths in whole seconds when every one is (generated demand is),
   else in microseconds;
 - service codes in uint8, the credit-billed flags as bits.
@@ -30,12 +31,12 @@ from sim.account.stream import Call, CallStream
 
 ENGINE_COLUMNS = ("start_us", "end_us", "service", "charge_minor", "credit_billed")
 """The columns of the charged calls the engines read (``Prepared``): the only ones kept."""
-_TOP = np.iinfo(np.uint16).max
 
 
 @dataclass(frozen=True)
 class Narrow:
-    """Non-negative integers as uint16, those >= 65535 kept exactly in an overflow list."""
+    """Non-negative integers in uint8, uint16 or uint32, whichever takes fewest bytes, with
+    the values that do not fit (>= the type's top) kept exactly in an overflow list."""
 
     low: np.ndarray
     over_rows: np.ndarray
@@ -46,8 +47,10 @@ class Narrow:
         """``values`` (int64, all >= 0) in the narrow form."""
         if len(values) and int(values.min()) < 0:
             raise ValueError("Narrow holds integers >= 0 only")
-        rows = np.flatnonzero(values >= _TOP)
-        return cls(np.minimum(values, _TOP).astype(np.uint16), rows, values[rows].astype(np.int64))
+        kind = min(_KINDS, key=lambda kind: _bytes(values, kind))
+        top = np.iinfo(kind).max
+        rows = np.flatnonzero(values >= top)
+        return cls(np.minimum(values, top).astype(kind), rows, values[rows].astype(np.int64))
 
     def wide(self) -> np.ndarray:
         """The values again, as int64."""
@@ -61,9 +64,20 @@ class Narrow:
         return self.low.nbytes + self.over_rows.nbytes + self.over_values.nbytes
 
 
+_KINDS = (np.uint8, np.uint16, np.uint32)
+_OVERFLOW_BYTES = 16
+"""Bytes of one value kept apart (its row and its value, int64 each)."""
+
+
+def _bytes(values: np.ndarray, kind: type[np.unsignedinteger]) -> int:
+    """Bytes ``values`` would take in ``kind`` with its overflow list."""
+    over = int(np.count_nonzero(values >= np.iinfo(kind).max))
+    return len(values) * np.dtype(kind).itemsize + over * _OVERFLOW_BYTES
+
+
 @dataclass(frozen=True)
 class CompactCalls:
-    """One replication's charged calls, exact, in about 7 bytes a call (module docstring)."""
+    """One replication's charged calls, exact, in about 6 bytes a call (module docstring)."""
 
     size: int
     free_count: int

@@ -37,11 +37,21 @@ def same_prepared(stream: CallStream) -> CompactCalls:
     return compact
 
 
-@pytest.mark.parametrize("values", [[], [0], [3, 65_534, 65_535, 2**40, 7]])
-def test_narrow_keeps_every_value_and_only_big_ones_apart(values: list[int]) -> None:
+@pytest.mark.parametrize(
+    ("values", "kind", "apart"),
+    [
+        ([], np.uint8, 0),
+        ([0] * 40 + [255], np.uint8, 1),
+        ([300] * 20 + [65_535, 2**40], np.uint16, 2),
+        ([70_000] * 20 + [2**40], np.uint32, 1),
+    ],
+)
+def test_narrow_keeps_every_value_in_the_smallest_form(
+    values: list[int], kind: type, apart: int
+) -> None:
     narrow = Narrow.of(np.array(values, dtype=np.int64))
     assert narrow.wide().tolist() == values
-    assert len(narrow.over_rows) == sum(value >= 65_535 for value in values)
+    assert narrow.low.dtype == kind and len(narrow.over_rows) == apart
 
 
 def test_narrow_refuses_a_negative_value() -> None:
@@ -66,14 +76,15 @@ def test_microsecond_instants_huge_gaps_and_charges_stay_exact() -> None:
     size = len(starts)
     stream = CallStream(
         start_us=starts, end_us=ends, service=np.array([0, 1, 1, 0, 1], np.int16),
-        services=("a", "b"), charge_minor=np.array([0, 3, 10**9, 70_000, 1], np.int64),
+        services=("a", "b"), charge_minor=np.array([0, 3, 10**9, 70_000, 0], np.int64),
         credit_billed=np.array([True, False, True, True, False]),
         billed_min=np.zeros(size), pool=np.full(size, -1, np.int8), pool_min=np.zeros(size),
         pools=(),
     )  # fmt: skip
     compact = same_prepared(stream)
     assert compact.unit_us == 1  # not every instant is a whole second
-    assert len(compact.gaps.over_rows) == 2 and len(compact.charges.over_rows) == 2
+    assert compact.charges.wide().tolist() == [0, 3, 10**9, 70_000]  # the last call is free
+    assert (compact.size, compact.free_count) == (4, 1)
 
 
 def test_a_generated_replication_is_seven_times_smaller_and_the_same(
