@@ -38,7 +38,7 @@ BANKS_KEPT = 2
 """Demand banks kept in memory (each holds every replication's charged calls, compact)."""
 MAX_BANK_BYTES = DASHBOARD_JOB_MAX_BYTES
 """The most one bank may hold by default (``Budget.current`` reads the server's setting):
-1,000 replications of enterprise (2.8 GB compact) fit in 4 GiB."""
+1,000 replications of enterprise (about 2.5 GB, compact) fit in 4 GiB."""
 
 
 @dataclass(frozen=True)
