@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,15 +65,15 @@ class Narrow:
         return self.low.nbytes + self.over_rows.nbytes + self.over_values.nbytes
 
 
-_KINDS = (np.uint8, np.uint16, np.uint32)
+_KINDS: tuple[np.dtype[Any], ...] = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
 _OVERFLOW_BYTES = 16
 """Bytes of one value kept apart (its row and its value, int64 each)."""
 
 
-def _bytes(values: np.ndarray, kind: type[np.unsignedinteger]) -> int:
+def _bytes(values: np.ndarray, kind: np.dtype[Any]) -> int:
     """Bytes ``values`` would take in ``kind`` with its overflow list."""
     over = int(np.count_nonzero(values >= np.iinfo(kind).max))
-    return len(values) * np.dtype(kind).itemsize + over * _OVERFLOW_BYTES
+    return len(values) * kind.itemsize + over * _OVERFLOW_BYTES
 
 
 @dataclass(frozen=True)
