@@ -2,16 +2,17 @@
 
 Each function takes plain values (a loaded scenario, levers in major units,
 replications, a seed) and returns plain results (estimates, tables, Outcomes)
-that ``sim.views.charts`` draws. Interactive speed comes from ``DemandBank``: the
-demand of a (scenario, seed, replications) is generated once, kept as the
-compiled engine's prepared arrays, and every policy change replays only that.
+that ``sim.views.charts`` draws. Interactive speed comes from ``DemandBank``
+(``sim.dashboard.demand_bank``): the demand of a (demand sections, seed,
+replications) is generated once, kept compact, and every policy or payments
+change replays only that.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +23,7 @@ import pandas as pd
 
 from sim import limits
 from sim.account.outcome import Outcome
-from sim.account.policy import Policy
-from sim.engines.fast import Prepared, replay_prepared
+from sim.dashboard.demand_bank import DemandBank
 from sim.errors import InputError
 from sim.study.experiment import (
     Levers,
@@ -37,7 +37,7 @@ from sim.study.recommend import CostModel
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
 from sim.study.trace import PathPicture, path_picture, traced_run
-from sim.world import bundled, workload
+from sim.world import bundled
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
 from sim.world.load import LoadedScenario, checked, load_scenario_bytes
@@ -213,79 +213,6 @@ def exact(value: float, name: str) -> Decimal:
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
-# -- demand, generated once ------------------------------------------------------------
-
-
-@dataclass
-class DemandBank:
-    """Each replication's prepared demand for one (scenario, seed, replications)."""
-
-    loaded: LoadedScenario
-    seed: int
-    prepared: list[Prepared] = field(default_factory=list)
-    payment_seeds: list[np.random.SeedSequence] = field(default_factory=list)
-
-    @classmethod
-    def build(
-        cls,
-        loaded: LoadedScenario,
-        seed: int,
-        replications: int,
-        progress: Progress | None = None,
-        *,
-        max_bytes: int | None = None,
-    ) -> DemandBank:
-        """Generate every replication's demand (the slow part, done once).
-
-        A bank holds every replication's charged calls in memory (about 2.4 MB
-        a replication on midsize, 14 MB on enterprise). Before any is generated,
-        the pre-flight estimate (``sim.world.workload.check``, as in the CLI)
-        refuses a replication too big to generate; with ``max_bytes`` the first
-        replication's charged calls are then measured and a bank that would not
-        fit is refused with an InputError before the rest is generated (only
-        charged calls are kept, a share the estimate cannot know in advance).
-        """
-        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
-        bank = cls(loaded, seed)
-        for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
-            stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-            bank.prepared.append(Prepared(stream))
-            bank.payment_seeds.append(payment_seed)
-            if index == 0 and max_bytes is not None:
-                _check_size(array_bytes(bank.prepared[0]), replications, max_bytes)
-            if progress is not None:
-                progress(index + 1, replications)
-        return bank
-
-    def outcomes(self, policy: Policy) -> list[Outcome]:
-        """The policy's Outcome in every replication (compiled engine, same numbers)."""
-        spec = run_spec(self.loaded.scenario)
-        return [
-            replay_prepared(prepared, policy, spec, payment_seed=payment_seed, with_lots=False)
-            for prepared, payment_seed in zip(self.prepared, self.payment_seeds, strict=True)
-        ]
-
-
-def array_bytes(item: object) -> int:
-    """Bytes held by an object's numpy arrays (its attributes, one level deep)."""
-    names = getattr(item, "__dict__", None) or {
-        name: getattr(item, name) for name in getattr(item, "__slots__", ()) if hasattr(item, name)
-    }
-    return sum(value.nbytes for value in names.values() if isinstance(value, np.ndarray))
-
-
-def _check_size(per_replication: int, replications: int, max_bytes: int) -> None:
-    """InputError when ``replications`` replications of this size would exceed ``max_bytes``."""
-    if per_replication * replications > max_bytes:
-        fits = max(1, max_bytes // max(per_replication, 1))
-        raise InputError(
-            f"{replications:,} replications of this scenario need about "
-            f"{per_replication * replications / 2**30:.1f} GiB of memory here; at most "
-            f"{fits:,} fit in {max_bytes / 2**30:.0f} GiB. Use fewer replications, or "
-            "`credsim run`/`credsim sweep`, which keep one replication at a time."
-        )
-
-
 # -- the policy view ---------------------------------------------------------------------
 
 
@@ -319,22 +246,28 @@ class PolicyView:
     currency: str
 
 
-def policy_view(bank: DemandBank, levers: Levers, priced: Scenario | None = None) -> PolicyView:
+def policy_view(bank: DemandBank, levers: Levers, scenario: Scenario | None = None) -> PolicyView:
     """The KPIs and balance bands of one policy, over the bank's replications.
 
-    ``priced``: the scenario whose ``[objective]`` prices the cost figure (the
-    bank's own by default), so an edit of the objective reuses the bank.
+    ``scenario``: the scenario as edited (the bank's own by default): its
+    payments and opening are replayed, its ``[objective]`` prices the cost
+    figure, so an edit of those reuses the bank (its demand must be the bank's).
     """
-    scenario = bank.loaded.scenario
-    outcomes = bank.outcomes(build_policy(scenario, levers))
+    scenario = scenario or bank.loaded.scenario
+    outcomes = _outcomes(bank, levers, scenario)
     scale = scenario_currency(scenario).minor_per_major
     daily = np.array([o.daily_balance_minor for o in outcomes], dtype=float) / scale
     return PolicyView(
         levers=levers,
-        kpis=kpis(outcomes, priced or scenario),
+        kpis=kpis(outcomes, scenario),
         bands=balance_bands(daily),
         currency=scenario.scenario.currency,
     )
+
+
+def _outcomes(bank: DemandBank, levers: Levers, scenario: Scenario) -> list[Outcome]:
+    """``levers`` replayed on the bank's demand under ``scenario``'s payments and opening."""
+    return bank.outcomes(build_policy(scenario, levers), run_spec(scenario))
 
 
 def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPicture:
@@ -353,19 +286,19 @@ def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]
 
 
 def comparison(
-    bank: DemandBank, levers: Sequence[Levers], priced: Scenario | None = None
+    bank: DemandBank, levers: Sequence[Levers], scenario: Scenario | None = None
 ) -> pd.DataFrame:
     """Up to three policies side by side: one row per KPI, one column per policy.
 
-    ``priced`` as for ``policy_view``.
+    ``scenario`` as for ``policy_view``.
     """
     if not 1 <= len(levers) <= 3:
         raise InputError(f"compare 1 to 3 policies, not {len(levers)}")
-    scenario = bank.loaded.scenario
+    scenario = scenario or bank.loaded.scenario
     cur = scenario_currency(scenario)
     columns = {}
     for item in levers:
-        figures = kpis(bank.outcomes(build_policy(scenario, item)), priced or scenario)
+        figures = kpis(_outcomes(bank, item, scenario), scenario)
         columns[item.label()] = {
             kpi.label: kpi.estimate_text(figures[kpi.name], cur) for kpi in CARDS
         }

@@ -22,6 +22,7 @@ from sim.errors import InputError
 from sim.study.calibration import Calibration
 from sim.study.experiment import Levers, portal_findings, scenario_levers
 from sim.world.assumptions import delay_text
+from sim.world.demand_key import demand_hash
 from sim.world.distributions import mean_of
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
@@ -78,7 +79,7 @@ def choose() -> Choice | None:
     file_levers = scenario_levers(loaded.scenario)
     return Choice(
         loaded, source, edits, levers, file_levers, replications, seed, world.content_hash, scope,
-        calibration,
+        calibration, demand_hash(base.content_hash, loaded.scenario),
     )  # fmt: skip
 
 

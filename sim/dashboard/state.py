@@ -1,11 +1,13 @@
 """What every page shares: the planner's choice, and the caches that keep a change fast.
 
 Why caches here: generating a scenario's demand is the slow part (about 3.5 s
-for 200 replications of midsize), a policy is fast to replay against it
-(under a second). So the ``DemandBank`` is built once per (scenario content
-hash, seed, replications) and kept (``st.cache_resource``: one shared
-object, never copied), and each policy's view is cached by the same key plus
-its levers (``st.cache_data``). Functions here call ``sim`` and nothing else.
+for 200 replications of midsize, a minute on enterprise), a policy is fast to
+replay against it. So the ``DemandBank`` is built once per (demand hash, seed,
+replications) and kept (``st.cache_resource``: one shared object, never
+copied). The demand hash (``sim.world.demand_key``) covers only what demand
+depends on: an edit of the payments, the policy or the objective replays the
+same bank. Each policy's view is cached by the world's key plus its levers and
+the objective (``st.cache_data``). Functions here call ``sim`` and nothing else.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ from sim.world import bundled as bundled_files
 from sim.world.load import LoadedScenario, load_scenario
 
 BANKS_KEPT = 2
-"""Demand banks kept in memory (each holds every replication's charged calls)."""
+"""Demand banks kept in memory (each holds every replication's charged calls, compact)."""
 MAX_BANK_BYTES = DASHBOARD_JOB_MAX_BYTES
 """The most one bank may hold by default (``Budget.current`` reads the server's setting):
-1,000 replications of midsize (2.4 GiB) fit in 4 GiB, of enterprise ~300."""
+1,000 replications of enterprise (about 2.5 GB, compact) fit in 4 GiB."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Choice:
     """The suffix of the sidebar's widget keys for this scenario (``trigger@<scope>``)."""
     calibration: Calibration | None = None
     """How the scenario was fitted to the tenant's exports ("Your tenant"), else None."""
+    bank_hash: str = ""
+    """What the demand alone depends on (``sim.world.demand_key.demand_hash``; default:
+    ``key``'s hash): payments, policy and objective edits keep it."""
 
     @property
     def currency(self) -> str:
@@ -70,6 +75,11 @@ class Choice:
         """What a demand bank is built from: (content hash without the objective, seed,
         replications); an edit of the objective alone keeps the bank."""
         return self.demand_hash or self.loaded.content_hash, self.seed, self.replications
+
+    @property
+    def bank_key(self) -> tuple[str, int, int]:
+        """What a demand bank is built from: (demand hash, seed, replications)."""
+        return self.bank_hash or self.key[0], self.seed, self.replications
 
     @property
     def objective_key(self) -> str:
@@ -108,9 +118,12 @@ def edited(content_hash: str, edits: Edits, _loaded: LoadedScenario) -> LoadedSc
     show_time=True,
 )
 def demand_bank(
-    content_hash: str, seed: int, replications: int, _loaded: LoadedScenario
+    demand_hash: str, seed: int, replications: int, _loaded: LoadedScenario
 ) -> DemandBank:
     """Every replication's demand, generated once and replayed under each policy.
+
+    Keyed by ``demand_hash``: ``_loaded`` may carry other payments, policy or
+    objective than the scenario a later policy is replayed under.
 
     Checked after every replication (``sim.dashboard.jobs``): it stops when its
     tab closes or its time runs out; its size is checked after the first.
@@ -125,7 +138,7 @@ def demand_bank(
 
 def bank(choice: Choice) -> DemandBank:
     """The choice's demand bank (built on first use, with a spinner)."""
-    return demand_bank(*choice.key, choice.loaded)
+    return demand_bank(*choice.bank_key, choice.loaded)
 
 
 @st.cache_data(max_entries=32, show_spinner="Replaying the policy against every replication...")
@@ -137,7 +150,8 @@ def policy_figures(
     levers: Levers,
     _choice: Choice,
 ) -> PolicyView:
-    """KPIs and balance bands of one policy over every replication, priced at ``objective``."""
+    """KPIs and balance bands of one policy over every replication, under the choice's
+    payments (``content_hash``: the world as edited) and priced at ``objective``."""
     return explore.policy_view(bank(_choice), levers, _choice.loaded.scenario)
 
 

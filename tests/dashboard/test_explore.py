@@ -116,11 +116,11 @@ def test_demand_picture_counts_every_call_once(midsize: LoadedScenario) -> None:
 
 def test_a_bank_too_big_for_memory_is_refused_before_it_is_built(tiny: LoadedScenario) -> None:
     one = DemandBank.build(tiny, 1, 1)
-    size = explore.array_bytes(one.prepared[0])
+    size = one.compact[0].nbytes
     assert size > 0
     with pytest.raises(InputError, match=r"1,000 replications .* at most 9 fit"):
         DemandBank.build(tiny, 1, 1000, max_bytes=size * 9 + 1)
-    assert len(DemandBank.build(tiny, 1, 3, max_bytes=size * 3).prepared) == 3
+    assert len(DemandBank.build(tiny, 1, 3, max_bytes=size * 3).compact) == 3
 
 
 # -- KPI cards --------------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""Every replication's demand, generated once and kept compact, replayed under each policy.
+
+Why compact: the dashboard replays each new policy against the same demand,
+so the demand must be kept; kept as the engine's prepared arrays it took
+3.9 GB for 200 replications of enterprise (issue 15). Each replication is
+kept as ``sim.engines.compact.CompactCalls`` (about 7 bytes a charged call,
+exact) and rebuilt into the engine's arrays (``Prepared``) one replication
+at a time while a policy replays, so at most one replication's arrays are
+alive at once. What a bank depends on is only the demand (its key in
+``sim.dashboard.state`` is ``sim.world.demand_key.demand_hash``): each
+policy replays it under the payments of the scenario as edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.account.outcome import Outcome
+from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
+from sim.engines.compact import CompactCalls
+from sim.engines.fast import Prepared, replay_prepared
+from sim.errors import InputError
+from sim.study.experiment import run_spec
+from sim.study.runner import replication_seeds
+from sim.world import workload
+from sim.world.demand import generate
+from sim.world.load import LoadedScenario
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class DemandBank:
+    """Each replication's charged calls (compact) for one (demand, seed, replications)."""
+
+    loaded: LoadedScenario
+    """The scenario the demand was generated from (its payments are not the bank's)."""
+    seed: int
+    compact: list[CompactCalls] = field(default_factory=list)
+    payment_seeds: list[np.random.SeedSequence] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        loaded: LoadedScenario,
+        seed: int,
+        replications: int,
+        progress: Progress | None = None,
+        *,
+        max_bytes: int | None = None,
+    ) -> DemandBank:
+        """Generate every replication's demand (the slow part, done once).
+
+        Before any is generated, the pre-flight estimate
+        (``sim.world.workload.check``, as in the CLI) refuses a replication too
+        big to generate; with ``max_bytes`` the first replication's compact
+        calls are then measured and a bank that would not fit is refused with
+        an InputError before the rest is generated (only charged calls are
+        kept, a share the estimate cannot know in advance).
+        """
+        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
+        bank = cls(loaded, seed)
+        for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
+            stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+            bank.compact.append(CompactCalls.of(stream))
+            del stream  # one replication's full demand alive at a time
+            bank.payment_seeds.append(payment_seed)
+            if index == 0 and max_bytes is not None:
+                check_size(bank.compact[0].nbytes, replications, max_bytes)
+            if progress is not None:
+                progress(index + 1, replications)
+        return bank
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the kept demand holds (every replication's compact calls)."""
+        return sum(calls.nbytes for calls in self.compact)
+
+    def outcomes(self, policy: Policy, spec: RunSpec | None = None) -> list[Outcome]:
+        """The policy's Outcome in every replication (compiled engine, same numbers).
+
+        ``spec``: the run's terms (payments, opening) of the scenario as edited;
+        the bank's own scenario's by default. Each replication's engine arrays
+        are rebuilt from its compact calls, used, and dropped.
+        """
+        terms = spec or run_spec(self.loaded.scenario)
+        return [
+            replay_prepared(
+                Prepared(calls.stream()), policy, terms, payment_seed=payment_seed, with_lots=False
+            )
+            for calls, payment_seed in zip(self.compact, self.payment_seeds, strict=True)
+        ]
+
+
+def check_size(per_replication: int, replications: int, max_bytes: int) -> None:
+    """InputError when ``replications`` replications of this size would exceed ``max_bytes``."""
+    if per_replication * replications > max_bytes:
+        fits = max(1, max_bytes // max(per_replication, 1))
+        raise InputError(
+            f"{replications:,} replications of this scenario need about "
+            f"{per_replication * replications / 2**30:.1f} GiB of memory here; at most "
+            f"{fits:,} fit in {max_bytes / 2**30:.1f} GiB. Use fewer replications, or "
+            "`credsim run`/`credsim sweep`, which keep one replication at a time."
+        )

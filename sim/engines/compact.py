@@ -1,0 +1,196 @@
+"""A replication's charged calls in few bytes, rebuilt exactly for the engines when replayed.
+
+Why: the dashboard keeps every replication's demand so that a new policy only
+replays it, and the engines' prepared arrays (int64 instants, charges and
+orders, ``sim.engines.fast.Prepared``) take about 49 bytes a charged call:
+20 MB a replication of enterprise, 3.9 GB at 200 replications (issue 15).
+Here a call takes about 6 bytes, and nothing is rounded:
+
+- starts as the gap to the previous start, lengths (end - start) and charges,
+  each in uint8, uint16 or uint32, whichever is smallest with the values that
+  do not fit kept apart, exact, in an overflow list (``Narrow``: a night's gap,
+  a call of 18 hours);
+- gaps and lengths in whole seconds when every one is (generated demand is),
+  else in microseconds;
+- service codes in uint8, the credit-billed flags as bits.
+
+``CompactCalls.stream()`` gives back the charged calls as a ``CallStream``
+with the free calls counted, which is all ``Prepared`` reads; rebuilding it
+costs a few vectorised passes (measured in docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.account.clock import MICROS_PER_SECOND
+from sim.account.stream import Call, CallStream
+
+ENGINE_COLUMNS = ("start_us", "end_us", "service", "charge_minor", "credit_billed")
+"""The columns of the charged calls the engines read (``Prepared``): the only ones kept."""
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """Non-negative integers in uint8, uint16 or uint32, whichever takes fewest bytes, with
+    the values that do not fit (>= the type's top) kept exactly in an overflow list."""
+
+    low: np.ndarray
+    over_rows: np.ndarray
+    over_values: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Narrow:
+        """``values`` (int64, all >= 0) in the narrow form."""
+        if len(values) and int(values.min()) < 0:
+            raise ValueError("Narrow holds integers >= 0 only")
+        kind = min(_KINDS, key=lambda kind: _bytes(values, kind))
+        top = np.iinfo(kind).max
+        rows = np.flatnonzero(values >= top)
+        return cls(np.minimum(values, top).astype(kind), rows, values[rows].astype(np.int64))
+
+    def wide(self) -> np.ndarray:
+        """The values again, as int64."""
+        values = self.low.astype(np.int64)
+        values[self.over_rows] = self.over_values
+        return values
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        return self.low.nbytes + self.over_rows.nbytes + self.over_values.nbytes
+
+
+_KINDS: tuple[np.dtype[Any], ...] = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
+_OVERFLOW_BYTES = 16
+"""Bytes of one value kept apart (its row and its value, int64 each)."""
+
+
+def _bytes(values: np.ndarray, kind: np.dtype[Any]) -> int:
+    """Bytes ``values`` would take in ``kind`` with its overflow list."""
+    over = int(np.count_nonzero(values >= np.iinfo(kind).max))
+    return len(values) * kind.itemsize + over * _OVERFLOW_BYTES
+
+
+@dataclass(frozen=True)
+class CompactCalls:
+    """One replication's charged calls, exact, in about 6 bytes a call (module docstring)."""
+
+    size: int
+    free_count: int
+    services: tuple[str, ...]
+    pools: tuple[str, ...]
+    first_start_us: int
+    unit_us: int
+    """1 or ``MICROS_PER_SECOND``: the unit of ``gaps`` and ``lengths``."""
+    gaps: Narrow
+    lengths: Narrow
+    charges: Narrow
+    service_codes: np.ndarray
+    billed_bits: np.ndarray
+
+    @classmethod
+    def of(cls, stream: CallStream) -> CompactCalls:
+        """The charged calls of ``stream`` (free calls only counted, never built)."""
+        charged = stream.charged()
+        starts = np.asarray(charged.start_us, np.int64)
+        lengths = np.asarray(charged.end_us, np.int64) - starts
+        first = int(starts[0]) if len(starts) else 0
+        gaps = np.diff(starts, prepend=first)
+        seconds = not (np.any(gaps % MICROS_PER_SECOND) or np.any(lengths % MICROS_PER_SECOND))
+        unit = MICROS_PER_SECOND if seconds else 1
+        if len(stream.services) > 256:
+            raise ValueError("CompactCalls keeps at most 256 services")
+        return cls(
+            size=len(starts),
+            free_count=stream.free_count,
+            services=stream.services,
+            pools=stream.pools,
+            first_start_us=first,
+            unit_us=unit,
+            gaps=Narrow.of(gaps // unit),
+            lengths=Narrow.of(lengths // unit),
+            charges=Narrow.of(np.asarray(charged.charge_minor, np.int64)),
+            service_codes=np.asarray(charged.service).astype(np.uint8),
+            billed_bits=np.packbits(np.asarray(charged.credit_billed, np.bool_)),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (what a bank of these needs, one replication)."""
+        narrow = sum(part.nbytes for part in (self.gaps, self.lengths, self.charges))
+        return narrow + self.service_codes.nbytes + self.billed_bits.nbytes
+
+    def stream(self) -> ChargedStream:
+        """The charged calls as the engines read them, with the free calls counted."""
+        gaps = self.gaps.wide()
+        np.cumsum(gaps, out=gaps)
+        starts = gaps
+        if self.unit_us != 1:
+            starts *= self.unit_us
+        starts += self.first_start_us
+        ends = self.lengths.wide()
+        if self.unit_us != 1:
+            ends *= self.unit_us
+        ends += starts
+        columns = {
+            "start_us": starts,
+            "end_us": ends,
+            "service": self.service_codes.astype(np.int16),
+            "charge_minor": self.charges.wide(),
+            "credit_billed": np.unpackbits(self.billed_bits, count=self.size).astype(np.bool_),
+        }
+        return ChargedStream(columns, self.services, self.pools, self.free_count)
+
+
+class ChargedStream(CallStream):
+    """Charged calls whose free calls are only counted: what ``Prepared`` reads, no more.
+
+    Pools' minutes (``billed_min``, ``pool``, ``pool_min``) are not kept in a
+    ``CompactCalls``; reading them raises KeyError. Every call of this stream
+    is charged, so its rows are the charged calls' own numbers.
+    """
+
+    __slots__ = ("_free",)
+
+    def __init__(
+        self,
+        columns: dict[str, np.ndarray],
+        services: tuple[str, ...],
+        pools: tuple[str, ...],
+        free_count: int,
+    ) -> None:
+        self.services, self.pools = services, pools
+        self._data = {name: columns[name] for name in ENGINE_COLUMNS}
+        self._free = free_count
+
+    def __len__(self) -> int:
+        return len(self._data["start_us"]) + self._free
+
+    @property
+    def free_count(self) -> int:
+        return self._free
+
+    @property
+    def free_mask(self) -> np.ndarray:
+        raise LookupError("the free calls of a compact demand were counted, not kept")
+
+    def charged(self) -> CallStream:
+        return ChargedStream(self._data, self.services, self.pools, 0)
+
+    def charged_refs(self) -> np.ndarray:
+        return np.arange(len(self._data["start_us"]))
+
+    def calls(self, *, skip_free: bool = False) -> Iterator[Call]:
+        if not skip_free:
+            raise LookupError("the free calls of a compact demand were counted, not kept")
+        return self._charged_calls()
+
+    def _charged_calls(self) -> Iterator[Call]:
+        columns = [self._data[name].tolist() for name in ENGINE_COLUMNS]
+        for row, (start, end, code, charge, billed) in enumerate(zip(*columns, strict=True)):
+            yield Call(start, end, self.services[code], charge, billed, row)
