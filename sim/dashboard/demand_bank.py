@@ -5,8 +5,10 @@ so the demand must be kept; kept as the engine's prepared arrays it took
 3.9 GB for 200 replications of enterprise (issue 15). Each replication is
 kept as ``sim.engines.compact.CompactCalls`` (about 7 bytes a charged call,
 exact) and rebuilt into the engine's arrays (``Prepared``) one replication
-at a time while a policy replays, so at most one replication's arrays are
-alive at once. What a bank depends on is only the demand (its key in
+at a time while a policy replays; the engine arrays of the first replications
+are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES``, so a small
+scenario's policies replay without rebuilding and a large one's memory stays
+bounded. What a bank depends on is only the demand (its key in
 ``sim.dashboard.state`` is ``sim.world.demand_key.demand_hash``): each
 policy replays it under the payments of the scenario as edited.
 """
@@ -24,6 +26,7 @@ from sim.account.run_spec import RunSpec
 from sim.engines.compact import CompactCalls
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
+from sim.limits import DASHBOARD_KEPT_ENGINE_BYTES
 from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
 from sim.world import workload
@@ -42,6 +45,9 @@ class DemandBank:
     seed: int
     compact: list[CompactCalls] = field(default_factory=list)
     payment_seeds: list[np.random.SeedSequence] = field(default_factory=list)
+    kept: dict[int, Prepared] = field(default_factory=dict)
+    """Engine arrays of the replications kept between policies (by replication index)."""
+    kept_bytes: int = 0
 
     @classmethod
     def build(
@@ -88,12 +94,35 @@ class DemandBank:
         are rebuilt from its compact calls, used, and dropped.
         """
         terms = spec or run_spec(self.loaded.scenario)
-        return [
-            replay_prepared(
-                Prepared(calls.stream()), policy, terms, payment_seed=payment_seed, with_lots=False
+        outcomes = []
+        for index, (calls, payment_seed) in enumerate(
+            zip(self.compact, self.payment_seeds, strict=True)
+        ):
+            prepared = self.kept.get(index) or Prepared(calls.stream())
+            outcomes.append(
+                replay_prepared(prepared, policy, terms, payment_seed=payment_seed, with_lots=False)
             )
-            for calls, payment_seed in zip(self.compact, self.payment_seeds, strict=True)
-        ]
+            if index not in self.kept:
+                self._keep(index, prepared)
+        return outcomes
+
+    def _keep(self, index: int, prepared: Prepared) -> None:
+        """Keep a replication's engine arrays if they fit in the budget (after a replay, so
+        the skip engine's prefix arrays are built and counted)."""
+        size = engine_bytes(prepared)
+        if self.kept_bytes + size <= DASHBOARD_KEPT_ENGINE_BYTES:
+            self.kept[index] = prepared
+            self.kept_bytes += size
+
+
+def engine_bytes(prepared: Prepared) -> int:
+    """Bytes held by a Prepared's numpy arrays, its prefix arrays included, each array once."""
+    seen: dict[int, int] = {}
+    for value in vars(prepared).values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, np.ndarray):
+                seen[id(item)] = item.nbytes
+    return sum(seen.values())
 
 
 def check_size(per_replication: int, replications: int, max_bytes: int) -> None:

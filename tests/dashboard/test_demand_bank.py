@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from sim.cli.commands import main
-from sim.dashboard import explore
+from sim.dashboard import demand_bank, explore
+from sim.dashboard.demand_bank import engine_bytes
 from sim.dashboard.explore import DemandBank, Edits
 from sim.study.experiment import Levers, scenario_levers
 from sim.world.load import LoadedScenario
@@ -75,3 +76,23 @@ def test_the_cards_equal_credsim_run_on_midsize(midsize: LoadedScenario, replica
             stated["ci_low"],
             stated["ci_high"],
         ), name
+
+
+def test_engine_arrays_are_kept_within_their_budget(
+    tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept replications replay without a rebuild; past the budget they are rebuilt each time,
+    with the same Outcomes either way."""
+    bank = DemandBank.build(tiny, seed=5, replications=3)
+    policy = explore.build_policy(tiny.scenario, LEAN)
+    first = bank.outcomes(policy)
+    assert sorted(bank.kept) == [0, 1, 2]
+    assert bank.kept_bytes == sum(engine_bytes(prepared) for prepared in bank.kept.values()) > 0
+    kept = dict(bank.kept)
+    assert bank.outcomes(policy) == first
+    assert all(bank.kept[index] is kept[index] for index in kept)  # reused, not rebuilt
+    one = engine_bytes(kept[0])
+    monkeypatch.setattr(demand_bank, "DASHBOARD_KEPT_ENGINE_BYTES", one)
+    lean = DemandBank.build(tiny, seed=5, replications=3)
+    assert lean.outcomes(policy) == first
+    assert sorted(lean.kept) == [0] and lean.kept_bytes == one
