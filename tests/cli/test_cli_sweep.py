@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from sim.cli.commands import main
 from sim.cli.progress import status_line
+from sim.engines.batch import DEFAULT_ENGINE
 from tests.paths import TINY
 
 PORTAL = "credsim: warning: trigger 0 is below the admin portal's minimum of 50 USD"
@@ -41,7 +42,7 @@ def test_progress_goes_to_stderr_with_an_eta_and_stdout_has_the_choice(tmp_path:
         f"{verdict}\n\n"
         "Grid widened once: triggers 0-50 -> 0-150 (the optimum sat at the highest trigger); "
         "the optimum now lies inside the grid.\n\n"
-        "Sweep of sweep-tiny: 4 policies x 10 replications, seed 1, engine replay"
+        f"Sweep of sweep-tiny: 4 policies x 10 replications, seed 1, engine {DEFAULT_ENGINE}"
     )
     guess = summary["first_guess"]
     assert (

@@ -12,6 +12,7 @@ from markupsafe import escape
 from plotly.offline import get_plotlyjs
 
 from sim.cli.commands import main
+from sim.engines.batch import DEFAULT_ENGINE
 from sim.study.grid import default_grid
 from sim.study.kpis import kpi
 from sim.views.report import ReportPlan, compute_report, default_replications
@@ -144,7 +145,7 @@ def test_the_scenario_is_shown_escaped_with_how_to_reproduce_it(
     assert "-&gt; ~24 USD/month" in html and "-> ~24 USD/month" not in html
     loaded = load_scenario(SMALL)
     assert loaded.content_hash in html
-    assert "--replications 12 --seed 1 --engine fast" in html
+    assert f"--replications 12 --seed 1 --engine {DEFAULT_ENGINE}" in html
     assert "Outage risk a year" in html and "Admin emails a year" in html
 
 
