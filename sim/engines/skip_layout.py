@@ -12,7 +12,10 @@ order, give everything a jump needs, whatever the policy:
 - ``weighted_high_before[k]``, ``weighted_low_before[k]``: the sums of charge x
   (post time - ``origin_us``) >> ``SPLIT_BITS`` and of charge x its low
   ``SPLIT_BITS`` bits, for the balance integral (``charge x time`` itself does
-  not fit in int64).
+  not fit in int64);
+- ``day_first_post[d]``: the first posting at or after the run's day boundary
+  ``d`` (``with_days``, per run window): a jump samples each day it crosses in
+  O(1), not by a binary search per day.
 
 Why no int64 sum overflows (bounds from ``sim.limits``):
 
@@ -42,6 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.account.clock import MICROS_PER_DAY
 from sim.engines.fast_layout import SPLIT_BITS
 
 CHARGED_BEFORE_MAX = 2**62
@@ -61,12 +65,23 @@ class Jumps(NamedTuple):
     charged_before: np.ndarray
     weighted_high_before: np.ndarray
     weighted_low_before: np.ndarray
+    day_first_post: np.ndarray
+    """Per day boundary of the run (``with_days``); empty: found by a binary search."""
 
 
 def no_jumps() -> Jumps:
     """The terms of a run that never jumps (the per-call ``fast`` engine)."""
     before = np.zeros(1, np.int64)
-    return Jumps(False, 0, np.zeros(0, np.int64), before, before, before)
+    return Jumps(False, 0, np.zeros(0, np.int64), before, before, before, np.zeros(0, np.int64))
+
+
+def with_days(jumps: Jumps, start_us: int, end_us: int) -> Jumps:
+    """``jumps`` with ``day_first_post`` for the day boundaries in (start_us, end_us]."""
+    if not jumps.on:
+        return jumps
+    boundaries = start_us + MICROS_PER_DAY * np.arange(1, (end_us - start_us) // MICROS_PER_DAY + 1)
+    first = np.searchsorted(jumps.post_end_us, boundaries, side="left").astype(np.int64)
+    return jumps._replace(day_first_post=first)
 
 
 def build_jumps(end_us: np.ndarray, charge_minor: np.ndarray, post_order: np.ndarray) -> Jumps:
@@ -80,7 +95,8 @@ def build_jumps(end_us: np.ndarray, charge_minor: np.ndarray, post_order: np.nda
     with np.errstate(over="ignore"):  # the weighted sums may wrap: only differences are used
         high = _before(charges * (relative >> SPLIT_BITS))
         low = _before(charges * (relative & ((1 << SPLIT_BITS) - 1)))
-    return Jumps(total < CHARGED_BEFORE_MAX, origin, post_end, _before(charges), high, low)
+    on, none = total < CHARGED_BEFORE_MAX, np.zeros(0, np.int64)
+    return Jumps(on, origin, post_end, _before(charges), high, low, none)
 
 
 def _before(values: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ stretch, so the balance after posting ``k`` is the balance at the start minus
   stops before the first instant whose postings would cross the floor;
 - the lots give up the stretch's total charge oldest first (a few lots);
 - each day boundary crossed is sampled with the balance before it (the
-  postings before the boundary: another binary search), as ``settle_time`` does;
+  postings before the boundary: ``Jumps.day_first_post``), as ``settle_time`` does;
 - the balance integral is the stretch's starting balance over its span minus
   each charge over the time left after it, from the weighted prefix sums;
 - the minimum is the last balance (it only falls within a stretch).
@@ -105,9 +105,13 @@ def skip_quiet_stretch(
     sampled, next_sample = book.sampled, book.next_sample
     if last_us >= next_sample:
         due = (last_us - start) // MICROS_PER_DAY
+        day_first_post = jumps.day_first_post
         for day in range(sampled, due):
-            boundary = start + (day + 1) * MICROS_PER_DAY
-            k = post_ptr + np.searchsorted(post_end[post_ptr:stop], boundary, side="left")
+            if day < len(day_first_post):  # the first posting at or after the boundary
+                k = min(max(day_first_post[day], post_ptr), stop)
+            else:
+                boundary = start + (day + 1) * MICROS_PER_DAY
+                k = post_ptr + np.searchsorted(post_end[post_ptr:stop], boundary, side="left")
             posted = before[k] - before[post_ptr]
             daily[day] = book.last_balance if k == post_ptr else balance - posted
         sampled = due

@@ -28,7 +28,13 @@ from sim.account.stream import Call
 from sim.engines.batch import ENGINE_NAMES, evaluate
 from sim.engines.fast import Prepared, run_loop
 from sim.engines.fast_layout import SPLIT_BITS
-from sim.engines.skip_layout import CHARGED_BEFORE_MAX, SPAN_MAX_US, build_jumps, no_jumps
+from sim.engines.skip_layout import (
+    CHARGED_BEFORE_MAX,
+    SPAN_MAX_US,
+    build_jumps,
+    no_jumps,
+    with_days,
+)
 from sim.limits import CALLS_PER_REPLICATION_MAX, CHARGE_MAX_MINOR, JUMP_CHARGE_MAX_MINOR
 from tests.engines.test_fast import as_stream
 from tests.strategies import START, USD
@@ -93,6 +99,26 @@ def test_a_trigger_crossed_by_the_last_call_of_a_day(ends_at: str) -> None:
     expected = [5_000, 4_900, 9_800] if ends_at == "23:59:59" else [5_100, 5_000, 9_900]
     assert outcome.daily_balance_minor[49:52] == expected
     assert jumped > 200
+
+
+def test_a_jump_over_days_without_postings_samples_each_of_them() -> None:
+    # one call every 3 days, ending at 10:00 (or at midnight every 5th call): in a jump,
+    # days with no posting repeat the balance, and a posting at midnight counts for the next
+    calls = [
+        Call(START + 3 * k * MICROS_PER_DAY + 9 * HOUR,
+             START + (3 * k + (k % 5 == 4)) * MICROS_PER_DAY + (0 if k % 5 == 4 else 10 * HOUR),
+             "tf", 10, True, k)
+        for k in range(40)
+    ]  # fmt: skip
+    run = spec(days=130)
+    outcome, jumped = agreed(calls, Policy(1_000), run)
+    assert outcome.daily_balance_minor[:7] == [990, 990, 990, 980, 980, 980, 970]
+    assert outcome.daily_balance_minor[11:14] == [960, 960, 950]  # k = 4 posts at day 13 00:00
+    assert jumped == 40
+    jumps = with_days(Prepared(as_stream(calls)).jumps(), run.start, run.end)
+    boundaries = run.start + MICROS_PER_DAY * np.arange(1, 131)
+    first = [int(np.searchsorted(jumps.post_end_us, day, side="left")) for day in boundaries]
+    assert jumps.day_first_post.tolist() == first
 
 
 def test_a_refused_admission_between_two_postings() -> None:
