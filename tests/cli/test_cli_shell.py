@@ -208,8 +208,8 @@ def test_a_usage_error_is_one_line_with_where_to_find_help() -> None:
     result = invoke("run", TINY, "--engine", "x")
     assert (result.exit_code, result.stderr) == (
         2,
-        "credsim: error: Invalid value for '--engine': 'x' is not one of 'fast', 'simpy', "
-        "'replay'. (see 'credsim run --help')\n",
+        "credsim: error: Invalid value for '--engine': 'x' is not one of 'skip', 'fast', "
+        "'simpy', 'replay'. (see 'credsim run --help')\n",
     )
     top = invoke("--no-such-option")
     assert top.exit_code == 2 and top.stderr.endswith("(see 'credsim --help')\n")
