@@ -172,10 +172,17 @@ def test_a_damaged_manifest_is_one_line_and_resume_still_checks_every_part(
     assert "r000003.parquet is from another sweep (seed: 2 there, 1 here)" in second
     same_files(reference, copy)
     assert manifest(copy)["status"] == "complete"
-    (copy / "manifest.json").write_bytes(content)
+
+
+def test_force_replaces_a_damaged_sweep(copy: Path, other: Path, reference: Path) -> None:
+    """Once, not per damage: ``--force`` clears the folder whatever the manifest holds
+    (how each damage is read is checked just above)."""
+    (copy / "manifest.json").write_bytes(b"[" * 100_000)
+    shutil.copyfile(other / PART, copy / PART)  # replaced too, not kept
     forced = invoke(*sweep_args(copy, "--force"))
     assert forced.exit_code == 0, forced.output
     same_files(reference, copy)
+    assert manifest(copy)["status"] == "complete"
 
 
 def test_a_part_damaged_after_the_check_is_refused_when_the_summary_is_read(
