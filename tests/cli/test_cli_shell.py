@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -162,9 +163,38 @@ def test_in_a_real_process_a_bug_prints_no_traceback(tmp_path: Path) -> None:
     assert "Traceback (most recent call last)" in logs[0].read_text(encoding="utf-8")
 
 
+SIGINT_BIT = 1 << (signal.SIGINT - 1)
+"""SIGINT's bit in the SigIgn mask of /proc/PID/status."""
+
+
+def _wait_for_workers_ignoring_ctrl_c(pid: int, count: int, timeout_s: float = 60.0) -> None:
+    """Wait until ``count`` pool workers run and have installed their SIGINT handler.
+
+    The progress line is printed before the pool starts; Ctrl+C sent at that moment
+    races the workers' start (it once hung the test for 60 s under load). The test
+    is about Ctrl+C during a pooled run, so it waits for one (Linux /proc). (With
+    100,000 replications, drawing their seeds alone took 6 s before any worker ran.)
+    """
+    deadline = time.monotonic() + timeout_s
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    while time.monotonic() < deadline:
+        ready = 0
+        for child in children.read_text(encoding="ascii").split():
+            try:
+                status = Path(f"/proc/{child}/status").read_text(encoding="ascii")
+            except FileNotFoundError:
+                continue  # a child that has just ended
+            mask = next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+            ready += bool(int(mask.split()[1], 16) & SIGINT_BIT)
+        if ready >= count:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"no {count} pool workers ignoring SIGINT within {timeout_s} s")
+
+
 def test_ctrl_c_during_a_pooled_run_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "sim", "run", str(TINY), "--replications", "100000"]
-    process = subprocess.Popen(
+    command = [sys.executable, "-m", "sim", "run", str(TINY), "--replications", "10000"]
+    process = subprocess.Popen(  # 10,000 replications: some 50 s of work, stopped after 1
         [*command, "--workers", "2"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -174,6 +204,7 @@ def test_ctrl_c_during_a_pooled_run_is_one_line_and_leaves_no_worker(tmp_path: P
     )
     assert process.stderr is not None
     process.stderr.readline()  # the progress line: the pool is starting
+    _wait_for_workers_ignoring_ctrl_c(process.pid, count=2)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C sends: every process of the group
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err

@@ -54,12 +54,10 @@ COMPILED = ("skip", "fast")
 """The compiled engines: the skip engine (jumps) and the per-call one."""
 
 
-@pytest.mark.parametrize("engine", COMPILED)
 @settings(max_examples=500, deadline=None)
 @given(cases(), st.integers(0, 2**32))
-def test_the_compiled_engine_equals_the_simpy_model_on_any_case(
-    engine: str, case: Case, seed: int
-) -> None:
+def test_the_compiled_engines_equal_the_simpy_model_on_any_case(case: Case, seed: int) -> None:
+    """SimPy runs once per example (it is the slow part); every compiled engine meets it."""
     payment_seed = np.random.SeedSequence(seed)
     stream = as_stream(case.calls)
     free = int(stream.free_mask.sum())
@@ -69,16 +67,22 @@ def test_the_compiled_engine_equals_the_simpy_model_on_any_case(
         delays=PaymentDraws(payment_seed, case.payments).reader(),
     )  # fmt: skip
     expected.calls += free
-    (outcome,) = replay_many(
-        stream, [case.policy], case.spec, payment_seed=payment_seed, skip=engine == "skip"
-    )
-    assert outcome == expected
+    for engine in COMPILED:
+        (outcome,) = replay_many(
+            stream, [case.policy], case.spec, payment_seed=payment_seed, skip=engine == "skip"
+        )
+        assert outcome == expected, engine
 
 
 BUNDLED = sorted(
     str(path.relative_to(ROOT / "scenarios").with_suffix(""))
     for path in (ROOT / "scenarios").rglob("*.toml")
 )
+
+
+ONE_POLICY = {"enterprise"}
+"""Scenarios whose exact replay is slow (4.5 million calls, 14 s a policy): they check size,
+with the small trigger and amount only; every other scenario checks all three policies."""
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -99,6 +103,8 @@ def test_the_compiled_engines_equal_both_reference_engines_on_every_bundled_scen
             with_overrides(base, trigger=base.initial / 10, amount=base.initial / 10),
         )
     ]
+    if name in ONE_POLICY:
+        policies = policies[-1:]  # the one with the most recharges (263 on enterprise)
     expected = evaluate("replay", stream, policies, spec, payment_seed=payment_seed)
     for engine in COMPILED:  # the exact replay once, both compiled engines against it
         assert evaluate(engine, stream, policies, spec, payment_seed=payment_seed) == expected

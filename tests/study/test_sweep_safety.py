@@ -172,10 +172,17 @@ def test_a_damaged_manifest_is_one_line_and_resume_still_checks_every_part(
     assert "r000003.parquet is from another sweep (seed: 2 there, 1 here)" in second
     same_files(reference, copy)
     assert manifest(copy)["status"] == "complete"
-    (copy / "manifest.json").write_bytes(content)
+
+
+def test_force_replaces_a_damaged_sweep(copy: Path, other: Path, reference: Path) -> None:
+    """Once, not per damage: ``--force`` clears the folder whatever the manifest holds
+    (how each damage is read is checked just above)."""
+    (copy / "manifest.json").write_bytes(b"[" * 100_000)
+    shutil.copyfile(other / PART, copy / PART)  # replaced too, not kept
     forced = invoke(*sweep_args(copy, "--force"))
     assert forced.exit_code == 0, forced.output
     same_files(reference, copy)
+    assert manifest(copy)["status"] == "complete"
 
 
 def test_a_part_damaged_after_the_check_is_refused_when_the_summary_is_read(
@@ -221,13 +228,14 @@ def wait_for_parts(out: Path, child: subprocess.Popen[bytes], count: int) -> Non
 
 
 def test_a_running_sweep_holds_its_folder_until_killed_then_resume_ends_identical(
-    tmp_path: Path,
+    reference: Path, tmp_path: Path
 ) -> None:
     """The issue's case: ``--force`` into a folder where another sweep runs mixed two seeds.
 
-    The sweep runs in a child process; the second sweeps run in this one.
+    The sweep runs in a child process; the second sweeps run in this one. The resumed
+    sweep must end as the module's uninterrupted ``reference`` (the same sweep).
     """
-    replications = 16
+    replications = REPLICATIONS
     out = tmp_path / "raced"
     child = subprocess.Popen(
         [sys.executable, "-m", "sim", *sweep_args(out, replications=replications)],
@@ -252,7 +260,5 @@ def test_a_running_sweep_holds_its_folder_until_killed_then_resume_ends_identica
     assert (out / LOCK_FILE).exists()  # kill -9 leaves the file, but not the lock
     resumed = invoke(*sweep_args(out, "--resume", replications=replications))
     assert resumed.exit_code == 0, resumed.output
-    clean = tmp_path / "clean"
-    assert invoke(*sweep_args(clean, replications=replications)).exit_code == 0
-    same_files(clean, out)
+    same_files(reference, out)
     assert not (out / LOCK_FILE).exists()
