@@ -19,12 +19,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.dashboard.explore import CARDS, MAX_UPLOAD_BYTES
+from sim.dashboard.sidebar import DEFAULT_REPLICATIONS
 from tests.paths import ROOT
 
 APP = str(ROOT / "app_dashboard.py")
 TIMEOUT_S = 180
 FEW = 20
 VIEWS = ("Policy", "Trade-offs", "Demand", "Backtest", "Scenario")
+UPLOAD = "Upload a TOML file"
 
 
 @pytest.fixture(autouse=True)
@@ -39,18 +41,25 @@ def main_module_restored() -> Iterator[None]:
     sys.modules["__main__"] = main
 
 
-def started(replications: int | None = FEW) -> AppTest:
+def started(replications: int | None = FEW, source: str | None = None) -> AppTest:
     """The app after its first run, with ``replications`` in the sidebar from the start.
 
     Set through the widget's session state before the first run, so that a test
-    on a few replications never builds the default 200-replication demand.
+    on a few replications never builds the default 200-replication demand. With
+    ``source`` set to ``UPLOAD`` the first run waits for a file: a test of an
+    upload does not pay for midsize's page first.
     """
     app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     if replications is not None:
         app.session_state["replications"] = replications
+    if source is not None:
+        app.session_state["source"] = source
     app.run()
     assert not app.exception, app.exception
-    if replications is not None:
+    if source is not None:
+        assert app.radio(key="source").value == source
+        assert not app.metric, "no scenario yet: nothing simulated"
+    elif replications is not None:
         assert app.number_input(key="replications").value == replications
     return app
 
@@ -81,10 +90,16 @@ def clean(app: AppTest) -> None:
 
 
 def test_the_default_page_shows_midsizes_kpis_with_intervals() -> None:
-    app = started(replications=None)
+    """The page a planner opens, on FEW replications instead of the default 200.
+
+    The default itself is checked (the widget's), and the page at 200 replications
+    is opened end to end by ``tests/e2e/test_browser.py`` ("over 200 replications");
+    building that demand in this process took half of this file's time.
+    """
+    app = started()
     clean(app)
     assert app.selectbox(key="scenario").value == "midsize"
-    assert app.number_input(key="replications").value == 200
+    assert app.number_input(key="replications").proto.default == DEFAULT_REPLICATIONS == 200
     assert [metric.label for metric in app.metric] == [card.label for card in CARDS]
     for metric in app.metric:
         assert metric.help.startswith(f"{metric.label}: {metric.value}, 95 % CI"), metric.help
@@ -167,7 +182,7 @@ def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
 
 
 def test_an_edit_of_the_world_changes_the_kpis() -> None:
-    app = started()
+    app = started(replications=4)  # the edited world's demand is built anew: 4 suffice
     before = kpis(app)
     widget(app, "number_input", "Users").set_value(3000).run()
     clean(app)
@@ -191,8 +206,7 @@ def test_an_edit_of_the_world_changes_the_kpis() -> None:
 def test_a_bad_scenario_upload_shows_the_validation_message(
     name: str, data: bytes, message: str
 ) -> None:
-    app = started()
-    app.radio(key="source").set_value("Upload a TOML file").run()
+    app = started(source=UPLOAD)
     app.file_uploader(key="scenario_upload").set_value((name, data, "application/toml")).run()
     assert not app.exception
     (shown,) = [str(item.value) for item in app.sidebar.error]
@@ -201,18 +215,17 @@ def test_a_bad_scenario_upload_shows_the_validation_message(
 
 
 def test_a_good_scenario_upload_is_simulated() -> None:
-    app = started()
-    app.radio(key="source").set_value("Upload a TOML file").run()
+    app = started(source=UPLOAD)
     data = (ROOT / "scenarios/checks/poisson-manual.toml").read_bytes()
     app.file_uploader(key="scenario_upload").set_value(("mine.toml", data, "text/plain")).run()
     clean(app)
     assert len(app.metric) == len(CARDS)
     assert app.subheader[0].value.startswith("Policy off/I1850")
+    assert app.number_input(key="replications").value == FEW, "kept while no file was there"
 
 
 def test_a_scenario_with_drawn_delays_shows_their_mean_and_distribution() -> None:
-    app = started()
-    app.radio(key="source").set_value("Upload a TOML file").run()
+    app = started(source=UPLOAD)
     text = (ROOT / "tests/fixtures/sweep-tiny.toml").read_text(encoding="utf-8")
     data = text.replace(
         "processing_delay_h = 12", 'processing_delay_h = { dist = "exponential", mean = 2 }'
@@ -226,15 +239,19 @@ def test_a_scenario_with_drawn_delays_shows_their_mean_and_distribution() -> Non
     assert "payments.processing_delay_h = exponential, mean 2 h" in shown
 
 
-@pytest.mark.parametrize("view", VIEWS)
-def test_every_view_renders(view: str) -> None:
+def test_every_view_renders() -> None:
+    """One session through every view, as a planner clicks (one first run, not one a view)."""
     app = started()
-    app.segmented_control(key="view").set_value(view).run()
-    clean(app)
-    if view == "Demand":
-        assert len(app.get("plotly_chart")) == 4
-    if view == "Scenario":
-        assert "scenario 'midsize'" in app.code[0].value
+    for view in VIEWS[::-1]:  # Policy, the first page, last: coming back to it works too
+        app.segmented_control(key="view").set_value(view).run()
+        clean(app)
+        assert app.segmented_control(key="view").value == view
+        if view == "Policy":
+            assert len(app.metric) == len(CARDS)
+        if view == "Demand":
+            assert len(app.get("plotly_chart")) == 4
+        if view == "Scenario":
+            assert "scenario 'midsize'" in app.code[0].value
 
 
 def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
