@@ -71,13 +71,15 @@ def test_the_dask_window_bounds_the_tasks_in_the_cluster() -> None:
             results = dict(bounded.run(_slow_square, 2, list(range(40))))
             assert results == {i: 2 * i * i for i in range(40)}
             assert bounded.peak_in_flight == 3  # all 40 at once without the window
-            default = DaskExecutor(cluster.scheduler_address)
+        finally:
+            bounded.close()  # one client at a time: a second one once timed out connecting
+        default = DaskExecutor(cluster.scheduler_address)
+        try:
             assert dict(default.run(_slow_square, 1, list(range(10)))) == {
                 i: i * i for i in range(10)
             }
             assert default.peak_in_flight == 4  # two per worker thread
         finally:
-            bounded.close()
             default.close()
 
 
