@@ -171,9 +171,8 @@ def _wait_for_workers_ignoring_ctrl_c(pid: int, count: int, timeout_s: float = 6
     """Wait until ``count`` pool workers run and have installed their SIGINT handler.
 
     The progress line is printed before the pool starts; Ctrl+C sent at that moment
-    races the workers' start (it once hung the test for 60 s under load). The test
-    is about Ctrl+C during a pooled run, so it waits for one (Linux /proc). (With
-    100,000 replications, drawing their seeds alone took 6 s before any worker ran.)
+    would test the pool's start, not a pooled run, so it waits for one (Linux /proc).
+    (With 100,000 replications, drawing their seeds alone took 6 s before any worker ran.)
     """
     deadline = time.monotonic() + timeout_s
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -192,10 +191,24 @@ def _wait_for_workers_ignoring_ctrl_c(pid: int, count: int, timeout_s: float = 6
     pytest.fail(f"no {count} pool workers ignoring SIGINT within {timeout_s} s")
 
 
+FOREGROUND = (
+    "import os, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n"
+)
+"""Run argv with Ctrl+C at its default, as in a terminal's foreground job.
+
+A command started in the background by a non-interactive shell (``.ci/run &``,
+nohup) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt
+handler: the run would rightly ignore the test's Ctrl+C and finish its work
+(which once failed this test whenever the suite was started that way). A
+disposition of SIG_DFL survives ``exec``; a handler would not."""
+
+
 def test_ctrl_c_during_a_pooled_run_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "sim", "run", str(TINY), "--replications", "10000"]
-    process = subprocess.Popen(  # 10,000 replications: some 50 s of work, stopped after 1
-        [*command, "--workers", "2"],
+    command = ["-m", "sim", "run", str(TINY), "--replications", "10000", "--workers", "2"]
+    process = subprocess.Popen(  # 10,000 replications: some 25-50 s of work, stopped after 1
+        [sys.executable, "-c", FOREGROUND, *command],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
