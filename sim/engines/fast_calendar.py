@@ -8,12 +8,11 @@ Howard Hinnant's civil-date algorithms; a hypothesis test checks it against
 
 from __future__ import annotations
 
-import numba
-
 from sim.account.clock import MICROS_PER_DAY
+from sim.engines.jit_cache import njit
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _civil_from_days(days: int) -> tuple[int, int, int]:
     """(year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm)."""
     z = days + 719468
@@ -28,7 +27,7 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
     return year, month, day
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _days_from_civil(year: int, month: int, day: int) -> int:
     """Day count since 1970-01-01 of a civil date."""
     year -= 1 if month <= 2 else 0
@@ -39,7 +38,7 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + doe - 719468
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _month_length(year: int, month: int) -> int:
     if month == 2:
         leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
@@ -47,7 +46,7 @@ def _month_length(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def add_months_us(instant: int, months: int) -> int:
     """The same UTC wall-clock time ``months`` calendar months later (day clipped)."""
     days = instant // MICROS_PER_DAY

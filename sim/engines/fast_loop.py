@@ -9,7 +9,6 @@ the quiet stretches, where most charges post, are ``fast_stretch.post_quiet_stre
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
@@ -60,11 +59,12 @@ from sim.engines.fast_steps import (
     take_from_lots,
 )
 from sim.engines.fast_stretch import post_quiet_stretch
+from sim.engines.jit_cache import njit
 from sim.engines.skip_layout import Jumps
 from sim.engines.skip_stretch import NO_BLOCKED_END, latest_blocked_end, skip_quiet_stretch
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
     calls: ChargedCalls,
     jumps: Jumps,

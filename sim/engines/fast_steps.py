@@ -16,7 +16,6 @@ engine's first compilation takes 4 s longer (27 s against 31 s on the CI machine
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
@@ -48,11 +47,12 @@ from sim.engines.fast_layout import (
     RunTerms,
     TimeBook,
 )
+from sim.engines.jit_cache import njit
 
 _SPLIT_MASK = (1 << SPLIT_BITS) - 1
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def grown(values: np.ndarray, size: int) -> np.ndarray:
     """``values``, or a copy with room for row ``size`` when it is full (doubling)."""
     if size < len(values):
@@ -66,13 +66,13 @@ def grown(values: np.ndarray, size: int) -> np.ndarray:
 # -- lots: one row per lot bought, oldest first; open lots (money left) are head .. n - 1 --
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def new_lots(capacity: int) -> np.ndarray:
     """Room for ``capacity`` lots (it grows as lots are bought)."""
     return np.empty((capacity, len(LOT_COLUMNS)), np.int64)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def fund_lot(
     lots: np.ndarray, n_lots: int, head: int, now: int, amount: int, source: int, deficit: int
 ) -> tuple[np.ndarray, int, int, int]:
@@ -96,7 +96,7 @@ def fund_lot(
     return lots, n_lots + 1, head, repaid
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def expire_lots(lots: np.ndarray, head: int, n_lots: int, now: int) -> tuple[int, int]:
     """Forfeit what is left in every open lot expiring at or before ``now``: (head, lost)."""
     lost = 0
@@ -109,7 +109,7 @@ def expire_lots(lots: np.ndarray, head: int, n_lots: int, now: int) -> tuple[int
     return head, lost
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def take_from_lots(lots: np.ndarray, head: int, n_lots: int, charge: int) -> tuple[int, int]:
     """Debit ``charge`` oldest lot first: (head, what no lot covered: a new deficit)."""
     left = charge
@@ -123,7 +123,7 @@ def take_from_lots(lots: np.ndarray, head: int, n_lots: int, charge: int) -> tup
     return head, left
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def next_expiry(lots: np.ndarray, head: int, n_lots: int) -> int:
     """When the oldest open lot expires (NEVER: no lot open)."""
     return lots[head, EXPIRES_AT] if head < n_lots else NEVER
@@ -132,13 +132,13 @@ def next_expiry(lots: np.ndarray, head: int, n_lots: int) -> int:
 # -- fundings and payments ----------------------------------------------------------------
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def requests_recharge(policy: PolicyTerms, pending: bool, suspended: bool, balance: int) -> bool:
     """Whether the balance calls for an auto-recharge request now (``Account.maybe_request``)."""
     return policy.auto_on and not pending and not suspended and balance < policy.trigger_minor
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def runaway_request(policy: PolicyTerms, balance: int) -> bool:
     """Whether a request at ``balance`` needs too many recharges (``rules.too_many_recharges``).
 
@@ -152,7 +152,7 @@ def runaway_request(policy: PolicyTerms, balance: int) -> bool:
     )
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def due_step(
     opening_us: np.ndarray,
     next_opening: int,
@@ -173,7 +173,7 @@ def due_step(
     return NO_STEP
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def next_draw(run: RunTerms, draws: np.ndarray, draws_used: int) -> tuple[float, int]:
     """A payment attempt's uniform draw, and the draws used (as ``Account`` draws them).
 
@@ -187,7 +187,7 @@ def next_draw(run: RunTerms, draws: np.ndarray, draws_used: int) -> tuple[float,
     return draws[draws_used], draws_used + 1
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def request_at(run: RunTerms, processing_us: np.ndarray, used: int, now: int) -> tuple[int, int]:
     """When a recharge requested at ``now`` completes, and the processing delays drawn so far.
 
@@ -202,7 +202,7 @@ def request_at(run: RunTerms, processing_us: np.ndarray, used: int, now: int) ->
     return now + processing_us[used], used + 1
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def attempt_recharge(
     run: RunTerms, card_from_us: np.ndarray, card_until_us: np.ndarray, now: int, draw: float
 ) -> tuple[bool, int]:
@@ -215,7 +215,7 @@ def attempt_recharge(
     return card < 0 and not draw < run.failure_probability, card
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def fix_after(
     run: RunTerms, card_until_us: np.ndarray, fix_us: np.ndarray, used: int, card: int, now: int
 ) -> tuple[int, int]:
@@ -234,7 +234,7 @@ def fix_after(
     return (fixed_at if fixed_at == NEVER else admin_instant(run, fixed_at)), used
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def expired_card(card_from_us: np.ndarray, card_until_us: np.ndarray, now: int) -> int:
     """The card expiry in force at ``now``, by index (-1: none; ``Payments.expired_card``)."""
     for card in range(len(card_from_us)):
@@ -243,7 +243,7 @@ def expired_card(card_from_us: np.ndarray, card_until_us: np.ndarray, now: int) 
     return -1
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def resumes_at(card_until_us: np.ndarray, fix_delay_us: int, card: int, failed_at: int) -> int:
     """When the fix is due after a failure, before office hours (NEVER: never).
 
@@ -257,7 +257,7 @@ def resumes_at(card_until_us: np.ndarray, fix_delay_us: int, card: int, failed_a
     return max(fixed_at, card_until_us[card])
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def admin_instant(run: RunTerms, time: int) -> int:
     """When an admin action due at ``time`` happens (``Payments.admin_acts_at``; NEVER: never)."""
     if not run.office_hours_on:
@@ -265,7 +265,7 @@ def admin_instant(run: RunTerms, time: int) -> int:
     return office_instant(run.office_open_us, run.office_close_us, time)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def office_instant(open_us: np.ndarray, close_us: np.ndarray, time: int) -> int:
     """The first instant >= ``time`` in office hours (NEVER: none; ``OfficeHours.next_open``)."""
     index = np.searchsorted(close_us, time, side="right")
@@ -277,7 +277,7 @@ def office_instant(open_us: np.ndarray, close_us: np.ndarray, time: int) -> int:
 # -- calls --------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def admit(
     calls: ChargedCalls,
     first: int,
@@ -305,7 +305,7 @@ def admit(
     return billed
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def skip_blocked(post_order: np.ndarray, blocked_call: np.ndarray, post_ptr: int) -> int:
     """The next posting, passing over blocked calls (they never post)."""
     while post_ptr < len(post_order) and blocked_call[post_order[post_ptr]]:
@@ -313,7 +313,7 @@ def skip_blocked(post_order: np.ndarray, blocked_call: np.ndarray, post_ptr: int
     return post_ptr
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def next_end(end_us: np.ndarray, post_order: np.ndarray, post_ptr: int) -> int:
     """When the next charge posts (NEVER: none left)."""
     return end_us[post_order[post_ptr]] if post_ptr < len(post_order) else NEVER
@@ -322,7 +322,7 @@ def next_end(end_us: np.ndarray, post_order: np.ndarray, post_ptr: int) -> int:
 # -- the balance over time ----------------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def carry_time(book: TimeBook, start: int, daily: np.ndarray, now: int) -> TimeBook:
     """Carry the balance in force since ``book.last_time`` up to ``now``.
 
@@ -346,7 +346,7 @@ def carry_time(book: TimeBook, start: int, daily: np.ndarray, now: int) -> TimeB
     )  # fmt: skip
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def settle_time(book: TimeBook, start: int, daily: np.ndarray, now: int, balance: int) -> TimeBook:
     """An instant is done: book the time up to it, then its balance (and the minimum)."""
     book = carry_time(book, start, daily, now)
@@ -357,7 +357,7 @@ def settle_time(book: TimeBook, start: int, daily: np.ndarray, now: int, balance
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def close_time(book: TimeBook, start: int, daily: np.ndarray, end: int) -> TimeBook:
     """The run is over: the remaining end-of-day samples and the integral up to ``end``."""
     for day in range(book.sampled, len(daily)):
@@ -372,7 +372,7 @@ def close_time(book: TimeBook, start: int, daily: np.ndarray, end: int) -> TimeB
 # -- outages ------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def add_episode(episodes: np.ndarray, n_episodes: int, since: int, until: int) -> np.ndarray:
     """Record outage episode ``n_episodes`` as [since, until] (the array grows as needed)."""
     episodes = grown(episodes, n_episodes)

@@ -10,16 +10,16 @@ reference counts cost 5 % of a midsize sweep (``benchmarks/fast_engine_bench.py`
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
 from sim.engines.fast_layout import CONSUMED, REMAINING, SPLIT_BITS, ChargedCalls, TimeBook
+from sim.engines.jit_cache import njit
 
 _SPLIT_MASK = (1 << SPLIT_BITS) - 1
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def post_quiet_stretch(
     calls: ChargedCalls,
     blocked_call: np.ndarray,

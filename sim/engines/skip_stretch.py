@@ -27,12 +27,12 @@ calls + days) instead of O(calls).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
 from sim.engines.fast_layout import NEVER, SPLIT_BITS, ChargedCalls, TimeBook
 from sim.engines.fast_steps import take_from_lots
+from sim.engines.jit_cache import njit
 from sim.engines.skip_layout import Jumps
 from sim.limits import JUMP_CHARGE_MAX_MINOR
 
@@ -41,7 +41,7 @@ NO_BLOCKED_END = -NEVER
 """``latest_blocked_end`` before any call is blocked (earlier than any instant)."""
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def latest_blocked_end(calls: ChargedCalls, first: int, stop: int, balance: int, until: int) -> int:
     """``until``, or the latest end of a call ``first .. stop - 1`` that ``admit`` blocks.
 
@@ -55,7 +55,7 @@ def latest_blocked_end(calls: ChargedCalls, first: int, stop: int, balance: int,
     return until
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int) -> int:
     """Where a jump from ``post_ptr`` stops: the first posting it leaves (== post_ptr: none).
 
@@ -75,7 +75,7 @@ def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int)
     return stop
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def skip_quiet_stretch(
     jumps: Jumps,
     lots: np.ndarray,
