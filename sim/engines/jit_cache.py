@@ -22,8 +22,8 @@ their first function is decorated.
 
 from __future__ import annotations
 
-import ast
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,17 +58,20 @@ def engine_sources(sim_dir: Path = SIM_DIR) -> list[Path]:
     return sorted(seen)
 
 
+_IMPORT = re.compile(r"^from sim\.([\w.]+) import", re.MULTILINE)
+"""``from sim.x.y import ...`` at the start of a line: how every sim module imports sim."""
+
+
 def _imported(path: Path, sim_dir: Path) -> list[Path]:
     """The files of the ``sim`` modules that ``path`` imports (``from sim.x import ...``)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sim."):
-            parts = (node.module or "").split(".")[1:]
-            for candidate in (sim_dir.joinpath(*parts).with_suffix(".py"),
-                              sim_dir.joinpath(*parts, "__init__.py")):  # fmt: skip
-                if candidate.is_file():
-                    found.append(candidate)
-                    break
+    for module in _IMPORT.findall(path.read_text(encoding="utf-8")):
+        parts = module.split(".")
+        for candidate in (sim_dir.joinpath(*parts).with_suffix(".py"),
+                          sim_dir.joinpath(*parts, "__init__.py")):  # fmt: skip
+            if candidate.is_file():
+                found.append(candidate)
+                break
     return found
 
 
