@@ -80,69 +80,12 @@ class Case:
         return RunSpec(USD, START, END, self.payments, self.opening)
 
 
-@st.composite
-def calls(draw: st.DrawFn) -> list[Call]:
-    count = draw(st.integers(0, 40))
-    # Coarse start grid (hours) so that ties between events are common.
-    starts = sorted(draw(st.lists(st.integers(0, 500 * 24), min_size=count, max_size=count)))
-    result = []
-    for ref, start_h in enumerate(starts):
-        start = START + start_h * 60 * MICROS_PER_MINUTE
-        duration = draw(st.sampled_from([0, 30, 60, 600, 3600])) * 1_000_000
-        charge = draw(st.integers(0, 5000))
-        billed = charge > 0 and draw(st.booleans() | st.just(True))
-        service = draw(st.sampled_from(["toll_free_dial_in", "dial_out", "international"]))
-        result.append(Call(start, min(start + duration, END), service, charge, billed, ref))
-    return result
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> Case:
-    auto = draw(st.none() | st.builds(AutoRecharge, st.integers(0, 5000), st.integers(100, 8000)))
-    manual = draw(
-        st.none()
-        | st.builds(
-            ManualTopUp,
-            st.integers(1, 8000),
-            st.sampled_from([timedelta(hours=h) for h in (1, 24)]),
-        )
-    )
-    policy = Policy(draw(st.integers(0, 10_000)), auto, manual)
-    card = draw(st.none() | st.tuples(st.integers(0, 400), st.none() | st.integers(1, 60)))
-    expiries = ()
-    if card is not None:
-        expired = START + card[0] * MICROS_PER_DAY
-        renewed = None if card[1] is None else expired + card[1] * MICROS_PER_DAY
-        expiries = (CardExpiry(expired, renewed),)
-    payments = Payments(
-        processing_delay=draw(_delays([0, 0, 1, 48], PROCESSING_DISTS)),
-        failure_probability=draw(st.sampled_from([0.0, 0.2, 0.7])),
-        admin_fix_delay=draw(_delays([0, 5, 72], FIX_DISTS)),
-        card_expiries=expiries,
-        office_hours=draw(st.none() | st.sampled_from(OFFICE_HOURS)),
-    )
-    # The cycle of draws ends with a success, so zero-delay retries terminate
-    # (with a real generator they do with probability 1).
-    draws = [*draw(st.lists(st.floats(0, 1, exclude_max=True), max_size=20)), 0.99]
-    opening = draw(st.just(Opening()) | openings())
-    return Case(draw(calls()), policy, payments, draws, draw(st.integers(0, 2**32)), opening)
-
-
-@st.composite
-def openings(draw: st.DrawFn) -> Opening:
-    """Up to 3 lots bought on the hour in the year before START (each expires inside the
-    run), and maybe a recharge pending at START or in the 3 days after."""
-    count = draw(st.integers(0, 3))
-    ages_h = draw(st.lists(st.integers(0, 364 * 24), min_size=count, max_size=count))
-    amounts = draw(st.lists(st.integers(1, 6000), min_size=count, max_size=count))
-    lots = tuple(
-        (START - age * MICROS_PER_HOUR, amount) for age, amount in zip(ages_h, amounts, strict=True)
-    )
-    pending = draw(
-        st.none() | st.tuples(st.integers(0, 72).map(lambda h: START + h * MICROS_PER_HOUR),
-                              st.integers(1, 8000))
-    )  # fmt: skip
-    return Opening(lots, pending)
+def _delays(
+    hours: list[int], dists: tuple[Exponential | LogNormal, ...]
+) -> st.SearchStrategy[Delay]:
+    """A fixed delay of one of ``hours``, or one drawn from one of ``dists``."""
+    fixed = st.sampled_from([timedelta(hours=h) for h in hours])
+    return fixed | st.sampled_from([payment_delay(dist) for dist in dists])
 
 
 PROCESSING_DISTS = (
@@ -156,13 +99,100 @@ FIX_DISTS = (
 )
 """Drawn fix delays a case may have (hours)."""
 
+# Every strategy the composites draw from is built once, here: building (and validating)
+# them anew inside each draw cost more than running the engines on the case.
+_CALL_COUNT = st.integers(0, 40)
+_START_H = st.integers(0, 500 * 24)
+_DURATION_S_AND_SERVICE = st.sampled_from(
+    list(
+        itertools.product(
+            [0, 30, 60, 600, 3600], ["toll_free_dial_in", "dial_out", "international"]
+        )
+    )
+)
+"""A call's duration (seconds) and service, in one draw (a case draws up to 40 calls)."""
+_CHARGE = st.integers(0, 5000)
+_BILLED = st.sampled_from([False, True, True, True])
+"""Credit-billed three times in four, in one draw (``booleans() | just(True)`` took two)."""
+_AUTO = st.none() | st.builds(AutoRecharge, st.integers(0, 5000), st.integers(100, 8000))
+_MANUAL = st.none() | st.builds(
+    ManualTopUp, st.integers(1, 8000), st.sampled_from([timedelta(hours=h) for h in (1, 24)])
+)
+_INITIAL = st.integers(0, 10_000)
+_CARD = st.none() | st.tuples(st.integers(0, 400), st.none() | st.integers(1, 60))
+_PROCESSING = _delays([0, 0, 1, 48], PROCESSING_DISTS)
+_FAILURE = st.sampled_from([0.0, 0.2, 0.7])
+_FIX = _delays([0, 5, 72], FIX_DISTS)
+_OFFICE = st.none() | st.sampled_from(OFFICE_HOURS)
+_DRAWS = st.lists(st.floats(0, 1, exclude_max=True), max_size=20)
+_SEED = st.integers(0, 2**32)
+_STARTS_H = [st.lists(_START_H, min_size=count, max_size=count) for count in range(41)]
+"""The sorted call starts of a case of ``count`` calls (hours), by ``count``."""
+_LOT_COUNT = st.integers(0, 3)
+_AGE_H = st.integers(0, 364 * 24)
+_LOT_AMOUNT = st.integers(1, 6000)
+_PENDING = st.none() | st.tuples(
+    st.integers(0, 72).map(lambda h: START + h * MICROS_PER_HOUR), st.integers(1, 8000)
+)
 
-def _delays(
-    hours: list[int], dists: tuple[Exponential | LogNormal, ...]
-) -> st.SearchStrategy[Delay]:
-    """A fixed delay of one of ``hours``, or one drawn from one of ``dists``."""
-    fixed = st.sampled_from([timedelta(hours=h) for h in hours])
-    return fixed | st.sampled_from([payment_delay(dist) for dist in dists])
+
+@st.composite
+def calls(draw: st.DrawFn) -> list[Call]:
+    count = draw(_CALL_COUNT)
+    # Coarse start grid (hours) so that ties between events are common.
+    starts = sorted(draw(_STARTS_H[count]))
+    result = []
+    for ref, start_h in enumerate(starts):
+        start = START + start_h * 60 * MICROS_PER_MINUTE
+        duration_s, service = draw(_DURATION_S_AND_SERVICE)
+        duration = duration_s * 1_000_000
+        charge = draw(_CHARGE)
+        billed = charge > 0 and draw(_BILLED)
+        result.append(Call(start, min(start + duration, END), service, charge, billed, ref))
+    return result
+
+
+_CALLS = calls()
+
+
+@st.composite
+def openings(draw: st.DrawFn) -> Opening:
+    """Up to 3 lots bought on the hour in the year before START (each expires inside the
+    run), and maybe a recharge pending at START or in the 3 days after."""
+    count = draw(_LOT_COUNT)
+    ages_h = draw(st.lists(_AGE_H, min_size=count, max_size=count))
+    amounts = draw(st.lists(_LOT_AMOUNT, min_size=count, max_size=count))
+    lots = tuple(
+        (START - age * MICROS_PER_HOUR, amount) for age, amount in zip(ages_h, amounts, strict=True)
+    )
+    return Opening(lots, draw(_PENDING))
+
+
+_OPENING = st.just(Opening()) | openings()
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    auto, manual = draw(_AUTO), draw(_MANUAL)
+    policy = Policy(draw(_INITIAL), auto, manual)
+    card = draw(_CARD)
+    expiries = ()
+    if card is not None:
+        expired = START + card[0] * MICROS_PER_DAY
+        renewed = None if card[1] is None else expired + card[1] * MICROS_PER_DAY
+        expiries = (CardExpiry(expired, renewed),)
+    payments = Payments(
+        processing_delay=draw(_PROCESSING),
+        failure_probability=draw(_FAILURE),
+        admin_fix_delay=draw(_FIX),
+        card_expiries=expiries,
+        office_hours=draw(_OFFICE),
+    )
+    # The cycle of draws ends with a success, so zero-delay retries terminate
+    # (with a real generator they do with probability 1).
+    draws = [*draw(_DRAWS), 0.99]
+    opening = draw(_OPENING)
+    return Case(draw(_CALLS), policy, payments, draws, draw(_SEED), opening)
 
 
 def delays(case: Case) -> DrawReader:

@@ -2,7 +2,8 @@
 
 Each law must hold for any stream and any policy: conservation, no lot below
 zero, FIFO, the balance equals the sum of the journal, and replaying in pieces
-equals replaying at once.
+equals replaying at once. One test draws each case and checks them all on it:
+drawing a case costs more than replaying it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from sim.account.clock import MICROS_PER_MINUTE, add_months
 from sim.account.ledger import EntryKind, JournalEntry, Ledger, Source
+from sim.account.outcome import Outcome
 from sim.engines.replay import Replayer
 from tests.strategies import END, START, Case, cases, delays, drawer
 
@@ -38,14 +40,46 @@ def check_entry(ledger: Ledger, entry: JournalEntry, running: list[int]) -> None
 
 
 @settings(max_examples=300, deadline=None)
-@given(cases())
-def test_conservation_fifo_no_negative_lot_and_journal_sum_hold_at_every_entry(case: Case) -> None:
+@given(cases(), st.lists(st.integers(1, 500 * 24 - 1), max_size=6))
+def test_the_laws_hold_at_every_entry_and_replaying_in_pieces_equals_replaying_at_once(
+    case: Case, cut_hours: list[int]
+) -> None:
+    """One case, one whole replay: the laws at each of its entries and at its end, then the
+    same case replayed in pieces against it (drawing a case costs more than replaying it)."""
+    whole_journal: list[JournalEntry] = []
+    expected = replay_checking_every_entry(case, whole_journal)
+    check_outcome(case, expected)
+
+    piece_journal: list[JournalEntry] = []
+    pieces = replayer(case, piece_journal.append)
+    remaining = list(case.calls)
+    for cut in sorted(set(cut_hours)):
+        until = START + cut * 60 * MICROS_PER_MINUTE - 1  # just before a grid hour
+        head = [c for c in remaining if c.start <= until]
+        remaining = remaining[len(head) :]
+        pieces.advance(head, until)
+    pieces.advance(remaining, END)
+    assert pieces.finish() == expected
+    assert piece_journal == whole_journal
+
+
+def replay_checking_every_entry(case: Case, journal: list[JournalEntry]) -> Outcome:
+    """The case replayed at once, ``check_entry`` after each entry, which ``journal`` gets."""
     running = [0]
     holder: list[Replayer] = []
-    runner = replayer(case, lambda entry: check_entry(holder[0].ledger, entry, running))
+
+    def on_entry(entry: JournalEntry) -> None:
+        check_entry(holder[0].ledger, entry, running)
+        journal.append(entry)
+
+    runner = replayer(case, on_entry)
     holder.append(runner)
     runner.advance(case.calls, END)
-    outcome = runner.finish()
+    return runner.finish()
+
+
+def check_outcome(case: Case, outcome: Outcome) -> None:
+    """Laws of a finished run: conservation, every call counted, lots dated and ordered."""
     assert outcome.funded_minor == (
         outcome.consumed_minor + outcome.forfeited_minor + outcome.final_balance_minor
     )
@@ -61,24 +95,3 @@ def test_conservation_fifo_no_negative_lot_and_journal_sum_hold_at_every_entry(c
     assert [(lot.purchased_at, lot.amount_minor) for lot in pending] == (
         [] if case.opening.pending is None else [case.opening.pending]
     )
-
-
-@settings(max_examples=300, deadline=None)
-@given(cases(), st.lists(st.integers(1, 500 * 24 - 1), max_size=6))
-def test_replaying_in_pieces_equals_replaying_at_once(case: Case, cut_hours: list[int]) -> None:
-    whole_journal: list[JournalEntry] = []
-    whole = replayer(case, whole_journal.append)
-    whole.advance(case.calls, END)
-    expected = whole.finish()
-
-    piece_journal: list[JournalEntry] = []
-    pieces = replayer(case, piece_journal.append)
-    remaining = list(case.calls)
-    for cut in sorted(set(cut_hours)):
-        until = START + cut * 60 * MICROS_PER_MINUTE - 1  # just before a grid hour
-        head = [c for c in remaining if c.start <= until]
-        remaining = remaining[len(head) :]
-        pieces.advance(head, until)
-    pieces.advance(remaining, END)
-    assert pieces.finish() == expected
-    assert piece_journal == whole_journal
