@@ -23,10 +23,15 @@ def invoke(*args: str | Path) -> Result:
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
-    """One plan of the bundled export (few replications, one month held out, no widening)."""
+    """One plan of the bundled export (few replications, one month held out, no widening).
+
+    One worker: the checks below read the files and the report, not the pool (whose results
+    equal one worker's: ``tests/cli/test_cli_scenario.py``), and a pool's start-up cost more
+    than its work here.
+    """
     out = tmp_path_factory.mktemp("plan") / "out"
     result = invoke(
-        "plan", EXPORT, "--balance", "800", "-o", out, "--replications", "20",
+        "plan", EXPORT, "--balance", "800", "-o", out, "--replications", "6", "--workers", "1",
         "--holdout-months", "1", "--timezone", "America/New_York", "--country", "US",
         "--no-widen", "--quiet",
     )  # fmt: skip

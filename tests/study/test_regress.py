@@ -39,6 +39,37 @@ def keep_only(folder: Path, *names: str) -> None:
             (folder / "baselines" / f"{path.stem}.json").unlink(missing_ok=True)
 
 
+def set_regression(folder: Path, *, replications: int, seed: int | None = None) -> None:
+    """At most ``replications`` (and ``seed``) in the ``[regression]`` table of every scenario
+    left in ``folder``."""
+
+    def fewer(match: re.Match[str]) -> str:
+        return f"replications = {min(int(match[1]), replications)}"
+
+    for path in folder.rglob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^replications = (\d+)", fewer, text)
+        if seed is not None:
+            text = re.sub(r"(?m)^seed = \d+", f"seed = {seed}", text)
+        path.write_text(text, encoding="utf-8")
+
+
+PAIRED_REPLICATIONS = 10
+"""Replications of a check rebaselined by ``rebaseline`` (the bundled ones run 100): a real
+change under the same seed moves every replication, so ten pairs show it as plainly."""
+
+
+def rebaseline(folder: Path) -> None:
+    """Fewer replications and fresh baselines for them, before the test changes anything.
+
+    The check that follows is paired (same seed, same count) as against the bundled
+    baselines, at a fifth of the runs: 2 x 10 instead of 100 per scenario.
+    """
+    set_regression(folder, replications=PAIRED_REPLICATIONS)
+    updated = invoke("--scenarios", folder, "--update", "--reason", "fewer replications")
+    assert updated.exit_code == 0, updated.stdout + updated.stderr
+
+
 def drifted(result: Result) -> set[tuple[str, str]]:
     """(scenario, metric) of every drift row in the printed table."""
     rows = [line.split("|") for line in result.stdout.splitlines() if "**drift**" in line]
@@ -46,6 +77,8 @@ def drifted(result: Result) -> set[tuple[str, str]]:
 
 
 def test_every_rate_ten_percent_higher_is_drift_naming_the_money_metrics(scenarios: Path) -> None:
+    keep_only(scenarios, "small-team", "midsize", "card-expiry")  # enterprise: same table, slow
+    rebaseline(scenarios)
     table = scenarios / "rates" / "sample-usd.csv"
     lines = table.read_text(encoding="utf-8").splitlines()
     comments = [line for line in lines if line.startswith("#")]
@@ -57,7 +90,6 @@ def test_every_rate_ten_percent_higher_is_drift_naming_the_money_metrics(scenari
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    keep_only(scenarios, "small-team", "midsize", "card-expiry")  # enterprise: same table, slow
     report = scenarios.parent / "report.md"
     result = invoke("--scenarios", scenarios, "--report", report)
     assert result.exit_code == 1, result.stdout + result.stderr
@@ -71,6 +103,7 @@ def test_every_rate_ten_percent_higher_is_drift_naming_the_money_metrics(scenari
 
 def test_a_doubled_processing_delay_is_drift_in_outages(scenarios: Path) -> None:
     keep_only(scenarios, "midsize")
+    rebaseline(scenarios)
     path = scenarios / "midsize.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"processing_delay_h = [\d.]+", "processing_delay_h = 24", text),
@@ -78,6 +111,13 @@ def test_a_doubled_processing_delay_is_drift_in_outages(scenarios: Path) -> None
     result = invoke("--scenarios", scenarios)
     assert result.exit_code == 1
     assert ("midsize", "outage_hours") in drifted(result)
+
+
+UNPAIRED_REPLICATIONS = 25
+"""Replications of a check run under a new seed against its bundled baseline (100 there).
+The comparison is then unpaired (Welch: each side's variance over its own count), and under
+no change its z has the same spread whatever the two counts: a quarter of the runs looks
+for the same false alarm, and the unequal counts are checked too."""
 
 
 @pytest.mark.parametrize(("seed", "midsize"), [(11, True), (12, False), (13, False)])
@@ -88,9 +128,7 @@ def test_a_new_seed_alone_causes_no_drift(scenarios: Path, seed: int, midsize: b
     dropped = {"enterprise"} if midsize else {"enterprise", "midsize"}
     keep_only(scenarios, *[path.stem for path in scenarios.rglob("*.toml")
                            if path.stem not in dropped])  # fmt: skip
-    for path in scenarios.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"(?m)^seed = \d+", f"seed = {seed}", text), encoding="utf-8")
+    set_regression(scenarios, replications=UNPAIRED_REPLICATIONS, seed=seed)
     result = invoke("--scenarios", scenarios)
     assert result.exit_code == 0, result.stdout
     assert "| changed |" in result.stdout  # the numbers did move, within noise
@@ -98,6 +136,7 @@ def test_a_new_seed_alone_causes_no_drift(scenarios: Path, seed: int, midsize: b
 
 def test_update_then_regress_is_clean_and_records_the_reason(scenarios: Path) -> None:
     keep_only(scenarios, "small-team")
+    set_regression(scenarios, replications=PAIRED_REPLICATIONS)  # three checks run below
     path = scenarios / "small-team.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("trigger = 20,", "trigger = 30,"), encoding="utf-8")
@@ -110,6 +149,7 @@ def test_update_then_regress_is_clean_and_records_the_reason(scenarios: Path) ->
     assert baseline["reason"] == "a leaner check"
     assert "T30/A40/I40" in baseline["policies"]
     assert {"credsim_version", "date", "seed", "content_hash"} <= set(baseline)
+    assert baseline["replications"] == PAIRED_REPLICATIONS
     result = invoke("--scenarios", scenarios)
     assert result.exit_code == 0 and "No drift" in result.stdout
 

@@ -260,7 +260,8 @@ def test_a_sweep_killed_midway_and_resumed_ends_identical(reference: Path, tmp_p
     assert not (out / "summary.json").exists()
     (parts / ".r000039.parquet.12345.tmp").write_bytes(b"half a part")  # a write cut short
 
-    result = invoke(*sweep_args(out, "--resume", "--workers", "2", "--quiet"))
+    # one worker here: the pool ran in the killed sweep (the workers do not enter its identity)
+    result = invoke(*sweep_args(out, "--resume", "--workers", "1", "--quiet"))
     assert result.exit_code == 0, result.output
     same_files(reference, out)
     resumed = manifest(out)
@@ -344,9 +345,11 @@ def test_a_folder_is_never_overwritten_without_force(reference: Path, tmp_path: 
 
 
 def test_a_dask_cluster_gives_the_same_files(reference: Path, tmp_path: Path) -> None:
+    """One worker process: the tasks and their results cross a process boundary (the other
+    Dask tests run their workers in-process); two workers only added a second start-up."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None
     ) as cluster:
         result = invoke(*sweep_args(tmp_path / "dask", "--scheduler", cluster.scheduler_address,
                                     "--quiet"))  # fmt: skip
