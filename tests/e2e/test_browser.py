@@ -59,19 +59,6 @@ def page(browser: Browser, url: str) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture
-def started_page(browser: Browser, url: str) -> Iterator[Page]:
-    """A new session as soon as its inputs show, before the default view's results: for tests
-    whose first step is an input, which reruns the page (the results would be thrown away)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1800})
-    tab = context.new_page()
-    tab.goto(url)
-    tab.get_by_label("Replications", exact=True).wait_for(timeout=FIRST_RESULTS_MS)
-    tab.get_by_role("radio", name="Backtest", exact=True).wait_for(timeout=FIRST_RESULTS_MS)
-    yield tab
-    context.close()
-
-
 def test_the_default_page_has_no_error_then_its_kpis_follow_the_policy(page: Page) -> None:
     """The page as it opens (kept as a screenshot), three triggers, then a much leaner policy
     that shows outages: one page for all (opening one costs more than the changes)."""
@@ -121,10 +108,7 @@ def a_much_leaner_policy_shows_outages(page: Page) -> None:
     page.screenshot(path=str(ARTIFACTS / "dashboard-lean.png"))
 
 
-def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(
-    started_page: Page,
-) -> None:
-    page = started_page
+def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(page: Page) -> None:
     page.get_by_text("Upload a TOML file").click()
     sidebar = page.get_by_test_id("stSidebar")
     uploader = sidebar.get_by_test_id("stFileUploaderDropzoneInput").first  # the scenario's
@@ -139,9 +123,8 @@ def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(
     assert page.get_by_test_id("stMetric").count() == 0
 
 
-def test_an_export_zip_uploads_to_the_backtest_view(started_page: Page, tmp_path: Path) -> None:
+def test_an_export_zip_uploads_to_the_backtest_view(page: Page, tmp_path: Path) -> None:
     """The admin center's zip, uploaded as a planner would: figures and rows by reason."""
-    page = started_page
     choose_view(page, "Backtest")
     archive = export_zip(tmp_path / "Calls.Export.1.zip")
     page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
@@ -154,8 +137,7 @@ def test_an_export_zip_uploads_to_the_backtest_view(started_page: Page, tmp_path
     page.screenshot(path=str(ARTIFACTS / "dashboard-backtest-zip.png"), full_page=True)
 
 
-def test_every_view_draws(started_page: Page) -> None:
-    page = started_page
+def test_every_view_draws(page: Page) -> None:
     set_number(page, "Replications", "4")  # a quick sweep: drawing does not depend on size
     page.get_by_text("over 4 replications").wait_for(timeout=FIRST_RESULTS_MS)
     choose_view(page, "Trade-offs")
