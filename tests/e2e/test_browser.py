@@ -5,8 +5,9 @@ as a planner would, and checks what a person sees: the KPI cards appear, a
 trigger change updates them (timed, for the record; the target is the benchmark's), a
 bad upload shows its message, every view draws, and no error element shows
 where none is expected. Screenshots and timings go to ``test-artifacts/``
-(git-ignored). It skips only where ``/usr/bin/chromium`` is absent;
-``.ci/run`` installs it.
+(git-ignored). The server and the browser are shared with the other browser
+tests (``tests/e2e/conftest.py``); each test has its own session. It skips
+only where ``/usr/bin/chromium`` is absent; ``.ci/run`` installs it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.calls.exports import export_zip
 from tests.e2e.harness import (
@@ -28,9 +29,7 @@ from tests.e2e.harness import (
     ROOT,
     charts_drawn,
     choose_view,
-    chromium,
     cut_labels,
-    dashboard_server,
     error_texts,
     kpi_values,
     open_dashboard,
@@ -51,21 +50,6 @@ BALANCE = "Mean balance (cash tied up)"
 RISK = "Outage risk a year"
 
 
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with dashboard_server(ARTIFACTS / "streamlit.log") as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = chromium(playwright)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser: Browser, url: str) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1800})
@@ -75,8 +59,9 @@ def page(browser: Browser, url: str) -> Iterator[Page]:
     context.close()
 
 
-def test_the_default_page_has_no_error_then_its_kpis_follow_the_trigger(page: Page) -> None:
-    """The page as it opens (kept as a screenshot), then three triggers on the same page."""
+def test_the_default_page_has_no_error_then_its_kpis_follow_the_policy(page: Page) -> None:
+    """The page as it opens (kept as a screenshot), three triggers, then a much leaner policy
+    that shows outages: one page for all (opening one costs more than the changes)."""
     page.get_by_text("End-of-day balance across replications").wait_for(timeout=RERUN_MS)
     charts_drawn(page)
     assert error_texts(page) == []
@@ -105,9 +90,11 @@ def test_the_default_page_has_no_error_then_its_kpis_follow_the_trigger(page: Pa
     # a timed test on a shared machine fails on noise (the developers' guide).
     print(f"new KPIs after a trigger change (midsize, 200 replications, warm): {measured}")
     assert error_texts(page) == []
+    a_much_leaner_policy_shows_outages(page)
 
 
-def test_a_much_leaner_policy_shows_outages(page: Page) -> None:
+def a_much_leaner_policy_shows_outages(page: Page) -> None:
+    """Trigger 50, amount 100, initial 100 on the page: the outage risk rises above 20 %."""
     set_number(page, TRIGGER, "50")
     set_number(page, "Recharge amount", "100")
     set_number(page, "Initial balance", "100")

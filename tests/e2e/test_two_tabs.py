@@ -5,7 +5,9 @@ Tab A asks for 1,000 replications (a demand bank of about 2.4 GB, generated
 replication by replication in the server); while it runs, tab B opens the
 page and must show its KPI cards within ``OTHER_TAB_S``. Then tab A is
 closed, and the server must stop the job: its log says so (``sim.dashboard.jobs``)
-within ``STOP_S``, long before the bank could have been finished.
+within ``STOP_S``, long before the bank could have been finished. The server and
+the browser are the other browser tests' (``tests/e2e/conftest.py``): the lines
+read from its log are written only by this test's job.
 """
 
 from __future__ import annotations
@@ -15,17 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.e2e.harness import (
-    CHROMIUM,
-    METRIC,
-    ROOT,
-    chromium,
-    dashboard_server,
-    open_dashboard,
-    set_number,
-)
+from tests.e2e.harness import CHROMIUM, METRIC, ROOT, open_dashboard, set_number
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is absent (see tests/e2e/test_browser.py)", allow_module_level=True)
@@ -59,29 +53,29 @@ def answer_time(tab: Page, url: str) -> float:
     return time.monotonic() - began
 
 
-def test_a_heavy_job_leaves_the_other_tab_answering_and_stops_with_its_tab() -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "streamlit-two-tabs.log"
-    with dashboard_server(log) as url, sync_playwright() as playwright:
-        browser = chromium(playwright)
-        try:
-            heavy = browser.new_context(viewport={"width": 1400, "height": 1000})
-            tab_a = heavy.new_page()
-            open_dashboard(tab_a, url)  # the default bank (200 replications) is now kept
-            other = browser.new_context(viewport={"width": 1400, "height": 1000})
-            tab_b = other.new_page()
-            idle_s = answer_time(tab_b, url)
+def test_a_heavy_job_leaves_the_other_tab_answering_and_stops_with_its_tab(
+    browser: Browser, url: str, server_log: Path
+) -> None:
+    log = server_log
+    heavy = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab_a = heavy.new_page()
+        open_dashboard(tab_a, url)  # the default bank (200 replications) is now kept
+        tab_b = other.new_page()
+        idle_s = answer_time(tab_b, url)
 
-            set_number(tab_a, "Replications", HEAVY_REPLICATIONS)
-            wait_for_line(log, STARTED, 60.0)  # the heavy job is running
-            busy_s = answer_time(tab_b, url)
-            assert FINISHED not in log.read_text(encoding="utf-8"), "the job ended too soon to tell"
+        set_number(tab_a, "Replications", HEAVY_REPLICATIONS)
+        wait_for_line(log, STARTED, 60.0)  # the heavy job is running
+        busy_s = answer_time(tab_b, url)
+        assert FINISHED not in log.read_text(encoding="utf-8"), "the job ended too soon to tell"
 
-            heavy.close()  # the planner closes tab A mid-job
-            stopped_s = wait_for_line(log, STOPPED, STOP_S)
-            answer_time(tab_b, url)
-        finally:
-            browser.close()
+        heavy.close()  # the planner closes tab A mid-job
+        stopped_s = wait_for_line(log, STOPPED, STOP_S)
+        answer_time(tab_b, url)
+    finally:
+        heavy.close()
+        other.close()
     figures = {
         "other_tab_idle_s": round(idle_s, 2),
         "other_tab_during_heavy_job_s": round(busy_s, 2),
