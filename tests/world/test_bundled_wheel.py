@@ -2,8 +2,11 @@
 
 This is what fails when someone adds a scenario subfolder (or a new kind of
 file under ``scenarios/``) that the build hook in setup.py would not copy, or
-moves the dashboard page or the report templates out of the package. Building
-takes ~20 s (pip's isolated build environment, from its cache or the index).
+moves the dashboard page or the report templates out of the package. The wheel
+is built with the backend the test extra installs (``setuptools>=77``, the
+``[build-system]`` requirement), without pip's isolated build environment: 2 s
+instead of 8-20 s to install setuptools into a fresh one each time. The wheel
+a user gets is built in isolation by the CI's wheel step (``.ci/run``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     work = tmp_path_factory.mktemp("wheel")
     source = work / "credsim"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source), "-w", "dist"]
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    command += [str(source), "-w", "dist"]
     subprocess.run(command, cwd=work, check=True, capture_output=True)
     (wheel,) = (work / "dist").glob("credsim-*.whl")
     with zipfile.ZipFile(wheel) as archive:
