@@ -98,7 +98,7 @@ def test_shares_are_edited_in_percent() -> None:
 
 
 def test_apply_puts_the_recommended_policy_in_the_sidebar_compare_and_backtest() -> None:
-    app = started(replications=4, view="Trade-offs")
+    app = started(replications=2, view="Trade-offs")  # the sweep tests' demand
     widget(app, "text_input", "Triggers").set_value("100,200")
     widget(app, "text_input", "Recharge amounts").set_value("1500,2000")
     widget(app, "button", "Run the sweep").click().run()
