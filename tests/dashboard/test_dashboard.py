@@ -25,6 +25,8 @@ from tests.paths import ROOT
 APP = str(ROOT / "app_dashboard.py")
 TIMEOUT_S = 180
 FEW = 20
+SMALL_FEW = 4
+"""Replications of the tests on small-team: one demand, built once, shared by all of them."""
 VIEWS = ("Policy", "Trade-offs", "Demand", "Backtest", "Scenario")
 UPLOAD = "Upload a TOML file"
 
@@ -155,7 +157,7 @@ def test_a_much_leaner_policy_raises_the_outage_risk() -> None:
 
 
 def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
-    app = started(scenario="small-team")
+    app = started(SMALL_FEW, scenario="small-team")
     assert not any(item.value.startswith("**The lots") for item in app.markdown)
     widget(app, "number_input", "Initial balance").set_value(5000.0).run()
     clean(app)
@@ -168,7 +170,8 @@ def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
 
 
 def test_turning_auto_recharge_off_is_a_policy_too() -> None:
-    app = started(scenario="small-team")  # off runs dry: small-team's outages replay fastest
+    # off runs dry: small-team's outages replay fastest
+    app = started(SMALL_FEW, scenario="small-team")
     widget(app, "toggle", "Auto-recharge").set_value(False).run()
     clean(app)
     assert app.subheader[0].value.startswith("Policy off/I200")
@@ -185,7 +188,8 @@ def test_a_policy_the_currency_cannot_hold_is_a_message_not_a_traceback() -> Non
 
 
 def test_what_the_admin_portal_would_refuse_is_shown_beside_the_policy_inputs() -> None:
-    app = started(scenario="small-team")  # recharges of 20 USD: the smallest demand replays
+    # recharges of 20 USD: small-team's demand replays fastest
+    app = started(SMALL_FEW, scenario="small-team")
     assert not app.sidebar.warning  # small-team: 50 / 200 / 200 USD
     widget(app, "number_input", "Trigger").set_value(50.5)
     widget(app, "number_input", "Recharge amount").set_value(20.0).run()
@@ -210,8 +214,8 @@ def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
 
 
 def test_an_edit_of_the_world_changes_the_kpis() -> None:
-    # small-team: the edited world's demand is built anew, 4 replications of 25 users suffice
-    app = started(replications=4, scenario="small-team")
+    # small-team: the edited world's demand is built anew; a few replications of 25 users suffice
+    app = started(SMALL_FEW, scenario="small-team")
     before = kpis(app)
     widget(app, "number_input", "Users").set_value(100).run()
     clean(app)
