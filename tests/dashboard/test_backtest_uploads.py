@@ -28,9 +28,7 @@ LEVERS = Levers(Decimal(1000), Decimal(400), Decimal(1000))
 @pytest.fixture(scope="module")
 def app() -> Iterator[AppTest]:
     """One app on the Backtest view, shared: each test uploads its own file."""
-    shown = started()
-    shown.segmented_control(key="view").set_value("Backtest").run()
-    yield shown
+    yield started(view="Backtest")
 
 
 def upload(app: AppTest, name: str, data: bytes, order: str = "Auto") -> AppTest:

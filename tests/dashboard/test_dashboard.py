@@ -25,6 +25,8 @@ from tests.paths import ROOT
 APP = str(ROOT / "app_dashboard.py")
 TIMEOUT_S = 180
 FEW = 20
+SMALL_FEW = 4
+"""Replications of the tests on small-team: one demand, built once, shared by all of them."""
 VIEWS = ("Policy", "Trade-offs", "Demand", "Backtest", "Scenario")
 UPLOAD = "Upload a TOML file"
 
@@ -41,21 +43,37 @@ def main_module_restored() -> Iterator[None]:
     sys.modules["__main__"] = main
 
 
-def started(replications: int | None = FEW, source: str | None = None) -> AppTest:
+def started(
+    replications: int | None = FEW,
+    source: str | None = None,
+    *,
+    view: str | None = None,
+    scenario: str | None = None,
+) -> AppTest:
     """The app after its first run, with ``replications`` in the sidebar from the start.
 
     Set through the widget's session state before the first run, so that a test
     on a few replications never builds the default 200-replication demand. With
     ``source`` set to ``UPLOAD`` the first run waits for a file: a test of an
-    upload does not pay for midsize's page first.
+    upload does not pay for midsize's page first. ``view`` and ``scenario`` are
+    set the same way: a test of the Trade-offs view, or of small-team, does not
+    draw midsize's Policy view first (every run of the page costs about a second).
     """
     app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     if replications is not None:
         app.session_state["replications"] = replications
     if source is not None:
         app.session_state["source"] = source
+    if view is not None:
+        app.session_state["view"] = view
+    if scenario is not None:
+        app.session_state["scenario"] = scenario
     app.run()
     assert not app.exception, app.exception
+    if view is not None:
+        assert app.segmented_control(key="view").value == view
+    if scenario is not None:
+        assert app.selectbox(key="scenario").value == scenario
     if source is not None:
         assert app.radio(key="source").value == source
         assert not app.metric, "no scenario yet: nothing simulated"
@@ -89,14 +107,27 @@ def clean(app: AppTest) -> None:
     assert not errors(app), errors(app)
 
 
-def test_the_default_page_shows_midsizes_kpis_with_intervals() -> None:
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    """The page a planner opens (on FEW replications), drawn once for the tests that read it.
+
+    Drawn before ``main_module_restored`` looks (a wider scope), so it puts ``__main__``
+    back itself.
+    """
+    main = sys.modules["__main__"]
+    app = started()
+    sys.modules["__main__"] = main
+    return app
+
+
+def test_the_default_page_shows_midsizes_kpis_with_intervals(default_page: AppTest) -> None:
     """The page a planner opens, on FEW replications instead of the default 200.
 
     The default itself is checked (the widget's), and the page at 200 replications
     is opened end to end by ``tests/e2e/test_browser.py`` ("over 200 replications");
     building that demand in this process took half of this file's time.
     """
-    app = started()
+    app = default_page
     clean(app)
     assert app.selectbox(key="scenario").value == "midsize"
     assert app.number_input(key="replications").proto.default == DEFAULT_REPLICATIONS == 200
@@ -126,8 +157,7 @@ def test_a_much_leaner_policy_raises_the_outage_risk() -> None:
 
 
 def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
-    app = started()
-    app.selectbox(key="scenario").set_value("small-team").run()
+    app = started(SMALL_FEW, scenario="small-team")
     assert not any(item.value.startswith("**The lots") for item in app.markdown)
     widget(app, "number_input", "Initial balance").set_value(5000.0).run()
     clean(app)
@@ -140,10 +170,11 @@ def test_an_oversized_initial_purchase_shows_which_lot_was_forfeited() -> None:
 
 
 def test_turning_auto_recharge_off_is_a_policy_too() -> None:
-    app = started()
+    # off runs dry: small-team's outages replay fastest
+    app = started(SMALL_FEW, scenario="small-team")
     widget(app, "toggle", "Auto-recharge").set_value(False).run()
     clean(app)
-    assert app.subheader[0].value.startswith("Policy off/I1000")
+    assert app.subheader[0].value.startswith("Policy off/I200")
 
 
 def test_a_policy_the_currency_cannot_hold_is_a_message_not_a_traceback() -> None:
@@ -157,8 +188,9 @@ def test_a_policy_the_currency_cannot_hold_is_a_message_not_a_traceback() -> Non
 
 
 def test_what_the_admin_portal_would_refuse_is_shown_beside_the_policy_inputs() -> None:
-    app = started()
-    assert not app.sidebar.warning  # midsize: 400 / 1,000 / 1,000 USD
+    # recharges of 20 USD: small-team's demand replays fastest
+    app = started(SMALL_FEW, scenario="small-team")
+    assert not app.sidebar.warning  # small-team: 50 / 200 / 200 USD
     widget(app, "number_input", "Trigger").set_value(50.5)
     widget(app, "number_input", "Recharge amount").set_value(20.0).run()
     assert not app.exception
@@ -182,9 +214,10 @@ def test_a_refused_edit_is_shown_beside_the_inputs() -> None:
 
 
 def test_an_edit_of_the_world_changes_the_kpis() -> None:
-    app = started(replications=4)  # the edited world's demand is built anew: 4 suffice
+    # small-team: the edited world's demand is built anew; a few replications of 25 users suffice
+    app = started(SMALL_FEW, scenario="small-team")
     before = kpis(app)
-    widget(app, "number_input", "Users").set_value(3000).run()
+    widget(app, "number_input", "Users").set_value(100).run()
     clean(app)
     assert kpis(app)["Recharges a year"] > before["Recharges a year"]
     app.segmented_control(key="view").set_value("Scenario").run()
@@ -239,9 +272,13 @@ def test_a_scenario_with_drawn_delays_shows_their_mean_and_distribution() -> Non
     assert "payments.processing_delay_h = exponential, mean 2 h" in shown
 
 
-def test_every_view_renders() -> None:
-    """One session through every view, as a planner clicks (one first run, not one a view)."""
-    app = started()
+def test_every_view_renders(default_page: AppTest) -> None:
+    """One session through every view, as a planner clicks (one first run, not one a view).
+
+    It ends on the Policy view, with the default page's choice, so the default page's
+    test reads the same page whichever of the two runs first.
+    """
+    app = default_page
     for view in VIEWS[::-1]:  # Policy, the first page, last: coming back to it works too
         app.segmented_control(key="view").set_value(view).run()
         clean(app)
@@ -255,8 +292,7 @@ def test_every_view_renders() -> None:
 
 
 def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
-    app = started(replications=4)
-    app.segmented_control(key="view").set_value("Trade-offs").run()
+    app = started(replications=2, view="Trade-offs")  # the portal's grid test's demand
     widget(app, "text_input", "Triggers").set_value("100,400")
     widget(app, "text_input", "Recharge amounts").set_value("250,1000")
     widget(app, "button", "Run the sweep").click().run()
@@ -283,8 +319,7 @@ def test_a_sweep_runs_with_progress_and_offers_its_csv_and_the_report() -> None:
 
 
 def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
-    app = started(replications=2)
-    app.segmented_control(key="view").set_value("Trade-offs").run()
+    app = started(replications=2, view="Trade-offs")
     widget(app, "text_input", "Triggers").set_value("20,400")
     widget(app, "text_input", "Recharge amounts").set_value("1000")
     widget(app, "button", "Run the sweep").click().run()
@@ -297,8 +332,7 @@ def test_a_swept_grid_the_portal_would_refuse_is_warned_about() -> None:
 
 
 def test_a_bad_grid_is_a_message() -> None:
-    app = started(replications=4)
-    app.segmented_control(key="view").set_value("Trade-offs").run()
+    app = started(replications=4, view="Trade-offs")
     widget(app, "text_input", "Triggers").set_value("100:x:10")
     widget(app, "button", "Run the sweep").click().run()
     assert not app.exception
@@ -306,8 +340,7 @@ def test_a_bad_grid_is_a_message() -> None:
 
 
 def test_comparing_a_typed_policy() -> None:
-    app = started()
-    app.segmented_control(key="view").set_value("Trade-offs").run()
+    app = started(view="Trade-offs")
     compare = app.multiselect[0]
     compare.set_value([*compare.value, "T50/A100/I100"]).run()
     clean(app)
@@ -316,8 +349,7 @@ def test_comparing_a_typed_policy() -> None:
 
 
 def test_a_usage_report_is_replayed_with_its_journal() -> None:
-    app = started()
-    app.segmented_control(key="view").set_value("Backtest").run()
+    app = started(view="Backtest")
     data = (ROOT / "examples/walkthrough.csv").read_bytes()
     app.file_uploader(key="report_upload").set_value(("walkthrough.csv", data, "text/csv")).run()
     clean(app)
@@ -330,8 +362,7 @@ def test_a_usage_report_is_replayed_with_its_journal() -> None:
 
 
 def test_a_bad_usage_report_is_a_message() -> None:
-    app = started()
-    app.segmented_control(key="view").set_value("Backtest").run()
+    app = started(view="Backtest")
     upload = ("notes.csv", b"foo,bar\n1,2\n", "text/csv")
     app.file_uploader(key="report_upload").set_value(upload).run()
     assert not app.exception

@@ -60,8 +60,7 @@ def test_a_bug_in_a_view_is_a_friendly_line_and_the_traceback_is_logged(
         raise ZeroDivisionError("forced for a test")
 
     monkeypatch.setattr(scenario_page, "scenario_text", boom)
-    app = started()
-    app.segmented_control(key="view").set_value("Scenario").run()
+    app = started(view="Scenario")
     assert not app.exception
     (shown,) = [str(item.value) for item in app.error]
     match = FRIENDLY.match(shown)
@@ -165,9 +164,8 @@ def test_a_demand_bank_over_the_time_budget_is_a_message(monkeypatch: pytest.Mon
 def test_a_sweep_over_the_memory_budget_is_stopped_with_a_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = started(replications=4)
+    app = started(replications=4, view="Trade-offs")
     monkeypatch.setenv("CREDSIM_DASHBOARD_JOB_MAX_MB", "1")  # any worker process is bigger
-    app.segmented_control(key="view").set_value("Trade-offs").run()
     widget = next(item for item in app.button if item.label.startswith("Run the sweep"))
     widget.click().run()
     assert not app.exception

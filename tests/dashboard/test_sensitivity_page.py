@@ -8,8 +8,7 @@ __all__ = ["main_module_restored"]  # the autouse fixture, here too
 
 
 def test_the_sensitivity_runs_after_a_sweep_and_shows_its_tornados() -> None:
-    app = started(replications=3)
-    app.segmented_control(key="view").set_value("Trade-offs").run()
+    app = started(replications=3, view="Trade-offs")
     widget(app, "text_input", "Triggers").set_value("100,400")
     widget(app, "text_input", "Recharge amounts").set_value("1000")
     widget(app, "button", "Run the sweep").click().run()

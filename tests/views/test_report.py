@@ -106,9 +106,11 @@ def test_the_sensitivity_section_says_when_nothing_can_be_ranked(
 def test_the_sensitivity_can_use_fewer_replications_or_be_left_out(
     tmp_path: Path, sensitivity: bool
 ) -> None:
+    """Without widening (``small_report`` checks it): only the sensitivity differs."""
     out = tmp_path / "tiny.html"
-    extra = ["--sensitivity-replications", "10"] if sensitivity else ["--no-sensitivity"]
-    result = report(TINY, out, "--replications", "20", "--triggers", "50,100", "--amounts",
+    extra = ["--no-widen", *(["--sensitivity-replications", "5"] if sensitivity else
+                             ["--no-sensitivity"])]  # fmt: skip
+    result = report(TINY, out, "--replications", "10", "--triggers", "50,100", "--amounts",
                     "100,200", *extra)  # fmt: skip
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
@@ -117,11 +119,11 @@ def test_the_sensitivity_can_use_fewer_replications_or_be_left_out(
     assert ('<section id="sensitivity">' in html) is sensitivity
     assert " ".join(extra) in html  # the command that recomputes the report
     if sensitivity:
-        assert "10 replications each, seed 1" in html
+        assert "5 replications each, seed 1" in html
         assert "The robust choice is " in html and "<th>worst-case regret a year</th>" in html
         assert '<p id="robust">Robust choice across the uncertain inputs: T' in html
         robust = next(line for line in result.stdout.splitlines() if line.startswith("Robust"))
-        assert robust.endswith("10 replications each")
+        assert robust.endswith("5 replications each")
     else:
         assert "Robust choice" not in result.stdout
 
