@@ -5,6 +5,12 @@ table), so one copy per test session serves every test that only reads them.
 Plain helpers that tests import (instants, running a hypothesis case on an
 engine) are in ``tests/strategies.py``; the repository's paths in
 ``tests/paths.py``.
+
+Before xdist starts its workers, the controller compiles the engines once
+(``pytest_configure``): with an empty numba cache (a fresh clone), every
+process that runs an engine (both workers, the dashboard server of the browser
+tests, each ``python -m sim`` a test starts) compiled the same code at the
+same time, some 33 s each; then they all load it from the cache.
 """
 
 from __future__ import annotations
@@ -13,6 +19,19 @@ import pytest
 
 from sim.world.load import LoadedScenario, load_scenario
 from tests.paths import SCENARIOS, TINY
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In xdist's controller only: fill numba's cache before any worker starts."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return  # a worker, or ``-n 0``: the first test that needs the engine compiles it
+    from sim.engines.batch import DEFAULT_ENGINE  # noqa: PLC0415  (numba, only here)
+    from sim.study.experiment import scenario_levers  # noqa: PLC0415
+    from sim.study.runner import run_replications  # noqa: PLC0415
+
+    loaded = load_scenario(TINY)
+    levers = [scenario_levers(loaded.scenario)]
+    run_replications(loaded, levers, replications=1, seed=1, engine=DEFAULT_ENGINE)
 
 
 @pytest.fixture(scope="session")
