@@ -158,7 +158,9 @@ def first_view(page: Page, scenario: str, url: str) -> tuple[float, float]:
     else:
         page.get_by_label("Scenario", exact=True).click()
         page.get_by_role("option", name=scenario, exact=True).click()
-        page.wait_for_selector('[data-stale="true"]', timeout=RERUN_MS)  # the rerun began
+        # the rerun began: attached, not visible (the first stale element may be a
+        # sidebar input inside a closed expander)
+        page.wait_for_selector('[data-stale="true"]', state="attached", timeout=RERUN_MS)
     page.wait_for_selector(METRIC, timeout=FIRST_VIEW_MS)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
