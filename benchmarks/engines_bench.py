@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fast_engine_bench import GRIDS, SCENARIOS
+from fast_engine_bench import SCENARIOS
+from sweep_bench import grid_policies
 
 from sim.engines.batch import evaluate
 from sim.engines.fast import Prepared
-from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
-from sim.study.grid import parse_values
+from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
 from sim.world.load import load_scenario
@@ -65,13 +65,7 @@ def measure(name: str, repeats: int, simpy_policies: int) -> dict[str, Any]:
     demand_seed, payment_seed = replication_seeds(1, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     spec = run_spec(scenario)
-    base = scenario_levers(scenario)
-    triggers, amounts = (parse_values(text) for text in GRIDS[name])
-    policies = [
-        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
-        for trigger in triggers
-        for amount in amounts
-    ]
+    policies = grid_policies(scenario, name)
     charged = len(stream.charged())
     report: dict[str, Any] = {"policies": len(policies), "charged_calls": charged}
     results = {}

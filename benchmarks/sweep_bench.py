@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from fast_engine_bench import GRIDS
 
 from sim.engines.batch import DEFAULT_ENGINE, evaluate
 from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
@@ -77,10 +79,17 @@ largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(largest, peak_total)
 sys.exit(child.returncode)
 """
-GRIDS = {
-    "midsize": ("100:1000:100", "250:2500:250"),
-    "enterprise": ("1000:10000:1000", "2500:25000:2500"),
-}
+
+
+def grid_policies(scenario: Any, name: str) -> list[Any]:
+    """The benchmark grid's policies for scenario ``name`` (``GRIDS``), trigger-major."""
+    base = scenario_levers(scenario)
+    triggers, amounts = (parse_values(text) for text in GRIDS[name])
+    return [
+        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
+        for trigger in triggers
+        for amount in amounts
+    ]
 
 
 def engine_throughput(name: str, simpy_policies: int) -> dict[str, object]:
@@ -90,13 +99,7 @@ def engine_throughput(name: str, simpy_policies: int) -> dict[str, object]:
     demand_seed, payment_seed = replication_seeds(1, 1)[0]
     stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     charged = len(stream.charged())
-    base = scenario_levers(scenario)
-    triggers, amounts = (parse_values(text) for text in GRIDS[name])
-    policies = [
-        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
-        for trigger in triggers
-        for amount in amounts
-    ]
+    policies = grid_policies(scenario, name)
     spec = run_spec(scenario)
     evaluate(
         "fast", stream, policies[:1], spec, payment_seed=payment_seed
@@ -223,13 +226,7 @@ def _split(name: str, replications: int, engine: str) -> tuple[float, float, flo
     policy-replication, and policy-call evaluations per replication (policies x charged)."""
     loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
     scenario = loaded.scenario
-    base = scenario_levers(scenario)
-    triggers, amounts = (parse_values(text) for text in GRIDS[name])
-    policies = [
-        build_policy(scenario, with_overrides(base, trigger=trigger, amount=amount))
-        for trigger in triggers
-        for amount in amounts
-    ]
+    policies = grid_policies(scenario, name)
     spec = run_spec(scenario)
     demand_s = policies_s = 0.0
     charged = 0
