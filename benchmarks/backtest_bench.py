@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from bench_out import emit
 
 HEADER = [
     "UsageId", "Call ID", "Conference ID", "User Location", "AAD ObjectId", "UPN",
@@ -121,11 +122,7 @@ def main() -> None:
             runs[-1]["peak_rss_mb"] / runs[0]["peak_rss_mb"], 2
         ),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

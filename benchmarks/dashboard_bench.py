@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+from bench_out import emit
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -257,11 +258,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
     args = parser.parse_args()
     figures = measure(args.scenarios, sweep=args.sweep)
-    text = json.dumps(figures, indent=2) + "\n"
-    print(text, end="")
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+    emit(figures, args.out)
     missed = [name for name, met in figures["targets_met"].items() if not met]  # type: ignore[attr-defined]
     if missed:
         print(f"missed: {', '.join(missed)}", file=sys.stderr)

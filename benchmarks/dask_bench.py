@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_out import emit
 from distributed import Client, LocalCluster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,10 +146,7 @@ def main() -> None:
         ),
         "projection_10000x1000": projection(results[-1]),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ replication (``Prepared``, and the skip engine's prefix arrays).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_out import emit
 from fast_engine_bench import SCENARIOS
 from sweep_bench import grid_policies
 
@@ -123,11 +123,7 @@ def main() -> None:
     for name in args.scenarios or SCENARIOS:
         report[name] = measure(name, args.repeats, args.simpy_policies)
     report["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

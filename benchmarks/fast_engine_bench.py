@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_out import emit
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("midsize", "enterprise")
 GRIDS = {  # the sweep benchmark's grids: 10 triggers x 10 amounts
@@ -232,11 +234,7 @@ def main() -> None:
                 run_tree(ROOT, args.scenarios, args.repeats, folder) for _ in range(args.rounds)
             ]
         report.update({name: throughput([run[name] for run in runs]) for name in args.scenarios})
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ on a shared machine it moves them (compare ratios measured in one run).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -23,6 +22,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_out import emit
 
 ROOT = Path(__file__).resolve().parents[1]
 YARDSTICK = "import click"
@@ -82,11 +83,7 @@ def main() -> None:
             f"{figures['ratio_to_import_click']:>7.2f}x import click",
             file=sys.stderr,
         )
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_out import emit
 from fast_engine_bench import GRIDS
 
 from sim.engines.batch import DEFAULT_ENGINE, evaluate
@@ -287,11 +288,7 @@ def main() -> None:
             ],
         }
         print(json.dumps({name: report[name]}), file=sys.stderr)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":
