@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.dashboard import backtest_page, demand_page, policy_page, scenario_page, tradeoffs_page
+from sim.dashboard import (
+    backtest_page,
+    demand_page,
+    link,
+    policy_page,
+    scenario_page,
+    tradeoffs_page,
+)
 from sim.dashboard.failures import show_bug
 from sim.dashboard.jobs import SessionGone
-from sim.dashboard.sidebar import choose
+from sim.dashboard.sidebar import MAX_REPLICATIONS, choose
 from sim.errors import InputError
 
 VIEWS = {
@@ -45,11 +52,13 @@ def main() -> None:
 
 def _page() -> None:
     """The sidebar's choice and the chosen view (Streamlit's own stop and rerun pass through)."""
+    link.open_once(list(VIEWS), MAX_REPLICATIONS)  # an address such as ?scenario=...&seed=...
     choice = choose()
     view = st.segmented_control("View", list(VIEWS), default="Policy", key="view", required=True)
     if choice is None:
         st.info("Results appear here once the inputs in the sidebar are valid.")
         st.stop()
+    link.keep(choice, view or "Policy")
     VIEWS[view or "Policy"](choice)
 
 

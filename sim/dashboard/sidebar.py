@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 import streamlit as st
 
 from sim import limits
-from sim.dashboard import explore, sidebar_objective, tenant_source
+from sim.dashboard import explore, link, sidebar_objective, tenant_source
 from sim.dashboard.explore import Edits
 from sim.dashboard.sidebar_objective import percent_input
 from sim.dashboard.state import Choice, bundled, edited, uploaded
@@ -42,6 +42,7 @@ def choose() -> Choice | None:
     """Draw the sidebar; the planner's choice, or None while an input is invalid."""
     bar = st.sidebar
     bar.header("Scenario")
+    link.show_problems(bar)
     picked = _scenario(bar)
     if picked is None:
         return None
@@ -231,6 +232,7 @@ def _levers(
 ) -> Levers | None:
     """Trigger, amount and initial balance; the model's message below them when refused."""
     own = scenario_levers(scenario)
+    link.apply_policy(scope)
     auto = bar.toggle("Auto-recharge", own.auto_recharge, key=f"auto@{scope}")
     trigger = bar.number_input(
         "Trigger (recharge when the balance falls below)",

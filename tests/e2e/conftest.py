@@ -19,6 +19,10 @@ from playwright.sync_api import Browser, sync_playwright
 from tests.e2e.harness import ROOT, chromium, dashboard_server
 
 ARTIFACTS = ROOT / "test-artifacts"
+LINK_REPLICATIONS = 40
+"""The replications the browser tests open the page with, through its link
+(``?replications=40``, sim/dashboard/link.py): what they check does not depend on size,
+and the responsiveness at the default 200 is ``benchmarks/dashboard_bench.py``'s."""
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +37,12 @@ def url(server_log: Path) -> Iterator[str]:
     """``streamlit run app_dashboard.py`` on a free localhost port, for the whole session."""
     with dashboard_server(server_log) as address:
         yield address
+
+
+@pytest.fixture(scope="session")
+def page_url(url: str) -> str:
+    """The page's address with ``LINK_REPLICATIONS`` replications (midsize, as by default)."""
+    return f"{url}/?replications={LINK_REPLICATIONS}"
 
 
 @pytest.fixture(scope="session")

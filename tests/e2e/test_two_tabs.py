@@ -54,14 +54,15 @@ def answer_time(tab: Page, url: str) -> float:
 
 
 def test_a_heavy_job_leaves_the_other_tab_answering_and_stops_with_its_tab(
-    browser: Browser, url: str, server_log: Path
+    browser: Browser, page_url: str, server_log: Path
 ) -> None:
+    url = page_url
     log = server_log
     heavy = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         tab_a = heavy.new_page()
-        open_dashboard(tab_a, url)  # the default bank (200 replications) is now kept
+        open_dashboard(tab_a, url)  # the link's bank (40 replications) is now kept
         tab_b = other.new_page()
         idle_s = answer_time(tab_b, url)
 
