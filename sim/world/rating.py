@@ -37,6 +37,8 @@ SCALE_DIGITS = RATE_SUBMINOR_DIGITS
 _HALF = 30 * 10**SCALE_DIGITS
 _DIVISOR = 60 * 10**SCALE_DIGITS
 _INT64_MAX = np.iinfo(np.int64).max
+_FLOAT_WHOLE = 2.0**53
+"""Whole numbers below this are exact in float64."""
 
 POOLS = ("dial_out", "domestic", "international")
 """The monthly minute pools, in ``CallStream.pool`` index order."""
@@ -79,6 +81,32 @@ def billed_seconds(duration_us: np.ndarray, increment_s: int) -> np.ndarray:
     return -(-duration_us // step_us) * increment_s
 
 
+def month_use_s(lengths: np.ndarray, month_calls: np.ndarray, increment_s: int) -> np.ndarray:
+    """Billed seconds per month of calls in month order: ``billed_seconds`` of each, summed.
+
+    ``lengths`` are whole seconds as float64 (``sim.world.sources.whole_seconds``),
+    ``month_calls[m]`` the first call of month ``m`` (one more entry than months).
+    Why floats: a pool's monthly use is summed over millions of plan calls, and
+    float64 does it in two passes where int64 needs four and a cumulative sum.
+    It is exact while every length and every monthly sum of increments is a
+    whole number below 2^53 (float64's integers); past that the sums are
+    taken in int64.
+    """
+    use_s = np.zeros(len(month_calls) - 1, dtype=np.int64)
+    busy = np.flatnonzero(np.diff(month_calls) > 0)
+    if not len(busy):
+        return use_s
+    longest = float(lengths.max())
+    units: np.ndarray
+    if longest < _FLOAT_WHOLE and len(lengths) * (longest // increment_s + 1) < _FLOAT_WHOLE:
+        units = lengths / increment_s  # exact quotient's ceiling: lengths are below 2^53
+        np.ceil(units, out=units)
+    else:
+        units = -(-lengths.astype(np.int64) // increment_s)
+    use_s[busy] = np.add.reduceat(units, month_calls[busy]).astype(np.int64)
+    return use_s * increment_s
+
+
 def charge_minor(
     fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarray
 ) -> np.ndarray:
@@ -99,18 +127,26 @@ def _largest(fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarra
 
 
 def pool_seconds(
-    pool: np.ndarray, month: np.ndarray, billed_s: np.ndarray, allotment_s: np.ndarray
+    pool: np.ndarray,
+    month: np.ndarray,
+    billed_s: np.ndarray,
+    allotment_s: np.ndarray,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Seconds each call takes from its pool, in stream order, per calendar month.
 
     ``pool`` is each call's pool index (-1 none), ``month`` its start's month
     index (non-decreasing along the stream), ``allotment_s[p, m]`` pool ``p``'s
     size in month ``m`` (sizes follow plan holders, ``sim.world.plans``). A
-    call takes min(billed, left).
+    call takes min(billed, left). ``order`` lists the calls' rows in stream
+    order when they are given in another order (default: they are in it).
     """
     taken = np.zeros(len(pool), dtype=np.int64)
+    in_order = pool if order is None else pool[order]
     for index, sizes in enumerate(allotment_s):
-        rows = np.flatnonzero(pool == index)
+        rows = np.flatnonzero(in_order == index)
+        if order is not None:
+            rows = order[rows]
         if len(rows) and sizes.any():
             taken[rows] = _burn_down(month[rows], billed_s[rows], sizes)
     return taken
@@ -153,7 +189,26 @@ def rate_calls(
     blocked, though still charged).
     """
     billed_s = billed_seconds(duration_us, increment_s)
-    taken_s = pool_seconds(pool, month, billed_s, allotment_s)
+    return rate_billed(billed_s, tariff, pool, month, blockable, tariffs, allotment_s)
+
+
+def rate_billed(
+    billed_s: np.ndarray,
+    tariff: np.ndarray,
+    pool: np.ndarray,
+    month: np.ndarray,
+    blockable: np.ndarray,
+    tariffs: Tariffs,
+    allotment_s: np.ndarray,
+    order: np.ndarray | None = None,
+) -> Rated:
+    """``rate_calls`` of calls whose billed seconds are known, in any order.
+
+    ``order`` lists the rows in stream order when they are not in it: only the
+    pools depend on the order (``pool_seconds``), so the calls need not be
+    sorted to be rated.
+    """
+    taken_s = pool_seconds(pool, month, billed_s, allotment_s, order)
     over_s = billed_s - taken_s
     fee, per_min = tariffs.fee_scaled[tariff], tariffs.rate_scaled[tariff]
     charge = charge_minor(fee, per_min, over_s)

@@ -135,6 +135,22 @@ def seconds(dist: Continuous, size: int, rng: np.random.Generator, *, least: int
     return whole
 
 
+def whole_seconds(dist: Continuous, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``seconds(dist, size, rng)`` as float64 whole numbers, without the conversion to int64.
+
+    Why: a grid batch's lengths are millions of plan calls of which only the
+    monthly sums are needed (``sim.world.rating.month_use_s``), and converting
+    float64 to int64 costs as much as the rest of the arithmetic. The values
+    are the same whole numbers ``seconds`` gives (float64 holds every whole
+    number below 2^53 exactly; a call that long is 285 million years).
+    """
+    draws = sample_continuous(dist, size, rng)  # a new array: everything in place
+    draws *= 60
+    np.rint(draws, out=draws)
+    np.maximum(draws, 1.0, out=draws)
+    return draws
+
+
 def _pick(shares: list[float], size: int, rng: np.random.Generator) -> np.ndarray:
     """Indices drawn with probabilities proportional to ``shares``."""
     weights = np.asarray(shares, dtype=np.float64)
@@ -155,7 +171,8 @@ class Batch:
     """Calls on the arrival grid of one service, tariff and pool; starts drawn on demand.
 
     ``first_call[s]`` is the index of slot ``s``'s first call (calls are in slot
-    order; one more entry than slots), ``length_s`` each call's whole seconds.
+    order; one more entry than slots), ``lengths`` each call's whole seconds as
+    float64 (``whole_seconds``; ``length_s`` gives them as int64).
     Call ``i`` starts at its slot's open instant + floor(u_i x the slot's open
     seconds) whole seconds, u_i being the i-th uniform of a PCG64 seeded with
     ``offsets``: any run of slots can be drawn alone (``starts``) and gives the
@@ -165,7 +182,7 @@ class Batch:
 
     grid: ArrivalGrid
     first_call: np.ndarray
-    length_s: np.ndarray
+    lengths: np.ndarray
     service: int
     tariff: int
     pool: int
@@ -173,7 +190,12 @@ class Batch:
     offsets: np.random.SeedSequence
 
     def __len__(self) -> int:
-        return len(self.length_s)
+        return len(self.lengths)
+
+    @property
+    def length_s(self) -> np.ndarray:
+        """Each call's whole seconds as int64 (a new array on every read)."""
+        return self.lengths.astype(np.int64)
 
     def starts(self, first_slot: int, last_slot: int) -> np.ndarray:
         """Start instants of the calls of slots [first_slot, last_slot), in order."""
@@ -203,7 +225,7 @@ def grid_batch(
     return Batch(
         grid=grid,
         first_call=first_call,
-        length_s=seconds(duration, int(first_call[-1]), rng),
+        lengths=whole_seconds(duration, int(first_call[-1]), rng),
         service=service,
         tariff=tariff,
         pool=pool,
