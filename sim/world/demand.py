@@ -101,7 +101,9 @@ def generate(
     Raises LookupError when the rate table lacks a rate the scenario needs,
     ValueError when a rate is finer than 10^-6 of the minor unit.
     """
-    catalog = Catalog(rates, currency(scenario.scenario.currency))
+    catalog = Catalog(
+        rates, currency(scenario.scenario.currency), scenario.rates.billing_increment_s
+    )
     drafts, batches = _sources(scenario, catalog, rng)
     stream = _assemble(drafts, batches, scenario, catalog)
     return stream.materialised() if detail else stream
@@ -214,12 +216,14 @@ class _BatchPlan:
         self.month_calls = batch.first_call[grid.month_slots]
         self.late = np.zeros(len(self.month_calls) - 1, dtype=bool)
         if len(batch):
-            longest_us = int(batch.lengths.max()) * MICROS_PER_SECOND
+            longest_us = int(batch.longest_s) * MICROS_PER_SECOND
             slot_end_us = grid.start_us + grid.length_s * MICROS_PER_SECOND
             self.late[grid.month[slot_end_us + longest_us > pricing.span[1]]] = True
 
     def month_use_s(self) -> np.ndarray:
         """Billed seconds per month (what the batch takes from its pool, if it has one)."""
+        if self.batch.month_use_s is not None:  # summed as the lengths were drawn
+            return self.batch.month_use_s
         return month_use_s(self.batch.lengths, self.month_calls, self.increment_s)
 
     def split(
@@ -352,6 +356,13 @@ def _take(calls: Columns, rows: np.ndarray, names: tuple[str, ...] | None = None
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """Maximal runs [a, b) of True in ``flags``."""
-    edges = np.flatnonzero(np.diff(np.r_[0, flags.astype(np.int8), 0]))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    """Maximal runs [a, b) of True in ``flags`` (one per month: Python beats numpy's calls)."""
+    runs: list[tuple[int, int]] = []
+    opened = -1
+    for index, flag in enumerate([*flags.tolist(), False]):
+        if flag and opened < 0:
+            opened = index
+        elif not flag and opened >= 0:
+            runs.append((opened, index))
+            opened = -1
+    return runs

@@ -22,6 +22,7 @@ and reported in minutes.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ _DIVISOR = 60 * 10**SCALE_DIGITS
 _INT64_MAX = np.iinfo(np.int64).max
 _FLOAT_WHOLE = 2.0**53
 """Whole numbers below this are exact in float64."""
+_BLOCK = 1 << 16
+"""Calls converted at a time by ``whole_seconds``: 512 KiB of float64, within a core's cache."""
 
 POOLS = ("dial_out", "domestic", "international")
 """The monthly minute pools, in ``CallStream.pool`` index order."""
@@ -84,27 +87,55 @@ def billed_seconds(duration_us: np.ndarray, increment_s: int) -> np.ndarray:
 def month_use_s(lengths: np.ndarray, month_calls: np.ndarray, increment_s: int) -> np.ndarray:
     """Billed seconds per month of calls in month order: ``billed_seconds`` of each, summed.
 
-    ``lengths`` are whole seconds as float64 (``sim.world.sources.whole_seconds``),
-    ``month_calls[m]`` the first call of month ``m`` (one more entry than months).
-    Why floats: a pool's monthly use is summed over millions of plan calls, and
-    float64 does it in two passes where int64 needs four and a cumulative sum.
-    It is exact while every length and every monthly sum of increments is a
-    whole number below 2^53 (float64's integers); past that the sums are
-    taken in int64.
+    ``lengths`` are whole seconds as float64 (``whole_seconds``), ``month_calls[m]``
+    the first call of month ``m`` (one more entry than months).
     """
     use_s = np.zeros(len(month_calls) - 1, dtype=np.int64)
     busy = np.flatnonzero(np.diff(month_calls) > 0)
-    if not len(busy):
-        return use_s
-    longest = float(lengths.max())
-    units: np.ndarray
-    if longest < _FLOAT_WHOLE and len(lengths) * (longest // increment_s + 1) < _FLOAT_WHOLE:
-        units = lengths / increment_s  # exact quotient's ceiling: lengths are below 2^53
-        np.ceil(units, out=units)
-    else:
+    if len(busy):
         units = -(-lengths.astype(np.int64) // increment_s)
-    use_s[busy] = np.add.reduceat(units, month_calls[busy]).astype(np.int64)
+        use_s[busy] = np.add.reduceat(units, month_calls[busy])
     return use_s * increment_s
+
+
+def whole_seconds(
+    draws_min: np.ndarray, month_calls: np.ndarray, increment_s: int | None
+) -> tuple[float, np.ndarray | None]:
+    """Turn draws in minutes into whole seconds, at least 1, in place (float64); return the
+    longest, and with ``increment_s`` the billed seconds per month (``month_use_s``).
+
+    Why in one pass of blocks: a grid batch is millions of plan calls of which the
+    pools need only the monthly sums; block by block, every step after the first
+    reads the block from the cache, and float64 needs no conversion to int64
+    (which costs numpy as much as the rest). Float64 is exact for whole numbers
+    below 2^53: when a length or a monthly sum of increments might not be, the
+    sums are taken again in int64.
+    """
+    size = len(draws_min)
+    busy = np.flatnonzero(np.diff(month_calls) > 0)
+    opens = month_calls[busy].tolist()  # the first call of each month with calls
+    units = np.zeros(len(month_calls) - 1)
+    scratch = np.empty(min(_BLOCK, size))
+    longest = 0.0
+    for low in range(0, size, _BLOCK):
+        block = draws_min[low : low + _BLOCK]
+        block *= 60
+        np.rint(block, out=block)
+        np.maximum(block, 1.0, out=block)
+        longest = max(longest, float(block.max()))
+        if increment_s is not None:
+            part = scratch[: len(block)]
+            np.divide(block, increment_s, out=part)
+            np.ceil(part, out=part)  # the exact quotient's ceiling: block < 2^53
+            first = bisect.bisect_right(opens, low) - 1
+            last = bisect.bisect_left(opens, low + len(block))
+            edges = np.array([0, *(start - low for start in opens[first + 1 : last])])
+            units[busy[first:last]] += np.add.reduceat(part, edges)
+    if increment_s is None:
+        return longest, None
+    if longest >= _FLOAT_WHOLE or size * (longest // increment_s + 1) >= _FLOAT_WHOLE:
+        return longest, month_use_s(draws_min, month_calls, increment_s)
+    return longest, units.astype(np.int64) * increment_s
 
 
 def charge_minor(
@@ -117,8 +148,12 @@ def charge_minor(
     """
     if len(seconds) and _largest(fee_scaled, rate_scaled, seconds) > _INT64_MAX:
         raise OverflowError("a rate times a call's billed seconds does not fit in int64")
-    total = 60 * fee_scaled + rate_scaled * seconds
-    return np.where(seconds > 0, (total + _HALF) // _DIVISOR, 0).astype(np.int64)
+    charge = np.multiply(rate_scaled, seconds, dtype=np.int64)  # in place from here on
+    charge += 60 * fee_scaled
+    charge += _HALF
+    charge //= _DIVISOR
+    charge[seconds <= 0] = 0
+    return charge
 
 
 def _largest(fee_scaled: np.ndarray, rate_scaled: np.ndarray, seconds: np.ndarray) -> int:

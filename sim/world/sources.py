@@ -47,7 +47,7 @@ from sim.world.big_days import random_big_days
 from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
-from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs
+from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs, whole_seconds
 from sim.world.scenario import (
     ZONE_A,
     BigMeeting,
@@ -66,8 +66,9 @@ FREE = 0
 class Catalog:
     """Service names and tariffs a scenario uses, numbered in first-use order."""
 
-    def __init__(self, rates: RateTable, cur: Currency) -> None:
+    def __init__(self, rates: RateTable, cur: Currency, increment_s: int | None = None) -> None:
         self.rates, self.currency = rates, cur
+        self.increment_s = increment_s  # given: pooled batches sum their billed seconds a month
         self.services: list[str] = []
         self._tariffs: list[Rate] = [Rate(Decimal(0))]
 
@@ -135,22 +136,6 @@ def seconds(dist: Continuous, size: int, rng: np.random.Generator, *, least: int
     return whole
 
 
-def whole_seconds(dist: Continuous, size: int, rng: np.random.Generator) -> np.ndarray:
-    """``seconds(dist, size, rng)`` as float64 whole numbers, without the conversion to int64.
-
-    Why: a grid batch's lengths are millions of plan calls of which only the
-    monthly sums are needed (``sim.world.rating.month_use_s``), and converting
-    float64 to int64 costs as much as the rest of the arithmetic. The values
-    are the same whole numbers ``seconds`` gives (float64 holds every whole
-    number below 2^53 exactly; a call that long is 285 million years).
-    """
-    draws = sample_continuous(dist, size, rng)  # a new array: everything in place
-    draws *= 60
-    np.rint(draws, out=draws)
-    np.maximum(draws, 1.0, out=draws)
-    return draws
-
-
 def _pick(shares: list[float], size: int, rng: np.random.Generator) -> np.ndarray:
     """Indices drawn with probabilities proportional to ``shares``."""
     weights = np.asarray(shares, dtype=np.float64)
@@ -172,7 +157,9 @@ class Batch:
 
     ``first_call[s]`` is the index of slot ``s``'s first call (calls are in slot
     order; one more entry than slots), ``lengths`` each call's whole seconds as
-    float64 (``whole_seconds``; ``length_s`` gives them as int64).
+    float64 (``length_s`` gives them as int64), ``longest_s`` the longest, and
+    ``month_use_s`` the billed seconds a month when the batch has a pool and the
+    catalog an increment (``sim.world.rating.whole_seconds``).
     Call ``i`` starts at its slot's open instant + floor(u_i x the slot's open
     seconds) whole seconds, u_i being the i-th uniform of a PCG64 seeded with
     ``offsets``: any run of slots can be drawn alone (``starts``) and gives the
@@ -183,6 +170,8 @@ class Batch:
     grid: ArrivalGrid
     first_call: np.ndarray
     lengths: np.ndarray
+    longest_s: float
+    month_use_s: np.ndarray | None
     service: int
     tariff: int
     pool: int
@@ -217,15 +206,25 @@ def grid_batch(
     *,
     pool: int = NO_POOL,
     blockable: bool = True,
+    increment_s: int | None = None,
 ) -> Batch:
-    """Poisson counts per slot, then lengths, from ``rng``; the start offsets' seed spawned."""
+    """Poisson counts per slot, then lengths, from ``rng``; the start offsets' seed spawned.
+
+    ``increment_s``: the billing increment, to sum a pooled batch's billed seconds
+    per month as its lengths are made whole (``sim.world.rating.whole_seconds``).
+    """
     counts = rng.poisson(expected)
     first_call = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=first_call[1:])
+    lengths = sample_continuous(duration, int(first_call[-1]), rng)  # a new array: made whole
+    billing = increment_s if pool != NO_POOL else None
+    longest_s, use_s = whole_seconds(lengths, first_call[grid.month_slots], billing)
     return Batch(
         grid=grid,
         first_call=first_call,
-        lengths=whole_seconds(duration, int(first_call[-1]), rng),
+        lengths=lengths,
+        longest_s=longest_s,
+        month_use_s=use_s,
         service=service,
         tariff=tariff,
         pool=pool,
