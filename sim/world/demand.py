@@ -199,12 +199,11 @@ def _assemble(
 def _surely_free(calls: Columns, overflow: np.ndarray, pricing: _Pricing) -> np.ndarray:
     """Calls that cost nothing whatever the order: on a pool that does not overflow that
     month, or on no pool at a free tariff."""
+    free_tariff = pricing.free_tariff[calls["tariff"]]
+    if not overflow.any():  # the usual case: every pooled call is free
+        return (calls["pool"] >= 0) | free_tariff
     pool = calls["pool"].astype(np.intp)
-    return np.where(
-        pool >= 0,
-        ~overflow[np.maximum(pool, 0), calls["month"]],
-        pricing.free_tariff[calls["tariff"]],
-    )
+    return np.where(pool >= 0, ~overflow[np.maximum(pool, 0), calls["month"]], free_tariff)
 
 
 class _BatchPlan:

@@ -243,8 +243,11 @@ def rate_billed(
     pools depend on the order (``pool_seconds``), so the calls need not be
     sorted to be rated.
     """
-    taken_s = pool_seconds(pool, month, billed_s, allotment_s, order)
-    over_s = billed_s - taken_s
+    if np.any(pool >= 0):
+        taken_s = pool_seconds(pool, month, billed_s, allotment_s, order)
+        over_s = billed_s - taken_s
+    else:  # no call on a pool (calls that may be charged, when no pool overflows)
+        taken_s, over_s = np.zeros(len(pool), dtype=np.int64), billed_s
     fee, per_min = tariffs.fee_scaled[tariff], tariffs.rate_scaled[tariff]
     charge = charge_minor(fee, per_min, over_s)
     free = (fee == 0) & (per_min == 0)
