@@ -56,7 +56,7 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import currency
-from sim.account.stream import CallStream
+from sim.account.stream import COLUMNS, CallStream
 from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, month_bounds
 from sim.world.demand_stream import (
     FREE_COLUMNS,
@@ -190,6 +190,7 @@ def _assemble(
         DrawnFree(_free_columns(_take(drawn, np.flatnonzero(surely_free), _FREE_DRAWN)))
     ]
     maybe = [_take(drawn, np.flatnonzero(~surely_free))]
+    del drawn, surely_free
     for plan in plans:
         free += plan.split(overflow, pricing, maybe)
     charged, charged_seq, rated_free = _rate(_concat(maybe), pricing, catalog)
@@ -292,20 +293,17 @@ def _rate(
     )
     is_free = (rated.charge_minor == 0) & ~rated.credit_billed
     keep = order[~is_free[order]]
+    del order
+    for name in ("tariff", "blockable", "month", "billed_s"):  # rated: not needed any more
+        del calls[name]
     calls |= {"billed_min": rated.billed_min, "pool_min": rated.pool_min}
-    charged = CallStream(
-        start_us=calls["start_us"][keep],
-        end_us=calls["end_us"][keep],
-        service=calls["service"][keep],
-        services=tuple(catalog.services),
-        charge_minor=rated.charge_minor[keep],
-        credit_billed=rated.credit_billed[keep],
-        billed_min=rated.billed_min[keep],
-        pool=calls["pool"][keep],
-        pool_min=rated.pool_min[keep],
-        pools=POOLS,
-    )
-    return charged, calls["seq"][keep], _take(calls, np.flatnonzero(is_free), FREE_COLUMNS)
+    calls |= {"charge_minor": rated.charge_minor, "credit_billed": rated.credit_billed}
+    del rated
+    free = _take(calls, np.flatnonzero(is_free), FREE_COLUMNS)
+    # each column gathered, then let go: fewer pages alive at once for the system to hand out
+    charged = {name: calls.pop(name)[keep] for name in [*COLUMNS, "seq"]}
+    seq = charged.pop("seq")
+    return CallStream(**charged, services=tuple(catalog.services), pools=POOLS), seq, free
 
 
 def _free_columns(calls: Columns) -> Columns:
@@ -322,17 +320,20 @@ def _draft_columns(draft: Draft) -> Columns:
 
 
 def _concat(parts: list[Columns]) -> Columns:
-    """Columns of several parts, one after the other; a draft part gets its ``seq`` here."""
+    """Columns of several parts, one after the other; a draft part gets its ``seq`` here.
+
+    The parts are emptied column by column as they are joined (they are the
+    caller's scratch): less memory alive at once, fewer pages to fault in again.
+    """
     if not parts:
         return _empty()
     offset = 0
-    with_seq = []
     for part in parts:
         size = len(part["start_us"])
-        seq = part["seq"] if "seq" in part else np.arange(offset, offset + size, dtype=np.int64)
-        with_seq.append(part | {"seq": seq})
+        if "seq" not in part:
+            part["seq"] = np.arange(offset, offset + size, dtype=np.int64)
         offset += size
-    return {name: np.concatenate([part[name] for part in with_seq]) for name in with_seq[0]}
+    return {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
 
 
 def _empty() -> Columns:
