@@ -142,7 +142,7 @@ def draw_arrivals(grid: ArrivalGrid, expected: np.ndarray, rng: np.random.Genera
 
 def slot_starts(grid: ArrivalGrid, slot: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """Start instants in the given slots: floor(u x open seconds) whole seconds after opening."""
-    offset_s = np.floor(uniforms * grid.length_s[slot]).astype(np.int64)
+    offset_s = (uniforms * grid.length_s[slot]).astype(np.int64)  # >= 0: truncation is floor
     return grid.start_us[slot] + offset_s * MICROS_PER_SECOND
 
 

@@ -56,13 +56,20 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import currency
-from sim.account.stream import CallStream
+from sim.account.stream import COLUMNS, CallStream
 from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, month_bounds
-from sim.world.demand_stream import FREE_COLUMNS, DemandStream, DrawnFree, FreeCalls, sorted_ties
+from sim.world.demand_stream import (
+    FREE_COLUMNS,
+    DemandStream,
+    DrawnFree,
+    FreeCalls,
+    UndrawnFree,
+    sorted_ties,
+)
 from sim.world.demand_summary import DemandSummary, summarize
 from sim.world.plans import allotments_s
 from sim.world.rates import RateTable
-from sim.world.rating import NO_POOL, POOLS, billed_seconds, rate_calls
+from sim.world.rating import NO_POOL, POOLS, billed_seconds, month_use_s, rate_billed
 from sim.world.scenario import Scenario
 from sim.world.sources import (
     Batch,
@@ -94,7 +101,9 @@ def generate(
     Raises LookupError when the rate table lacks a rate the scenario needs,
     ValueError when a rate is finer than 10^-6 of the minor unit.
     """
-    catalog = Catalog(rates, currency(scenario.scenario.currency))
+    catalog = Catalog(
+        rates, currency(scenario.scenario.currency), scenario.rates.billing_increment_s
+    )
     drafts, batches = _sources(scenario, catalog, rng)
     stream = _assemble(drafts, batches, scenario, catalog)
     return stream.materialised() if detail else stream
@@ -174,158 +183,127 @@ def _assemble(
         plans.append(_BatchPlan(batch, seq, pricing))
         seq += len(batch)
         if batch.pool != NO_POOL:
-            use[batch.pool] += plans[-1].month_use_s
+            use[batch.pool] += plans[-1].month_use_s()
     overflow = use > pricing.allotment_s
-    chunks: list[Columns] = []
-    undrawn: list[FreeCalls] = []
+    surely_free = _surely_free(drawn, overflow, pricing)
+    free: list[FreeCalls] = [
+        DrawnFree(_free_columns(_take(drawn, np.flatnonzero(surely_free), _FREE_DRAWN)))
+    ]
+    maybe = [_take(drawn, np.flatnonzero(~surely_free))]
+    del drawn, surely_free
     for plan in plans:
-        chunk, rest = plan.split(overflow, pricing)
-        chunks += chunk
-        undrawn += rest
-    if chunks:
-        drawn = _concat([drawn, *(pricing.kept(chunk) for chunk in chunks)])
-    pool = drawn["pool"].astype(np.intp)
-    surely_free = np.where(
-        pool >= 0,
-        ~overflow[np.maximum(pool, 0), drawn["month"]],
-        pricing.free_tariff[drawn["tariff"]],
-    )
-    free = _free_columns(_take(drawn, np.flatnonzero(surely_free), _FREE_DRAWN))
-    maybe = _take(drawn, np.flatnonzero(~surely_free))
-    charged, charged_seq, rated_free = _rate(maybe, pricing, catalog)
-    return DemandStream(charged, charged_seq, [DrawnFree(free), DrawnFree(rated_free), *undrawn])
+        free += plan.split(overflow, pricing, maybe)
+    charged, charged_seq, rated_free = _rate(_concat(maybe), pricing, catalog)
+    return DemandStream(charged, charged_seq, [*free, DrawnFree(rated_free)])
+
+
+def _surely_free(calls: Columns, overflow: np.ndarray, pricing: _Pricing) -> np.ndarray:
+    """Calls that cost nothing whatever the order: on a pool that does not overflow that
+    month, or on no pool at a free tariff."""
+    free_tariff = pricing.free_tariff[calls["tariff"]]
+    if not overflow.any():  # the usual case: every pooled call is free
+        return (calls["pool"] >= 0) | free_tariff
+    pool = calls["pool"].astype(np.intp)
+    return np.where(pool >= 0, ~overflow[np.maximum(pool, 0), calls["month"]], free_tariff)
 
 
 class _BatchPlan:
     """A grid batch's use of its pool per month, and which months may need start instants."""
 
     def __init__(self, batch: Batch, seq: int, pricing: _Pricing) -> None:
-        self.batch, self.seq = batch, seq
+        self.batch, self.seq, self.increment_s = batch, seq, pricing.increment_s
         grid = batch.grid
         self.month_calls = batch.first_call[grid.month_slots]
-        step = pricing.increment_s
-        total = np.zeros(len(batch) + 1, dtype=np.int64)
-        billed = total[1:]  # whole increments, rounded up, then their running sum in place
-        np.add(batch.length_s, step - 1, out=billed)
-        billed //= step
-        billed *= step
-        np.cumsum(billed, out=billed)
-        self.month_use_s = np.diff(total[self.month_calls])
         self.late = np.zeros(len(self.month_calls) - 1, dtype=bool)
         if len(batch):
-            longest_us = int(batch.length_s.max()) * MICROS_PER_SECOND
+            longest_us = int(batch.longest_s) * MICROS_PER_SECOND
             slot_end_us = grid.start_us + grid.length_s * MICROS_PER_SECOND
             self.late[grid.month[slot_end_us + longest_us > pricing.span[1]]] = True
 
+    def month_use_s(self) -> np.ndarray:
+        """Billed seconds per month (what the batch takes from its pool, if it has one)."""
+        if self.batch.month_use_s is not None:  # summed as the lengths were drawn
+            return self.batch.month_use_s
+        return month_use_s(self.batch.lengths, self.month_calls, self.increment_s)
+
     def split(
-        self, overflow: np.ndarray, pricing: _Pricing
-    ) -> tuple[list[Columns], list[FreeCalls]]:
-        """(drawn columns of months that may hold a charged or late call, the other months)."""
+        self, overflow: np.ndarray, pricing: _Pricing, maybe: list[Columns]
+    ) -> list[FreeCalls]:
+        """Append the columns of the months that may hold a charged call to ``maybe``; return
+        the free calls: drawn in months that may hold a late call, undrawn in the others."""
         batch = self.batch
         if batch.pool != NO_POOL:
-            drawn = overflow[batch.pool] | self.late
-        elif pricing.free_tariff[batch.tariff]:
-            drawn = self.late
+            charged = overflow[batch.pool].copy()
         else:
-            drawn = np.ones_like(self.late)
+            charged = np.full_like(self.late, not pricing.free_tariff[batch.tariff])
         busy = np.diff(self.month_calls) > 0
-        slots = batch.grid.month_slots
-        chunks = [self._columns(slots[a], slots[b]) for a, b in _runs(drawn & busy)]
-        rest = _runs(~drawn & busy)
-        undrawn: list[FreeCalls] = []
+        for a, b in _runs(charged & busy):
+            chunk = self._columns(a, b)
+            maybe.append(pricing.kept(chunk) if self.late[a:b].any() else chunk)
+        free: list[FreeCalls] = [
+            DrawnFree(_free_columns(pricing.kept(self._columns(a, b))))
+            for a, b in _runs(~charged & self.late & busy)
+        ]
+        rest = _runs(~charged & ~self.late & busy)
         if rest:
+            slots = batch.grid.month_slots
             runs = [(int(slots[a]), int(slots[b])) for a, b in rest]
-            undrawn.append(_UndrawnFree(batch, self.seq, runs, pricing.increment_s))
-        return chunks, undrawn
+            free.append(UndrawnFree(batch, self.seq, runs, self.increment_s))
+        return free
 
-    def _columns(self, first_slot: int, last_slot: int) -> Columns:
+    def _columns(self, first_month: int, last_month: int) -> Columns:
+        """The calls of months [first_month, last_month), with their month and billed seconds."""
         batch = self.batch
-        low, high = int(batch.first_call[first_slot]), int(batch.first_call[last_slot])
-        start_us = batch.starts(first_slot, last_slot)
+        slots = batch.grid.month_slots
+        low, high = int(self.month_calls[first_month]), int(self.month_calls[last_month])
+        start_us = batch.starts(int(slots[first_month]), int(slots[last_month]))
+        length_s = batch.lengths[low:high].astype(np.int64)
         size = high - low
+        months = np.arange(first_month, last_month)
+        step = self.increment_s
         return {
             "start_us": start_us,
-            "end_us": start_us + batch.length_s[low:high] * MICROS_PER_SECOND,
+            "end_us": start_us + length_s * MICROS_PER_SECOND,
             "service": np.full(size, batch.service, dtype=np.int16),
             "tariff": np.full(size, batch.tariff, dtype=np.int32),
             "pool": np.full(size, batch.pool, dtype=np.int8),
             "blockable": np.full(size, batch.blockable),
             "seq": np.arange(self.seq + low, self.seq + high, dtype=np.int64),
-        }
-
-
-class _UndrawnFree:
-    """A batch's calls in months where all of them are free: starts drawn when asked.
-
-    These months hold no late call, so every call is kept; a call draws on a pool
-    that does not overflow (it takes all its billed minutes) or on none with a
-    free tariff.
-    """
-
-    __slots__ = ("batch", "increment_s", "runs", "seq", "size")
-
-    def __init__(
-        self, batch: Batch, seq: int, runs: list[tuple[int, int]], increment_s: int
-    ) -> None:
-        self.batch, self.seq, self.runs, self.increment_s = batch, seq, runs, increment_s
-        first = batch.first_call
-        self.size = sum(int(first[b] - first[a]) for a, b in runs)
-
-    def __len__(self) -> int:
-        return self.size
-
-    def columns(self) -> Columns:
-        batch = self.batch
-        first = batch.first_call
-        rows = np.concatenate([np.arange(first[a], first[b]) for a, b in self.runs])
-        start_us = np.concatenate([batch.starts(a, b) for a, b in self.runs])
-        length_s = batch.length_s[rows]
-        billed = -(-length_s // self.increment_s) * self.increment_s
-        pool_min = billed / 60.0 if batch.pool != NO_POOL else np.zeros(len(rows))
-        return {
-            "start_us": start_us,
-            "end_us": start_us + length_s * MICROS_PER_SECOND,
-            "service": np.full(len(rows), batch.service, dtype=np.int16),
-            "billed_min": np.zeros(len(rows)),
-            "pool": np.full(len(rows), batch.pool, dtype=np.int8),
-            "pool_min": pool_min,
-            "seq": self.seq + rows,
+            "month": np.repeat(months, np.diff(self.month_calls[first_month : last_month + 1])),
+            "billed_s": -(-length_s // step) * step,
         }
 
 
 def _rate(
     calls: Columns, pricing: _Pricing, catalog: Catalog
 ) -> tuple[CallStream, np.ndarray, Columns]:
-    """Sort calls that may be charged stably by start, rate them: (charged, their seq, free)."""
+    """Rate calls that may be charged, sort the charged ones stably by start: (charged, their
+    seq, the free ones). Calls are in seq order; only the pools need the stream order."""
     size = len(calls["start_us"])
     order = sorted_ties(calls["start_us"], np.arange(size), size)  # stable: calls are in seq order
-    calls = _take(calls, order)
-    rated = rate_calls(
-        calls["end_us"] - calls["start_us"],
+    rated = rate_billed(
+        calls["billed_s"],
         calls["tariff"],
         calls["pool"],
         calls["month"],
         calls["blockable"],
         pricing.tariffs,
-        pricing.increment_s,
         pricing.allotment_s,
+        order,
     )
-    calls |= {"billed_min": rated.billed_min, "pool_min": rated.pool_min}
     is_free = (rated.charge_minor == 0) & ~rated.credit_billed
-    keep, free = np.flatnonzero(~is_free), np.flatnonzero(is_free)
-    charged = CallStream(
-        start_us=calls["start_us"][keep],
-        end_us=calls["end_us"][keep],
-        service=calls["service"][keep],
-        services=tuple(catalog.services),
-        charge_minor=rated.charge_minor[keep],
-        credit_billed=rated.credit_billed[keep],
-        billed_min=rated.billed_min[keep],
-        pool=calls["pool"][keep],
-        pool_min=rated.pool_min[keep],
-        pools=POOLS,
-    )
-    return charged, calls["seq"][keep], _take(calls, free, FREE_COLUMNS)
+    keep = order[~is_free[order]]
+    del order
+    for name in ("tariff", "blockable", "month", "billed_s"):  # rated: not needed any more
+        del calls[name]
+    calls |= {"billed_min": rated.billed_min, "pool_min": rated.pool_min}
+    calls |= {"charge_minor": rated.charge_minor, "credit_billed": rated.credit_billed}
+    del rated
+    free = _take(calls, np.flatnonzero(is_free), FREE_COLUMNS)
+    # each column gathered, then let go: fewer pages alive at once for the system to hand out
+    charged = {name: calls.pop(name)[keep] for name in [*COLUMNS, "seq"]}
+    seq = charged.pop("seq")
+    return CallStream(**charged, services=tuple(catalog.services), pools=POOLS), seq, free
 
 
 def _free_columns(calls: Columns) -> Columns:
@@ -342,17 +320,20 @@ def _draft_columns(draft: Draft) -> Columns:
 
 
 def _concat(parts: list[Columns]) -> Columns:
-    """Columns of several parts, one after the other; a draft part gets its ``seq`` here."""
+    """Columns of several parts, one after the other; a draft part gets its ``seq`` here.
+
+    The parts are emptied column by column as they are joined (they are the
+    caller's scratch): less memory alive at once, fewer pages to fault in again.
+    """
     if not parts:
         return _empty()
     offset = 0
-    with_seq = []
     for part in parts:
         size = len(part["start_us"])
-        seq = part["seq"] if "seq" in part else np.arange(offset, offset + size, dtype=np.int64)
-        with_seq.append(part | {"seq": seq})
+        if "seq" not in part:
+            part["seq"] = np.arange(offset, offset + size, dtype=np.int64)
         offset += size
-    return {name: np.concatenate([part[name] for part in with_seq]) for name in with_seq[0]}
+    return {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
 
 
 def _empty() -> Columns:
@@ -375,6 +356,13 @@ def _take(calls: Columns, rows: np.ndarray, names: tuple[str, ...] | None = None
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """Maximal runs [a, b) of True in ``flags``."""
-    edges = np.flatnonzero(np.diff(np.r_[0, flags.astype(np.int8), 0]))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    """Maximal runs [a, b) of True in ``flags`` (one per month: Python beats numpy's calls)."""
+    runs: list[tuple[int, int]] = []
+    opened = -1
+    for index, flag in enumerate([*flags.tolist(), False]):
+        if flag and opened < 0:
+            opened = index
+        elif not flag and opened >= 0:
+            runs.append((opened, index))
+            opened = -1
+    return runs

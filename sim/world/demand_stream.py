@@ -22,16 +22,24 @@ which is exactly the stable sort by start of all calls in generation order
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.stream import CallStream
+from sim.world.rating import NO_POOL
+
+if TYPE_CHECKING:
+    from sim.world.sources import Batch
 
 FREE_COLUMNS = ("start_us", "end_us", "service", "billed_min", "pool", "pool_min", "seq")
 """What a ``FreeCalls`` part builds: a free call's columns (its charge is 0, it is
 not credit-billed) and its place in generation order."""
+
+
+_FLOAT_BITS = 53
+"""Every whole number below 2^53 is exact in float64."""
 
 
 class FreeCalls(Protocol):
@@ -57,6 +65,46 @@ class DrawnFree:
 
     def columns(self) -> dict[str, np.ndarray]:
         return self._columns
+
+
+class UndrawnFree:
+    """A grid batch's calls in months where all of them are free: starts drawn when asked.
+
+    ``runs`` are runs of slots [a, b) of ``batch`` (``sim.world.sources.Batch``)
+    whose calls are all kept (no call there ends after the horizon) and all
+    free: they draw on a pool that does not overflow that month (so take all
+    their billed minutes from it) or on none at a free tariff.
+    """
+
+    __slots__ = ("batch", "increment_s", "runs", "seq", "size")
+
+    def __init__(
+        self, batch: Batch, seq: int, runs: list[tuple[int, int]], increment_s: int
+    ) -> None:
+        self.batch, self.seq, self.runs, self.increment_s = batch, seq, runs, increment_s
+        first = batch.first_call
+        self.size = sum(int(first[b] - first[a]) for a, b in runs)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns(self) -> dict[str, np.ndarray]:
+        batch = self.batch
+        first = batch.first_call
+        rows = np.concatenate([np.arange(first[a], first[b]) for a, b in self.runs])
+        start_us = np.concatenate([batch.starts(a, b) for a, b in self.runs])
+        length_s = batch.lengths[rows].astype(np.int64)
+        billed = -(-length_s // self.increment_s) * self.increment_s
+        pool_min = billed / 60.0 if batch.pool != NO_POOL else np.zeros(len(rows))
+        return {
+            "start_us": start_us,
+            "end_us": start_us + length_s * MICROS_PER_SECOND,
+            "service": np.full(len(rows), batch.service, dtype=np.int16),
+            "billed_min": np.zeros(len(rows)),
+            "pool": np.full(len(rows), batch.pool, dtype=np.int8),
+            "pool_min": pool_min,
+            "seq": self.seq + rows,
+        }
 
 
 class DemandStream(CallStream):
@@ -137,20 +185,32 @@ def sorted_ties(start_us: np.ndarray, ties: np.ndarray, top: int) -> np.ndarray:
     """``ties`` (distinct integers in [0, top)) in the order of (start, tie).
 
     One sort of int64 keys (start relative to the earliest, in whole seconds
-    when every start is, times ``top``, plus the tie) when they fit in int64;
-    else a lexsort. The result is the same either way.
+    when every start is, shifted left past the ties' bits, or-ed with the tie)
+    when they fit in int64; else a lexsort. The result is the same either way.
+    Why shifts: an int64 remainder costs numpy four times a division, and the
+    keys were built and taken apart with two of them. Keys below 2^53 are
+    sorted as float64 (exact there), which numpy sorts with SIMD where it sorts
+    int64 without: 0.6 times the time for 400,000 keys on the project's machine.
     """
     if not len(start_us):
         return ties[:0]
     relative = start_us - start_us.min()
-    unit = 1 if np.any(relative % MICROS_PER_SECOND) else MICROS_PER_SECOND
-    if (int(relative.max()) // unit + 1) * top >= 2**63:
+    seconds = relative // MICROS_PER_SECOND
+    whole = bool(np.array_equal(seconds * MICROS_PER_SECOND, relative))
+    key = seconds if whole else relative
+    bits = max(int(top - 1).bit_length(), 1)
+    highest = int(key.max())
+    if highest >= 2 ** (63 - bits):
         return ties[np.lexsort((ties, start_us))]
-    key = relative // unit if unit > 1 else relative
-    key *= top
-    key += ties
-    key.sort()
-    key %= top
+    key <<= bits
+    key |= ties
+    if highest < 2 ** (_FLOAT_BITS - bits):  # float64 holds the keys exactly, sorts them faster
+        floats = key.astype(np.float64)
+        floats.sort()
+        key = floats.astype(np.int64)
+    else:
+        key.sort()
+    key &= (1 << bits) - 1
     return key
 
 

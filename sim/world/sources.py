@@ -47,7 +47,7 @@ from sim.world.big_days import random_big_days
 from sim.world.bounds import occurrences_until
 from sim.world.distributions import sample_continuous, sample_count
 from sim.world.rates import Rate, RateTable
-from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs
+from sim.world.rating import DIAL_OUT_POOL, NO_POOL, Tariffs, whole_seconds
 from sim.world.scenario import (
     ZONE_A,
     BigMeeting,
@@ -66,8 +66,9 @@ FREE = 0
 class Catalog:
     """Service names and tariffs a scenario uses, numbered in first-use order."""
 
-    def __init__(self, rates: RateTable, cur: Currency) -> None:
+    def __init__(self, rates: RateTable, cur: Currency, increment_s: int | None = None) -> None:
         self.rates, self.currency = rates, cur
+        self.increment_s = increment_s  # given: pooled batches sum their billed seconds a month
         self.services: list[str] = []
         self._tariffs: list[Rate] = [Rate(Decimal(0))]
 
@@ -155,7 +156,10 @@ class Batch:
     """Calls on the arrival grid of one service, tariff and pool; starts drawn on demand.
 
     ``first_call[s]`` is the index of slot ``s``'s first call (calls are in slot
-    order; one more entry than slots), ``length_s`` each call's whole seconds.
+    order; one more entry than slots), ``lengths`` each call's whole seconds as
+    float64 (``length_s`` gives them as int64), ``longest_s`` the longest, and
+    ``month_use_s`` the billed seconds a month when the batch has a pool and the
+    catalog an increment (``sim.world.rating.whole_seconds``).
     Call ``i`` starts at its slot's open instant + floor(u_i x the slot's open
     seconds) whole seconds, u_i being the i-th uniform of a PCG64 seeded with
     ``offsets``: any run of slots can be drawn alone (``starts``) and gives the
@@ -165,7 +169,9 @@ class Batch:
 
     grid: ArrivalGrid
     first_call: np.ndarray
-    length_s: np.ndarray
+    lengths: np.ndarray
+    longest_s: float
+    month_use_s: np.ndarray | None
     service: int
     tariff: int
     pool: int
@@ -173,7 +179,12 @@ class Batch:
     offsets: np.random.SeedSequence
 
     def __len__(self) -> int:
-        return len(self.length_s)
+        return len(self.lengths)
+
+    @property
+    def length_s(self) -> np.ndarray:
+        """Each call's whole seconds as int64 (a new array on every read)."""
+        return self.lengths.astype(np.int64)
 
     def starts(self, first_slot: int, last_slot: int) -> np.ndarray:
         """Start instants of the calls of slots [first_slot, last_slot), in order."""
@@ -195,15 +206,25 @@ def grid_batch(
     *,
     pool: int = NO_POOL,
     blockable: bool = True,
+    increment_s: int | None = None,
 ) -> Batch:
-    """Poisson counts per slot, then lengths, from ``rng``; the start offsets' seed spawned."""
+    """Poisson counts per slot, then lengths, from ``rng``; the start offsets' seed spawned.
+
+    ``increment_s``: the billing increment, to sum a pooled batch's billed seconds
+    per month as its lengths are made whole (``sim.world.rating.whole_seconds``).
+    """
     counts = rng.poisson(expected)
     first_call = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=first_call[1:])
+    lengths = sample_continuous(duration, int(first_call[-1]), rng)  # a new array: made whole
+    billing = increment_s if pool != NO_POOL else None
+    longest_s, use_s = whole_seconds(lengths, first_call[grid.month_slots], billing)
     return Batch(
         grid=grid,
         first_call=first_call,
-        length_s=seconds(duration, int(first_call[-1]), rng),
+        lengths=lengths,
+        longest_s=longest_s,
+        month_use_s=use_s,
         service=service,
         tariff=tariff,
         pool=pool,

@@ -68,9 +68,10 @@ def user_calls(
         for pool in {kind.pool for kind in kinds}
     }
     batches: list[Batch] = []
+    increment = catalog.increment_s
     for kind, child in zip(kinds, rng.spawn(len(kinds)), strict=True):
         batches += _holders_and_others(
-            grid, mean * kind.probability, calling, kind, shares[kind.pool], child
+            grid, mean * kind.probability, calling, kind, shares[kind.pool], increment, child
         )
     return batches
 
@@ -105,18 +106,20 @@ def _holders_and_others(
     calling: UserCalling,
     kind: _Kind,
     share: np.ndarray,
+    increment_s: int | None,
     rng: np.random.Generator,
 ) -> list[Batch]:
     """The kind's holders' calls (its pool) and the others' (no pool), by thinning."""
-    length = calling.duration_min
+
+    def batch(expected: np.ndarray, pool: int, child: np.random.Generator) -> Batch:
+        return grid_batch(
+            grid, expected, calling.duration_min, kind.service, kind.tariff, child,
+            pool=pool, increment_s=increment_s,
+        )  # fmt: skip
+
     if np.all(share >= 1.0):
-        return [grid_batch(grid, mean, length, kind.service, kind.tariff, rng, pool=kind.pool)]
+        return [batch(mean, kind.pool, rng)]
     if np.all(share <= 0.0):
-        return [grid_batch(grid, mean, length, kind.service, kind.tariff, rng, pool=NO_POOL)]
+        return [batch(mean, NO_POOL, rng)]
     held, other = rng.spawn(2)
-    return [
-        grid_batch(grid, mean * share, length, kind.service, kind.tariff, held, pool=kind.pool),
-        grid_batch(
-            grid, mean * (1.0 - share), length, kind.service, kind.tariff, other, pool=NO_POOL
-        ),
-    ]
+    return [batch(mean * share, kind.pool, held), batch(mean * (1.0 - share), NO_POOL, other)]
