@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 CONFIDENCE = 0.95
 BAND_PERCENTILES = (5, 25, 50, 75, 95)
@@ -93,13 +93,16 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
     Why cached: a sweep's summary takes a mean and interval of every metric of
     every policy over the same number of replications, so the same quantile
     thousands of times (4,548 scipy calls for issue 15's sweep,
-    docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's, unchanged.
+    docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's ``stats.t.ppf``, which
+    is ``special.stdtrit`` (called directly: ``scipy.stats`` takes a second to import).
     """
-    return float(stats.t.ppf(probability, degrees_of_freedom))
+    return float(special.stdtrit(degrees_of_freedom, probability))
 
 
 def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
     """Percentile bootstrap interval of the mean (within [min, max] of ``data``)."""
+    from scipy import stats  # noqa: PLC0415  (a second to import: only for skewed samples)
+
     result = stats.bootstrap(
         (data,),
         np.mean,
@@ -116,14 +119,29 @@ def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
 
 @functools.lru_cache(maxsize=4096)
 def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:
-    """Proportion with a Wilson score interval (scipy's binomtest); cached, as a sweep asks
-    for the same few counts again and again (an Estimate is immutable)."""
+    """Proportion with a Wilson score interval; cached, as a sweep asks for the same few
+    counts again and again (an Estimate is immutable).
+
+    The interval is scipy's ``binomtest(successes, trials).proportion_ci(method="wilson")``
+    to the bit: the same formula (Newcombe 1998), the same operations in the same order on
+    the same types (``z`` a numpy float from ``special.ndtri``), without importing
+    ``scipy.stats`` (a second of every sweep's start-up); ``tests/study/test_stats.py``
+    compares the two.
+    """
     if trials <= 0:
         raise ValueError(f"trials(={trials}) must be > 0")
-    interval = stats.binomtest(successes, trials).proportion_ci(
-        confidence_level=confidence, method="wilson"
-    )
-    return Estimate(successes / trials, float(interval.low), float(interval.high))
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes(={successes}) must be in [0, trials(={trials})]")
+    k, n = int(successes), int(trials)
+    p = k / n
+    z = special.ndtri(0.5 + 0.5 * confidence)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    q = 1 - p
+    delta = z / denom * math.sqrt(4 * n * p * q + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    return Estimate(successes / trials, float(low), float(high))
 
 
 def quantile_table(runs: pd.DataFrame, levels: Sequence[float] = QUANTILES) -> pd.DataFrame:
