@@ -81,6 +81,15 @@ def mean_ci(
         return Estimate(mean, None, None)
     sem = float(data.std(ddof=1)) / math.sqrt(data.size)
     half = t_quantile(0.5 + confidence / 2, data.size - 1) * sem
+    return interval(data, mean, half, confidence, floor=floor)
+
+
+def interval(
+    data: np.ndarray, mean: float, half: float, confidence: float, *, floor: float | None
+) -> Estimate:
+    """``mean_ci``'s interval from its mean and t half-width (a sweep's summary computes
+    those for every policy at once, ``sim.study.sweep_estimates``): mean +- half, or the
+    bootstrap when that would reach below ``floor``."""
     if floor is None or mean - half >= floor or not np.isfinite(half):
         return Estimate(mean, mean - half, mean + half)
     return _bootstrap(data, mean, confidence)
