@@ -46,6 +46,11 @@ class Executor(Protocol):
         """What ran the work, for the manifest."""
         ...
 
+    def runs_here(self, items: int) -> bool:
+        """Whether ``run`` of ``items`` items calls ``fn`` in this process (the context is
+        then the caller's own object, not a copy)."""
+        ...
+
 
 class LocalExecutor:
     """A pool of ``workers`` processes (default: all cores); 1 worker runs in this process."""
@@ -63,12 +68,16 @@ class LocalExecutor:
         """``{"kind": "local", "workers": K}``."""
         return {"kind": "local", "workers": self.workers}
 
+    def runs_here(self, items: int) -> bool:
+        """In this process: one worker or one item, and no budget check."""
+        return min(self.workers, items) <= 1 and self.check is None
+
     def run(
         self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
     ) -> Iterator[tuple[int, R]]:
         """In this process for one worker or one item, else in a process pool."""
         count = min(self.workers, len(items))
-        if count <= 1 and self.check is None:
+        if self.runs_here(len(items)):
             for position, item in enumerate(items):
                 yield position, fn(context, item)
             return
@@ -164,6 +173,10 @@ class DaskExecutor:
     def describe(self) -> dict[str, Any]:
         """``{"kind": "dask", "scheduler": ADDRESS}``."""
         return {"kind": "dask", "scheduler": self.address}
+
+    def runs_here(self, items: int) -> bool:
+        """Never: every task runs on the cluster."""
+        return False
 
     def connect(self) -> None:
         """Connect to the scheduler; ConnectionError says which address failed and why.

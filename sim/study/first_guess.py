@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sim.account.payments import OfficeHours
 from sim.account.portal import rules
@@ -230,7 +230,9 @@ def _exceeds(trigger: float, mean: float, sd: float) -> float:
     if sd <= 0:
         return 1.0 if mean > trigger else 0.0
     shape, scale = (mean / sd) ** 2, sd * sd / mean
-    return float(stats.gamma.sf(trigger, shape, scale=scale))
+    if trigger <= 0:  # below the gamma's support, as scipy's stats.gamma.sf says
+        return 1.0
+    return float(special.gammaincc(shape, trigger / scale))  # stats.gamma.sf, without stats
 
 
 def _whole(value: float) -> Decimal:

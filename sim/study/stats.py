@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 CONFIDENCE = 0.95
 BAND_PERCENTILES = (5, 25, 50, 75, 95)
@@ -81,6 +81,15 @@ def mean_ci(
         return Estimate(mean, None, None)
     sem = float(data.std(ddof=1)) / math.sqrt(data.size)
     half = t_quantile(0.5 + confidence / 2, data.size - 1) * sem
+    return interval(data, mean, half, confidence, floor=floor)
+
+
+def interval(
+    data: np.ndarray, mean: float, half: float, confidence: float, *, floor: float | None
+) -> Estimate:
+    """``mean_ci``'s interval from its mean and t half-width (a sweep's summary computes
+    those for every policy at once, ``sim.study.sweep_estimates``): mean +- half, or the
+    bootstrap when that would reach below ``floor``."""
     if floor is None or mean - half >= floor or not np.isfinite(half):
         return Estimate(mean, mean - half, mean + half)
     return _bootstrap(data, mean, confidence)
@@ -93,37 +102,71 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
     Why cached: a sweep's summary takes a mean and interval of every metric of
     every policy over the same number of replications, so the same quantile
     thousands of times (4,548 scipy calls for issue 15's sweep,
-    docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's, unchanged.
+    docs/performance.md#fixed-costs-of-a-sweep). The value is scipy's ``stats.t.ppf``, which
+    is ``special.stdtrit`` (called directly: ``scipy.stats`` takes a second to import).
     """
-    return float(stats.t.ppf(probability, degrees_of_freedom))
+    return float(special.stdtrit(degrees_of_freedom, probability))
 
 
 def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
-    """Percentile bootstrap interval of the mean (within [min, max] of ``data``)."""
-    result = stats.bootstrap(
-        (data,),
-        np.mean,
-        confidence_level=confidence,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="percentile",
-        vectorized=True,
-        rng=np.random.default_rng(BOOTSTRAP_SEED),
-    )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    """Percentile bootstrap interval of the mean (within [min, max] of ``data``).
+
+    scipy's ``stats.bootstrap(method="percentile", vectorized=True)`` to the bit, seeded
+    with ``BOOTSTRAP_SEED``: the same resample indices from the same generator, the same
+    means along the same axis, and ``stats.quantile``'s default (Hyndman and Fan's type 7,
+    ``linear``) computed as scipy computes it. Why not scipy: ``scipy.stats`` takes a
+    second or more to import, and a sweep with one skewed metric paid it
+    (docs/performance.md#fixed-costs-of-a-sweep); ``tests/study/test_stats.py`` compares
+    the two.
+    """
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    size = data.shape[-1]
+    picks = rng.integers(0, size, (BOOTSTRAP_RESAMPLES, size), dtype=np.int64)
+    means = np.sort(np.mean(data[picks], axis=-1))
+    alpha = np.asarray((1 - confidence) / 2, dtype=np.float64)
+    low, high = (_quantile_linear(means, share) for share in (alpha, 1 - alpha))
     lowest, highest = float(data.min()), float(data.max())  # against rounding at the ends
     return Estimate(mean, min(max(low, lowest), mean), max(min(high, highest), mean))
 
 
+def _quantile_linear(ordered: np.ndarray, share: np.ndarray) -> float:
+    """scipy's ``stats.quantile(values, share)`` (method ``linear``) of sorted values."""
+    count = np.float64(len(ordered))
+    rank = share * count + (1 - share)
+    above = rank // 1
+    below = above - 1
+    weight = rank % 1
+    if below < 0:
+        weight = np.float64(0.0)
+    below, above = np.clip(below, 0.0, count - 1), np.clip(above, 0.0, count - 1)
+    return float((1 - weight) * ordered[int(below)] + weight * ordered[int(above)])
+
+
 @functools.lru_cache(maxsize=4096)
 def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Estimate:
-    """Proportion with a Wilson score interval (scipy's binomtest); cached, as a sweep asks
-    for the same few counts again and again (an Estimate is immutable)."""
+    """Proportion with a Wilson score interval; cached, as a sweep asks for the same few
+    counts again and again (an Estimate is immutable).
+
+    The interval is scipy's ``binomtest(successes, trials).proportion_ci(method="wilson")``
+    to the bit: the same formula (Newcombe 1998), the same operations in the same order on
+    the same types (``z`` a numpy float from ``special.ndtri``), without importing
+    ``scipy.stats`` (a second of every sweep's start-up); ``tests/study/test_stats.py``
+    compares the two.
+    """
     if trials <= 0:
         raise ValueError(f"trials(={trials}) must be > 0")
-    interval = stats.binomtest(successes, trials).proportion_ci(
-        confidence_level=confidence, method="wilson"
-    )
-    return Estimate(successes / trials, float(interval.low), float(interval.high))
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes(={successes}) must be in [0, trials(={trials})]")
+    k, n = int(successes), int(trials)
+    p = k / n
+    z = special.ndtri(0.5 + 0.5 * confidence)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    q = 1 - p
+    delta = z / denom * math.sqrt(4 * n * p * q + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    return Estimate(successes / trials, float(low), float(high))
 
 
 def quantile_table(runs: pd.DataFrame, levels: Sequence[float] = QUANTILES) -> pd.DataFrame:

@@ -51,6 +51,7 @@ from sim.study.experiment import (
 )
 from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
+from sim.study.kept_demand import KeptDemand
 from sim.study.recommend import mean_spend_per_month, rule_of_thumb
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
 from sim.study.sweep_pool import Evaluated, write_runs
@@ -228,6 +229,8 @@ class _Rounds:
     ) -> None:
         self.plan, self.store, self.executor, self.progress = plan, store, executor, progress
         self.pool = Evaluated(store, plan.replications)
+        self.kept = KeptDemand()
+        """Each replication's demand, for the stages after the first (``sim.study.kept_demand``)."""
         self.computed: dict[str, int] = {}
         self.timings: dict[str, float] = {}
 
@@ -238,7 +241,7 @@ class _Rounds:
         self.computed[stage] = (
             run_stage(
                 self.store, stage, self.plan, policies, self.executor,
-                lambda total: self.progress(label, total),
+                lambda total: self.progress(label, total), self.kept,
             )
             if policies
             else 0

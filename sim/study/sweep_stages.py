@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import pandas as pd
@@ -17,7 +17,8 @@ from sim.account.policy import Policy
 from sim.engines.batch import Engine
 from sim.study.executors import Executor
 from sim.study.experiment import Levers, build_policy
-from sim.study.runner import replicate, replication_seeds
+from sim.study.kept_demand import KeptDemand
+from sim.study.runner import replay, replicate, replication_seeds
 from sim.study.summary import SweepPolicy
 from sim.study.sweep_store import SweepStore
 from sim.world.load import LoadedScenario
@@ -48,14 +49,24 @@ class _Context:
     policies: tuple[Policy, ...]
     labels: tuple[str, ...]
     engine: Engine
+    kept: KeptDemand | None = None
+    """The sweep's kept demand when the tasks run in its own process (``sim.study.kept_demand``)."""
 
 
 def replication_rows(context: _Context, item: tuple[int, tuple[Any, ...]]) -> pd.DataFrame:
     """One replication of a stage: a row per policy (label, replication, metrics)."""
     index, seeds = item
-    per_policy, _ = replicate(
-        context.loaded, context.policies, index, seeds, context.engine, daily=False
-    )
+    if context.kept is None:
+        per_policy, _ = replicate(
+            context.loaded, context.policies, index, seeds, context.engine, daily=False
+        )
+    else:
+        demand_seed, payment_seed = seeds
+        stream = context.kept.stream(context.loaded, index, demand_seed)
+        per_policy = replay(
+            context.loaded, stream, context.policies, index, payment_seed, context.engine,
+            daily=False,
+        )  # fmt: skip
     rows = [
         {"label": label, "replication": index, **run.metrics}
         for label, run in zip(context.labels, per_policy, strict=True)
@@ -70,10 +81,12 @@ def run_stage(
     policies: Sequence[SweepPolicy],
     executor: Executor,
     progress: Callable[[int], AbstractContextManager[Advance]],
+    kept: KeptDemand | None = None,
 ) -> int:
     """Compute and write the stage's missing replications; how many there were.
 
-    ``progress(total)`` is the stage's progress bar, already named.
+    ``progress(total)`` is the stage's progress bar, already named. ``kept``: the sweep's
+    demand kept between stages, used only when ``executor`` runs the tasks in this process.
     """
     labels = tuple(policy.label for policy in policies)
     store.prepare_stage(stage, labels)
@@ -86,6 +99,8 @@ def run_stage(
         plan.engine,
     )
     items = [(index, seeds[index]) for index in missing]
+    if kept is not None and executor.runs_here(len(items)):
+        context = replace(context, kept=kept)
     with progress(len(items)) as advance:
         for position, frame in executor.run(replication_rows, context, items):
             store.write_part(stage, items[position][0], frame)

@@ -36,6 +36,7 @@ from sim.study.recommend import (
     warning,
 )
 from sim.study.run_summary import table_estimates
+from sim.study.stats import Estimate
 from sim.study.summary import (
     REFERENCE_NAMES,
     Objective,
@@ -46,6 +47,7 @@ from sim.study.summary import (
     SweepPolicy,
     SweepSummary,
 )
+from sim.study.sweep_estimates import chunk_tables
 from sim.study.verdict import FIGURES, Verdict
 from sim.study.widen import NOUNS, open_edges
 from sim.world.scenario import Scenario
@@ -107,13 +109,23 @@ def summarize(
     """
     costs = CostModel.from_scenario(scenario)
     objective = Objective.from_scenario(scenario)
-    entries, scores, spend_rows = [], [], []
+    entries: list[PolicyEntry] = []
+    scores: list[Score] = []
+    spend_rows: list[pd.DataFrame] = []
     for chunk, raw in chunks:
-        by_label = _by_label(raw)
-        for policy in chunk:
-            entry, score = _policy_entry(policy, policy_table(by_label[policy.label]), costs)
-            entries.append(entry)
-            scores.append(score)
+        tables = chunk_tables(raw, [policy.label for policy in chunk])
+        if tables is None:  # not laid out policy by policy: one table at a time
+            by_label = _by_label(raw)
+            pairs = [_policy_entry(p, policy_table(by_label[p.label]), costs) for p in chunk]
+        else:
+            pairs = [
+                _policy_entry(policy, tables.table(position), costs, metrics)
+                for position, (policy, metrics) in enumerate(
+                    zip(chunk, tables.estimates(), strict=True)
+                )
+            ]
+        entries.extend(entry for entry, _ in pairs)
+        scores.extend(score for _, score in pairs)
         spend_rows.append(raw[list(SPEND_COLUMNS)])
     if len(entries) != len(policies):
         raise ValueError(f"the chunks held {len(entries)} policies, not {len(policies)}")
@@ -189,19 +201,24 @@ def _verdict(policy: SweepPolicy, rows: pd.DataFrame, costs: CostModel, cur: Cur
 
 
 def _policy_entry(
-    policy: SweepPolicy, table: pd.DataFrame, costs: CostModel
+    policy: SweepPolicy,
+    table: pd.DataFrame,
+    costs: CostModel,
+    metrics: dict[str, Estimate] | None = None,
 ) -> tuple[PolicyEntry, Score]:
     """One policy's figures as in ``credsim run --json``, plus risk and cost per year.
 
     The Score (for the frontier and the choice) keeps every digit; the entry
-    holds the figures as summary.json stores them.
+    holds the figures as summary.json stores them. ``metrics``: ``table_estimates`` of
+    ``table`` when already computed (``sim.study.sweep_estimates``).
     """
+    metrics = table_estimates(table) if metrics is None else metrics
     replications = Replications(table, costs.horizon_months, costs)
     risk = kpi("outage_risk_per_year").estimate(replications)
     cost = kpi("cost_per_year").estimate(replications)
     entry = PolicyEntry(
         policy=policy,
-        metrics={name: est.rounded() for name, est in table_estimates(table).items()},
+        metrics={name: est.rounded() for name, est in metrics.items()},
         outage_risk_per_year=risk.rounded(),
         cost_per_year=cost.rounded(),
         cost_parts_per_year={
