@@ -11,8 +11,10 @@ once. Throughput is policy-call evaluations per second: policies x charged calls
 / seconds of the ``evaluate`` call (its Python side counts too), on CPU seconds
 of this process (a shared machine's waits excluded) and on the wall clock.
 Prints and writes JSON with the ratios skip/fast and skip/simpy, the machine's
-load average, and the bytes per charged call the compiled engines keep per
-replication (``Prepared``, and the skip engine's prefix arrays).
+load average, the skip engine's time split into its parts (``skip_split``: the
+replication's shared arrays, the policy table, the one compiled call over the
+policies, the Outcomes), and the bytes per charged call the compiled engines
+keep per replication (``Prepared``, and the skip engine's prefix arrays).
 """
 
 from __future__ import annotations
@@ -29,8 +31,12 @@ from bench_out import emit
 from fast_engine_bench import SCENARIOS
 from sweep_bench import grid_policies
 
+from sim.account.payment_draws import PaymentDraws
 from sim.engines.batch import evaluate
-from sim.engines.fast import Prepared
+from sim.engines.fast import Prepared, _run_terms, policy_table
+from sim.engines.fast_many import run_policies
+from sim.engines.fast_outcomes import stacked_outcomes
+from sim.engines.skip_layout import with_days
 from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
@@ -55,6 +61,47 @@ def footprint(stream: Any) -> dict[str, float]:
     return {
         "prepared_bytes_per_charged_call": round(calls / charged, 2),
         "jumps_bytes_per_charged_call": round(jumps / charged, 2),
+    }
+
+
+def skip_split(
+    stream: Any, policies: list[Any], spec: Any, payment_seed: Any, repeats: int
+) -> dict[str, float]:
+    """Milliseconds (CPU, best of ``repeats``) of the skip engine's parts for the grid.
+
+    The replication's shared arrays (``Prepared``, its jumps and day boundaries), the
+    policy table, the one compiled call over the policies (payment draws grown first, as
+    ``replay_many`` grows them on the first policy that runs out) and the Outcomes.
+    """
+    prepared = Prepared(stream)
+    jumps = with_days(prepared.jumps(), spec.start, spec.end)
+    draws, terms = PaymentDraws(payment_seed, spec.payments), _run_terms(spec)
+    table = policy_table(policies, spec)
+
+    def compiled() -> Any:
+        return run_policies(
+            prepared.calls, jumps, table, terms,
+            draws.uniforms, draws.processing_us, draws.fix_us, 0,
+        )  # fmt: skip
+
+    while (results := compiled()).done < len(policies):
+        draws.more(len(draws.uniforms), len(draws.processing_us), len(draws.fix_us))
+    calls = len(prepared.starts) + prepared.free
+
+    def shared() -> Any:
+        return with_days(Prepared(stream).jumps(), spec.start, spec.end)
+
+    parts = {
+        "shared_arrays": shared,
+        "policy_table": lambda: policy_table(policies, spec),
+        "compiled_call": compiled,
+        "outcomes": lambda: stacked_outcomes(
+            results, prepared.services, calls, spec, with_lots=True
+        ),
+    }
+    return {
+        f"{part}_ms": round(1e3 * min(timed(run)[0] for _ in range(repeats)), 2)
+        for part, run in parts.items()
     }
 
 
@@ -92,6 +139,7 @@ def measure(name: str, repeats: int, simpy_policies: int) -> dict[str, Any]:
         for other in ("fast", "simpy"):
             ratio = skip / report[other][f"evaluations_per_{clock}_s"]
             report[f"skip_to_{other}_{clock}"] = round(ratio, 2)
+    report["skip_split"] = skip_split(stream, policies, spec, payment_seed, max(repeats, 5))
     report.update(footprint(stream))
     return report
 

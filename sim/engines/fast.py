@@ -32,13 +32,11 @@ call by call (the ``fast`` engine).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 
 import numpy as np
 
 from sim.account.clock import Instant, micros
-from sim.account.ledger import Lot
-from sim.account.outcome import EMAIL_KINDS, BlockedTally, Outcome
+from sim.account.outcome import Outcome
 from sim.account.payment_draws import PaymentDraws
 from sim.account.payments import RandomDelay, fixed_us
 from sim.account.policy import Policy
@@ -46,18 +44,17 @@ from sim.account.rules import too_many_recharges
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
 from sim.engines.fast_layout import (
-    BLOCKED_CALLS,
-    BLOCKED_FIELDS,
-    LOT_COLUMNS,
     NEVER,
-    SOURCES,
-    SPLIT_BITS,
+    RESULT_SCALARS,
     ChargedCalls,
     LoopResult,
+    PolicyTable,
     PolicyTerms,
     RunTerms,
 )
 from sim.engines.fast_loop import run_policy
+from sim.engines.fast_many import run_policies
+from sim.engines.fast_outcomes import outcome, stacked_outcomes
 from sim.engines.skip_layout import Jumps, build_jumps, no_jumps, with_days
 from sim.limits import RECHARGES_TO_TRIGGER_MAX
 
@@ -112,9 +109,23 @@ def replay_many(
     prepared, run_terms = Prepared(stream), _run_terms(spec)
     jumps = with_days(prepared.jumps(), spec.start, spec.end) if skip else no_jumps()
     draws = PaymentDraws(payment_seed, spec.payments)  # drawn once, read by every policy
-    return [
-        _replay(prepared, jumps, policy, spec, run_terms, draws, with_lots) for policy in policies
-    ]
+    table, calls = policy_table(policies, spec), len(prepared.starts) + prepared.free
+    outcomes: list[Outcome] = []
+    while len(outcomes) < len(policies):  # one compiled call, unless a policy stops it
+        results = run_policies(
+            prepared.calls, jumps, table, run_terms,
+            draws.uniforms, draws.processing_us, draws.fix_us, len(outcomes),
+        )  # fmt: skip
+        outcomes += stacked_outcomes(results, prepared.services, calls, spec, with_lots=with_lots)
+        if len(outcomes) == len(policies):
+            break
+        stopped = dict(zip(RESULT_SCALARS, results.scalars[results.done].tolist(), strict=True))
+        if stopped["runaway_at"] == NEVER:  # out of draws: more, then on from that policy
+            draws.more(stopped["draws_used"], stopped["processing_used"], stopped["fixes_used"])
+        else:  # the one-policy path raises the runaway error (as every engine does)
+            policy = policies[len(outcomes)]
+            outcomes.append(_replay(prepared, jumps, policy, spec, run_terms, draws, with_lots))
+    return outcomes
 
 
 def replay_prepared(
@@ -174,7 +185,8 @@ def _replay(
             if runaway is not None:
                 raise runaway
         if not result.out_of_draws:
-            return _outcome(prepared, result, spec, with_lots=with_lots)
+            calls = len(prepared.starts) + prepared.free
+            return outcome(result, prepared.services, calls, spec, with_lots=with_lots)
         draws.more(result.draws_used, result.processing_used, result.fixes_used)
 
 
@@ -190,6 +202,31 @@ def _policy_terms(policy: Policy, spec: RunSpec) -> PolicyTerms:
         manual_delay_us=micros(manual.response_delay) if manual else 0,
         opening_us=np.array([time for time, _ in opening], np.int64),
         opening_minor=np.array([amount for _, amount in opening], np.int64),
+        recharges_to_trigger_max=RECHARGES_TO_TRIGGER_MAX,
+    )
+
+
+def policy_table(policies: Sequence[Policy], spec: RunSpec) -> PolicyTable:
+    """The policies' terms in columns, for ``run_policies`` (each row as ``_policy_terms``)."""
+    autos, manuals = [policy.auto for policy in policies], [policy.manual for policy in policies]
+    openings = [_opening_fundings(policy, spec.start, spec.end) for policy in policies]
+    opening_first = np.zeros(len(policies) + 1, np.int64)
+    np.cumsum([len(opening) for opening in openings], out=opening_first[1:])
+    fundings = [funding for opening in openings for funding in opening]
+    return PolicyTable(
+        auto_on=np.array([auto is not None for auto in autos], np.bool_),
+        trigger_minor=np.array([auto.trigger_minor if auto else 0 for auto in autos], np.int64),
+        amount_minor=np.array([auto.amount_minor if auto else 0 for auto in autos], np.int64),
+        manual_on=np.array([manual is not None for manual in manuals], np.bool_),
+        manual_amount_minor=np.array(
+            [manual.amount_minor if manual else 0 for manual in manuals], np.int64
+        ),
+        manual_delay_us=np.array(
+            [micros(manual.response_delay) if manual else 0 for manual in manuals], np.int64
+        ),
+        opening_first=opening_first,
+        opening_us=np.array([time for time, _ in fundings], np.int64),
+        opening_minor=np.array([amount for _, amount in fundings], np.int64),
         recharges_to_trigger_max=RECHARGES_TO_TRIGGER_MAX,
     )
 
@@ -230,55 +267,3 @@ def _opening_fundings(policy: Policy, start: Instant, end: Instant) -> list[tupl
     ]
     scheduled.sort(key=lambda item: (item[0], item[1]))
     return [(start, policy.initial_minor)] + [(moment, amount) for moment, _, amount in scheduled]
-
-
-def _outcome(prepared: Prepared, result: LoopResult, spec: RunSpec, *, with_lots: bool) -> Outcome:
-    tallies = {
-        service: BlockedTally(
-            **dict(zip(BLOCKED_FIELDS, result.blocked[code].tolist(), strict=True))
-        )
-        for code, service in enumerate(prepared.services)
-        if result.blocked[code, BLOCKED_CALLS]
-    }
-    return Outcome(
-        currency=spec.currency,
-        start=spec.start,
-        end=spec.end,
-        funded_by_source_minor=dict(zip(SOURCES, result.funded_minor.tolist(), strict=True)),
-        consumed_minor=result.consumed_minor,
-        forfeited_minor=result.forfeited_minor,
-        final_balance_minor=result.balance_minor,
-        balance_integral=(result.integral_high << SPLIT_BITS) + result.integral_low,
-        min_balance_minor=result.min_balance_minor,
-        recharges=result.recharges,
-        failed_recharges=result.failed_recharges,
-        recharge_pending_at_end=result.recharge_pending,
-        calls=len(prepared.starts) + prepared.free,
-        credit_billed_calls=result.credit_billed_calls,
-        blocked=tallies,
-        outage_episodes=[(int(a), int(b)) for a, b in result.episodes.tolist()],
-        emails=dict(zip(EMAIL_KINDS, result.emails.tolist(), strict=True)),
-        lots=_lots(result.lots) if with_lots else [],
-        daily_balance_minor=result.daily_balance_minor.tolist(),
-    )
-
-
-def _lots(lots: np.ndarray) -> list[Lot]:
-    """The loop's lots array as ``Lot`` records, oldest first (ids from 1).
-
-    Positional, not by keyword: it halves the cost of the records, the larger part
-    of building an Outcome; ``_LOT_FIELDS`` checks at import that the positions are
-    ``Lot``'s fields.
-    """
-    return [
-        Lot(index, SOURCES[source], bought, expires, amount, left, repaid, used, lost)
-        for index, (bought, expires, amount, left, repaid, used, lost, source) in enumerate(
-            lots.tolist(), 1
-        )
-    ]
-
-
-_LOT_FIELDS = ("id", "source", *LOT_COLUMNS[:-1])
-"""``Lot``'s fields in the order ``_lots`` passes them (the lots' columns, ``source`` last)."""
-if tuple(item.name for item in fields(Lot)) != _LOT_FIELDS or LOT_COLUMNS[-1] != "source":
-    raise ImportError(f"sim.engines.fast._lots passes {_LOT_FIELDS}: update it for Lot's fields")

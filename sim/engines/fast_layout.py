@@ -11,7 +11,7 @@ names and a reordered enum or record cannot silently shift them.
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import NamedTuple
+from typing import NamedTuple, get_type_hints
 
 import numpy as np
 
@@ -100,6 +100,28 @@ class PolicyTerms(NamedTuple):
     """``sim.limits.RECHARGES_TO_TRIGGER_MAX``, passed in: numba freezes globals at compile."""
 
 
+class PolicyScalars(NamedTuple):
+    """The scalars of ``PolicyTerms`` that the steps of every recharge read.
+
+    The loop hands the steps this, not ``PolicyTerms``: every array inside a
+    tuple given to an inlined step costs two atomic reference counts, and at a
+    recharge's few instants those counts were most of the skip engine's work.
+    """
+
+    auto_on: bool
+    trigger_minor: int
+    amount_minor: int
+    recharges_to_trigger_max: int
+
+
+class PaymentScalars(NamedTuple):
+    """The scalars of ``RunTerms`` that a recharge's request and attempt read (as above)."""
+
+    processing_delay_us: int
+    processing_random: bool
+    failure_probability: float
+
+
 class RunTerms(NamedTuple):
     """A ``RunSpec``'s window and payments as the loop reads them."""
 
@@ -182,3 +204,66 @@ class LoopResult(NamedTuple):
     """One row per lot bought, oldest first; columns ``LOT_COLUMNS``."""
     jumped_postings: int
     """Postings the skip engine posted by jumps (``sim.engines.skip_stretch``; 0: per call)."""
+
+
+RESULT_SCALARS = (
+    "balance_minor", "consumed_minor", "forfeited_minor", "min_balance_minor", "recharges",
+    "failed_recharges", "recharge_pending", "credit_billed_calls", "integral_high",
+    "integral_low", "draws_used", "processing_used", "fixes_used", "out_of_draws", "runaway_at",
+    "runaway_balance_minor", "jumped_postings",
+)  # fmt: skip
+"""``LoopResult``'s scalar fields, in its order: the columns of ``PolicyResults.scalars``.
+
+Written out because ``fast_many.store_scalars`` fills them by position; checked below.
+"""
+_LOOP_SCALARS = tuple(
+    name for name, hint in get_type_hints(LoopResult).items() if hint is not np.ndarray
+)
+if _LOOP_SCALARS != RESULT_SCALARS:
+    raise ImportError("fast_layout.RESULT_SCALARS: update it (and fast_many) for LoopResult")
+
+
+class PolicyTable(NamedTuple):
+    """Policies as ``fast_many.run_policies`` reads them: ``PolicyTerms`` in columns, a row each.
+
+    The opening fundings of policy ``p`` are rows ``opening_first[p] .. opening_first[p + 1] - 1``
+    of ``opening_us`` and ``opening_minor``.
+    """
+
+    auto_on: np.ndarray
+    trigger_minor: np.ndarray
+    amount_minor: np.ndarray
+    manual_on: np.ndarray
+    manual_amount_minor: np.ndarray
+    manual_delay_us: np.ndarray
+    opening_first: np.ndarray
+    opening_us: np.ndarray
+    opening_minor: np.ndarray
+    recharges_to_trigger_max: int
+
+
+class PolicyResults(NamedTuple):
+    """``LoopResult``s of policies ``first .. first + done - 1`` of a table, stacked by policy.
+
+    Row ``k`` is policy ``first + k``. When ``done`` falls short, policy
+    ``first + done`` stopped (out of draws, or a runaway request): its row of
+    ``scalars`` says which and how many draws it used; nothing else of it is kept.
+    """
+
+    done: int
+    scalars: np.ndarray
+    """Policies x ``RESULT_SCALARS`` (booleans as 0 and 1)."""
+    funded_minor: np.ndarray
+    """Policies x ``SOURCES``."""
+    emails: np.ndarray
+    """Policies x ``EMAIL_KINDS``."""
+    blocked: np.ndarray
+    """Policies x services x ``BLOCKED_FIELDS``."""
+    daily_balance_minor: np.ndarray
+    """Policies x days."""
+    episode_first: np.ndarray
+    """Policy ``k``'s outage episodes are rows ``episode_first[k] .. episode_first[k + 1] - 1``."""
+    episodes: np.ndarray
+    lot_first: np.ndarray
+    """Policy ``k``'s lots are rows ``lot_first[k] .. lot_first[k + 1] - 1`` of ``lots``."""
+    lots: np.ndarray

@@ -32,10 +32,13 @@ from sim.engines.fast_layout import (
     SUCCEEDED,
     ChargedCalls,
     LoopResult,
+    PaymentScalars,
+    PolicyScalars,
     PolicyTerms,
     RunTerms,
     TimeBook,
 )
+from sim.engines.fast_search import first_at_least
 from sim.engines.fast_steps import (
     add_episode,
     admin_instant,
@@ -89,6 +92,12 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
     charge_minor = calls.charge_minor
     opening_us, opening_minor = policy.opening_us, policy.opening_minor
     card_from_us, card_until_us = run.card_from_us, run.card_until_us
+    billed_before = calls.billed_before
+    # what the steps of a recharge read, in tuples without arrays (``PolicyScalars``)
+    terms = PolicyScalars(
+        policy.auto_on, policy.trigger_minor, policy.amount_minor, policy.recharges_to_trigger_max
+    )
+    pay = PaymentScalars(run.processing_delay_us, run.processing_random, run.failure_probability)
     n = len(start_us)
     # calls before start_ptr have started (admitted or blocked); blocked ones never post
     start_ptr = post_ptr = 0
@@ -133,13 +142,18 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
         now = min(expiry_at, next_post, opening_at, manual_at, recharge_at, fix_at)
         # Calls starting before that instant only need admitting: the balance cannot
         # change until then (any call ending sooner would be the next posting), so
-        # they are admitted, or blocked, as one batch and need no settling.
+        # they are admitted, or blocked, as one batch and need no settling. With money
+        # left none is blocked and the next instant stays ``now``: carry on with it.
         if start_ptr < n and start_us[start_ptr] < now and start_us[start_ptr] <= end:
-            stop = int(np.searchsorted(start_us, min(now, end + 1), side="left"))
-            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
-            credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
-            start_ptr = stop
-            continue
+            stop = first_at_least(start_us, start_ptr, n, min(now, end + 1))
+            if balance > 0:  # ``admit``'s own count, without handing it the calls' tuple
+                credit_billed += billed_before[stop] - billed_before[start_ptr]
+                start_ptr = stop
+            else:  # blocked calls never post: the next posting may have moved
+                blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
+                credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
+                start_ptr = stop
+                continue
         if now == NEVER or now > end:
             break
         if balance > 0 and not in_outage and next_post == now:
@@ -163,9 +177,9 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             if settled_any:
                 notified = False
                 # calls that started meanwhile were all admitted (the balance stayed > 0)
-                stop = int(np.searchsorted(start_us, book.last_time, side="right"))
-                if stop > start_ptr:
-                    credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
+                stop = first_at_least(start_us, start_ptr, n, book.last_time + 1)
+                if stop > start_ptr:  # ``admit`` with money left: a count
+                    credit_billed += billed_before[stop] - billed_before[start_ptr]
                     start_ptr = stop
                 continue
         while True:  # rounds of the instant's steps, in the replay's tie order
@@ -173,10 +187,10 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             head, lost = expire_lots(lots, head, n_lots, now)
             forfeited += lost
             balance -= lost
-            if lost > 0 and requests_recharge(policy, pending, suspended, balance):
-                recharge_at, processing_used = request_at(run, processing_us, processing_used, now)
+            if lost > 0 and requests_recharge(terms, pending, suspended, balance):
+                recharge_at, processing_used = request_at(pay, processing_us, processing_used, now)
                 pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
-                if runaway_at == NEVER and runaway_request(policy, balance):
+                if runaway_at == NEVER and runaway_request(terms, balance):
                     runaway_at, runaway_balance = now, balance
             # 2. postings of calls admitted before now that end now
             while post_ptr < n:
@@ -191,12 +205,12 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                 consumed += charge
                 deficit += uncovered
                 balance -= charge
-                if requests_recharge(policy, pending, suspended, balance):
+                if requests_recharge(terms, pending, suspended, balance):
                     recharge_at, processing_used = request_at(
-                        run, processing_us, processing_used, now
+                        pay, processing_us, processing_used, now
                     )
                     pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
-                    if runaway_at == NEVER and runaway_request(policy, balance):
+                    if runaway_at == NEVER and runaway_request(terms, balance):
                         runaway_at, runaway_balance = now, balance
             # 3. fundings and admin steps due now, in Funding order
             while runaway_at == NEVER and not out_of_draws:
@@ -229,11 +243,11 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     amount, source = run.prepaid_minor, OPENING
                 else:  # the recharge completes: one payment attempt
                     recharge_at, pending = NEVER, False
-                    draw, draws_used = next_draw(run, draws, draws_used)
+                    draw, draws_used = next_draw(pay, draws, draws_used)
                     if draw < 0.0:
                         out_of_draws = True
                         break
-                    paid, card = attempt_recharge(run, card_from_us, card_until_us, now, draw)
+                    paid, card = attempt_recharge(pay, card_from_us, card_until_us, now, draw)
                     if paid:
                         amount, source = policy.amount_minor, AUTO
                         recharges += 1
@@ -255,12 +269,12 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
                     deficit -= repaid
                     funded[source] += amount
                     balance += amount
-                if requests_recharge(policy, pending, suspended, balance):
+                if requests_recharge(terms, pending, suspended, balance):
                     recharge_at, processing_used = request_at(
-                        run, processing_us, processing_used, now
+                        pay, processing_us, processing_used, now
                     )
                     pending, out_of_draws = True, out_of_draws or recharge_at == NEVER
-                    if runaway_at == NEVER and runaway_request(policy, balance):
+                    if runaway_at == NEVER and runaway_request(terms, balance):
                         runaway_at, runaway_balance = now, balance
             if out_of_draws or runaway_at != NEVER:
                 break
@@ -268,8 +282,11 @@ def run_policy(  # noqa: PLR0915  (the instant loop: its steps are named helpers
             stop = start_ptr
             while stop < n and start_us[stop] <= now:
                 stop += 1
-            blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
-            credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
+            if balance > 0:
+                credit_billed += billed_before[stop] - billed_before[start_ptr]
+            else:
+                blocked_until = latest_blocked_end(calls, start_ptr, stop, balance, blocked_until)
+                credit_billed += admit(calls, start_ptr, stop, balance, blocked_call, blocked)
             start_ptr = stop
             # another round only for zero-length calls admitted now, or steps due now
             post_ptr = skip_blocked(post_order, blocked_call, post_ptr)

@@ -43,7 +43,8 @@ from sim.engines.fast_layout import (
     STEP_RECHARGE,
     STEP_SCHEDULED,
     ChargedCalls,
-    PolicyTerms,
+    PaymentScalars,
+    PolicyScalars,
     RunTerms,
     TimeBook,
 )
@@ -133,13 +134,13 @@ def next_expiry(lots: np.ndarray, head: int, n_lots: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def requests_recharge(policy: PolicyTerms, pending: bool, suspended: bool, balance: int) -> bool:
+def requests_recharge(policy: PolicyScalars, pending: bool, suspended: bool, balance: int) -> bool:
     """Whether the balance calls for an auto-recharge request now (``Account.maybe_request``)."""
     return policy.auto_on and not pending and not suspended and balance < policy.trigger_minor
 
 
 @njit(cache=True, inline="always")
-def runaway_request(policy: PolicyTerms, balance: int) -> bool:
+def runaway_request(policy: PolicyScalars, balance: int) -> bool:
     """Whether a request at ``balance`` needs too many recharges (``rules.too_many_recharges``).
 
     The count ``ceil((trigger - balance) / amount)`` is computed, not looped.
@@ -174,7 +175,7 @@ def due_step(
 
 
 @njit(cache=True, inline="always")
-def next_draw(run: RunTerms, draws: np.ndarray, draws_used: int) -> tuple[float, int]:
+def next_draw(run: PaymentScalars, draws: np.ndarray, draws_used: int) -> tuple[float, int]:
     """A payment attempt's uniform draw, and the draws used (as ``Account`` draws them).
 
     Only a failure chance consumes draws (1.0 never fails); -1.0 says the
@@ -188,7 +189,9 @@ def next_draw(run: RunTerms, draws: np.ndarray, draws_used: int) -> tuple[float,
 
 
 @njit(cache=True, inline="always")
-def request_at(run: RunTerms, processing_us: np.ndarray, used: int, now: int) -> tuple[int, int]:
+def request_at(
+    run: PaymentScalars, processing_us: np.ndarray, used: int, now: int
+) -> tuple[int, int]:
     """When a recharge requested at ``now`` completes, and the processing delays drawn so far.
 
     A fixed delay draws nothing; a random one takes the next pre-drawn delay
@@ -204,7 +207,7 @@ def request_at(run: RunTerms, processing_us: np.ndarray, used: int, now: int) ->
 
 @njit(cache=True, inline="always")
 def attempt_recharge(
-    run: RunTerms, card_from_us: np.ndarray, card_until_us: np.ndarray, now: int, draw: float
+    run: PaymentScalars, card_from_us: np.ndarray, card_until_us: np.ndarray, now: int, draw: float
 ) -> tuple[bool, int]:
     """A payment attempt at ``now`` (``Account.complete_recharge``): (paid, card in force).
 

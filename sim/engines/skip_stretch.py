@@ -8,7 +8,8 @@ recharge may be requested, else 1). Nothing else can happen in such a
 stretch, so the balance after posting ``k`` is the balance at the start minus
 ``charged_before[k] - charged_before[start]`` (``sim.engines.skip_layout``):
 
-- where it ends is a binary search (the first posting at or after ``limit``,
+- where it ends is a galloping search from the stretch's start
+  (``sim.engines.fast_search``: the first posting at or after ``limit``,
   the last prefix within ``balance - floor``), backed up to the first posting
   of an instant so that an instant is never split, as ``post_quiet_stretch``
   stops before the first instant whose postings would cross the floor;
@@ -31,6 +32,7 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_DAY
 from sim.engines.fast_layout import NEVER, SPLIT_BITS, ChargedCalls, TimeBook
+from sim.engines.fast_search import first_at_least
 from sim.engines.fast_steps import take_from_lots
 from sim.engines.jit_cache import njit
 from sim.engines.skip_layout import Jumps
@@ -66,10 +68,10 @@ def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int)
     n = len(post_end)
     if post_ptr >= n or balance < floor or post_end[post_ptr] >= limit:
         return post_ptr
-    hi = post_ptr + np.searchsorted(post_end[post_ptr:], limit, side="left")
+    hi = first_at_least(post_end, post_ptr, n, limit)  # the first posting at or after limit
     room = min(balance - floor, JUMP_CHARGE_MAX_MINOR)
-    target = before[post_ptr] + room
-    stop = post_ptr + np.searchsorted(before[post_ptr : hi + 1], target, side="right") - 1
+    # the last k in post_ptr .. hi with before[k] <= before[post_ptr] + room
+    stop = first_at_least(before, post_ptr, hi + 1, before[post_ptr] + room + 1) - 1
     if post_ptr < stop < n and post_end[stop] == post_end[stop - 1]:
         stop = max(post_ptr, np.searchsorted(post_end, post_end[stop], side="left"))
     return stop

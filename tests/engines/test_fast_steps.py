@@ -22,6 +22,7 @@ from sim.account.ties import Funding
 from sim.engines import fast_layout as layout
 from sim.engines.fast import replay_many
 from sim.engines.fast_loop import run_policy
+from sim.engines.fast_many import run_policies
 from sim.engines.fast_steps import (
     due_step,
     expire_lots,
@@ -105,3 +106,4 @@ def test_one_compiled_loop_serves_every_policy_and_payment_behaviour(case: Case)
     policies = [case.policy, Policy(0), Policy(10, AutoRecharge(5, 10), manual)]
     replay_many(as_stream(case.calls), policies, case.spec, payment_seed=np.random.SeedSequence(1))
     assert len(run_policy.signatures) == 1
+    assert len(run_policies.signatures) == 1

@@ -9,10 +9,23 @@ from pathlib import Path
 
 from numba.core.registry import CPUDispatcher
 
-from sim.engines import fast_calendar, fast_loop, fast_steps, fast_stretch, jit_cache, skip_stretch
+from sim.engines import (
+    fast_calendar,
+    fast_loop,
+    fast_many,
+    fast_search,
+    fast_steps,
+    fast_stretch,
+    jit_cache,
+    skip_layout,
+    skip_stretch,
+)
 from tests.paths import ROOT
 
-NUMBA_MODULES = (fast_calendar, fast_loop, fast_steps, fast_stretch, skip_stretch)
+NUMBA_MODULES = (
+    fast_calendar, fast_loop, fast_many, fast_search, fast_steps, fast_stretch, skip_layout,
+    skip_stretch,
+)  # fmt: skip
 
 
 def test_every_cached_engine_function_carries_the_sources_digest() -> None:
@@ -26,6 +39,7 @@ def test_every_cached_engine_function_carries_the_sources_digest() -> None:
         if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__
     ]
     assert len(dispatchers) >= 30 and fast_loop.run_policy in dispatchers
+    assert fast_many.run_policies in dispatchers
     for dispatcher in dispatchers:
         locator = dispatcher._cache._impl.locator
         assert type(locator).__name__.startswith("EngineSources"), dispatcher
