@@ -15,7 +15,8 @@ policy replays it under the payments of the scenario as edited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,14 +24,16 @@ import numpy as np
 from sim.account.outcome import Outcome
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
+from sim.account.stream import CallStream
+from sim.dashboard.bank_workers import compact_in_workers, compact_replication
 from sim.engines.compact import CompactCalls
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
-from sim.limits import DASHBOARD_KEPT_ENGINE_BYTES
+from sim.limits import DASHBOARD_BANK_POOL_MIN_CALLS, DASHBOARD_KEPT_ENGINE_BYTES
+from sim.study.executors import Check
 from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
 from sim.world import workload
-from sim.world.demand import generate
 from sim.world.load import LoadedScenario
 
 Progress = Callable[[int, int], None]
@@ -58,6 +61,8 @@ class DemandBank:
         progress: Progress | None = None,
         *,
         max_bytes: int | None = None,
+        check: Check | None = None,
+        workers: int | None = None,
     ) -> DemandBank:
         """Generate every replication's demand (the slow part, done once).
 
@@ -67,19 +72,45 @@ class DemandBank:
         calls are then measured and a bank that would not fit is refused with
         an InputError before the rest is generated (only charged calls are
         kept, a share the estimate cannot know in advance).
+
+        ``workers``: processes that generate (``sim.dashboard.bank_workers``); by
+        default one per core when the bank is big enough to repay starting them
+        (``bank_workers``), 1 generates here. ``check`` is called with the
+        workers' PIDs (none here) after each replication and, with workers,
+        every quarter second; what it raises stops the workers and propagates.
+        Replication 1 keeps its call numbers (``sample_stream``).
         """
-        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
+        expected = workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight
         bank = cls(loaded, seed)
-        for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
-            stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-            bank.compact.append(CompactCalls.of(stream))
-            del stream  # one replication's full demand alive at a time
-            bank.payment_seeds.append(payment_seed)
-            if index == 0 and max_bytes is not None:
-                check_size(bank.compact[0].nbytes, replications, max_bytes)
+        seeds = replication_seeds(seed, replications)
+        bank.payment_seeds = [payment_seed for _, payment_seed in seeds]
+        demand_seeds = [demand_seed for demand_seed, _ in seeds]
+        count = bank_workers(expected.calls_per_replication * replications, workers)
+
+        done: list[int] = []
+
+        def arrived(index: int, calls: CompactCalls) -> None:
+            if not done and max_bytes is not None:  # the first to arrive, whichever it is
+                check_size(calls.nbytes, replications, max_bytes)
+            done.append(index)
             if progress is not None:
-                progress(index + 1, replications)
+                progress(len(done), replications)
+
+        if count > 1:
+            bank.compact = compact_in_workers(
+                loaded, demand_seeds, count, check or _unchecked, arrived
+            )
+            return bank
+        for index, demand_seed in enumerate(demand_seeds):
+            bank.compact.append(compact_replication(loaded, demand_seed, refs=index == 0))
+            arrived(index, bank.compact[-1])
+            if check is not None:
+                check(())
         return bank
+
+    def sample_stream(self) -> CallStream:
+        """Replication 1's charged calls, numbered as in ``credsim run`` (its sample path)."""
+        return self.compact[0].stream()
 
     @property
     def nbytes(self) -> int:
@@ -113,6 +144,20 @@ class DemandBank:
         if self.kept_bytes + size <= DASHBOARD_KEPT_ENGINE_BYTES:
             self.kept[index] = prepared
             self.kept_bytes += size
+
+
+def bank_workers(expected_calls: float, workers: int | None = None) -> int:
+    """Processes that generate a bank: ``workers`` if given, else one per core when the bank
+    is expected to hold at least ``DASHBOARD_BANK_POOL_MIN_CALLS`` calls, else 1 (here)."""
+    if workers is not None:
+        if workers < 1:
+            raise ValueError(f"workers(={workers}) must be >= 1")
+        return workers
+    return (os.cpu_count() or 1) if expected_calls >= DASHBOARD_BANK_POOL_MIN_CALLS else 1
+
+
+def _unchecked(_workers: Sequence[int]) -> None:
+    """No budget: the bank is built whatever it takes (scripts, tests)."""
 
 
 def engine_bytes(prepared: Prepared) -> int:

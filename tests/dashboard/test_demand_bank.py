@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
@@ -20,7 +21,11 @@ from sim.dashboard import demand_bank, explore
 from sim.dashboard.demand_bank import engine_bytes
 from sim.dashboard.explore import DemandBank, Edits
 from sim.study.experiment import Levers, scenario_levers
-from sim.world.load import LoadedScenario
+from sim.study.runner import replication_seeds
+from sim.study.trace import traced_run
+from sim.world import bundled
+from sim.world.demand import generate
+from sim.world.load import LoadedScenario, load_scenario
 from tests.dashboard.test_dashboard import APP, TIMEOUT_S, clean, kpis, widget
 from tests.dashboard.test_objective_verdict import builds
 
@@ -96,3 +101,19 @@ def test_engine_arrays_are_kept_within_their_budget(
     lean = DemandBank.build(tiny, seed=5, replications=3)
     assert lean.outcomes(policy) == first
     assert sorted(lean.kept) == [0] and lean.kept_bytes == one
+
+
+def test_the_sample_path_replays_the_kept_calls_with_the_runs_call_numbers() -> None:
+    """small-team: most calls are free, so a charged call's number is not its charged index."""
+    loaded = load_scenario(bundled.scenarios()["small-team"])
+    bank = DemandBank.build(loaded, seed=5, replications=2, workers=1)
+    demand_seed, _ = replication_seeds(5, 1)[0]
+    generated = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    kept = bank.sample_stream()
+    assert generated.free_count > 0 and kept.free_count == generated.free_count
+    assert list(kept.calls(skip_free=True)) == list(generated.calls(skip_free=True))
+    levers = scenario_levers(loaded.scenario)
+    again = traced_run(loaded, levers, seed=5)
+    shown = explore.policy_path(loaded, 5, levers, kept).trace
+    assert shown.entries == again.entries and shown.outcome == again.outcome
+    assert bank.compact[0].nbytes > bank.compact[1].nbytes  # only replication 1 keeps refs
