@@ -6,11 +6,14 @@ so the demand must be kept; kept as the engine's prepared arrays it took
 kept as ``sim.engines.compact.CompactCalls`` (about 7 bytes a charged call,
 exact) and rebuilt into the engine's arrays (``Prepared``) one replication
 at a time while a policy replays; the engine arrays of the first replications
-are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES``, so a small
+are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES`` and to what the
+compact demand leaves of ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, so a small
 scenario's policies replay without rebuilding and a large one's memory stays
-bounded. What a bank depends on is only the demand (its key in
-``sim.dashboard.state`` is ``sim.world.demand_key.demand_hash``): each
-policy replays it under the payments of the scenario as edited.
+bounded (200 replications of enterprise keep none). What a bank depends on
+is only the demand (its key in ``sim.dashboard.state`` is
+``sim.world.demand_key.demand_hash``): each policy replays it under the
+payments of the scenario as edited. Big banks are generated in worker
+processes (``sim.dashboard.bank_workers``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ from sim.dashboard.bank_workers import compact_in_workers, compact_replication
 from sim.engines.compact import CompactCalls
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
-from sim.limits import DASHBOARD_BANK_POOL_MIN_CALLS, DASHBOARD_KEPT_ENGINE_BYTES
+from sim.limits import (
+    DASHBOARD_BANK_KEPT_TOTAL_BYTES,
+    DASHBOARD_BANK_POOL_MIN_CALLS,
+    DASHBOARD_KEPT_ENGINE_BYTES,
+)
 from sim.study.executors import Check
 from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
@@ -125,6 +132,7 @@ class DemandBank:
         are rebuilt from its compact calls, used, and dropped.
         """
         terms = spec or run_spec(self.loaded.scenario)
+        budget = self.kept_budget
         outcomes = []
         for index, (calls, payment_seed) in enumerate(
             zip(self.compact, self.payment_seeds, strict=True)
@@ -134,14 +142,21 @@ class DemandBank:
                 replay_prepared(prepared, policy, terms, payment_seed=payment_seed, with_lots=False)
             )
             if index not in self.kept:
-                self._keep(index, prepared)
+                self._keep(index, prepared, budget)
         return outcomes
 
-    def _keep(self, index: int, prepared: Prepared) -> None:
+    @property
+    def kept_budget(self) -> int:
+        """Bytes of engine arrays this bank may keep: what its compact demand leaves of
+        ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, at most ``DASHBOARD_KEPT_ENGINE_BYTES``."""
+        left = DASHBOARD_BANK_KEPT_TOTAL_BYTES - self.nbytes
+        return max(0, min(DASHBOARD_KEPT_ENGINE_BYTES, left))
+
+    def _keep(self, index: int, prepared: Prepared, budget: int) -> None:
         """Keep a replication's engine arrays if they fit in the budget (after a replay, so
         the skip engine's prefix arrays are built and counted)."""
         size = engine_bytes(prepared)
-        if self.kept_bytes + size <= DASHBOARD_KEPT_ENGINE_BYTES:
+        if self.kept_bytes + size <= budget:
             self.kept[index] = prepared
             self.kept_bytes += size
 

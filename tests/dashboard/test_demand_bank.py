@@ -117,3 +117,21 @@ def test_the_sample_path_replays_the_kept_calls_with_the_runs_call_numbers() -> 
     shown = explore.policy_path(loaded, 5, levers, kept).trace
     assert shown.entries == again.entries and shown.outcome == again.outcome
     assert bank.compact[0].nbytes > bank.compact[1].nbytes  # only replication 1 keeps refs
+
+
+def test_a_big_bank_keeps_fewer_engine_arrays(
+    tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept engine arrays get what the compact demand leaves of the bank's total."""
+    bank = DemandBank.build(tiny, seed=5, replications=3)
+    policy = explore.build_policy(tiny.scenario, LEAN)
+    first = bank.outcomes(policy)
+    one = engine_bytes(bank.kept[0])
+    monkeypatch.setattr(demand_bank, "DASHBOARD_BANK_KEPT_TOTAL_BYTES", bank.nbytes + one)
+    lean = DemandBank.build(tiny, seed=5, replications=3)
+    assert lean.kept_budget == one
+    assert lean.outcomes(policy) == first and sorted(lean.kept) == [0]
+    monkeypatch.setattr(demand_bank, "DASHBOARD_BANK_KEPT_TOTAL_BYTES", bank.nbytes // 2)
+    bare = DemandBank.build(tiny, seed=5, replications=3)
+    assert bare.kept_budget == 0
+    assert bare.outcomes(policy) == first and not bare.kept
