@@ -19,6 +19,7 @@ processes (``sim.dashboard.bank_workers``).
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -46,7 +47,7 @@ from sim.world.load import LoadedScenario
 Progress = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(eq=False)  # a bank is itself (``_LIVE`` holds banks by identity)
 class DemandBank:
     """Each replication's charged calls (compact) for one (demand, seed, replications)."""
 
@@ -132,6 +133,7 @@ class DemandBank:
         are rebuilt from its compact calls, used, and dropped.
         """
         terms = spec or run_spec(self.loaded.scenario)
+        self._hold_the_kept_arrays()
         budget = self.kept_budget
         outcomes = []
         for index, (calls, payment_seed) in enumerate(
@@ -152,6 +154,20 @@ class DemandBank:
         left = DASHBOARD_BANK_KEPT_TOTAL_BYTES - self.nbytes
         return max(0, min(DASHBOARD_KEPT_ENGINE_BYTES, left))
 
+    def _hold_the_kept_arrays(self) -> None:
+        """Make this bank the only one of the process that keeps engine arrays.
+
+        Why: kept arrays are a cache (a replication without them is rebuilt, with the
+        same Outcomes), and the server keeps up to two banks; each keeping its own
+        budget held 384 MiB of ``midsize`` arrays while ``enterprise``, the bank in
+        use, was replayed. The bank that replays a policy now keeps them, the others
+        drop theirs (they are rebuilt if that bank is used again).
+        """
+        for other in list(_LIVE):
+            if other is not self and other.kept:
+                other.kept, other.kept_bytes = {}, 0
+        _LIVE.add(self)
+
     def _keep(self, index: int, prepared: Prepared, budget: int) -> None:
         """Keep a replication's engine arrays if they fit in the budget (after a replay, so
         the skip engine's prefix arrays are built and counted)."""
@@ -159,6 +175,10 @@ class DemandBank:
         if self.kept_bytes + size <= budget:
             self.kept[index] = prepared
             self.kept_bytes += size
+
+
+_LIVE: weakref.WeakSet[DemandBank] = weakref.WeakSet()
+"""The banks of this process that replayed a policy (gone when the cache drops them)."""
 
 
 def bank_workers(expected_calls: float, workers: int | None = None) -> int:

@@ -135,3 +135,15 @@ def test_a_big_bank_keeps_fewer_engine_arrays(
     bare = DemandBank.build(tiny, seed=5, replications=3)
     assert bare.kept_budget == 0
     assert bare.outcomes(policy) == first and not bare.kept
+
+
+def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:
+    """Two banks in one server: replaying one drops the other's kept arrays (a cache)."""
+    policy = explore.build_policy(tiny.scenario, LEAN)
+    first, second = (DemandBank.build(tiny, seed, replications=2) for seed in (5, 6))
+    before = first.outcomes(policy)
+    assert first.kept and first.kept_bytes > 0
+    second.outcomes(policy)
+    assert not first.kept and first.kept_bytes == 0 and second.kept
+    assert first.outcomes(policy) == before  # rebuilt from its compact calls, and kept again
+    assert first.kept and not second.kept
