@@ -89,6 +89,7 @@ class DemandBank:
         Replication 1 keeps its call numbers (``sample_stream``).
         """
         expected = workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight
+        drop_kept_arrays()  # the memory goes to this bank, the one in use next
         bank = cls(loaded, seed)
         seeds = replication_seeds(seed, replications)
         bank.payment_seeds = [payment_seed for _, payment_seed in seeds]
@@ -155,17 +156,9 @@ class DemandBank:
         return max(0, min(DASHBOARD_KEPT_ENGINE_BYTES, left))
 
     def _hold_the_kept_arrays(self) -> None:
-        """Make this bank the only one of the process that keeps engine arrays.
-
-        Why: kept arrays are a cache (a replication without them is rebuilt, with the
-        same Outcomes), and the server keeps up to two banks; each keeping its own
-        budget held 384 MiB of ``midsize`` arrays while ``enterprise``, the bank in
-        use, was replayed. The bank that replays a policy now keeps them, the others
-        drop theirs (they are rebuilt if that bank is used again).
-        """
-        for other in list(_LIVE):
-            if other is not self and other.kept:
-                other.kept, other.kept_bytes = {}, 0
+        """Make this bank the only one of the process that keeps engine arrays
+        (``drop_kept_arrays``)."""
+        drop_kept_arrays(but=self)
         _LIVE.add(self)
 
     def _keep(self, index: int, prepared: Prepared, budget: int) -> None:
@@ -179,6 +172,20 @@ class DemandBank:
 
 _LIVE: weakref.WeakSet[DemandBank] = weakref.WeakSet()
 """The banks of this process that replayed a policy (gone when the cache drops them)."""
+
+
+def drop_kept_arrays(but: DemandBank | None = None) -> None:
+    """Every live bank but ``but`` drops the engine arrays it kept.
+
+    Why: kept arrays are a cache (a replication without them is rebuilt, with the
+    same Outcomes), and the server keeps up to two banks; each keeping its own
+    budget held 384 MiB of ``midsize`` arrays while ``enterprise``, the bank in
+    use, was generated and replayed. A bank being built and the bank that
+    replays a policy keep them; the others drop theirs (rebuilt if used again).
+    """
+    for other in list(_LIVE):
+        if other is not but and other.kept:
+            other.kept, other.kept_bytes = {}, 0
 
 
 def bank_workers(expected_calls: float, workers: int | None = None) -> int:

@@ -147,3 +147,5 @@ def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:
     assert not first.kept and first.kept_bytes == 0 and second.kept
     assert first.outcomes(policy) == before  # rebuilt from its compact calls, and kept again
     assert first.kept and not second.kept
+    DemandBank.build(tiny, seed=7, replications=1)  # a new bank: the memory goes to it
+    assert not first.kept and first.kept_bytes == 0
