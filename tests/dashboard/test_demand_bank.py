@@ -9,9 +9,11 @@ the run command's summary for the same scenario, seed and replications.
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 
 import numpy as np
+import psutil
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
@@ -149,3 +151,17 @@ def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:
     assert first.kept and not second.kept
     DemandBank.build(tiny, seed=7, replications=1)  # a new bank: the memory goes to it
     assert not first.kept and first.kept_bytes == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc_trim")
+def test_freed_arrays_go_back_to_the_system() -> None:
+    """Arrays of a few MB freed after a large one stay in glibc's heap until trimmed."""
+    large = np.ones(16 * 2**20 // 8)  # freeing it raises glibc's mmap threshold to 16 MB
+    del large
+    arrays = [np.ones(2 * 2**20 // 8) for _ in range(64)]  # 128 MB, now from the heap
+    last = arrays[-1]
+    del arrays
+    before = psutil.Process().memory_info().rss
+    demand_bank.return_freed_memory()
+    assert before - psutil.Process().memory_info().rss > 64 * 2**20
+    assert last.sum() == len(last)  # still alive: only freed pages went back
