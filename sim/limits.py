@@ -246,7 +246,7 @@ DASHBOARD_BANK_KEPT_TOTAL_BYTES = 512 * 1024**2
 """Bytes (512 MiB) one dashboard demand bank may hold in all: its compact demand plus the
 engine arrays it keeps between policies, which get what the demand leaves (at most
 ``DASHBOARD_KEPT_ENGINE_BYTES``). So 200 replications of enterprise (about 0.5 GB of
-compact demand) keep no engine arrays and stay within the dashboard's 1 GB (issue 15),
+compact demand) keep one replication's engine arrays (27 MiB), not 14 (378 MB),
 while 200 of midsize (64 MB) keep as many as before."""
 
 DASHBOARD_BANK_POOL_MIN_CALLS = 30_000_000

@@ -9,7 +9,7 @@ at a time while a policy replays; the engine arrays of the first replications
 are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES`` and to what the
 compact demand leaves of ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, so a small
 scenario's policies replay without rebuilding and a large one's memory stays
-bounded (200 replications of enterprise keep none). What a bank depends on
+bounded (200 replications of enterprise keep one). What a bank depends on
 is only the demand (its key in ``sim.dashboard.state`` is
 ``sim.world.demand_key.demand_hash``): each policy replays it under the
 payments of the scenario as edited. Big banks are generated in worker
