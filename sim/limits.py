@@ -247,8 +247,21 @@ DASHBOARD_KEPT_ENGINE_BYTES = 384 * 1024**2
 """Bytes (384 MiB) of engine arrays (``sim.engines.fast.Prepared`` and the skip engine's
 prefix arrays) a dashboard demand bank keeps between policies, on top of its compact
 demand: replications kept so replay at once, the others are rebuilt from their compact
-calls at each policy (2.7-3.9x slower). Midsize keeps about 100 of 200 replications,
-enterprise about 13."""
+calls at each policy (2.7-3.9x slower). Midsize keeps about 100 of 200 replications.
+A big bank keeps less: see ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``."""
+
+DASHBOARD_BANK_KEPT_TOTAL_BYTES = 512 * 1024**2
+"""Bytes (512 MiB) one dashboard demand bank may hold in all: its compact demand plus the
+engine arrays it keeps between policies, which get what the demand leaves (at most
+``DASHBOARD_KEPT_ENGINE_BYTES``). So 200 replications of enterprise (about 0.5 GB of
+compact demand) keep one replication's engine arrays (27 MiB), not 14 (378 MB),
+while 200 of midsize (64 MB) keep as many as before."""
+
+DASHBOARD_BANK_POOL_MIN_CALLS = 30_000_000
+"""Calls (free ones included, the pre-flight estimate of all replications) from which a
+dashboard demand bank is generated in worker processes, one per core, instead of in the
+server: below it, starting the workers costs more than they save (measured in
+docs/performance.md; about 27 replications of midsize, 7 of enterprise)."""
 
 DASHBOARD_MAX_S_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_S"
 DASHBOARD_MAX_MB_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_MB"

@@ -6,16 +6,24 @@ so the demand must be kept; kept as the engine's prepared arrays it took
 kept as ``sim.engines.compact.CompactCalls`` (about 7 bytes a charged call,
 exact) and rebuilt into the engine's arrays (``Prepared``) one replication
 at a time while a policy replays; the engine arrays of the first replications
-are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES``, so a small
+are kept, up to ``sim.limits.DASHBOARD_KEPT_ENGINE_BYTES`` and to what the
+compact demand leaves of ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, so a small
 scenario's policies replay without rebuilding and a large one's memory stays
-bounded. What a bank depends on is only the demand (its key in
-``sim.dashboard.state`` is ``sim.world.demand_key.demand_hash``): each
-policy replays it under the payments of the scenario as edited.
+bounded (200 replications of enterprise keep one). What a bank depends on
+is only the demand (its key in ``sim.dashboard.state`` is
+``sim.world.demand_key.demand_hash``): each policy replays it under the
+payments of the scenario as edited. Big banks are generated in worker
+processes (``sim.dashboard.bank_workers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ctypes
+import ctypes.util
+import functools
+import os
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,20 +31,26 @@ import numpy as np
 from sim.account.outcome import Outcome
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
+from sim.account.stream import CallStream
+from sim.dashboard.bank_workers import compact_in_workers, compact_replication
 from sim.engines.compact import CompactCalls
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
-from sim.limits import DASHBOARD_KEPT_ENGINE_BYTES
+from sim.limits import (
+    DASHBOARD_BANK_KEPT_TOTAL_BYTES,
+    DASHBOARD_BANK_POOL_MIN_CALLS,
+    DASHBOARD_KEPT_ENGINE_BYTES,
+)
+from sim.study.executors import Check
 from sim.study.experiment import run_spec
 from sim.study.runner import replication_seeds
 from sim.world import workload
-from sim.world.demand import generate
 from sim.world.load import LoadedScenario
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(eq=False)  # a bank is itself (``_LIVE`` holds banks by identity)
 class DemandBank:
     """Each replication's charged calls (compact) for one (demand, seed, replications)."""
 
@@ -58,6 +72,8 @@ class DemandBank:
         progress: Progress | None = None,
         *,
         max_bytes: int | None = None,
+        check: Check | None = None,
+        workers: int | None = None,
     ) -> DemandBank:
         """Generate every replication's demand (the slow part, done once).
 
@@ -67,19 +83,47 @@ class DemandBank:
         calls are then measured and a bank that would not fit is refused with
         an InputError before the rest is generated (only charged calls are
         kept, a share the estimate cannot know in advance).
+
+        ``workers``: processes that generate (``sim.dashboard.bank_workers``); by
+        default one per core when the bank is big enough to repay starting them
+        (``bank_workers``), 1 generates here. ``check`` is called with the
+        workers' PIDs (none here) after each replication and, with workers,
+        every quarter second; what it raises stops the workers and propagates.
+        Replication 1 keeps its call numbers (``sample_stream``).
         """
-        workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight estimate
+        expected = workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight
+        drop_kept_arrays()  # the memory goes to this bank, the one in use next
         bank = cls(loaded, seed)
-        for index, (demand_seed, payment_seed) in enumerate(replication_seeds(seed, replications)):
-            stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-            bank.compact.append(CompactCalls.of(stream))
-            del stream  # one replication's full demand alive at a time
-            bank.payment_seeds.append(payment_seed)
-            if index == 0 and max_bytes is not None:
-                check_size(bank.compact[0].nbytes, replications, max_bytes)
+        seeds = replication_seeds(seed, replications)
+        bank.payment_seeds = [payment_seed for _, payment_seed in seeds]
+        demand_seeds = [demand_seed for demand_seed, _ in seeds]
+        count = bank_workers(expected.calls_per_replication * replications, workers)
+
+        done: list[int] = []
+
+        def arrived(index: int, calls: CompactCalls) -> None:
+            if not done and max_bytes is not None:  # the first to arrive, whichever it is
+                check_size(calls.nbytes, replications, max_bytes)
+            done.append(index)
             if progress is not None:
-                progress(index + 1, replications)
+                progress(len(done), replications)
+
+        if count > 1:
+            bank.compact = compact_in_workers(
+                loaded, demand_seeds, count, check or _unchecked, arrived
+            )
+            return bank
+        for index, demand_seed in enumerate(demand_seeds):
+            bank.compact.append(compact_replication(loaded, demand_seed, refs=index == 0))
+            arrived(index, bank.compact[-1])
+            if check is not None:
+                check(())
+        return_freed_memory()  # each replication's generation left its arrays' pages
         return bank
+
+    def sample_stream(self) -> CallStream:
+        """Replication 1's charged calls, numbered as in ``credsim run`` (its sample path)."""
+        return self.compact[0].stream()
 
     @property
     def nbytes(self) -> int:
@@ -94,6 +138,8 @@ class DemandBank:
         are rebuilt from its compact calls, used, and dropped.
         """
         terms = spec or run_spec(self.loaded.scenario)
+        self._hold_the_kept_arrays()
+        budget = self.kept_budget
         outcomes = []
         for index, (calls, payment_seed) in enumerate(
             zip(self.compact, self.payment_seeds, strict=True)
@@ -103,16 +149,91 @@ class DemandBank:
                 replay_prepared(prepared, policy, terms, payment_seed=payment_seed, with_lots=False)
             )
             if index not in self.kept:
-                self._keep(index, prepared)
+                self._keep(index, prepared, budget)
+        return_freed_memory()  # the engine arrays rebuilt and dropped, one per replication
         return outcomes
 
-    def _keep(self, index: int, prepared: Prepared) -> None:
+    @property
+    def kept_budget(self) -> int:
+        """Bytes of engine arrays this bank may keep: what its compact demand leaves of
+        ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, at most ``DASHBOARD_KEPT_ENGINE_BYTES``."""
+        left = DASHBOARD_BANK_KEPT_TOTAL_BYTES - self.nbytes
+        return max(0, min(DASHBOARD_KEPT_ENGINE_BYTES, left))
+
+    def _hold_the_kept_arrays(self) -> None:
+        """Make this bank the only one of the process that keeps engine arrays
+        (``drop_kept_arrays``)."""
+        drop_kept_arrays(but=self)
+        _LIVE.add(self)
+
+    def _keep(self, index: int, prepared: Prepared, budget: int) -> None:
         """Keep a replication's engine arrays if they fit in the budget (after a replay, so
         the skip engine's prefix arrays are built and counted)."""
         size = engine_bytes(prepared)
-        if self.kept_bytes + size <= DASHBOARD_KEPT_ENGINE_BYTES:
+        if self.kept_bytes + size <= budget:
             self.kept[index] = prepared
             self.kept_bytes += size
+
+
+_LIVE: weakref.WeakSet[DemandBank] = weakref.WeakSet()
+"""The banks of this process that replayed a policy (gone when the cache drops them)."""
+
+
+def drop_kept_arrays(but: DemandBank | None = None) -> None:
+    """Every live bank but ``but`` drops the engine arrays it kept.
+
+    Why: kept arrays are a cache (a replication without them is rebuilt, with the
+    same Outcomes), and the server keeps up to two banks; each keeping its own
+    budget held 384 MiB of ``midsize`` arrays while ``enterprise``, the bank in
+    use, was generated and replayed. A bank being built and the bank that
+    replays a policy keep them; the others drop theirs (rebuilt if used again).
+    """
+    dropped = False
+    for other in list(_LIVE):
+        if other is not but and other.kept:
+            other.kept, other.kept_bytes = {}, 0
+            dropped = True
+    if dropped:
+        return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Give the pages of freed memory back to the system (glibc's ``malloc_trim``).
+
+    Why: the engine arrays a policy rebuilds (28 MB a replication of enterprise)
+    and the arrays of a generation are mostly a few MB each, which glibc serves
+    from its heap once large frees have raised its mmap threshold, and it keeps
+    the freed pages: measured on enterprise, 14 kept replications' arrays dropped
+    left 225 MB of the process's resident memory in place until ``malloc_trim``
+    (docs/performance.md). Does nothing where the C library has no such call.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None (macOS, musl without it, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None)
+    except OSError:
+        return None
+
+
+def bank_workers(expected_calls: float, workers: int | None = None) -> int:
+    """Processes that generate a bank: ``workers`` if given, else one per core when the bank
+    is expected to hold at least ``DASHBOARD_BANK_POOL_MIN_CALLS`` calls, else 1 (here)."""
+    if workers is not None:
+        if workers < 1:
+            raise ValueError(f"workers(={workers}) must be >= 1")
+        return workers
+    return (os.cpu_count() or 1) if expected_calls >= DASHBOARD_BANK_POOL_MIN_CALLS else 1
+
+
+def _unchecked(_workers: Sequence[int]) -> None:
+    """No budget: the bank is built whatever it takes (scripts, tests)."""
 
 
 def engine_bytes(prepared: Prepared) -> int:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim import limits
 from sim.account.outcome import Outcome
+from sim.account.stream import CallStream
 from sim.dashboard.demand_bank import DemandBank
 from sim.errors import InputError
 from sim.study.experiment import (
@@ -270,9 +271,16 @@ def _outcomes(bank: DemandBank, levers: Levers, scenario: Scenario) -> list[Outc
     return bank.outcomes(build_policy(scenario, levers), run_spec(scenario))
 
 
-def policy_path(loaded: LoadedScenario, seed: int, levers: Levers) -> PathPicture:
-    """Replication 1 of ``seed`` under ``levers``, with its journal (any replication count)."""
-    return path_picture(traced_run(loaded, levers, seed=seed), levers, loaded.scenario)
+def policy_path(
+    loaded: LoadedScenario, seed: int, levers: Levers, stream: CallStream | None = None
+) -> PathPicture:
+    """Replication 1 of ``seed`` under ``levers``, with its journal (any replication count).
+
+    ``stream``: that replication's calls if kept (``DemandBank.sample_stream``, numbered
+    as in ``credsim run``), else generated again.
+    """
+    trace = traced_run(loaded, levers, seed=seed, stream=stream)
+    return path_picture(trace, levers, loaded.scenario)
 
 
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:

@@ -5,9 +5,9 @@ Why: one click can start minutes of work (a 1,000-replication demand bank, a
 server, shared by every planner, must not keep computing for nobody, nor let
 one job grow past the memory it was allowed. Each heavy computation makes a
 ``Watch`` and calls ``check`` as it goes (the demand bank after each
-replication; a sweep's process pool every quarter second, with its workers'
-PIDs, so a stuck replication is stopped too: the pool's workers are
-terminated). ``check`` raises ``InputError`` (one line, shown beside the
+replication; a sweep's or a big demand bank's process pool every quarter
+second, with its workers' PIDs, so a stuck replication is stopped too: the
+pool's workers are terminated). ``check`` raises ``InputError`` (one line, shown beside the
 inputs) when a budget is exceeded, and ``SessionGone`` when the browser
 session that asked has closed; the page ends quietly on the latter.
 
@@ -108,10 +108,6 @@ class Watch:
                 f" GiB of memory (set {DASHBOARD_MAX_MB_VARIABLE} on the server to change it); "
                 "use fewer replications here, or `credsim run`/`credsim sweep`"
             )
-
-    def progress(self, _done: int, _total: int) -> None:
-        """``check`` as a ``(done, total)`` progress callback (the demand bank's)."""
-        self.check()
 
 
 def memory_bytes(pids: Sequence[int]) -> int:

@@ -125,12 +125,14 @@ def demand_bank(
     Keyed by ``demand_hash``: ``_loaded`` may carry other payments, policy or
     objective than the scenario a later policy is replayed under.
 
-    Checked after every replication (``sim.dashboard.jobs``): it stops when its
-    tab closes or its time runs out; its size is checked after the first.
+    Generated in worker processes when it is big (``sim.dashboard.bank_workers``).
+    Checked after every replication and, with workers, every quarter second with
+    their memory (``sim.dashboard.jobs``): it stops, its workers terminated, when its
+    tab closes or a budget runs out; its size is checked after the first.
     """
     watch = Watch(f"the demand of {replications:,} replications")
     built = DemandBank.build(
-        _loaded, seed, replications, watch.progress, max_bytes=watch.budget.max_bytes
+        _loaded, seed, replications, max_bytes=watch.budget.max_bytes, check=watch.check
     )
     watch.done()
     return built
@@ -162,8 +164,9 @@ def policy_view(choice: Choice, levers: Levers) -> PolicyView:
 
 @st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
 def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) -> PathPicture:
-    """Replication 1 with its journal (the same whatever the replication count)."""
-    return explore.policy_path(_choice.loaded, seed, levers)
+    """Replication 1 with its journal (the same whatever the replication count), replayed on
+    the calls the demand bank kept (generated once, with the run's call numbers)."""
+    return explore.policy_path(_choice.loaded, seed, levers, bank(_choice).sample_stream())
 
 
 def policy_path(choice: Choice, levers: Levers) -> PathPicture:

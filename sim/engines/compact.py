@@ -12,7 +12,10 @@ Here a call takes about 6 bytes, and nothing is rounded:
   a call of 18 hours);
 - gaps and lengths in whole seconds when every one is (generated demand is),
   else in microseconds;
-- service codes in uint8, the credit-billed flags as bits.
+- service codes in uint8, the credit-billed flags as bits;
+- optionally (``of(stream, refs=True)``) each charged call's row in the whole
+  stream, as gaps: the call numbers a journal names, which only the sample
+  path of replication 1 needs (``credsim run``'s numbers, free calls counted).
 
 ``CompactCalls.stream()`` gives back the charged calls as a ``CallStream``
 with the free calls counted, which is all ``Prepared`` reads; rebuilding it
@@ -92,10 +95,17 @@ class CompactCalls:
     charges: Narrow
     service_codes: np.ndarray
     billed_bits: np.ndarray
+    ref_gaps: Narrow | None = None
+    """With ``refs=True``: each charged call's row in the whole stream, as the gap to the
+    previous one (the first from -1); None: not kept (a policy's replay never reads them)."""
 
     @classmethod
-    def of(cls, stream: CallStream) -> CompactCalls:
-        """The charged calls of ``stream`` (free calls only counted, never built)."""
+    def of(cls, stream: CallStream, *, refs: bool = False) -> CompactCalls:
+        """The charged calls of ``stream`` (free calls only counted, never built).
+
+        ``refs``: keep each charged call's row in ``stream`` too (``stream.charged_refs()``,
+        which merges the free calls into stream order once: seconds on enterprise).
+        """
         charged = stream.charged()
         starts = np.asarray(charged.start_us, np.int64)
         lengths = np.asarray(charged.end_us, np.int64) - starts
@@ -117,16 +127,23 @@ class CompactCalls:
             charges=Narrow.of(np.asarray(charged.charge_minor, np.int64)),
             service_codes=np.asarray(charged.service).astype(np.uint8),
             billed_bits=np.packbits(np.asarray(charged.credit_billed, np.bool_)),
+            ref_gaps=Narrow.of(np.diff(stream.charged_refs(), prepend=-1)) if refs else None,
         )
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the arrays (what a bank of these needs, one replication)."""
-        narrow = sum(part.nbytes for part in (self.gaps, self.lengths, self.charges))
+        parts = (self.gaps, self.lengths, self.charges, self.ref_gaps)
+        narrow = sum(part.nbytes for part in parts if part is not None)
         return narrow + self.service_codes.nbytes + self.billed_bits.nbytes
 
     def stream(self) -> ChargedStream:
-        """The charged calls as the engines read them, with the free calls counted."""
+        """The charged calls as the engines read them, with the free calls counted.
+
+        With ``ref_gaps`` kept, its ``calls(skip_free=True)`` and ``charged_refs()`` give the
+        rows of the generated stream (``credsim run``'s call numbers), else the charged
+        calls' own numbers.
+        """
         gaps = self.gaps.wide()
         np.cumsum(gaps, out=gaps)
         starts = gaps
@@ -144,7 +161,12 @@ class CompactCalls:
             "charge_minor": self.charges.wide(),
             "credit_billed": np.unpackbits(self.billed_bits, count=self.size).astype(np.bool_),
         }
-        return ChargedStream(columns, self.services, self.pools, self.free_count)
+        refs = None
+        if self.ref_gaps is not None:
+            refs = self.ref_gaps.wide()
+            np.cumsum(refs, out=refs)
+            refs -= 1
+        return ChargedStream(columns, self.services, self.pools, self.free_count, refs)
 
 
 class ChargedStream(CallStream):
@@ -152,10 +174,11 @@ class ChargedStream(CallStream):
 
     Pools' minutes (``billed_min``, ``pool``, ``pool_min``) are not kept in a
     ``CompactCalls``; reading them raises KeyError. Every call of this stream
-    is charged, so its rows are the charged calls' own numbers.
+    is charged; its calls are numbered by ``refs`` (their rows in the generated
+    stream) when given, else by their own rows.
     """
 
-    __slots__ = ("_free",)
+    __slots__ = ("_free", "_refs")
 
     def __init__(
         self,
@@ -163,10 +186,12 @@ class ChargedStream(CallStream):
         services: tuple[str, ...],
         pools: tuple[str, ...],
         free_count: int,
+        refs: np.ndarray | None = None,
     ) -> None:
         self.services, self.pools = services, pools
         self._data = {name: columns[name] for name in ENGINE_COLUMNS}
         self._free = free_count
+        self._refs = refs
 
     def __len__(self) -> int:
         return len(self._data["start_us"]) + self._free
@@ -183,6 +208,8 @@ class ChargedStream(CallStream):
         return ChargedStream(self._data, self.services, self.pools, 0)
 
     def charged_refs(self) -> np.ndarray:
+        if self._refs is not None:
+            return self._refs
         return np.arange(len(self._data["start_us"]))
 
     def calls(self, *, skip_free: bool = False) -> Iterator[Call]:
@@ -192,5 +219,6 @@ class ChargedStream(CallStream):
 
     def _charged_calls(self) -> Iterator[Call]:
         columns = [self._data[name].tolist() for name in ENGINE_COLUMNS]
-        for row, (start, end, code, charge, billed) in enumerate(zip(*columns, strict=True)):
+        rows = self.charged_refs().tolist()
+        for row, start, end, code, charge, billed in zip(rows, *columns, strict=True):
             yield Call(start, end, self.services[code], charge, billed, row)

@@ -9,8 +9,11 @@ the run command's summary for the same scenario, seed and replications.
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 
+import numpy as np
+import psutil
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
@@ -20,7 +23,11 @@ from sim.dashboard import demand_bank, explore
 from sim.dashboard.demand_bank import engine_bytes
 from sim.dashboard.explore import DemandBank, Edits
 from sim.study.experiment import Levers, scenario_levers
-from sim.world.load import LoadedScenario
+from sim.study.runner import replication_seeds
+from sim.study.trace import traced_run
+from sim.world import bundled
+from sim.world.demand import generate
+from sim.world.load import LoadedScenario, load_scenario
 from tests.dashboard.test_dashboard import APP, TIMEOUT_S, clean, kpis, widget
 from tests.dashboard.test_objective_verdict import builds
 
@@ -96,3 +103,65 @@ def test_engine_arrays_are_kept_within_their_budget(
     lean = DemandBank.build(tiny, seed=5, replications=3)
     assert lean.outcomes(policy) == first
     assert sorted(lean.kept) == [0] and lean.kept_bytes == one
+
+
+def test_the_sample_path_replays_the_kept_calls_with_the_runs_call_numbers() -> None:
+    """small-team: most calls are free, so a charged call's number is not its charged index."""
+    loaded = load_scenario(bundled.scenarios()["small-team"])
+    bank = DemandBank.build(loaded, seed=5, replications=2, workers=1)
+    demand_seed, _ = replication_seeds(5, 1)[0]
+    generated = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    kept = bank.sample_stream()
+    assert generated.free_count > 0 and kept.free_count == generated.free_count
+    assert list(kept.calls(skip_free=True)) == list(generated.calls(skip_free=True))
+    levers = scenario_levers(loaded.scenario)
+    again = traced_run(loaded, levers, seed=5)
+    shown = explore.policy_path(loaded, 5, levers, kept).trace
+    assert shown.entries == again.entries and shown.outcome == again.outcome
+    assert bank.compact[0].nbytes > bank.compact[1].nbytes  # only replication 1 keeps refs
+
+
+def test_a_big_bank_keeps_fewer_engine_arrays(
+    tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept engine arrays get what the compact demand leaves of the bank's total."""
+    bank = DemandBank.build(tiny, seed=5, replications=3)
+    policy = explore.build_policy(tiny.scenario, LEAN)
+    first = bank.outcomes(policy)
+    one = engine_bytes(bank.kept[0])
+    monkeypatch.setattr(demand_bank, "DASHBOARD_BANK_KEPT_TOTAL_BYTES", bank.nbytes + one)
+    lean = DemandBank.build(tiny, seed=5, replications=3)
+    assert lean.kept_budget == one
+    assert lean.outcomes(policy) == first and sorted(lean.kept) == [0]
+    monkeypatch.setattr(demand_bank, "DASHBOARD_BANK_KEPT_TOTAL_BYTES", bank.nbytes // 2)
+    bare = DemandBank.build(tiny, seed=5, replications=3)
+    assert bare.kept_budget == 0
+    assert bare.outcomes(policy) == first and not bare.kept
+
+
+def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:
+    """Two banks in one server: replaying one drops the other's kept arrays (a cache)."""
+    policy = explore.build_policy(tiny.scenario, LEAN)
+    first, second = (DemandBank.build(tiny, seed, replications=2) for seed in (5, 6))
+    before = first.outcomes(policy)
+    assert first.kept and first.kept_bytes > 0
+    second.outcomes(policy)
+    assert not first.kept and first.kept_bytes == 0 and second.kept
+    assert first.outcomes(policy) == before  # rebuilt from its compact calls, and kept again
+    assert first.kept and not second.kept
+    DemandBank.build(tiny, seed=7, replications=1)  # a new bank: the memory goes to it
+    assert not first.kept and first.kept_bytes == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc_trim")
+def test_freed_arrays_go_back_to_the_system() -> None:
+    """Arrays of a few MB freed after a large one stay in glibc's heap until trimmed."""
+    large = np.ones(16 * 2**20 // 8)  # freeing it raises glibc's mmap threshold to 16 MB
+    del large
+    arrays = [np.ones(2 * 2**20 // 8) for _ in range(64)]  # 128 MB, now from the heap
+    last = arrays[-1]
+    del arrays
+    before = psutil.Process().memory_info().rss
+    demand_bank.return_freed_memory()
+    assert before - psutil.Process().memory_info().rss > 64 * 2**20
+    assert last.sum() == len(last)  # still alive: only freed pages went back
