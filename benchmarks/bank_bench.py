@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import psutil
-from bench_out import emit
+from bench_out import emit, tree_rss
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's sim first
 
@@ -112,13 +112,7 @@ class TreeRss:
         self._thread.start()
 
     def now(self) -> int:
-        total = 0
-        for member in [self.root, *self.root.children(recursive=True)]:
-            try:
-                total += member.memory_info().rss
-            except psutil.Error:
-                continue
-        return total
+        return tree_rss(self.root)
 
     def mark(self) -> None:
         self.peak = self.now()

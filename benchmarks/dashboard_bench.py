@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
-from bench_out import emit
+from bench_out import emit, tree_rss
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,13 +82,7 @@ class PeakRss:
 
     def now(self) -> int:
         """Bytes resident in the tree now (processes that end while read count 0)."""
-        total = 0
-        for member in [self.root, *self.root.children(recursive=True)]:
-            try:
-                total += member.memory_info().rss
-            except psutil.Error:
-                continue
-        return total
+        return tree_rss(self.root)
 
     def _sample(self) -> None:
         while not self._stop.wait(self.every_s):

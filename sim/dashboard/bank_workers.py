@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from sim.engines.compact import CompactCalls
-from sim.study.executors import CHECK_EVERY_S, Check
+from sim.study.executors import CHECK_EVERY_S, Check, terminate_workers, worker_pids
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
 
@@ -88,7 +88,7 @@ def compact_in_workers(
         finished = True
     finally:
         if not finished:  # stopped by ``check``, an error in a task, or Ctrl+C
-            _terminate(pool)
+            terminate_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
     return [results[index] for index in range(len(demand_seeds))]
 
@@ -105,19 +105,6 @@ def _as_completed(
         check(worker_pids(pool))
         for future in sorted(done, key=pending.__getitem__):
             yield pending.pop(future), future.result()
-
-
-def worker_pids(pool: ProcessPoolExecutor) -> list[int]:
-    """The pool's worker processes now (``_processes``: no public API in Python 3.11)."""
-    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-    return list(processes)
-
-
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's workers now, mid-task: a replication of enterprise takes seconds."""
-    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        process.terminate()
 
 
 def _install(loaded: LoadedScenario) -> None:

@@ -89,7 +89,7 @@ class LocalExecutor:
             finished = True
         finally:
             if not finished:  # Ctrl+C, a task's exception, or the caller stopped early
-                _terminate(pool)
+                terminate_workers(pool)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -113,18 +113,18 @@ def _as_completed(
         timeout = None if check is None else CHECK_EVERY_S
         done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
         if check is not None:
-            check(_worker_pids(pool))
+            check(worker_pids(pool))
         for future in sorted(done, key=pending.__getitem__):
             yield pending.pop(future), future.result()
 
 
-def _worker_pids(pool: ProcessPoolExecutor) -> list[int]:
+def worker_pids(pool: ProcessPoolExecutor) -> list[int]:
     """The pool's worker processes now (``_processes``: no public API in Python 3.11)."""
     processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
     return list(processes)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
+def terminate_workers(pool: ProcessPoolExecutor) -> None:
     """Stop the pool's workers now, mid-task: waiting could take as long as the longest task."""
     processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # no public API in 3.11
     for process in list(processes.values()):
