@@ -25,7 +25,6 @@ built). The whole run holds the folder's lock (``sim.study.folder_lock``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -35,7 +34,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -44,6 +42,7 @@ from sim import __version__
 from sim.errors import InputError
 from sim.limits import SWEEP_MANIFEST_MAX_BYTES
 from sim.study.folder_lock import LOCK_FILE
+from sim.study.part_digest import column_digests
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
@@ -231,7 +230,7 @@ class SweepStore:
         """Replication ``index`` of ``stage``, atomically, its identity in the schema metadata."""
         table = pa.Table.from_pandas(frame, preserve_index=False)
         stamp = json.dumps(self.part_identity(stage, index), sort_keys=True).encode()
-        digests = json.dumps(_digests(table)).encode()
+        digests = json.dumps(column_digests(table)).encode()
         metadata = {**(table.schema.metadata or {}), PART_KEY: stamp, DIGESTS_KEY: digests}
         table = table.replace_schema_metadata(metadata)
         path = self._stage(stage) / f"r{index:06d}.parquet"
@@ -338,33 +337,6 @@ class SweepStore:
         return self.root / name
 
 
-def _digest(column: pa.ChunkedArray) -> str:
-    """A digest of a column's values as arrow holds them: BLAKE2b of its type and values.
-
-    Why not pandas' row hashes (``hash_pandas_object``) of each column of the frame, as
-    before: with pandas' column access they took 2 s for the 40 parts of issue 15's sweep
-    (docs/performance.md#fixed-costs-of-a-sweep); a number column's bytes are hashed here
-    in one pass (a null is NaN in them). The protection is the same: any changed value
-    changes the digest. Text (the policy labels) is hashed value by value, each marked
-    null or not and given its length, so no two lists of labels give the same bytes.
-    """
-    digest = hashlib.blake2b(str(column.type).encode(), digest_size=16)
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        for value in column.to_pylist():
-            text = b"" if value is None else value.encode("utf-8", "surrogatepass")
-            digest.update(
-                b"\0" if value is None else b"\1" + len(text).to_bytes(8, "little") + text
-            )
-    else:
-        digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
-    return digest.hexdigest()
-
-
-def _digests(table: pa.Table) -> dict[str, str]:
-    """Each column's ``_digest``, by name."""
-    return {name: _digest(table.column(name)) for name in table.column_names}
-
-
 _DAMAGED = (pa.ArrowException, OSError, KeyError, ValueError, TypeError, IndexError, RecursionError)
 """What damaged bytes surface as while a part is read, from pyarrow or pandas' metadata."""
 
@@ -379,7 +351,7 @@ def _load(path: Path, columns: Sequence[str] | None) -> tuple[pd.DataFrame | Non
         return None, "is damaged (its data cannot be read)"
     try:
         matches = isinstance(digests, dict) and all(
-            digests.get(name) == held for name, held in _digests(table).items()
+            digests.get(name) == held for name, held in column_digests(table).items()
         )
     except (pa.ArrowException, ValueError, TypeError):  # a damaged string column fails to hash
         matches = False
