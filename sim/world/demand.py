@@ -58,6 +58,7 @@ from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import currency
 from sim.account.stream import COLUMNS, CallStream
 from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, month_bounds
+from sim.world.big_meetings import big_meeting_calls
 from sim.world.demand_stream import (
     FREE_COLUMNS,
     DemandStream,
@@ -75,7 +76,6 @@ from sim.world.sources import (
     Batch,
     Catalog,
     Draft,
-    big_meeting_calls,
     meeting_calls,
 )
 from sim.world.stream_profile import business_streams

@@ -23,9 +23,9 @@ from sim import limits
 from sim.errors import InputError
 from sim.world.arrivals import ArrivalGrid, arrival_grid, horizon
 from sim.world.big_days import expected_big_days
+from sim.world.big_meetings import occurrences
 from sim.world.distributions import mean_of
 from sim.world.scenario import Scenario
-from sim.world.sources import occurrences
 from sim.world.stream_profile import business_streams
 from sim.world.streams import expected_calls, stream_grid
 
