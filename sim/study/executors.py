@@ -18,6 +18,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
 from sim import __version__
@@ -55,7 +56,13 @@ class Executor(Protocol):
 class LocalExecutor:
     """A pool of ``workers`` processes (default: all cores); 1 worker runs in this process."""
 
-    def __init__(self, workers: int | None = None, *, check: Check | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        check: Check | None = None,
+        processes: BaseContext | None = None,
+    ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers(={workers}) must be >= 1")
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -63,6 +70,9 @@ class LocalExecutor:
         """Called with the workers' PIDs every ``CHECK_EVERY_S`` while tasks run; what it
         raises stops the workers at once and ends ``run``. With a check, work always
         runs in worker processes (even one), since only a process can be stopped mid-task."""
+        self.processes = processes
+        """How worker processes start (a ``multiprocessing`` context; the platform's
+        default when None): the dashboard starts them from a fork server."""
 
     def describe(self) -> dict[str, Any]:
         """``{"kind": "local", "workers": K}``."""
@@ -82,7 +92,9 @@ class LocalExecutor:
                 yield position, fn(context, item)
             return
         count = max(count, 1)
-        pool = ProcessPoolExecutor(count, initializer=_install, initargs=(context,))
+        pool = ProcessPoolExecutor(
+            count, mp_context=self.processes, initializer=_install, initargs=(context,)
+        )
         finished = False
         try:
             yield from _as_completed(pool, fn, items, window=count * 4, check=self.check)
