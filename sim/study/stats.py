@@ -109,21 +109,37 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
 
 
 def _bootstrap(data: np.ndarray, mean: float, confidence: float) -> Estimate:
-    """Percentile bootstrap interval of the mean (within [min, max] of ``data``)."""
-    from scipy import stats  # noqa: PLC0415  (a second to import: only for skewed samples)
+    """Percentile bootstrap interval of the mean (within [min, max] of ``data``).
 
-    result = stats.bootstrap(
-        (data,),
-        np.mean,
-        confidence_level=confidence,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="percentile",
-        vectorized=True,
-        rng=np.random.default_rng(BOOTSTRAP_SEED),
-    )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    scipy's ``stats.bootstrap(method="percentile", vectorized=True)`` to the bit, seeded
+    with ``BOOTSTRAP_SEED``: the same resample indices from the same generator, the same
+    means along the same axis, and ``stats.quantile``'s default (Hyndman and Fan's type 7,
+    ``linear``) computed as scipy computes it. Why not scipy: ``scipy.stats`` takes a
+    second or more to import, and a sweep with one skewed metric paid it
+    (docs/performance.md#fixed-costs-of-a-sweep); ``tests/study/test_stats.py`` compares
+    the two.
+    """
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    size = data.shape[-1]
+    picks = rng.integers(0, size, (BOOTSTRAP_RESAMPLES, size), dtype=np.int64)
+    means = np.sort(np.mean(data[picks], axis=-1))
+    alpha = np.asarray((1 - confidence) / 2, dtype=np.float64)
+    low, high = (_quantile_linear(means, share) for share in (alpha, 1 - alpha))
     lowest, highest = float(data.min()), float(data.max())  # against rounding at the ends
     return Estimate(mean, min(max(low, lowest), mean), max(min(high, highest), mean))
+
+
+def _quantile_linear(ordered: np.ndarray, share: np.ndarray) -> float:
+    """scipy's ``stats.quantile(values, share)`` (method ``linear``) of sorted values."""
+    count = np.float64(len(ordered))
+    rank = share * count + (1 - share)
+    above = rank // 1
+    below = above - 1
+    weight = rank % 1
+    if below < 0:
+        weight = np.float64(0.0)
+    below, above = np.clip(below, 0.0, count - 1), np.clip(above, 0.0, count - 1)
+    return float((1 - weight) * ordered[int(below)] + weight * ordered[int(above)])
 
 
 @functools.lru_cache(maxsize=4096)

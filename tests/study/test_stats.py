@@ -86,3 +86,28 @@ def test_the_intervals_equal_scipy_stats_to_the_bit_without_importing_it() -> No
 def test_a_wilson_count_beyond_its_trials_is_refused() -> None:
     with pytest.raises(ValueError, match="successes"):
         wilson(5, 4)
+
+
+def test_the_bootstrap_interval_equals_scipy_stats_to_the_bit() -> None:
+    from scipy import stats  # noqa: PLC0415  (the reference, here only)
+
+    from sim.study.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED  # noqa: PLC0415
+
+    rng = np.random.default_rng(11)
+    for trial in range(80):
+        size = int(rng.integers(2, 60))
+        data = [
+            np.where(rng.random(size) < 0.85, 0.0, rng.gamma(1.0, 100.0, size)),
+            rng.integers(0, 3, size).astype(float),
+            rng.lognormal(0.0, 2.0, size),
+            np.round(rng.exponential(5.0, size), 2),
+        ][trial % 4]
+        reference = stats.bootstrap(
+            (data,), np.mean, confidence_level=0.95, n_resamples=BOOTSTRAP_RESAMPLES,
+            method="percentile", vectorized=True, rng=np.random.default_rng(BOOTSTRAP_SEED),
+        ).confidence_interval  # fmt: skip
+        lowest, highest, mean = float(data.min()), float(data.max()), float(data.mean())
+        low = min(max(float(reference.low), lowest), mean)
+        high = max(min(float(reference.high), highest), mean)
+        held = mean_ci(data, floor=1e9)  # a floor above every value: always the bootstrap
+        assert (held.ci_low, held.ci_high) == (low, high), trial
