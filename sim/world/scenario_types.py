@@ -42,15 +42,9 @@ NumberType = Literal["landline", "mobile"]
 
 
 class Section(BaseModel):
-    """Every section: frozen, and unknown keys are errors (typos must not pass).
+    """Every section: frozen, and unknown keys are errors (typos must not pass)."""
 
-    ``defer_build``: a section's validator is built when first used, not when its class
-    is defined. Validating a ``Scenario`` builds one schema with every section inside
-    it, instead of 28 (one per class, each nested in the next) at import: that was
-    most of ``credsim validate``'s own start-up (docs/performance.md#start-up).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # -- distributions ------------------------------------------------------------
