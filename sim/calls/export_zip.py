@@ -34,6 +34,7 @@ from sim.calls.excel_dates import DateOrder
 from sim.calls.row_details import Detail
 from sim.calls.usage import UsageFile, open_usage
 from sim.calls.usage_layout import UsageFormat
+from sim.calls.usage_text import is_zip
 from sim.errors import InputError
 from sim.limits import (
     USAGE_ZIP_MEMBER_MAX_BYTES,
@@ -46,17 +47,7 @@ PSTN_MEMBERS = "PSTN.calls.*.csv"
 """Rows replayed: the Calling Plans and Communications Credits report (Teams format)."""
 DIRECT_ROUTING_MEMBERS = "DirectRouting.calls.*.csv"
 """Rows counted as not credit-billed (``direct_routing``): calls on the tenant's carrier."""
-_ZIP_MAGIC = b"PK\x03\x04"
 _READ_CHUNK = 1 << 16
-
-
-def is_zip(path: Path) -> bool:
-    """True when the file starts as a zip archive does (whatever its name)."""
-    try:
-        with Path(path).open("rb") as handle:
-            return handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
-    except OSError:
-        return False  # the usage reader reports the unreadable file
 
 
 class _Bounded(io.RawIOBase):

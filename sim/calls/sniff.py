@@ -6,14 +6,20 @@ answer comes from what the backtest's readers recognise: the zip magic and membe
 an admin-center export (``sim.calls.export_zip``), or a header line that names one of
 the usage formats (``sim.calls.usage_layout``). A first line opening with ``[`` is a
 Graph JSON array only when an object follows (``[{``): ``[scenario]`` is TOML.
+
+Why the header is read here, not through ``sim.calls.usage.open_usage``: every scenario
+FILE a command is given is sniffed, ``credsim validate``'s too, and the usage reader
+imports numpy; ``open_usage`` tells the format by the same two calls
+(``usage_text.first_line``, ``usage_layout.read_layout``). Only a zip loads the export
+reader.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sim.calls.export_zip import is_zip, open_export
-from sim.calls.usage import open_usage
+from sim.calls.usage_layout import read_layout
+from sim.calls.usage_text import first_line, is_zip
 from sim.errors import InputError
 
 _PREFIX_CHARS = 4096
@@ -25,13 +31,15 @@ def is_usage_file(path: Path) -> bool:
     path = Path(path)
     try:
         if is_zip(path):
+            from sim.calls.export_zip import open_export  # noqa: PLC0415  (numpy: a zip only)
+
             open_export(path)
             return True
         with path.open(encoding="utf-8-sig") as handle:
             prefix = handle.read(_PREFIX_CHARS).lstrip()
         if prefix.startswith("[") and not prefix[1:].lstrip().startswith("{"):
             return False
-        open_usage(path)
+        read_layout(first_line(path), path, None)
     except (InputError, OSError, UnicodeDecodeError, ValueError):
         return False
     return True

@@ -15,13 +15,12 @@ outage and forfeiture figures, so every bad row stops the read with an
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sim.account.money import Currency, currency
 from sim.account.stream import Call
@@ -33,14 +32,13 @@ from sim.calls.usage_layout import DIRECT_ROUTING_ENDS as DR_ENDS
 from sim.calls.usage_layout import DIRECT_ROUTING_STARTS as DR_STARTS
 from sim.calls.usage_layout import Layout, UsageFormat, read_layout
 from sim.calls.usage_rows import PARSERS, RowParser
+from sim.calls.usage_text import Opener, first_line, open_text, text_lines, unreadable
 from sim.errors import InputError
-from sim.limits import CSV_FIELD_MAX_CHARS, USAGE_LINE_MAX_CHARS
+from sim.limits import CSV_FIELD_MAX_CHARS
 
 if TYPE_CHECKING:
     from _csv import Reader
 
-Opener = Callable[[], BinaryIO]
-"""Opens the usage bytes afresh: a file on disk, or a member of an export zip."""
 _TIME_COLUMNS = tuple(
     dict.fromkeys(("start time", "end time", "start time (utc)", *DR_STARTS, *DR_ENDS))
 )
@@ -120,7 +118,7 @@ class UsageFile:
         return call
 
     def _open(self) -> TextIO:
-        return _open_text(self.path, self._opener)
+        return open_text(self.path, self._opener)
 
     def _scan_dates(self) -> DateOrder | None:
         """The order of Excel-re-saved dates: given, or decided by one pass over the file.
@@ -133,7 +131,7 @@ class UsageFile:
         names = [name for name in _TIME_COLUMNS if name in self._layout.columns]
         indexes = [self._layout.columns[name] for name in names]
         with self._open() as handle:
-            reader = csv.reader(_lines(handle, self.path), delimiter=self._layout.delimiter)
+            reader = csv.reader(text_lines(handle, self.path), delimiter=self._layout.delimiter)
             next(reader, None)
             first = next(reader, [])
             if not any(i < len(first) and is_slashed(first[i]) for i in indexes):
@@ -152,12 +150,12 @@ class UsageFile:
         try:
             handle = self._open()
         except OSError as exc:
-            raise _unreadable(self.path, exc, self._opener) from None
+            raise unreadable(self.path, exc, self._opener) from None
         with handle:
             if self.format is UsageFormat.GRAPH_JSON:
                 yield from self._records(handle, parse)
             else:
-                lines = _lines(handle, self.path)
+                lines = text_lines(handle, self.path)
                 reader = csv.reader(lines, delimiter=self._layout.delimiter, strict=True)
                 yield from self._rows(reader, parse)
         self.charged_under_plan = parse.charged_under_plan
@@ -191,7 +189,7 @@ class UsageFile:
                         continue
                 yield self._note(line, row, parse(line, row), duplicates)
         except (OSError, UnicodeDecodeError) as exc:
-            raise _unreadable(self.path, exc, self._opener) from None
+            raise unreadable(self.path, exc, self._opener) from None
         except csv.Error as exc:
             end = reader.line_num
             where = "" if end == line + 1 else f" in the record starting on line {line + 1}"
@@ -217,7 +215,7 @@ class UsageFile:
                     raise located(exc, record, self.path) from None
                 yield self._note(record.number, record.row, call, duplicates)
         except (OSError, UnicodeDecodeError) as exc:
-            raise _unreadable(self.path, exc, self._opener) from None
+            raise unreadable(self.path, exc, self._opener) from None
 
     def _field_too_long(self, row: list[str], line: int) -> InputError:
         index = max(range(len(row)), key=lambda i: len(row[i]))
@@ -253,67 +251,8 @@ def open_usage(
             requested = currency(currency_code)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    layout = read_layout(_first_line(path, opener), path, requested)
+    layout = read_layout(first_line(path, opener), path, requested)
     usage = UsageFile(path, layout.format, requested or currency("USD"), layout)
     usage.keep_duplicates, usage.date_order, usage._opener = keep_duplicates, date_order, opener
     usage._seen = seen
     return usage
-
-
-def _open_text(path: Path, opener: Opener | None = None) -> TextIO:
-    """UTF-8 with an optional BOM (Excel writes one); newline="" as csv requires."""
-    if opener is None:
-        return path.open(encoding="utf-8-sig", newline="")
-    return io.TextIOWrapper(opener(), encoding="utf-8-sig", newline="")
-
-
-def _first_line(path: Path, opener: Opener | None = None) -> str:
-    """The header line (read no longer than ``USAGE_LINE_MAX_CHARS``)."""
-    try:
-        with _open_text(path, opener) as handle:
-            first = next(_lines(handle, path), "")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _unreadable(path, exc, opener) from None
-    if not first:
-        raise InputError("the file is empty; expected a header line", source=path)
-    return first
-
-
-def _lines(handle: TextIO, path: Path) -> Iterator[str]:
-    """The file's lines, each read at most ``USAGE_LINE_MAX_CHARS`` long.
-
-    Why not iterate the handle: it reads a line whole, however long, and csv then
-    splits it; a 200 MB line of commas would become a list of 10^8 fields.
-    """
-    number = 0
-    while line := handle.readline(USAGE_LINE_MAX_CHARS + 1):
-        number += 1
-        if len(line) > USAGE_LINE_MAX_CHARS:
-            limit = f"{USAGE_LINE_MAX_CHARS:,} characters (USAGE_LINE_MAX_CHARS in sim/limits.py)"
-            what = "the header line" if number == 1 else "the line"
-            raise InputError(f"{what} is longer than {limit}", source=path, line=number)
-        yield line
-
-
-def _unreadable(
-    path: Path, exc: OSError | UnicodeDecodeError, opener: Opener | None = None
-) -> InputError:
-    if isinstance(exc, OSError):
-        return InputError(f"cannot read the usage file: {exc.strerror or exc}", source=path)
-    line, byte = _first_bad_line(opener or (lambda: path.open("rb")), exc.object[exc.start])
-    message = f"not UTF-8 text (byte 0x{byte:02x}); export or save the file as UTF-8"
-    return InputError(message, source=path, line=line)
-
-
-def _first_bad_line(opener: Opener, byte: int) -> tuple[int | None, int]:
-    """Find the line that is not UTF-8: the text decoder fails whole chunks, not lines."""
-    try:
-        with opener() as raw:
-            for number, text in enumerate(raw, 1):
-                try:
-                    text.decode("utf-8")
-                except UnicodeDecodeError as bad:
-                    return number, text[bad.start]
-    except OSError:
-        pass
-    return None, byte

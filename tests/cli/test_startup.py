@@ -73,6 +73,19 @@ def test_validate_loads_the_schema_but_no_statistics_or_engine() -> None:
     assert not loaded & set(NOT_FOR_VALIDATE), sorted(loaded & set(NOT_FOR_VALIDATE))
 
 
+def test_sniffing_a_scenario_file_loads_no_numpy() -> None:
+    """Every scenario FILE argument is sniffed for a usage report (``sim.calls.sniff``): that
+    must read the header line only, not load the usage reader's numpy (nor a zip's reader)."""
+    code = (
+        "from sim.calls.sniff import is_usage_file\n"
+        f"assert not is_usage_file({str(TINY)!r})\n"
+        f"assert is_usage_file({str(ROOT / 'examples' / 'calls.csv')!r})"
+    )
+    loaded = loaded_after(code)
+    assert "sim" in loaded  # the probe does see what was imported
+    assert "numpy" not in loaded, sorted(loaded)
+
+
 def test_help_lists_every_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sim", "--help"],
