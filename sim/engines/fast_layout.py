@@ -130,12 +130,12 @@ class RunTerms(NamedTuple):
     processing_delay_us: int
     """The fixed processing delay (unused when ``processing_random``)."""
     processing_random: bool
-    """Each request takes the next drawn delay (``run_policy``'s ``processing_us``)."""
+    """Each request takes the next drawn delay (``run_loop``'s ``processing_us``)."""
     failure_probability: float
     fix_delay_us: int
     """The fixed fix delay (unused when ``fix_random``)."""
     fix_random: bool
-    """Each failure takes the next drawn fix delay (``run_policy``'s ``fix_us``)."""
+    """Each failure takes the next drawn fix delay (``run_loop``'s ``fix_us``)."""
     card_from_us: np.ndarray
     card_until_us: np.ndarray
     """-1: the card is never renewed."""

@@ -1,7 +1,7 @@
 """The fast engine's compiled loop: one policy over one replication's charged calls.
 
 It mirrors ``sim.engines.replay`` (and so the SimPy model) step for step: see the
-docstring of ``sim.engines.fast`` for how. ``run_policy`` walks the instants and,
+docstring of ``sim.engines.fast`` for how. ``run_loop`` walks the instants and,
 at each, runs the steps of ``sim.engines.fast_steps`` in the replay's tie order;
 the quiet stretches, where most charges post, are ``fast_stretch.post_quiet_stretch``
 (call by call) or, in the skip engine, ``skip_stretch.skip_quiet_stretch`` (one jump).

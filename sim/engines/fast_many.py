@@ -60,7 +60,7 @@ def run_policies(
 ) -> PolicyResults:
     """``run_loop`` for policies ``first ..`` of ``table``, until one stops (module docstring).
 
-    The other arguments are ``run_policy``'s. Row ``k`` of the result is policy ``first + k``.
+    The other arguments are ``run_loop``'s. Row ``k`` of the result is policy ``first + k``.
     """
     n = len(table.auto_on) - first
     scalars = np.zeros((n, len(RESULT_SCALARS)), np.int64)

@@ -1,6 +1,6 @@
 """The compiled steps of an instant, each one rule of ``sim.account.rules.Account``.
 
-``sim.engines.fast_loop.run_policy`` strings these together in the replay's tie
+``sim.engines.fast_loop.run_loop`` strings these together in the replay's tie
 order. They run at the instants where something other than a plain posting
 happens (an expiry, a funding, a recharge, an admission, a settle); the quiet
 stretch of plain postings, where the time goes, is ``fast_loop``'s own.

@@ -1,6 +1,6 @@
 """The skip engine's quiet stretch: posted in one jump instead of call by call.
 
-``sim.engines.fast_loop.run_policy`` calls ``skip_quiet_stretch`` where the
+``sim.engines.fast_loop.run_loop`` calls ``skip_quiet_stretch`` where the
 ``fast`` engine calls ``post_quiet_stretch``, with the same terms: post the
 instants before ``limit`` (the next expiry, funding, recharge, fix, manual
 top-up or the end) while the balance stays >= ``floor`` (the trigger while a
