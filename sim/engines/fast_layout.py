@@ -130,12 +130,12 @@ class RunTerms(NamedTuple):
     processing_delay_us: int
     """The fixed processing delay (unused when ``processing_random``)."""
     processing_random: bool
-    """Each request takes the next drawn delay (``run_policy``'s ``processing_us``)."""
+    """Each request takes the next drawn delay (``run_loop``'s ``processing_us``)."""
     failure_probability: float
     fix_delay_us: int
     """The fixed fix delay (unused when ``fix_random``)."""
     fix_random: bool
-    """Each failure takes the next drawn fix delay (``run_policy``'s ``fix_us``)."""
+    """Each failure takes the next drawn fix delay (``run_loop``'s ``fix_us``)."""
     card_from_us: np.ndarray
     card_until_us: np.ndarray
     """-1: the card is never renewed."""
@@ -206,6 +206,53 @@ class LoopResult(NamedTuple):
     """Postings the skip engine posted by jumps (``sim.engines.skip_stretch``; 0: per call)."""
 
 
+class LoopRoom(NamedTuple):
+    """The arrays the loop fills, allocated by its caller (``sim.engines.fast_room``).
+
+    The loop itself (``fast_loop.run_loop``) is compiled without numba's reference
+    counts, so it cannot allocate: when ``lots``, ``episodes`` or ``manual_times``
+    is full it stops (``LoopScalars.out_of_room``) and the caller runs it again with
+    more room. The others have their final sizes.
+    """
+
+    blocked_call: np.ndarray
+    """Per charged call: blocked (it never posts)."""
+    blocked: np.ndarray
+    funded_minor: np.ndarray
+    emails: np.ndarray
+    daily_balance_minor: np.ndarray
+    lots: np.ndarray
+    episodes: np.ndarray
+    manual_times: np.ndarray
+    """The manual top-ups due, in order."""
+
+
+class LoopScalars(NamedTuple):
+    """What ``fast_loop.run_loop`` returns besides what it wrote into its ``LoopRoom``."""
+
+    balance_minor: int
+    consumed_minor: int
+    forfeited_minor: int
+    min_balance_minor: int
+    recharges: int
+    failed_recharges: int
+    recharge_pending: bool
+    credit_billed_calls: int
+    integral_high: int
+    integral_low: int
+    draws_used: int
+    processing_used: int
+    fixes_used: int
+    out_of_draws: bool
+    runaway_at: int
+    runaway_balance_minor: int
+    jumped_postings: int
+    n_lots: int
+    n_episodes: int
+    out_of_room: bool
+    """A ``LoopRoom`` array was full: the run stopped, and runs again with more room."""
+
+
 RESULT_SCALARS = (
     "balance_minor", "consumed_minor", "forfeited_minor", "min_balance_minor", "recharges",
     "failed_recharges", "recharge_pending", "credit_billed_calls", "integral_high",
@@ -219,7 +266,7 @@ Written out because ``fast_many.store_scalars`` fills them by position; checked 
 _LOOP_SCALARS = tuple(
     name for name, hint in get_type_hints(LoopResult).items() if hint is not np.ndarray
 )
-if _LOOP_SCALARS != RESULT_SCALARS:
+if _LOOP_SCALARS != RESULT_SCALARS or LoopScalars._fields[: len(RESULT_SCALARS)] != RESULT_SCALARS:
     raise ImportError("fast_layout.RESULT_SCALARS: update it (and fast_many) for LoopResult")
 
 

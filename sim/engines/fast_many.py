@@ -4,7 +4,7 @@ Why: once the skip engine jumps its quiet stretches, a ``midsize`` policy costs
 about 100 us of compiled work, and crossing into numba once per policy
 (unboxing the calls, the jumps and the terms, boxing a ``LoopResult`` of six
 arrays) cost a third as much again. ``run_policies`` takes the policies as one
-table (``PolicyTable``), runs ``fast_loop.run_policy`` on each, and stacks what
+table (``PolicyTable``), runs ``fast_loop.run_loop`` on each (in one ``LoopRoom``), and stacks what
 they produced (``PolicyResults``), so that ``sim.engines.fast_outcomes`` builds
 the Outcomes from a few ``tolist`` calls over all of them.
 
@@ -27,13 +27,21 @@ from sim.engines.fast_layout import (
     RESULT_SCALARS,
     SOURCES,
     ChargedCalls,
-    LoopResult,
+    LoopScalars,
     PolicyResults,
     PolicyTable,
     PolicyTerms,
     RunTerms,
 )
-from sim.engines.fast_loop import run_policy
+from sim.engines.fast_loop import run_loop
+from sim.engines.fast_room import (
+    EPISODES_ROOM,
+    LOTS_ROOM,
+    MANUAL_ROOM,
+    clear_room,
+    more_room,
+    new_room,
+)
 from sim.engines.fast_steps import grown
 from sim.engines.jit_cache import njit
 from sim.engines.skip_layout import Jumps
@@ -50,9 +58,9 @@ def run_policies(
     fix_us: np.ndarray,
     first: int,
 ) -> PolicyResults:
-    """``run_policy`` for policies ``first ..`` of ``table``, until one stops (module docstring).
+    """``run_loop`` for policies ``first ..`` of ``table``, until one stops (module docstring).
 
-    The other arguments are ``run_policy``'s. Row ``k`` of the result is policy ``first + k``.
+    The other arguments are ``run_loop``'s. Row ``k`` of the result is policy ``first + k``.
     """
     n = len(table.auto_on) - first
     scalars = np.zeros((n, len(RESULT_SCALARS)), np.int64)
@@ -65,23 +73,27 @@ def run_policies(
     lot_first = np.zeros(n + 1, np.int64)
     lots = np.empty((16 * n + 1, len(LOT_COLUMNS)), np.int64)
     done = 0
+    room = new_room(calls, run, LOTS_ROOM, EPISODES_ROOM, MANUAL_ROOM)  # shared, cleared
     for k in range(n):
-        result = run_policy(
-            calls, jumps, policy_terms(table, first + k), run, draws, processing_us, fix_us
-        )
+        terms = policy_terms(table, first + k)
+        result = run_loop(calls, jumps, terms, run, draws, processing_us, fix_us, room)
+        while result.out_of_room:
+            room = more_room(room, calls, run)
+            result = run_loop(calls, jumps, terms, run, draws, processing_us, fix_us, room)
         store_scalars(scalars[k], result)
         if result.out_of_draws or result.runaway_at != NEVER:
             break
-        funded[k] = result.funded_minor
-        emails[k] = result.emails
-        blocked[k] = result.blocked
-        daily[k] = result.daily_balance_minor
-        episodes = grown(episodes, episode_first[k] + len(result.episodes))
-        episode_first[k + 1] = episode_first[k] + len(result.episodes)
-        episodes[episode_first[k] : episode_first[k + 1]] = result.episodes
-        lots = grown(lots, lot_first[k] + len(result.lots))
-        lot_first[k + 1] = lot_first[k] + len(result.lots)
-        lots[lot_first[k] : lot_first[k + 1]] = result.lots
+        funded[k] = room.funded_minor
+        emails[k] = room.emails
+        blocked[k] = room.blocked
+        daily[k] = room.daily_balance_minor
+        episodes = grown(episodes, episode_first[k] + result.n_episodes)
+        episode_first[k + 1] = episode_first[k] + result.n_episodes
+        episodes[episode_first[k] : episode_first[k + 1]] = room.episodes[: result.n_episodes]
+        lots = grown(lots, lot_first[k] + result.n_lots)
+        lot_first[k + 1] = lot_first[k] + result.n_lots
+        lots[lot_first[k] : lot_first[k + 1]] = room.lots[: result.n_lots]
+        clear_room(room)
         done = k + 1
     return PolicyResults(
         done, scalars, funded, emails, blocked, daily,
@@ -107,7 +119,7 @@ def policy_terms(table: PolicyTable, policy: int) -> PolicyTerms:
 
 
 @njit(cache=True, inline="always")
-def store_scalars(row: np.ndarray, result: LoopResult) -> None:
+def store_scalars(row: np.ndarray, result: LoopScalars) -> None:
     """``result``'s scalars into ``row``, in the order of ``RESULT_SCALARS``."""
     row[0] = result.balance_minor
     row[1] = result.consumed_minor

@@ -10,7 +10,9 @@ conversions were the larger half of a ``midsize`` policy's cost
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from itertools import islice
 from typing import TypeVar
@@ -85,6 +87,35 @@ def stacked_outcomes(
     results: PolicyResults, services: Sequence[str], calls: int, spec: RunSpec, *, with_lots: bool
 ) -> list[Outcome]:
     """The Outcomes of the ``results.done`` policies ``run_policies`` completed, in order."""
+    with collector_paused():
+        return _stacked_outcomes(results, services, calls, spec, with_lots=with_lots)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a replication's Outcomes are built.
+
+    Why: a ``midsize`` grid's Outcomes are about 3,500 objects the collector tracks
+    (``Lot``s, lists, dicts) and lists of 73,100 ints, and every 700 of them set off
+    a pass over the young ones, every tenth pass over the older ones, and now and
+    then one over the whole heap (the interpreter, numpy and numba: 180,000
+    objects): in a loop of ``evaluate`` calls those passes took a quarter of the
+    time (docs/performance.md). The Outcomes hold no reference cycles, so the
+    passes find nothing; the collector runs as usual after. Left alone if it is off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _stacked_outcomes(
+    results: PolicyResults, services: Sequence[str], calls: int, spec: RunSpec, *, with_lots: bool
+) -> list[Outcome]:
     done = results.done
     scalars = results.scalars[:done].tolist()
     funded = results.funded_minor[:done].tolist()

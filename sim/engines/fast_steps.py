@@ -1,6 +1,6 @@
 """The compiled steps of an instant, each one rule of ``sim.account.rules.Account``.
 
-``sim.engines.fast_loop.run_policy`` strings these together in the replay's tie
+``sim.engines.fast_loop.run_loop`` strings these together in the replay's tie
 order. They run at the instants where something other than a plain posting
 happens (an expiry, a funding, a recharge, an admission, a settle); the quiet
 stretch of plain postings, where the time goes, is ``fast_loop``'s own.
@@ -83,6 +83,18 @@ def fund_lot(
     ``head`` passes it. Returns (lots, which may have grown, n_lots, head, repaid).
     """
     lots = grown(lots, n_lots)
+    n_lots, head, repaid = put_lot(lots, n_lots, head, now, amount, source, deficit)
+    return lots, n_lots, head, repaid
+
+
+@njit(cache=True, inline="always")
+def put_lot(
+    lots: np.ndarray, n_lots: int, head: int, now: int, amount: int, source: int, deficit: int
+) -> tuple[int, int, int]:
+    """``fund_lot`` in a lots array with room for row ``n_lots``: (n_lots, head, repaid).
+
+    It allocates nothing, so the loop (compiled without reference counts) can call it.
+    """
     repaid = min(deficit, amount)
     lots[n_lots, PURCHASED_AT] = now
     lots[n_lots, EXPIRES_AT] = add_months_us(now, LOT_VALIDITY_MONTHS)
@@ -94,7 +106,7 @@ def fund_lot(
     lots[n_lots, SOURCE] = source
     if amount == repaid and head == n_lots:
         head += 1
-    return lots, n_lots + 1, head, repaid
+    return n_lots + 1, head, repaid
 
 
 @njit(cache=True, inline="always")
@@ -379,6 +391,12 @@ def close_time(book: TimeBook, start: int, daily: np.ndarray, end: int) -> TimeB
 def add_episode(episodes: np.ndarray, n_episodes: int, since: int, until: int) -> np.ndarray:
     """Record outage episode ``n_episodes`` as [since, until] (the array grows as needed)."""
     episodes = grown(episodes, n_episodes)
+    put_episode(episodes, n_episodes, since, until)
+    return episodes
+
+
+@njit(cache=True, inline="always")
+def put_episode(episodes: np.ndarray, n_episodes: int, since: int, until: int) -> None:
+    """``add_episode`` in an episodes array with room for row ``n_episodes``."""
     episodes[n_episodes, 0] = since
     episodes[n_episodes, 1] = until
-    return episodes

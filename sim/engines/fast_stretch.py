@@ -1,9 +1,9 @@
 """The fast engine's quiet stretch: instants that only post charges, posted call by call.
 
-``sim.engines.fast_loop.run_policy`` calls ``post_quiet_stretch`` where most
+``sim.engines.fast_loop.run_loop`` calls ``post_quiet_stretch`` where most
 charges post (the skip engine's jump, ``sim.engines.skip_stretch``, falls back
 to it after an outage): a tight loop with its arithmetic written out (a call
-per posting halves its speed), inlined into ``run_policy`` by numba
+per posting halves its speed), inlined into ``run_loop`` by numba
 (``inline="always"``): called once per stretch, its arguments and their
 reference counts cost 5 % of a midsize sweep (``benchmarks/fast_engine_bench.py``).
 """

@@ -1,7 +1,7 @@
 """numba's on-disk cache, made stale by an edit to ANY source the compiled engine is built from.
 
 numba keys a cached function on its own file alone. The engine's loop
-(``fast_loop.run_policy``) inlines helpers from other modules (``fast_steps``,
+(``fast_loop.run_loop``) inlines helpers from other modules (``fast_steps``,
 ``fast_stretch``, ``skip_stretch``, ...) and freezes constants read from others
 (``sim.limits``, ``sim.account.clock``) into its machine code: after an edit to
 one of those alone, numba would load the loop compiled from the old code,

@@ -1,6 +1,6 @@
 """The skip engine's quiet stretch: posted in one jump instead of call by call.
 
-``sim.engines.fast_loop.run_policy`` calls ``skip_quiet_stretch`` where the
+``sim.engines.fast_loop.run_loop`` calls ``skip_quiet_stretch`` where the
 ``fast`` engine calls ``post_quiet_stretch``, with the same terms: post the
 instants before ``limit`` (the next expiry, funding, recharge, fix, manual
 top-up or the end) while the balance stays >= ``floor`` (the trigger while a
@@ -72,8 +72,11 @@ def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int)
     room = min(balance - floor, JUMP_CHARGE_MAX_MINOR)
     # the last k in post_ptr .. hi with before[k] <= before[post_ptr] + room
     stop = first_at_least(before, post_ptr, hi + 1, before[post_ptr] + room + 1) - 1
-    if post_ptr < stop < n and post_end[stop] == post_end[stop - 1]:
-        stop = max(post_ptr, np.searchsorted(post_end, post_end[stop], side="left"))
+    # back to the instant's first posting: a step or two back from ``stop``, where a
+    # binary search over all the postings probed far apart in memory
+    if stop < n:
+        while stop > post_ptr and post_end[stop - 1] == post_end[stop]:
+            stop -= 1
     return stop
 
 

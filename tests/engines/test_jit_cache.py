@@ -13,6 +13,7 @@ from sim.engines import (
     fast_calendar,
     fast_loop,
     fast_many,
+    fast_room,
     fast_search,
     fast_steps,
     fast_stretch,
@@ -23,8 +24,8 @@ from sim.engines import (
 from tests.paths import ROOT
 
 NUMBA_MODULES = (
-    fast_calendar, fast_loop, fast_many, fast_search, fast_steps, fast_stretch, skip_layout,
-    skip_stretch,
+    fast_calendar, fast_loop, fast_many, fast_room, fast_search, fast_steps, fast_stretch,
+    skip_layout, skip_stretch,
 )  # fmt: skip
 
 
@@ -39,7 +40,7 @@ def test_every_cached_engine_function_carries_the_sources_digest() -> None:
         if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__
     ]
     assert len(dispatchers) >= 30 and fast_loop.run_policy in dispatchers
-    assert fast_many.run_policies in dispatchers
+    assert fast_many.run_policies in dispatchers and fast_loop.run_loop in dispatchers
     for dispatcher in dispatchers:
         locator = dispatcher._cache._impl.locator
         assert type(locator).__name__.startswith("EngineSources"), dispatcher
