@@ -11,6 +11,13 @@ Before xdist starts its workers, the controller compiles the engines once
 process that runs an engine (both workers, the dashboard server of the browser
 tests, each ``python -m sim`` a test starts) compiled the same code at the
 same time, some 33 s each; then they all load it from the cache.
+
+The browser tests run first (``pytest_collection_modifyitems``): xdist's
+``worksteal`` hands each worker a contiguous half of the collected tests and
+steals from the end of a queue, so tests at the front stay with the first
+worker. All of them then share one Streamlit server, one Chromium and one
+demand bank, and the longest tests start while the other worker still has
+work, instead of one of them ending the run with the other core idle.
 """
 
 from __future__ import annotations
@@ -32,6 +39,16 @@ def pytest_configure(config: pytest.Config) -> None:
     loaded = load_scenario(TINY)
     levers = [scenario_levers(loaded.scenario)]
     run_replications(loaded, levers, replications=1, seed=1, engine=DEFAULT_ENGINE)
+
+
+FIRST = ("tests/e2e/",)
+"""Test folders run before the rest, in their collected order (see the module's docstring)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests under ``FIRST`` to the front; each file's tests stay together and in order
+    (a module's fixtures are set up once)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
 
 
 @pytest.fixture(scope="session")

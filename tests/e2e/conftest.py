@@ -6,6 +6,12 @@ afterwards) is most of what a browser test costs; every test opens its own
 browser context (a fresh profile, a new Streamlit session), so no test sees
 another's inputs. The server's log is ``test-artifacts/streamlit.log``; a test
 that reads it looks for lines only its own actions write.
+
+Package-scoped, not session-scoped: Playwright's sync API keeps an asyncio
+loop running in the test thread while it is open, and every later test that
+calls ``asyncio.run`` (the Graph fetch's, tests/calls/test_graph_fetch.py)
+then fails. The browser tests run first (tests/conftest.py), so the server and
+the browser close as soon as the last of them ends.
 """
 
 from __future__ import annotations
@@ -32,20 +38,20 @@ def server_log() -> Path:
     return ARTIFACTS / "streamlit.log"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def url(server_log: Path) -> Iterator[str]:
     """``streamlit run app_dashboard.py`` on a free localhost port, for the whole session."""
     with dashboard_server(server_log) as address:
         yield address
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def page_url(url: str) -> str:
     """The page's address with ``LINK_REPLICATIONS`` replications (midsize, as by default)."""
     return f"{url}/?replications={LINK_REPLICATIONS}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium (one Playwright per process: its sync API does not nest)."""
     with sync_playwright() as playwright:

@@ -66,13 +66,6 @@ def page(tab: Page, page_url: str) -> Page:
     return tab
 
 
-def open_on(tab: Page, address: str, shown: str) -> None:
-    """Open a link to a view that shows no KPI cards, until ``shown`` is on the page."""
-    tab.goto(address)
-    tab.get_by_text(shown).first.wait_for(timeout=FIRST_RESULTS_MS)
-    settle(tab)
-
-
 def test_the_default_page_has_no_error_then_its_kpis_follow_the_policy(page: Page) -> None:
     """The page as its link opens it (kept as a screenshot), three triggers, then a much
     leaner policy that shows outages: one page for all (opening one costs more than the
@@ -125,41 +118,13 @@ def a_much_leaner_policy_shows_outages(page: Page) -> None:
     page.screenshot(path=str(ARTIFACTS / "dashboard-lean.png"))
 
 
-def test_a_bad_scenario_upload_shows_the_message_not_a_traceback(tab: Page, page_url: str) -> None:
-    page = tab
-    open_on(page, f"{page_url}&view=Scenario", "The scenario file")  # nothing simulated
-    page.get_by_text("Upload a TOML file").click()
-    sidebar = page.get_by_test_id("stSidebar")
-    uploader = sidebar.get_by_test_id("stFileUploaderDropzoneInput").first  # the scenario's
-    uploader.set_input_files(
-        files=[{"name": "typo.toml", "mimeType": "application/toml", "buffer": b"[scenario\n"}]
-    )
-    sidebar.get_by_text("typo.toml:1: TOML syntax error").wait_for(timeout=RERUN_MS)
-    settle(page)
-    (shown,) = error_texts(page)
-    assert shown.startswith("typo.toml:1: TOML syntax error at column 10"), shown
-    assert page.get_by_test_id("stException").count() == 0
-    assert page.get_by_test_id("stMetric").count() == 0
-
-
-def test_an_export_zip_uploads_to_the_backtest_view(
-    tab: Page, page_url: str, tmp_path: Path
-) -> None:
-    """The admin center's zip, uploaded as a planner would: figures and rows by reason."""
-    page = tab
-    open_on(page, f"{page_url}&view=Backtest", "Replay a recorded")  # its link
-    archive = export_zip(tmp_path / "Calls.Export.1.zip")
-    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        str(archive)
-    )
-    page.get_by_text("Calls.Export.1.zip: teams format").wait_for(timeout=RERUN_MS)
-    page.get_by_text("not credit-billed: direct_routing").wait_for(timeout=RERUN_MS)
-    settle(page)
-    assert error_texts(page) == []
-    page.screenshot(path=str(ARTIFACTS / "dashboard-backtest-zip.png"), full_page=True)
-
-
-def test_every_view_draws(tab: Page, url: str) -> None:
+def test_every_view_draws_and_takes_its_uploads(tab: Page, url: str, tmp_path: Path) -> None:
+    """Every view in one session (opening a page costs more than switching views): a sweep,
+    the demand, the backtest of a CSV and then of the admin center's zip (figures and rows by
+    reason), the scenario, and last a bad scenario upload, which shows its message, not a
+    traceback, and no KPIs. Opening a view through its link is
+    ``tests/dashboard/test_link.py``'s; the same uploads through AppTest are
+    ``tests/dashboard/test_backtest_uploads.py``'s and ``tests/dashboard/test_dashboard.py``'s."""
     page = tab
     open_dashboard(page, f"{url}/?replications=4")  # a quick sweep: drawing does not depend on size
     page.get_by_text("over 4 replications").wait_for(timeout=FIRST_RESULTS_MS)
@@ -172,11 +137,33 @@ def test_every_view_draws(tab: Page, url: str) -> None:
     choose_view(page, "Demand")
     page.get_by_text("When charged calls start").wait_for(timeout=RERUN_MS)
     choose_view(page, "Backtest")
-    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        str(ROOT / "examples" / "walkthrough.csv")
-    )
+    uploader = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
+    uploader.set_input_files(str(ROOT / "examples" / "walkthrough.csv"))
     page.get_by_text("$218.35").first.wait_for(timeout=RERUN_MS)
+    uploader.set_input_files(str(export_zip(tmp_path / "Calls.Export.1.zip")))
+    page.get_by_text("Calls.Export.1.zip: teams format").wait_for(timeout=RERUN_MS)
+    page.get_by_text("not credit-billed: direct_routing").wait_for(timeout=RERUN_MS)
+    settle(page)
+    assert error_texts(page) == []
+    page.screenshot(path=str(ARTIFACTS / "dashboard-backtest-zip.png"), full_page=True)
     choose_view(page, "Scenario")
     page.get_by_text("scenario 'midsize'").wait_for(timeout=RERUN_MS)
     settle(page)
     assert error_texts(page) == []
+    a_bad_scenario_upload_shows_the_message_not_a_traceback(page)
+
+
+def a_bad_scenario_upload_shows_the_message_not_a_traceback(page: Page) -> None:
+    """On the Scenario view: a TOML syntax error is one line in the sidebar, nothing else."""
+    page.get_by_text("Upload a TOML file").click()
+    sidebar = page.get_by_test_id("stSidebar")
+    uploader = sidebar.get_by_test_id("stFileUploaderDropzoneInput").first  # the scenario's
+    uploader.set_input_files(
+        files=[{"name": "typo.toml", "mimeType": "application/toml", "buffer": b"[scenario\n"}]
+    )
+    sidebar.get_by_text("typo.toml:1: TOML syntax error").wait_for(timeout=RERUN_MS)
+    settle(page)
+    (shown,) = error_texts(page)
+    assert shown.startswith("typo.toml:1: TOML syntax error at column 10"), shown
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_test_id("stMetric").count() == 0
