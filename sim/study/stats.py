@@ -197,11 +197,13 @@ def flatten(nested: Mapping[str, object], prefix: str = "") -> dict[str, float]:
     """Numeric leaves of a nested dict with dotted keys (booleans and text dropped)."""
     flat: dict[str, float] = {}
     for key, value in nested.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
+        kind = type(value)
+        if kind is int or kind is float:  # most leaves, tested first: a sweep flattens 2,020
+            flat[f"{prefix}{key}"] = value
+        elif isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            flat[name] = value
+            flat[f"{prefix}{key}"] = value
     return flat
 
 
