@@ -8,6 +8,7 @@ with money in major units rounded to the currency's minor unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sim.account.clock import MICROS_PER_MINUTE, Instant, add_months, hours, to_iso
@@ -89,7 +90,7 @@ class Outcome:
         """How many of ``years`` any outage episode overlaps."""
         return sum(
             any(since < until_year and until > since_year for since, until in self.outage_episodes)
-            for since_year, until_year in self.years
+            for since_year, until_year in _year_windows(self.start, self.end)
         )
 
     @property
@@ -137,7 +138,7 @@ class Outcome:
             },
             "outage_episodes": len(self.outage_episodes),
             "outage_hours": round(hours(self.outage_us), 6),
-            "years": len(self.years),
+            "years": len(_year_windows(self.start, self.end)),
             "years_with_outage": self.years_with_outage,
             "emails": {kind: self.emails.get(kind, 0) for kind in EMAIL_KINDS},
         }
@@ -153,13 +154,21 @@ def year_windows(start: Instant, end: Instant) -> list[tuple[Instant, Instant]]:
     that a year has an outage" needs windows of one length, and dropping a
     partial last year would hide an outage that starts in it.
     """
+    return list(_year_windows(start, end))
+
+
+@lru_cache(maxsize=64)
+def _year_windows(start: Instant, end: Instant) -> tuple[tuple[Instant, Instant], ...]:
+    """``year_windows``, kept: every policy of a replication (and of a sweep) has the same
+    start and end, and ``add_months`` (dateutil) cost 0.4 s of issue 15's sweep computing
+    the same windows 2,020 times (docs/performance.md#fixed-costs-of-a-sweep)."""
     windows = []
     since = start
     while (until := add_months(since, 12)) < end:
         windows.append((since, until))
         since = until
     windows.append((max(start, add_months(end, -12)), end))  # the last (or only) year
-    return windows
+    return tuple(windows)
 
 
 def year_count(horizon_months: int) -> int:

@@ -38,17 +38,24 @@ def evaluate(
     spec: RunSpec,
     *,
     payment_seed: np.random.SeedSequence,
+    with_lots: bool = True,
 ) -> list[Outcome]:
     """One Outcome per policy, in order.
 
     ``payment_seed`` is the replication's payment stream (from
     ``sim.study.runner.replication_seeds``); it is not part of ``spec``, which
-    is the same for every replication of a scenario.
+    is the same for every replication of a scenario. ``with_lots=False``: every
+    Outcome's ``lots`` is left empty, by every engine (the compiled ones skip
+    building them: a ``Lot`` per purchase, 3,046 a ``midsize`` replication of a
+    10 x 10 grid, that a sweep's metrics never read).
     """
     if engine in ("skip", "fast"):
         from sim.engines.fast import replay_many  # noqa: PLC0415  (compiles on first use)
 
-        return replay_many(stream, policies, spec, payment_seed=payment_seed, skip=engine == "skip")
+        return replay_many(
+            stream, policies, spec, payment_seed=payment_seed, with_lots=with_lots,
+            skip=engine == "skip",
+        )  # fmt: skip
     import numpy as np  # noqa: PLC0415  (numpy, simpy: loaded when an engine runs)
 
     from sim.account.payment_draws import PaymentDraws  # noqa: PLC0415
@@ -68,5 +75,7 @@ def evaluate(
             stream.calls(skip_free=True), policy, spec, draw=rng.random, delays=draws.reader()
         )
         outcome.calls += free  # free calls never touch the ledger; count them here
+        if not with_lots:
+            outcome.lots = []
         outcomes.append(outcome)
     return outcomes

@@ -82,22 +82,22 @@ class CostModel:
         ``recharges``, ``outage_hours`` and ``blocked_minutes`` (major units,
         hours, minutes). Forfeited funds count at face value.
         """
-        years = self.years
-
-        def column(name: str) -> np.ndarray:
-            return runs[name].to_numpy(dtype=float)
-
-        parts = pd.DataFrame(
-            {
-                "forfeited": column("forfeited") / years,
-                "capital": column("mean_balance") * self.cost_of_capital_per_year,
-                "fees": column("recharges") * self.cost_per_recharge / years,
-                "outages": column("outage_hours") * self.cost_per_outage_hour / years,
-                "penalties": column("blocked_minutes") * self.penalty_per_blocked_min / years,
-            }
-        )
+        parts = pd.DataFrame(self.parts(lambda name: runs[name].to_numpy(dtype=float)))
         parts["total"] = parts[list(COST_PARTS)].sum(axis=1)
         return parts
+
+    def parts(self, column: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+        """Each cost part per year (``COST_PARTS``, in order) from the run metrics ``column``
+        gives, arrays of any one shape: a policy's replications (``per_year``), or every
+        policy's of a sweep at once (``sim.study.sweep_estimates``)."""
+        years = self.years
+        return {
+            "forfeited": column("forfeited") / years,
+            "capital": column("mean_balance") * self.cost_of_capital_per_year,
+            "fees": column("recharges") * self.cost_per_recharge / years,
+            "outages": column("outage_hours") * self.cost_per_outage_hour / years,
+            "penalties": column("blocked_minutes") * self.penalty_per_blocked_min / years,
+        }
 
 
 def replications_needed(limit_per_year: float, years_per_replication: int) -> int:

@@ -169,7 +169,8 @@ def replay(
     without generating it again; the metrics are exactly ``replicate``'s.
     """
     spec = run_spec(loaded.scenario)
-    outcomes = evaluate(engine, stream, policies, spec, payment_seed=payment_seed)
+    # a Replication keeps metrics and balances, never the lots: the engines need not build them
+    outcomes = evaluate(engine, stream, policies, spec, payment_seed=payment_seed, with_lots=False)
     return [_replication(index, outcome, stream.services, daily) for outcome in outcomes]
 
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -196,12 +197,15 @@ def balance_bands(daily: np.ndarray, percentiles: Sequence[int] = BAND_PERCENTIL
 def flatten(nested: Mapping[str, object], prefix: str = "") -> dict[str, float]:
     """Numeric leaves of a nested dict with dotted keys (booleans and text dropped)."""
     flat: dict[str, float] = {}
-    for key, value in nested.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
+    leaves: Mapping[str, Any] = nested  # narrowed below by type, which mypy cannot follow
+    for key, value in leaves.items():
+        kind = type(value)
+        if kind is int or kind is float:  # most leaves, tested first: a sweep flattens 2,020
+            flat[f"{prefix}{key}"] = value
+        elif isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            flat[name] = value
+            flat[f"{prefix}{key}"] = value
     return flat
 
 

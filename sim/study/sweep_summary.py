@@ -47,7 +47,7 @@ from sim.study.summary import (
     SweepPolicy,
     SweepSummary,
 )
-from sim.study.sweep_estimates import chunk_tables
+from sim.study.sweep_estimates import PolicyFigures, chunk_tables
 from sim.study.verdict import FIGURES, Verdict
 from sim.study.widen import NOUNS, open_edges
 from sim.world.scenario import Scenario
@@ -116,12 +116,12 @@ def summarize(
         tables = chunk_tables(raw, [policy.label for policy in chunk])
         if tables is None:  # not laid out policy by policy: one table at a time
             by_label = _by_label(raw)
-            pairs = [_policy_entry(p, policy_table(by_label[p.label]), costs) for p in chunk]
+            pairs = [_table_entry(p, policy_table(by_label[p.label]), costs) for p in chunk]
         else:
             pairs = [
-                _policy_entry(policy, tables.table(position), costs, metrics)
-                for position, (policy, metrics) in enumerate(
-                    zip(chunk, tables.estimates(), strict=True)
+                _policy_entry(policy, metrics, figures)
+                for policy, metrics, figures in zip(
+                    chunk, tables.estimates(), tables.figures(costs), strict=True
                 )
             ]
         entries.extend(entry for entry, _ in pairs)
@@ -200,33 +200,43 @@ def _verdict(policy: SweepPolicy, rows: pd.DataFrame, costs: CostModel, cur: Cur
     return Verdict.from_figures(policy.levers, figures).text(cur)
 
 
+def _table_entry(
+    policy: SweepPolicy, table: pd.DataFrame, costs: CostModel
+) -> tuple[PolicyEntry, Score]:
+    """``_policy_entry`` of one policy's table (rows not laid out policy by policy)."""
+    return _policy_entry(policy, table_estimates(table), table_figures(table, costs))
+
+
+def table_figures(table: pd.DataFrame, costs: CostModel) -> PolicyFigures:
+    """One policy's risk, cost and its parts per year and recharges a month, read by the
+    KPIs from its table (``ChunkTables.figures`` computes the same for a chunk at once)."""
+    replications = Replications(table, costs.horizon_months, costs)
+    return PolicyFigures(
+        risk=kpi("outage_risk_per_year").estimate(replications),
+        cost=kpi("cost_per_year").estimate(replications),
+        cost_parts={name: kpi(f"{name}_per_year").estimate(replications) for name in COST_PARTS},
+        recharges_per_month=float(replications.column("recharges").mean()) / costs.horizon_months,
+    )
+
+
 def _policy_entry(
-    policy: SweepPolicy,
-    table: pd.DataFrame,
-    costs: CostModel,
-    metrics: dict[str, Estimate] | None = None,
+    policy: SweepPolicy, metrics: dict[str, Estimate], figures: PolicyFigures
 ) -> tuple[PolicyEntry, Score]:
     """One policy's figures as in ``credsim run --json``, plus risk and cost per year.
 
     The Score (for the frontier and the choice) keeps every digit; the entry
-    holds the figures as summary.json stores them. ``metrics``: ``table_estimates`` of
-    ``table`` when already computed (``sim.study.sweep_estimates``).
+    holds the figures as summary.json stores them. ``metrics``: ``table_estimates``
+    of the policy's table.
     """
-    metrics = table_estimates(table) if metrics is None else metrics
-    replications = Replications(table, costs.horizon_months, costs)
-    risk = kpi("outage_risk_per_year").estimate(replications)
-    cost = kpi("cost_per_year").estimate(replications)
     entry = PolicyEntry(
         policy=policy,
         metrics={name: est.rounded() for name, est in metrics.items()},
-        outage_risk_per_year=risk.rounded(),
-        cost_per_year=cost.rounded(),
-        cost_parts_per_year={
-            name: kpi(f"{name}_per_year").estimate(replications).rounded() for name in COST_PARTS
-        },
+        outage_risk_per_year=figures.risk.rounded(),
+        cost_per_year=figures.cost.rounded(),
+        cost_parts_per_year={name: est.rounded() for name, est in figures.cost_parts.items()},
     )
-    monthly = float(replications.column("recharges").mean()) / costs.horizon_months
-    return entry, Score(policy.label, risk, cost, monthly)
+    score = Score(policy.label, figures.risk, figures.cost, figures.recharges_per_month)
+    return entry, score
 
 
 def _edges(levers: Levers, grid: Grid, code: str) -> list[str]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.account.money import (
+    Currency,
     currency,
     major_to_minor,
     parse_minor,
     round_half_up_minor,
+    to_decimal,
     to_number,
     to_text,
 )
@@ -69,3 +74,16 @@ def test_conversion_and_display() -> None:
     assert major_to_minor(1000, JPY) == 1000
     assert to_text(-150, USD) == "-1.50" and to_text(0, USD) == "0.00"
     assert to_number(38583.5, USD) == 385.84 and to_number(7, JPY) == 7
+
+
+@given(st.integers(min_value=-(10**30), max_value=10**30), st.sampled_from([USD, JPY, KWD]))
+def test_to_number_of_minor_units_is_the_float_of_the_exact_decimal(
+    minor: int, cur: Currency
+) -> None:
+    """``to_number`` divides instead of building a Decimal: the same float, bit for bit
+    (int / int and float(Decimal) are both correctly rounded), an int for zero digits."""
+    exact = to_decimal(minor, cur)
+    expected = int(exact) if cur.digits == 0 else float(exact)
+    got = to_number(minor, cur)
+    assert type(got) is type(expected) and got == expected
+    assert math.copysign(1.0, got) == math.copysign(1.0, expected)

@@ -9,6 +9,8 @@ arithmetic is checked against ``dateutil`` on its own.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,12 +18,12 @@ from hypothesis import strategies as st
 
 from sim.account.clock import MICROS_PER_DAY, add_months
 from sim.account.stream import Call, CallStream
-from sim.engines.batch import evaluate
+from sim.engines.batch import ENGINE_NAMES, evaluate
 from sim.engines.fast_calendar import add_months_us
 from sim.study.experiment import build_policy, run_spec, scenario_levers, with_overrides
 from sim.study.runner import replication_seeds
 from sim.world.demand import generate
-from sim.world.load import load_scenario
+from sim.world.load import LoadedScenario, load_scenario
 from sim.world.scenario import Scenario
 from tests.paths import ROOT
 
@@ -112,3 +114,28 @@ def test_calendar_months_match_dateutil(instant: int, months: int) -> None:
 def test_leap_day_lots_expire_on_28_february() -> None:
     leap_day = 19782 * MICROS_PER_DAY + 13 * 3_600_000_000  # 2024-02-29T13:00Z
     assert add_months_us(leap_day, 12) == add_months(leap_day, 12)
+
+
+def test_without_lots_every_engine_gives_the_same_outcome_but_its_lots(
+    tiny: LoadedScenario,
+) -> None:
+    """``with_lots=False`` (a sweep's replications keep no lots): each engine's Outcome is
+    the one with lots, its ``lots`` empty, and the engines still agree."""
+    scenario = tiny.scenario
+    demand_seed, payment_seed = replication_seeds(5, 1)[0]
+    stream = generate(scenario, tiny.rates, np.random.default_rng(demand_seed))
+    spec = run_spec(scenario)
+    base = scenario_levers(scenario)
+    policies = [
+        build_policy(scenario, base),
+        build_policy(scenario, with_overrides(base, amount=20)),
+    ]
+    without = {}
+    for engine in ENGINE_NAMES:
+        full = evaluate(engine, stream, policies, spec, payment_seed=payment_seed)
+        assert all(outcome.lots for outcome in full)
+        without[engine] = evaluate(
+            engine, stream, policies, spec, payment_seed=payment_seed, with_lots=False
+        )
+        assert without[engine] == [replace(outcome, lots=[]) for outcome in full], engine
+    assert all(outcomes == without["replay"] for outcomes in without.values())
