@@ -29,7 +29,6 @@ from sim.engines.fast_layout import (
     CONSUMED,
     EXPIRES_AT,
     FORFEITED,
-    LOT_COLUMNS,
     NEVER,
     NO_STEP,
     PURCHASED_AT,
@@ -67,33 +66,16 @@ def grown(values: np.ndarray, size: int) -> np.ndarray:
 # -- lots: one row per lot bought, oldest first; open lots (money left) are head .. n - 1 --
 
 
-@njit(cache=True)
-def new_lots(capacity: int) -> np.ndarray:
-    """Room for ``capacity`` lots (it grows as lots are bought)."""
-    return np.empty((capacity, len(LOT_COLUMNS)), np.int64)
-
-
-@njit(cache=True)
-def fund_lot(
-    lots: np.ndarray, n_lots: int, head: int, now: int, amount: int, source: int, deficit: int
-) -> tuple[np.ndarray, int, int, int]:
-    """Buy a lot of ``amount`` at ``now``; it repays ``deficit`` first (``Ledger.fund``).
-
-    A lot born empty (it only repaid a deficit) is born when none is open, so
-    ``head`` passes it. Returns (lots, which may have grown, n_lots, head, repaid).
-    """
-    lots = grown(lots, n_lots)
-    n_lots, head, repaid = put_lot(lots, n_lots, head, now, amount, source, deficit)
-    return lots, n_lots, head, repaid
-
-
 @njit(cache=True, inline="always")
 def put_lot(
     lots: np.ndarray, n_lots: int, head: int, now: int, amount: int, source: int, deficit: int
 ) -> tuple[int, int, int]:
-    """``fund_lot`` in a lots array with room for row ``n_lots``: (n_lots, head, repaid).
+    """Buy a lot of ``amount`` at ``now`` into row ``n_lots``; it repays ``deficit`` first
+    (``Ledger.fund``). Returns (n_lots, head, repaid).
 
-    It allocates nothing, so the loop (compiled without reference counts) can call it.
+    A lot born empty (it only repaid a deficit) is born when none is open, so
+    ``head`` passes it. It allocates nothing, so the loop (compiled without reference
+    counts) can call it: the caller's room has space for the row (``sim.engines.fast_room``).
     """
     repaid = min(deficit, amount)
     lots[n_lots, PURCHASED_AT] = now
@@ -387,16 +369,8 @@ def close_time(book: TimeBook, start: int, daily: np.ndarray, end: int) -> TimeB
 # -- outages ------------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def add_episode(episodes: np.ndarray, n_episodes: int, since: int, until: int) -> np.ndarray:
-    """Record outage episode ``n_episodes`` as [since, until] (the array grows as needed)."""
-    episodes = grown(episodes, n_episodes)
-    put_episode(episodes, n_episodes, since, until)
-    return episodes
-
-
 @njit(cache=True, inline="always")
 def put_episode(episodes: np.ndarray, n_episodes: int, since: int, until: int) -> None:
-    """``add_episode`` in an episodes array with room for row ``n_episodes``."""
+    """Record outage episode ``n_episodes`` as [since, until] (the room has space for it)."""
     episodes[n_episodes, 0] = since
     episodes[n_episodes, 1] = until

@@ -26,8 +26,7 @@ from sim.engines.fast_many import run_policies
 from sim.engines.fast_steps import (
     due_step,
     expire_lots,
-    fund_lot,
-    new_lots,
+    put_lot,
     take_from_lots,
 )
 from tests.engines.test_fast import as_stream
@@ -73,14 +72,19 @@ def test_steps_due_at_one_instant_come_in_funding_order() -> None:
     assert due_step(opening, 2, now + 1, now + 1, now + 1, now) == layout.NO_STEP
 
 
-def test_lots_grow_past_their_first_room_and_expire_twelve_months_on() -> None:
-    lots, n_lots, head = new_lots(2), 0, 0
+def new_lots(rows: int) -> np.ndarray:
+    """Room for ``rows`` lots (the loop's room grows them: tests/engines/test_fast_room.py)."""
+    return np.zeros((rows, len(layout.LOT_COLUMNS)), np.int64)
+
+
+def test_lots_expire_twelve_months_on_oldest_first() -> None:
+    lots, n_lots, head = new_lots(5), 0, 0
     for day in range(5):
-        lots, n_lots, head, repaid = fund_lot(
+        n_lots, head, repaid = put_lot(
             lots, n_lots, head, START + day * MICROS_PER_DAY, 100 + day, layout.AUTO, 0
         )
         assert repaid == 0
-    assert (n_lots, head, len(lots) >= 5) == (5, 0, True)
+    assert (n_lots, head) == (5, 0)
     assert lots[4, layout.EXPIRES_AT] == add_months(START + 4 * MICROS_PER_DAY, LOT_VALIDITY_MONTHS)
     assert lots[:5, layout.AMOUNT].tolist() == [100, 101, 102, 103, 104]
     head, lost = expire_lots(lots, head, n_lots, lots[1, layout.EXPIRES_AT])
@@ -90,9 +94,9 @@ def test_lots_grow_past_their_first_room_and_expire_twelve_months_on() -> None:
 
 def test_a_lot_that_only_repays_a_deficit_is_born_closed() -> None:
     lots, n_lots, head = new_lots(4), 0, 0
-    lots, n_lots, head, repaid = fund_lot(lots, n_lots, head, START, 50, layout.MANUAL, 80)
+    n_lots, head, repaid = put_lot(lots, n_lots, head, START, 50, layout.MANUAL, 80)
     assert (n_lots, head, repaid) == (1, 1, 50)  # nothing left in it: the head passes it
-    lots, n_lots, head, repaid = fund_lot(lots, n_lots, head, START, 100, layout.AUTO, 30)
+    n_lots, head, repaid = put_lot(lots, n_lots, head, START, 100, layout.AUTO, 30)
     assert (n_lots, head, repaid, lots[1, layout.REMAINING]) == (2, 1, 30, 70)
     head, uncovered = take_from_lots(lots, head, n_lots, 90)
     assert (head, uncovered, lots[1, layout.CONSUMED]) == (2, 20, 70)
