@@ -7,15 +7,20 @@ with money in major units rounded to the currency's minor unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.account.clock import MICROS_PER_MINUTE, Instant, add_months, hours, to_iso
 from sim.account.ledger import Lot, Source
 from sim.account.money import Currency, to_number
 
 EMAIL_KINDS = ("recharge_succeeded", "recharge_failed", "balance_depleted")
+DEFERRED_FIELDS = ("lots", "daily_balance_minor")
+"""The fields an engine may hand over as ``Outcome.deferred`` (built on first read)."""
+Deferred = Callable[[], tuple[list[Lot], list[int]]]
+"""Builds an Outcome's ``DEFERRED_FIELDS``, in that order."""
 
 
 @dataclass(slots=True)
@@ -58,6 +63,40 @@ class Outcome:
     lots: list[Lot] = field(default_factory=list)
     daily_balance_minor: list[int] = field(default_factory=list)
     """End-of-day balance for each whole day since the start (for balance bands)."""
+    deferred: Deferred | None = field(default=None, repr=False, compare=False)
+    """Builds ``lots`` and ``daily_balance_minor`` on the first read of either (then None).
+
+    Why: the compiled engines hold those two fields as arrays for all of a
+    replication's policies; as Python objects (a ``Lot`` per purchase, an int
+    per day) they were most of a ``midsize`` grid's cost on the skip engine, and
+    a sweep reads them for few policies or none (docs/performance.md). Whoever
+    reads them (equality, ``repr``, pickling and copying too) gets the same lists
+    an eager engine would have made; a field set before the first read keeps
+    its value. The values the two fields were given are dropped.
+    """
+
+    def __post_init__(self) -> None:
+        if self.deferred is not None:
+            del self.lots, self.daily_balance_minor  # unset: read through __getattr__
+
+    if not TYPE_CHECKING:  # to mypy, a __getattr__ would make every attribute exist
+
+        def __getattr__(self, name: str) -> Any:
+            """An unset deferred field, built now (``deferred``); Python calls this only for
+            attributes that are not set."""
+            if name not in DEFERRED_FIELDS:
+                raise AttributeError(f"'Outcome' object has no attribute {name!r}")
+            deferred = object.__getattribute__(self, "deferred")  # unset before __init__
+            if deferred is None:
+                raise AttributeError(f"'Outcome' object has no attribute {name!r}")
+            values = deferred()
+            self.deferred = None
+            for deferred_name, value in zip(DEFERRED_FIELDS, values, strict=True):
+                try:
+                    object.__getattribute__(self, deferred_name)  # set since: kept
+                except AttributeError:
+                    object.__setattr__(self, deferred_name, value)
+            return object.__getattribute__(self, name)
 
     @property
     def funded_minor(self) -> int:

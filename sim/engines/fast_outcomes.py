@@ -3,7 +3,8 @@
 ``outcome`` converts one policy's ``LoopResult``; ``stacked_outcomes`` converts
 the results of a replication's policies at once (``fast_many.run_policies``):
 one ``tolist`` per array over all policies instead of one per policy and array,
-and every policy's ``Lot`` records in one ``map``. With the skip engine those
+and each policy's ``Lot`` records and end-of-day balances left as arrays until
+its Outcome is read (``Outcome.deferred``). With the skip engine those
 conversions were the larger half of a ``midsize`` policy's cost
 (docs/performance.md, "The skip engine").
 """
@@ -14,6 +15,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
+from functools import partial
 from itertools import islice
 from typing import TypeVar
 
@@ -95,12 +97,14 @@ def stacked_outcomes(
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector held off while a replication's Outcomes are built.
 
-    Why: a ``midsize`` grid's Outcomes are about 3,500 objects the collector tracks
-    (``Lot``s, lists, dicts) and lists of 73,100 ints, and every 700 of them set off
-    a pass over the young ones, every tenth pass over the older ones, and now and
-    then one over the whole heap (the interpreter, numpy and numba: 180,000
-    objects): in a loop of ``evaluate`` calls those passes took a quarter of the
-    time (docs/performance.md). The Outcomes hold no reference cycles, so the
+    Why: every 700 new objects the collector tracks set off a pass over the young
+    ones, every tenth pass one over the older ones, and now and then one over the
+    whole heap (the interpreter, numpy and numba: 180,000 objects). A ``midsize``
+    grid's Outcomes were 3,500 such objects (``Lot``s, lists, dicts) and lists of
+    73,100 ints, and in a loop of ``evaluate`` calls those passes took a quarter
+    of the time (docs/performance.md); with their lots and balances deferred
+    (``Outcome.deferred``) they are about 500, and the pause keeps a grid from
+    setting off a pass halfway. The Outcomes hold no reference cycles, so the
     passes find nothing; the collector runs as usual after. Left alone if it is off.
     """
     if not gc.isenabled():
@@ -120,10 +124,9 @@ def _stacked_outcomes(
     scalars = results.scalars[:done].tolist()
     funded = results.funded_minor[:done].tolist()
     emails = results.emails[:done].tolist()
-    daily = results.daily_balance_minor[:done].tolist()
     episodes = _slices(list(map(tuple, results.episodes.tolist())), results.episode_first, done)
-    lots = lot_records(results.lots, results.lot_first[: done + 1]) if with_lots else None
     tallies = _tallies(results.blocked[:done], services)
+    rest = _Deferred(results, with_lots)
     return [
         Outcome(
             currency=spec.currency,
@@ -143,11 +146,33 @@ def _stacked_outcomes(
             blocked=tallies[k],
             outage_episodes=episodes[k],
             emails=dict(zip(EMAIL_KINDS, emails[k], strict=True)),
-            lots=lots[k] if lots is not None else [],
-            daily_balance_minor=daily[k],
+            deferred=partial(rest.fields, k),
         )
         for k, row in enumerate(scalars)
     ]
+
+
+class _Deferred:
+    """A replication's lots and end-of-day balances, as arrays, until an Outcome reads them.
+
+    Why: as ``Lot``s and lists of ints they were 5 of a ``midsize`` grid's 14 ms
+    on the skip engine (3,046 records, 73,100 ints), and a sweep reads them for
+    few policies or none (``Outcome.deferred``). Keeps the stacked arrays (not
+    copies) alive while an Outcome of the replication has not read them.
+    """
+
+    def __init__(self, results: PolicyResults, with_lots: bool) -> None:
+        self.daily: np.ndarray = results.daily_balance_minor
+        self.lots: np.ndarray | None = results.lots if with_lots else None
+        self.lot_first: np.ndarray = results.lot_first
+
+    def fields(self, policy: int) -> tuple[list[Lot], list[int]]:
+        """Policy ``policy``'s lots (none without ``with_lots``) and end-of-day balances."""
+        daily = self.daily[policy].tolist()
+        if self.lots is None:
+            return [], daily
+        since, until = self.lot_first[policy], self.lot_first[policy + 1]
+        return lot_records(self.lots[since:until], np.array([0, until - since]))[0], daily
 
 
 def lot_records(lots: np.ndarray, first: np.ndarray) -> list[list[Lot]]:
@@ -155,8 +180,8 @@ def lot_records(lots: np.ndarray, first: np.ndarray) -> list[list[Lot]]:
 
     Ids count from 1 in each policy.
 
-    Positional, not by keyword, and all policies' records in one ``map`` over
-    the columns: the records are the larger part of building Outcomes.
+    Positional, not by keyword, and the records in one ``map`` over the columns:
+    the records are the larger part of building Outcomes.
     ``_LOT_FIELDS`` checks at import that the positions are ``Lot``'s fields.
     """
     counts = np.diff(first)

@@ -9,6 +9,7 @@ compiled call halfway (out of payment draws, a runaway recharge request).
 
 from __future__ import annotations
 
+import pickle
 from datetime import timedelta
 
 import numpy as np
@@ -85,6 +86,22 @@ def test_policies_that_stop_the_compiled_call_give_the_one_policy_outcomes() -> 
         assert [outcome.daily_balance_minor for outcome in lean] == [
             outcome.daily_balance_minor for outcome in many
         ]
+
+
+def test_stacked_outcomes_build_lots_and_balances_on_first_read() -> None:
+    """``Outcome.deferred``: nothing read, nothing built; a pickled Outcome is a whole one."""
+    stream, spec = as_stream(_calls()), _spec()
+    prepared = Prepared(stream)
+    for with_lots in (True, False):
+        many = replay_many(stream, POLICIES, spec, payment_seed=SEED, with_lots=with_lots)
+        assert all(outcome.deferred is not None for outcome in many)
+        pickled = [pickle.loads(pickle.dumps(outcome)) for outcome in many]
+        one = [
+            replay_prepared(prepared, p, spec, payment_seed=SEED, with_lots=with_lots)
+            for p in POLICIES
+        ]
+        assert pickled == one and all(outcome.deferred is None for outcome in many)
+        assert all(outcome.lots for outcome in one) == with_lots
 
 
 def test_each_row_of_the_stacked_results_is_that_policys_loop_result() -> None:
