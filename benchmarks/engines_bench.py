@@ -13,8 +13,9 @@ of this process (a shared machine's waits excluded) and on the wall clock.
 Prints and writes JSON with the ratios skip/fast and skip/simpy, the machine's
 load average, the skip engine's time split into its parts (``skip_split``: the
 replication's shared arrays, the policy table, the one compiled call over the
-policies, the Outcomes), and the bytes per charged call the compiled engines
-keep per replication (``Prepared``, and the skip engine's prefix arrays).
+policies, the Outcomes, and the Outcomes with their deferred fields read), and
+the bytes per charged call the compiled engines keep per replication
+(``Prepared``, and the skip engine's prefix arrays).
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def skip_split(
 
     The replication's shared arrays (``Prepared``, its jumps and day boundaries), the
     policy table, the one compiled call over the policies (payment draws grown first, as
-    ``replay_many`` grows them on the first policy that runs out) and the Outcomes.
+    ``replay_many`` grows them on the first policy that runs out) and the Outcomes; then
+    the Outcomes with every one's lots and end-of-day balances read (``outcomes_read``:
+    the Outcomes leave those as arrays until they are read, ``Outcome.deferred``).
     """
     prepared = Prepared(stream)
     jumps = with_days(prepared.jumps(), spec.start, spec.end)
@@ -98,6 +101,10 @@ def skip_split(
         "outcomes": lambda: stacked_outcomes(
             results, prepared.services, calls, spec, with_lots=True
         ),
+        "outcomes_read": lambda: [
+            (outcome.lots, outcome.daily_balance_minor)
+            for outcome in stacked_outcomes(results, prepared.services, calls, spec, with_lots=True)
+        ],
     }
     return {
         f"{part}_ms": round(1e3 * min(timed(run)[0] for _ in range(repeats)), 2)

@@ -19,8 +19,8 @@ from sim.account.money import Currency, to_number
 EMAIL_KINDS = ("recharge_succeeded", "recharge_failed", "balance_depleted")
 DEFERRED_FIELDS = ("lots", "daily_balance_minor")
 """The fields an engine may hand over as ``Outcome.deferred`` (built on first read)."""
-Deferred = Callable[[], tuple[list[Lot], list[int]]]
-"""Builds an Outcome's ``DEFERRED_FIELDS``, in that order."""
+Deferred = Callable[[str], list[Any]]
+"""Builds the Outcome's field of that name (one of ``DEFERRED_FIELDS``)."""
 
 
 @dataclass(slots=True)
@@ -64,14 +64,14 @@ class Outcome:
     daily_balance_minor: list[int] = field(default_factory=list)
     """End-of-day balance for each whole day since the start (for balance bands)."""
     deferred: Deferred | None = field(default=None, repr=False, compare=False)
-    """Builds ``lots`` and ``daily_balance_minor`` on the first read of either (then None).
+    """Builds ``lots`` and ``daily_balance_minor``, each on its first read (None once both are).
 
     Why: the compiled engines hold those two fields as arrays for all of a
     replication's policies; as Python objects (a ``Lot`` per purchase, an int
     per day) they were most of a ``midsize`` grid's cost on the skip engine, and
     a sweep reads them for few policies or none (docs/performance.md). Whoever
     reads them (equality, ``repr``, pickling and copying too) gets the same lists
-    an eager engine would have made; a field set before the first read keeps
+    an eager engine would have made; a field set before its first read keeps
     its value. The values the two fields were given are dropped.
     """
 
@@ -89,14 +89,19 @@ class Outcome:
             deferred = object.__getattribute__(self, "deferred")  # unset before __init__
             if deferred is None:
                 raise AttributeError(f"'Outcome' object has no attribute {name!r}")
-            values = deferred()
-            self.deferred = None
-            for deferred_name, value in zip(DEFERRED_FIELDS, values, strict=True):
-                try:
-                    object.__getattribute__(self, deferred_name)  # set since: kept
-                except AttributeError:
-                    object.__setattr__(self, deferred_name, value)
-            return object.__getattribute__(self, name)
+            value = deferred(name)
+            object.__setattr__(self, name, value)
+            if all(map(self._is_set, DEFERRED_FIELDS)):
+                self.deferred = None  # lets go of the engine's arrays
+            return value
+
+    def _is_set(self, name: str) -> bool:
+        """Whether field ``name`` holds a value (without building it)."""
+        try:
+            object.__getattribute__(self, name)
+        except AttributeError:
+            return False
+        return True
 
     @property
     def funded_minor(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import pickle
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -70,25 +71,26 @@ def _lots() -> list[Lot]:
 
 
 class _Builder:
-    """A ``Deferred`` that counts its calls and builds new lists each time."""
+    """A ``Deferred`` that counts its calls by field and builds new lists each time."""
 
     def __init__(self) -> None:
-        self.calls = 0
+        self.calls: dict[str, int] = {}
 
-    def __call__(self) -> tuple[list[Lot], list[int]]:
-        self.calls += 1
-        return _lots(), [450, 410, 380]
+    def __call__(self, name: str) -> list[Any]:
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return _lots() if name == "lots" else [450, 410, 380]
 
 
-def test_deferred_fields_are_built_once_on_first_read_and_equal_eager_ones() -> None:
+def test_deferred_fields_are_built_once_each_on_first_read_and_equal_eager_ones() -> None:
     builder = _Builder()
-    eager, deferred = (
-        _outcome(lots=_lots(), daily_balance_minor=[450, 410, 380]),
-        _outcome(deferred=builder),
-    )
-    assert builder.calls == 0
-    assert deferred.daily_balance_minor == [450, 410, 380] and builder.calls == 1
-    assert deferred.lots == _lots() and deferred.deferred is None and builder.calls == 1
+    eager = _outcome(lots=_lots(), daily_balance_minor=[450, 410, 380])
+    deferred = _outcome(deferred=builder)
+    assert builder.calls == {}
+    assert deferred.daily_balance_minor == [450, 410, 380]
+    assert builder.calls == {"daily_balance_minor": 1} and deferred.deferred is builder
+    assert deferred.lots == _lots() and deferred.deferred is None
+    assert deferred.daily_balance_minor == [450, 410, 380]
+    assert builder.calls == {"daily_balance_minor": 1, "lots": 1}
     assert deferred == eager and repr(deferred) == repr(eager)
     assert _outcome(deferred=_Builder()) == eager  # equality reads them too
     assert repr(_outcome(deferred=_Builder())) == repr(eager)
@@ -98,6 +100,9 @@ def test_a_deferred_outcome_pickles_and_copies_as_an_eager_one() -> None:
     eager = _outcome(lots=_lots(), daily_balance_minor=[450, 410, 380])
     unpickled = pickle.loads(pickle.dumps(_outcome(deferred=_Builder())))
     assert unpickled == eager and unpickled.deferred is None
+    half_read = _outcome(deferred=_Builder())
+    assert half_read.daily_balance_minor == eager.daily_balance_minor
+    assert pickle.loads(pickle.dumps(half_read)) == eager and half_read.deferred is None
     assert copy.copy(_outcome(deferred=_Builder())) == eager
     assert copy.deepcopy(_outcome(deferred=_Builder())) == eager
 
@@ -110,11 +115,12 @@ def test_a_deferred_field_set_before_the_first_read_keeps_its_value() -> None:
 
 
 def test_other_missing_attributes_are_still_errors() -> None:
-    outcome = _outcome(deferred=_Builder())
+    builder = _Builder()
+    outcome = _outcome(deferred=builder)
     with pytest.raises(AttributeError, match="no attribute 'lot'"):
         outcome.lot  # type: ignore[attr-defined]  # noqa: B018
-    assert outcome.deferred is not None  # a typo builds nothing
-    failing = _outcome(deferred=lambda: 1 / 0)
+    assert builder.calls == {}  # a typo builds nothing
+    failing = _outcome(deferred=lambda name: [1 / 0])
     with pytest.raises(ZeroDivisionError):
         failing.lots  # noqa: B018
     assert failing.deferred is not None  # a failed build is not lost
