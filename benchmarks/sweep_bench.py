@@ -175,8 +175,10 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
     The child process's wall time is split by the stage timings its manifest
     records (``sim.study.sweep``): start-up (interpreter, imports, loading the
     scenario: the wall time the manifest does not cover), the grid stage, the
-    rule-of-thumb stage, the summary and files. Inside the stages, demand and
-    policies are split by timing the same replications here (one process):
+    rule-of-thumb stage, the summary and files; and how many replications each
+    stage generated and replayed from the demand kept (``sim.study.kept_demand``).
+    Inside the stages, demand and policies are split by timing the same
+    replications here (one process):
     ``generate`` and then ``evaluate`` of the sweep's 100 policies and the
     documented example. The SimPy figure replays two policies of replication 1
     on the reference model and scales to every policy x replication.
@@ -195,7 +197,9 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
         # as a user's install runs it (bytecode cached by the warm-up): bench_out's docstring
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=as_installed_env())
         wall_s = time.perf_counter() - began
-        timings = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["timings"]
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        timings = manifest["timings"]
+        demand = manifest["invocations"][-1].get("demand", {}).get("stages")
     demand_s, policies_s, simpy_s, evaluations = _split(name, replications, engine)
     policies = len(parse_values(triggers)) * len(parse_values(amounts))
     simpy_total_s = simpy_s * policies * replications
@@ -217,6 +221,7 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
             ),
         },
         "one_process_s": {"demand": round(demand_s, 2), "policies": round(policies_s, 2)},
+        "replications_generated_and_replayed": demand,
         "evaluations_per_s": round(evaluations * replications / wall_s),
         "simpy_s_per_policy_replication": round(simpy_s, 3),
         "ratio_to_naive_simpy": round(simpy_total_s / wall_s, 1),
@@ -270,7 +275,7 @@ def main() -> None:
             f"workers_{workers or 'default'}": end_to_end(20, args.engine, workers)
             for workers in (None, 1)
         }
-        print(json.dumps(split, indent=2))
+        emit(split, args.out)
         return
     scale = 10 if args.quick else 1
     report: dict[str, object] = {

@@ -205,10 +205,11 @@ could differ in the last digit). 10,000 policies x 1,000 replications: 0.24 GB."
 
 SWEEP_KEPT_DEMAND_BYTES = 256 * 1024 * 1024
 """Bytes of compact demand (``sim.engines.compact.CompactCalls``, about 6 bytes a charged
-call: 0.3 MB a replication of midsize) a sweep keeps between its stages when its replications
-run in its own process, so that the rule-of-thumb and widening stages replay each replication's
-demand instead of generating it again (``sim.study.kept_demand``). Replications beyond it are
-generated again, as before: 256 MB hold about 800 replications of midsize."""
+call: 0.3 MB a replication of midsize) a sweep keeps in its own process between its stages,
+sent back by whichever process generated it, so that the rule-of-thumb and widening stages
+replay each replication's demand instead of generating it again (``sim.study.kept_demand``).
+Replications beyond it are generated again, as before: 256 MB hold about 800 replications
+of midsize."""
 
 
 BASELINE_MAX_BYTES = 64 * 1024 * 1024

@@ -14,6 +14,7 @@ broadcast), not once per task.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -47,11 +48,6 @@ class Executor(Protocol):
         """What ran the work, for the manifest."""
         ...
 
-    def runs_here(self, items: int) -> bool:
-        """Whether ``run`` of ``items`` items calls ``fn`` in this process (the context is
-        then the caller's own object, not a copy)."""
-        ...
-
 
 class LocalExecutor:
     """A pool of ``workers`` processes (default: all cores); 1 worker runs in this process."""
@@ -82,22 +78,47 @@ class LocalExecutor:
         """In this process: one worker or one item, and no budget check."""
         return min(self.workers, items) <= 1 and self.check is None
 
+    def first_here(self, items: int) -> bool:
+        """Whether a pool's first item runs in this process before its workers start: when
+        they start as copies of it (a fork) and there are more items than workers.
+
+        Why: what the first task loads (the compiled engine from numba's cache, one to
+        several seconds of CPU: docs/performance.md#fixed-costs-of-a-sweep) a forked worker
+        has already; without this every worker of every pool loads it again. Not with a
+        budget check, whose work must run in a process that can be stopped.
+        """
+        if self.runs_here(items) or self.check is not None or items <= self.workers:
+            return False
+        processes = self.processes or multiprocessing.get_context()
+        return processes.get_start_method() == "fork"
+
     def run(
         self, fn: Callable[[C, T], R], context: C, items: Sequence[T]
     ) -> Iterator[tuple[int, R]]:
-        """In this process for one worker or one item, else in a process pool."""
-        count = min(self.workers, len(items))
+        """In this process for one worker or one item, else in a process pool (its first
+        item here when ``first_here``).
+
+        ``items[k]`` is read when task ``k`` is handed out (a pool's window of tasks ahead
+        of the results), not before: a lazy sequence may make each item from the results
+        so far (``sim.study.sweep_stages`` keeps a replication's demand while it has room).
+        """
+        upcoming = ((position, items[position]) for position in range(len(items)))
         if self.runs_here(len(items)):
-            for position, item in enumerate(items):
+            for position, item in upcoming:
                 yield position, fn(context, item)
             return
-        count = max(count, 1)
+        rest = len(items)
+        if self.first_here(len(items)):
+            position, item = next(upcoming)
+            yield position, fn(context, item)
+            rest -= 1
+        count = min(self.workers, rest)
         pool = ProcessPoolExecutor(
             count, mp_context=self.processes, initializer=_install, initargs=(context,)
         )
         finished = False
         try:
-            yield from _as_completed(pool, fn, items, window=count * 4, check=self.check)
+            yield from _as_completed(pool, fn, upcoming, window=count * 4, check=self.check)
             finished = True
         finally:
             if not finished:  # Ctrl+C, a task's exception, or the caller stopped early
@@ -108,13 +129,13 @@ class LocalExecutor:
 def _as_completed(
     pool: ProcessPoolExecutor,
     fn: Callable[[Any, T], R],
-    items: Sequence[T],
+    upcoming: Iterator[tuple[int, T]],
     window: int,
     check: Check | None = None,
 ) -> Iterator[tuple[int, R]]:
-    """Keep ``window`` tasks in flight (memory stays flat however many items there are)."""
+    """Keep ``window`` of the ``(position, item)`` tasks in flight (memory stays flat however
+    many items there are)."""
     pending: dict[Future[R], int] = {}
-    upcoming = iter(enumerate(items))
     while True:
         for position, item in upcoming:
             pending[pool.submit(_call, fn, item)] = position
@@ -185,10 +206,6 @@ class DaskExecutor:
     def describe(self) -> dict[str, Any]:
         """``{"kind": "dask", "scheduler": ADDRESS}``."""
         return {"kind": "dask", "scheduler": self.address}
-
-    def runs_here(self, items: int) -> bool:
-        """Never: every task runs on the cluster."""
-        return False
 
     def connect(self) -> None:
         """Connect to the scheduler; ConnectionError says which address failed and why.

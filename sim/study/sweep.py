@@ -9,7 +9,8 @@ what ``credsim run`` of that policy computes. Two stages:
    1,000, initial 1,000) when the grid does not hold it;
 2. ``rule_of_thumb``: one week / one month of the mean spend found in stage
    1, when neither the grid nor the example is that policy. It needs stage 1's
-   results, hence a second pass over the same replications and seeds;
+   results, hence a second pass over the same replications, which replays the
+   demand stage 1 generated (kept compact: ``sim.study.kept_demand``);
 3. with widening (``SweepPlan.widen``), ``widen1``, ``widen2``, ...: while the
    recommendation sits at an edge of the grid, the policies a wider grid adds
    (``sim.study.widen``); the policies already evaluated are reused
@@ -213,6 +214,7 @@ def _run_locked(
         manifest["widening"] = summary.widening.text()
     invocation["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     invocation["computed"] = rounds.computed
+    invocation["demand"] = rounds.kept.record()
     invocation["wall_s"] = timings["wall_s"]
     manifest["timings"] = timings
     manifest["files"] = [RUNS, SUMMARY_CSV, SUMMARY_JSON, PORTAL_JSON]
@@ -241,7 +243,7 @@ class _Rounds:
         self.computed[stage] = (
             run_stage(
                 self.store, stage, self.plan, policies, self.executor,
-                lambda total: self.progress(label, total), self.kept,
+                lambda total, note: self.progress(label + note, total), self.kept,
             )
             if policies
             else 0

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol, overload
 
+import numpy as np
 import pandas as pd
 
 from sim.account.policy import Policy
 from sim.engines.batch import Engine
+from sim.engines.compact import CompactCalls
 from sim.study.executors import Executor
 from sim.study.experiment import Levers, build_policy
-from sim.study.kept_demand import KeptDemand
-from sim.study.runner import replay, replicate, replication_seeds
+from sim.study.kept_demand import KeptDemand, Key, demand_key, demand_stream
+from sim.study.runner import replay, replication_seeds
 from sim.study.summary import SweepPolicy
 from sim.study.sweep_store import SweepStore
 from sim.world.load import LoadedScenario
@@ -49,29 +51,72 @@ class _Context:
     policies: tuple[Policy, ...]
     labels: tuple[str, ...]
     engine: Engine
-    kept: KeptDemand | None = None
-    """The sweep's kept demand when the tasks run in its own process (``sim.study.kept_demand``)."""
 
 
-def replication_rows(context: _Context, item: tuple[int, tuple[Any, ...]]) -> pd.DataFrame:
+Seeds = tuple[np.random.SeedSequence, np.random.SeedSequence]
+"""A replication's (demand, payments) seeds (``sim.study.runner.replication_seeds``)."""
+
+
+@dataclass(frozen=True)
+class ReplicationTask:
+    """One replication of a stage, as a task: what to replay, and whether to send it back."""
+
+    index: int
+    seeds: Seeds
+    demand: CompactCalls | None = None
+    """Kept by an earlier stage: replayed, not generated (``sim.study.kept_demand``)."""
+    hand_back: bool = False
+    """Send the demand generated back with the rows, to keep for the later stages."""
+
+
+@dataclass(frozen=True)
+class ReplicationRows:
+    """A replication task's result: its rows, and its demand when it was asked for."""
+
+    frame: pd.DataFrame
+    replayed: bool
+    demand: CompactCalls | None
+
+
+def replication_rows(context: _Context, task: ReplicationTask) -> ReplicationRows:
     """One replication of a stage: a row per policy (label, replication, metrics)."""
-    index, seeds = item
-    if context.kept is None:
-        per_policy, _ = replicate(
-            context.loaded, context.policies, index, seeds, context.engine, daily=False
-        )
-    else:
-        demand_seed, payment_seed = seeds
-        stream = context.kept.stream(context.loaded, index, demand_seed)
-        per_policy = replay(
-            context.loaded, stream, context.policies, index, payment_seed, context.engine,
-            daily=False,
-        )  # fmt: skip
+    demand_seed, payment_seed = task.seeds
+    stream, demand = demand_stream(context.loaded, demand_seed, task.demand, task.hand_back)
+    per_policy = replay(
+        context.loaded, stream, context.policies, task.index, payment_seed, context.engine,
+        daily=False,
+    )  # fmt: skip
     rows = [
-        {"label": label, "replication": index, **run.metrics}
+        {"label": label, "replication": task.index, **run.metrics}
         for label, run in zip(context.labels, per_policy, strict=True)
     ]
-    return pd.DataFrame(rows)
+    return ReplicationRows(pd.DataFrame(rows), task.demand is not None, demand)
+
+
+class _Tasks(Sequence[ReplicationTask]):
+    """A stage's tasks, each made when the executor hands it out (``Executor.run`` reads
+    them so): a replication kept is replayed; one generated is asked back while the sweep
+    has room to keep it, and no longer once it is full."""
+
+    def __init__(
+        self, missing: Sequence[int], seeds: Sequence[Seeds], keys: Sequence[Key], kept: KeptDemand
+    ) -> None:
+        self._missing, self._seeds, self._keys, self._kept = missing, seeds, keys, kept
+
+    def __len__(self) -> int:
+        return len(self._missing)
+
+    @overload
+    def __getitem__(self, position: int) -> ReplicationTask: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[ReplicationTask]: ...
+    def __getitem__(self, position: int | slice) -> ReplicationTask | Sequence[ReplicationTask]:
+        if isinstance(position, slice):
+            return [self[at] for at in range(len(self))[position]]
+        index = self._missing[position]
+        demand = self._kept.get(self._keys[position])
+        hand_back = demand is None and self._kept.has_room()
+        return ReplicationTask(index, self._seeds[index], demand, hand_back)
 
 
 def run_stage(
@@ -80,32 +125,47 @@ def run_stage(
     plan: StagePlan,
     policies: Sequence[SweepPolicy],
     executor: Executor,
-    progress: Callable[[int], AbstractContextManager[Advance]],
-    kept: KeptDemand | None = None,
+    progress: Callable[[int, str], AbstractContextManager[Advance]],
+    kept: KeptDemand,
 ) -> int:
     """Compute and write the stage's missing replications; how many there were.
 
-    ``progress(total)`` is the stage's progress bar, already named. ``kept``: the sweep's
-    demand kept between stages, used only when ``executor`` runs the tasks in this process.
+    ``progress(total, note)`` is the stage's progress bar, already named (``note``: what
+    to add to its name). ``kept``: the sweep's demand kept between stages; each
+    replication generated here is added to it while it has room.
     """
     labels = tuple(policy.label for policy in policies)
     store.prepare_stage(stage, labels)
     missing = sorted(set(range(plan.replications)) - store.done(stage))
     seeds = replication_seeds(plan.seed, plan.replications)
+    keys = [demand_key(index, seeds[index][0]) for index in missing]  # before any generates
     context = _Context(
         plan.loaded,
         tuple(build_policy(plan.loaded.scenario, policy.levers) for policy in policies),
         labels,
         plan.engine,
     )
-    items = [(index, seeds[index]) for index in missing]
-    if kept is not None and executor.runs_here(len(items)):
-        context = replace(context, kept=kept)
-    with progress(len(items)) as advance:
-        for position, frame in executor.run(replication_rows, context, items):
-            store.write_part(stage, items[position][0], frame)
+    tasks = _Tasks(missing, seeds, keys, kept)
+    with progress(len(tasks), _regenerated(keys, kept)) as advance:
+        for position, result in executor.run(replication_rows, context, tasks):
+            store.write_part(stage, missing[position], result.frame)
+            if result.demand is not None:
+                kept.keep(keys[position], result.demand)
+            kept.count(stage, replayed=result.replayed)
             advance(1)
-    return len(items)
+    return len(tasks)
+
+
+def _regenerated(keys: Sequence[Key], kept: KeptDemand) -> str:
+    """The progress bar's note when some replications are kept and others must be generated
+    again (the kept demand was full): how many, and why."""
+    again = sum(kept.get(key) is None for key in keys)
+    if not len(kept) or not again:
+        return ""
+    return (
+        f" ({again} of {len(keys)} generated again: "
+        f"over the {kept.limit_bytes / 1024**2:,.0f} MB of demand kept)"
+    )
 
 
 def with_reference(

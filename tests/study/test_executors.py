@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Sequence
+from typing import overload
 
 import pytest
 
@@ -52,6 +54,56 @@ def test_with_a_check_one_worker_is_still_a_process_that_can_be_stopped() -> Non
 
 def test_without_a_check_one_worker_runs_here_as_before() -> None:
     assert [pid for _, pid in LocalExecutor(1).run(stuck, None, [0])] == [os.getpid()]
+
+
+def _pid(_context: None, _item: int) -> int:
+    return os.getpid()
+
+
+def test_a_forked_pool_runs_its_first_item_here_and_the_rest_in_its_workers() -> None:
+    """What the first item loads (the compiled engine) the forked workers then share."""
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("worker processes are not forked on this platform")
+    pids = dict(LocalExecutor(2).run(_pid, None, [0, 1, 2, 3, 4]))
+    assert pids[0] == os.getpid()
+    assert len(pids) == 5 and all(pids[position] != os.getpid() for position in range(1, 5))
+
+
+def test_no_item_runs_here_without_more_items_than_workers_a_fork_or_with_a_check() -> None:
+    assert os.getpid() not in dict(LocalExecutor(2).run(_pid, None, [0, 1])).values()
+    assert not LocalExecutor(2).first_here(2)
+    assert not LocalExecutor(2, check=lambda _workers: None).first_here(3)
+    for method in ("spawn", "forkserver"):
+        started = multiprocessing.get_context(method)
+        assert not LocalExecutor(2, processes=started).first_here(3), method
+    assert LocalExecutor(2, processes=multiprocessing.get_context("fork")).first_here(3)
+
+
+class _Reads(Sequence[int]):
+    """Items that remember which were read."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.read: list[int] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, position: int) -> int: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[int]: ...
+    def __getitem__(self, position: int | slice) -> int | Sequence[int]:
+        assert isinstance(position, int)
+        self.read.append(position)
+        return position
+
+
+def test_items_are_read_as_their_tasks_start_not_before() -> None:
+    items = _Reads(4)
+    results = LocalExecutor(1).run(_pid, None, items)
+    assert next(results) == (0, os.getpid()) and items.read == [0]
+    assert [position for position, _ in results] == [1, 2, 3] and items.read == [0, 1, 2, 3]
 
 
 def _slow_square(context: int, item: int) -> int:
