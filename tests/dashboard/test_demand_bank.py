@@ -85,6 +85,25 @@ def test_the_cards_equal_credsim_run_on_midsize(midsize: LoadedScenario, replica
         ), name
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_first_policy_replayed_while_the_bank_is_built_equals_a_replay(
+    midsize: LoadedScenario, workers: int
+) -> None:
+    """Its Outcomes come from the build (no second pass) and equal a bank's own replay, in
+    replication order whichever worker finished first; they answer that policy once."""
+    policy = explore.build_policy(midsize.scenario, scenario_levers(midsize.scenario))
+    spec = explore.run_spec(midsize.scenario)
+    bank = DemandBank.build(midsize, 6, 3, workers=workers, first=(policy, spec))
+    assert bank.first is not None
+    built = bank.first[2]
+    assert DemandBank.build(midsize, 6, 3, workers=1).outcomes(policy, spec) == built
+    assert bank.outcomes(policy, spec) is built and bank.first is None  # answered, dropped
+    assert bank.outcomes(policy, spec) == built  # replayed again, the same
+    other = explore.build_policy(midsize.scenario, LEAN)
+    again = DemandBank.build(midsize, 6, 3, workers=workers, first=(policy, spec))
+    assert again.outcomes(other, spec) != built and again.first is not None  # not that policy
+
+
 def test_engine_arrays_are_kept_within_their_budget(
     tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
