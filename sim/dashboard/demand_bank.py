@@ -18,9 +18,6 @@ processes (``sim.dashboard.bank_workers``).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import os
 import weakref
 from collections.abc import Callable, Sequence
@@ -32,7 +29,11 @@ from sim.account.outcome import Outcome
 from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
-from sim.dashboard.bank_workers import compact_in_workers, compact_replication
+from sim.dashboard.bank_workers import (
+    compact_in_workers,
+    compact_replication,
+    return_freed_memory,
+)
 from sim.engines.compact import CompactCalls
 from sim.engines.fast import Prepared, replay_prepared
 from sim.errors import InputError
@@ -222,31 +223,6 @@ def drop_kept_arrays(but: DemandBank | None = None) -> None:
             dropped = True
     if dropped:
         return_freed_memory()
-
-
-def return_freed_memory() -> None:
-    """Give the pages of freed memory back to the system (glibc's ``malloc_trim``).
-
-    Why: the engine arrays a policy rebuilds (28 MB a replication of enterprise)
-    and the arrays of a generation are mostly a few MB each, which glibc serves
-    from its heap once large frees have raised its mmap threshold, and it keeps
-    the freed pages: measured on enterprise, 14 kept replications' arrays dropped
-    left 225 MB of the process's resident memory in place until ``malloc_trim``
-    (docs/performance.md). Does nothing where the C library has no such call.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None (macOS, musl without it, Windows)."""
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None)
-    except OSError:
-        return None
 
 
 def kept_budget(compact_bytes: int) -> int:

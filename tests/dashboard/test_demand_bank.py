@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.cli.commands import main
 from sim.dashboard import demand_bank, explore
-from sim.dashboard.demand_bank import engine_bytes
+from sim.dashboard.demand_bank import engine_bytes, kept_budget
 from sim.dashboard.explore import DemandBank, Edits
 from sim.study.experiment import Levers, scenario_levers
 from sim.study.runner import replication_seeds
@@ -156,6 +156,14 @@ def test_a_big_bank_keeps_fewer_engine_arrays(
     bare = DemandBank.build(tiny, seed=5, replications=3)
     assert bare.kept_budget == 0
     assert bare.outcomes(policy) == first and not bare.kept
+
+
+def test_enterprise_at_200_replications_keeps_one_replications_arrays_at_most() -> None:
+    """Measured on enterprise (docs/performance.md): 1.43 MB of compact demand and 27 MiB of
+    engine arrays a replication. Kept arrays are a cache; issue 15's 1 GB is not."""
+    one_replication = 27 * 2**20
+    assert kept_budget(200 * 1_430_000) < 2 * one_replication
+    assert kept_budget(200 * 200_000) > 200 * 2**20  # midsize (0.2 MB a replication) keeps many
 
 
 def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:
