@@ -52,11 +52,15 @@ class Packed:
     data: bytes
     dtype: str
     size: int
+    packed: bool = True
+    """False: ``data`` holds the array's own bytes (``CompactCalls.of(..., packed=False)``)."""
 
     @classmethod
-    def of(cls, values: np.ndarray) -> Packed:
-        """``values`` (one dimension) compressed."""
+    def of(cls, values: np.ndarray, *, packed: bool = True) -> Packed:
+        """``values`` (one dimension) compressed, or only copied when not ``packed``."""
         values = np.ascontiguousarray(values)
+        if not packed:
+            return cls(values.tobytes(), values.dtype.str, len(values), packed=False)
         data = _CODEC.compress(values, asbytes=True) if values.nbytes else b""
         return cls(data, values.dtype.str, len(values))
 
@@ -65,12 +69,14 @@ class Packed:
         kind = np.dtype(self.dtype)
         if not self.size:
             return np.zeros(0, kind)
+        if not self.packed:
+            return np.frombuffer(self.data, kind)
         buffer = _CODEC.decompress(self.data, decompressed_size=self.size * kind.itemsize)
         return np.frombuffer(buffer, kind)
 
     @property
     def nbytes(self) -> int:
-        """Bytes kept (compressed)."""
+        """Bytes kept."""
         return len(self.data)
 
 
@@ -90,15 +96,16 @@ class Narrow:
     packed_over_values: Packed
 
     @classmethod
-    def of(cls, values: np.ndarray) -> Narrow:
-        """``values`` (int64, all >= 0) in the narrow form."""
+    def of(cls, values: np.ndarray, *, packed: bool = True) -> Narrow:
+        """``values`` (int64, all >= 0) in the narrow form (``packed``: as ``Packed.of``)."""
         if len(values) and int(values.min()) < 0:
             raise ValueError("Narrow holds integers >= 0 only")
         kind = min(_KINDS, key=lambda kind: _bytes(values, kind))
         top = np.iinfo(kind).max
         rows = np.flatnonzero(values >= top)
         low = np.minimum(values, top).astype(kind)
-        return cls(Packed.of(low), Packed.of(rows), Packed.of(values[rows].astype(np.int64)))
+        over = values[rows].astype(np.int64)
+        return cls(*(Packed.of(part, packed=packed) for part in (low, rows, over)))
 
     @property
     def low(self) -> np.ndarray:
@@ -160,8 +167,12 @@ class CompactCalls:
     previous one (the first from -1); None: not kept (a policy's replay never reads them)."""
 
     @classmethod
-    def of(cls, stream: CallStream, *, refs: bool = False) -> CompactCalls:
+    def of(cls, stream: CallStream, *, refs: bool = False, packed: bool = True) -> CompactCalls:
         """The charged calls of ``stream`` (free calls only counted, never built).
+
+        ``packed``: compress the arrays (``Packed``); False keeps them as they are, for
+        demand kept briefly (a sweep's stages, ``sim.study.kept_demand``), where
+        compressing cost more than the memory it saved.
 
         ``refs``: keep each charged call's row in ``stream`` too (``stream.charged_refs()``,
         which merges the free calls into stream order once: seconds on enterprise).
@@ -182,12 +193,16 @@ class CompactCalls:
             pools=stream.pools,
             first_start_us=first,
             unit_us=unit,
-            gaps=Narrow.of(gaps // unit),
-            lengths=Narrow.of(lengths // unit),
-            charges=Narrow.of(np.asarray(charged.charge_minor, np.int64)),
-            service_codes=Packed.of(np.asarray(charged.service).astype(np.uint8)),
-            billed_bits=Packed.of(np.packbits(np.asarray(charged.credit_billed, np.bool_))),
-            ref_gaps=Narrow.of(np.diff(stream.charged_refs(), prepend=-1)) if refs else None,
+            gaps=Narrow.of(gaps // unit, packed=packed),
+            lengths=Narrow.of(lengths // unit, packed=packed),
+            charges=Narrow.of(np.asarray(charged.charge_minor, np.int64), packed=packed),
+            service_codes=Packed.of(np.asarray(charged.service).astype(np.uint8), packed=packed),
+            billed_bits=Packed.of(
+                np.packbits(np.asarray(charged.credit_billed, np.bool_)), packed=packed
+            ),
+            ref_gaps=Narrow.of(np.diff(stream.charged_refs(), prepend=-1), packed=packed)
+            if refs
+            else None,
         )
 
     @property

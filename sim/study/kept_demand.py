@@ -62,7 +62,7 @@ class KeptDemand:
         if self.held_bytes >= self.limit_bytes:
             return
         try:
-            compact = CompactCalls.of(stream)
+            compact = CompactCalls.of(stream, packed=False)  # kept between stages only
         except ValueError:  # over 256 services, or starts out of order: generate it again
             return
         if self.held_bytes + compact.nbytes <= self.limit_bytes:

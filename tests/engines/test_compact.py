@@ -115,6 +115,19 @@ def test_a_generated_replication_is_eight_times_smaller_and_the_same(
     assert got == expected
 
 
+def test_unpacked_demand_rebuilds_the_same_arrays_uncompressed(midsize: LoadedScenario) -> None:
+    """A sweep keeps its demand unpacked (``sim.study.kept_demand``): same arrays, no codec."""
+    demand_seed, _ = replication_seeds(4, 1)[0]
+    stream = generate(midsize.scenario, midsize.rates, np.random.default_rng(demand_seed))
+    packed, raw = CompactCalls.of(stream), CompactCalls.of(stream, packed=False)
+    assert not raw.gaps.packed_low.packed and not raw.billed_bits.packed
+    assert raw.gaps.packed_low.nbytes == raw.gaps.low.nbytes  # the array's own bytes
+    assert raw.nbytes > packed.nbytes
+    direct, rebuilt = Prepared(packed.stream()), Prepared(raw.stream())
+    for name in PREPARED:
+        assert np.array_equal(getattr(rebuilt, name), getattr(direct, name)), name
+
+
 def test_a_compact_stream_keeps_no_free_calls_and_says_so() -> None:
     stream = CompactCalls.of(as_stream([])).stream()
     assert len(stream) == 0 and stream.free_count == 0
