@@ -51,15 +51,19 @@ _BARE_MAIN = types.ModuleType("__main__")
 
 
 def compact_replication(
-    loaded: LoadedScenario, demand_seed: np.random.SeedSequence, *, refs: bool
+    loaded: LoadedScenario,
+    demand_seed: np.random.SeedSequence,
+    *,
+    refs: bool,
+    packed: bool = True,
 ) -> CompactCalls:
     """One replication's charged calls, generated from its seed and kept compact.
 
     ``refs``: keep the calls' rows in the whole stream too (replication 1's sample path
-    numbers its calls as ``credsim run`` does).
+    numbers its calls as ``credsim run`` does). ``packed``: as ``CompactCalls.of``.
     """
     stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-    return CompactCalls.of(stream, refs=refs)
+    return CompactCalls.of(stream, refs=refs, packed=packed)
 
 
 def compact_in_workers(
@@ -77,8 +81,8 @@ def compact_in_workers(
     pool = LocalExecutor(workers, check=check, processes=_CONTEXT)
     items = [(seed, index == 0) for index, seed in enumerate(demand_seeds)]
     results: dict[int, CompactCalls] = {}
-    for index, calls in pool.run(_compact, loaded, items):
-        results[index] = calls
+    for index, unpacked in pool.run(_compact, loaded, items):
+        results[index] = calls = unpacked.pack()  # here: the workers never import pyarrow
         arrived(index, calls)
     return [results[index] for index in range(len(demand_seeds))]
 
@@ -86,7 +90,7 @@ def compact_in_workers(
 def _compact(loaded: LoadedScenario, item: tuple[np.random.SeedSequence, bool]) -> CompactCalls:
     """A worker's task: ``compact_replication`` of (demand seed, refs)."""
     demand_seed, refs = item
-    calls = compact_replication(loaded, demand_seed, refs=refs)
+    calls = compact_replication(loaded, demand_seed, refs=refs, packed=False)
     return_freed_memory()  # the generation's arrays: a worker kept ~170 MB between tasks
     return calls
 

@@ -25,12 +25,12 @@ costs a few vectorised passes (measured in docs/performance.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.stream import Call, CallStream
@@ -61,7 +61,7 @@ class Packed:
         values = np.ascontiguousarray(values)
         if not packed:
             return cls(values.tobytes(), values.dtype.str, len(values), packed=False)
-        data = _CODEC.compress(values, asbytes=True) if values.nbytes else b""
+        data = _codec().compress(values, asbytes=True) if values.nbytes else b""
         return cls(data, values.dtype.str, len(values))
 
     def array(self) -> np.ndarray:
@@ -71,7 +71,7 @@ class Packed:
             return np.zeros(0, kind)
         if not self.packed:
             return np.frombuffer(self.data, kind)
-        buffer = _CODEC.decompress(self.data, decompressed_size=self.size * kind.itemsize)
+        buffer = _codec().decompress(self.data, decompressed_size=self.size * kind.itemsize)
         return np.frombuffer(buffer, kind)
 
     @property
@@ -79,10 +79,20 @@ class Packed:
         """Bytes kept."""
         return len(self.data)
 
+    def pack(self) -> Packed:
+        """This array compressed (itself if it is)."""
+        return self if self.packed else Packed.of(self.array())
 
-_CODEC = pa.Codec("zstd", compression_level=1)
-"""Level 1: as small as level 3 on a replication's arrays (1.36 MB against 1.36 MB) and the
-fastest to compress (measured on enterprise, docs/performance.md)."""
+
+@functools.cache
+def _codec() -> Any:
+    """zstd at level 1: as small as level 3 on a replication's arrays (1.36 MB against
+    1.36 MB) and the fastest to compress (enterprise, docs/performance.md). pyarrow is
+    imported here, not with the module: the bank's workers keep their demand unpacked
+    (``CompactCalls.pack`` in the server), and pyarrow held 26 MB in each of them."""
+    import pyarrow as pa  # noqa: PLC0415  (the why above)
+
+    return pa.Codec("zstd", compression_level=1)
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,11 @@ class Narrow:
     def over_values(self) -> np.ndarray:
         """Those values, exact (int64)."""
         return self.packed_over_values.array()
+
+    def pack(self) -> Narrow:
+        """These values with every array compressed."""
+        parts = (self.packed_low, self.packed_over_rows, self.packed_over_values)
+        return Narrow(*(part.pack() for part in parts))
 
     def wide(self) -> np.ndarray:
         """The values again, as int64."""
@@ -211,6 +226,19 @@ class CompactCalls:
         parts = (self.gaps, self.lengths, self.charges, self.ref_gaps)
         narrow = sum(part.nbytes for part in parts if part is not None)
         return narrow + self.service_codes.nbytes + self.billed_bits.nbytes
+
+    def pack(self) -> CompactCalls:
+        """These calls with every array compressed (``of(..., packed=False)`` then this: the
+        bank's workers send their demand unpacked, the server packs it as it arrives)."""
+        return replace(
+            self,
+            gaps=self.gaps.pack(),
+            lengths=self.lengths.pack(),
+            charges=self.charges.pack(),
+            service_codes=self.service_codes.pack(),
+            billed_bits=self.billed_bits.pack(),
+            ref_gaps=None if self.ref_gaps is None else self.ref_gaps.pack(),
+        )
 
     def stream(self) -> ChargedStream:
         """The charged calls as the engines read them, with the free calls counted.

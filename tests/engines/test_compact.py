@@ -123,6 +123,7 @@ def test_unpacked_demand_rebuilds_the_same_arrays_uncompressed(midsize: LoadedSc
     assert not raw.gaps.packed_low.packed and not raw.billed_bits.packed
     assert raw.gaps.packed_low.nbytes == raw.gaps.low.nbytes  # the array's own bytes
     assert raw.nbytes > packed.nbytes
+    assert raw.pack() == packed  # the server packs what the bank's workers send unpacked
     direct, rebuilt = Prepared(packed.stream()), Prepared(raw.stream())
     for name in PREPARED:
         assert np.array_equal(getattr(rebuilt, name), getattr(direct, name)), name
