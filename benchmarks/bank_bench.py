@@ -13,8 +13,9 @@ both ways, and checks that both give the same Outcomes.
 
 ``--first-view`` does what the dashboard's first view of each scenario does, in
 this process with the dashboard's modules imported: build the bank (in worker
-processes when it is big, as the server does; ``--workers 1``: here), replay
-the scenario's policy over every replication, lay out replication 1's sample
+processes when it is big, as the server does; ``--workers 1``: here) while
+replaying the scenario's policy on each replication as it arrives, show that
+policy's figures, lay out replication 1's sample
 path from the kept calls, then replay a second policy. It prints the seconds
 and the resident memory of this process tree (sampled every 0.1 s) after
 and at the peak of each step, the CPU seconds of this process and of the
@@ -149,7 +150,10 @@ def first_view(name: str, replications: int, workers: int | None) -> dict[str, A
         return result
 
     steps["start"] = {"rss_after_mb": round(rss.now() / 2**20)}
-    bank = step("bank", lambda: DemandBank.build(loaded, 1, replications, workers=workers))
+    first = (build_policy(scenario, levers), run_spec(scenario))  # as the dashboard's state
+    bank = step(
+        "bank", lambda: DemandBank.build(loaded, 1, replications, workers=workers, first=first)
+    )
     step("first_policy", lambda: explore.policy_view(bank, levers))
     step("sample_path", lambda: explore.policy_path(loaded, 1, levers, bank.sample_stream()))
     step("second_policy", lambda: explore.policy_view(bank, other))

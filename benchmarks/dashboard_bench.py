@@ -67,6 +67,9 @@ NEW_TRIGGERS = {"midsize": ("300", "200", "350", "250", "450", "500"),
 SEEN = {"midsize": ("300", "400", "300"), "enterprise": ("3000",)}
 FIRST_VIEW_MS = 1_800_000
 SWEEP_MS = 600_000
+EDIT_MS = 600_000
+"""An edit's wait: on enterprise, while other jobs held both cores (load 9-12), a new
+trigger queued behind replication 1's journal outlasted the tests' 60 s (2 December)."""
 TARGETS = {"midsize_new_policy_s": 3.0, "enterprise_first_view_s": 10.0,
            "enterprise_peak_rss_mb": 1024.0}  # fmt: skip
 """Issue 5 (a new policy on midsize) and issue 15 (enterprise's first view and memory)."""
@@ -121,7 +124,7 @@ def timed_edit(page: Page, label: str, value: str) -> tuple[float, float]:
     old = kpi_values(page)[BALANCE]
     began = time.perf_counter()
     set_number(page, label, value)
-    wait_for_metric_change(page, BALANCE, old)
+    wait_for_metric_change(page, BALANCE, old, EDIT_MS)
     cards = time.perf_counter() - began
     settle_long(page)
     return cards, time.perf_counter() - began

@@ -251,12 +251,13 @@ demand: replications kept so replay at once, the others are rebuilt from their c
 calls at each policy (2.7-3.9x slower). Midsize keeps about 100 of 200 replications.
 A big bank keeps less: see ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``."""
 
-DASHBOARD_BANK_KEPT_TOTAL_BYTES = 512 * 1024**2
-"""Bytes (512 MiB) one dashboard demand bank may hold in all: its compact demand plus the
+DASHBOARD_BANK_KEPT_TOTAL_BYTES = 288 * 1024**2
+"""Bytes (288 MiB) one dashboard demand bank may hold in all: its compact demand plus the
 engine arrays it keeps between policies, which get what the demand leaves (at most
-``DASHBOARD_KEPT_ENGINE_BYTES``). So 200 replications of enterprise (about 0.5 GB of
-compact demand) keep one replication's engine arrays (27 MiB), not 14 (378 MB),
-while 200 of midsize (64 MB) keep as many as before."""
+``DASHBOARD_KEPT_ENGINE_BYTES``). So 200 replications of enterprise (274 MB of compact
+demand, compressed) keep one replication's engine arrays (27 MiB), not 8 (216 MiB, what
+512 MiB left them once the demand was compressed; issue 15's 1 GB), and 200 of midsize
+(40 MB) keep about 250 MiB."""
 
 DASHBOARD_BANK_POOL_MIN_CALLS = 30_000_000
 """Calls (free ones included, the pre-flight estimate of all replications) from which a

@@ -19,6 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from sim.account.ledger import JournalEntry
+from sim.account.policy import Policy
+from sim.account.run_spec import RunSpec
 from sim.calls.excel_dates import DateOrder
 from sim.dashboard import explore, usage_upload
 from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
@@ -26,7 +28,7 @@ from sim.dashboard.jobs import Watch
 from sim.limits import DASHBOARD_JOB_MAX_BYTES
 from sim.study.backtest import Backtest
 from sim.study.calibration import Calibration
-from sim.study.experiment import Levers
+from sim.study.experiment import Levers, build_policy, run_spec
 from sim.study.grid import Grid
 from sim.study.rescore import rescored
 from sim.study.sweep import Swept
@@ -118,7 +120,11 @@ def edited(content_hash: str, edits: Edits, _loaded: LoadedScenario) -> LoadedSc
     show_time=True,
 )
 def demand_bank(
-    demand_hash: str, seed: int, replications: int, _loaded: LoadedScenario
+    demand_hash: str,
+    seed: int,
+    replications: int,
+    _loaded: LoadedScenario,
+    _first: tuple[Policy, RunSpec] | None = None,
 ) -> DemandBank:
     """Every replication's demand, generated once and replayed under each policy.
 
@@ -129,18 +135,37 @@ def demand_bank(
     Checked after every replication and, with workers, every quarter second with
     their memory (``sim.dashboard.jobs``): it stops, its workers terminated, when its
     tab closes or a budget runs out; its size is checked after the first.
+
+    ``_first``: the policy the page shows first, replayed on each replication as it
+    arrives (``DemandBank.build``), so the KPI cards need no second pass.
     """
     watch = Watch(f"the demand of {replications:,} replications")
     built = DemandBank.build(
-        _loaded, seed, replications, max_bytes=watch.budget.max_bytes, check=watch.check
+        _loaded,
+        seed,
+        replications,
+        max_bytes=watch.budget.max_bytes,
+        check=watch.check,
+        first=_first,
     )
     watch.done()
     return built
 
 
 def bank(choice: Choice) -> DemandBank:
-    """The choice's demand bank (built on first use, with a spinner)."""
-    return demand_bank(*choice.bank_key, choice.loaded)
+    """The choice's demand bank (built on first use, with a spinner, replaying the
+    choice's policy as it is built: ``demand_bank``)."""
+    return demand_bank(*choice.bank_key, choice.loaded, _first_policy(choice))
+
+
+def _first_policy(choice: Choice) -> tuple[Policy, RunSpec] | None:
+    """The choice's policy and run terms, as ``explore.policy_view`` replays them; None when
+    a lever is not valid (that replay reports it, as before)."""
+    scenario = choice.loaded.scenario
+    try:
+        return build_policy(scenario, choice.levers), run_spec(scenario)
+    except ValueError:
+        return None
 
 
 @st.cache_data(max_entries=32, show_spinner="Replaying the policy against every replication...")

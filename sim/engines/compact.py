@@ -4,7 +4,7 @@ Why: the dashboard keeps every replication's demand so that a new policy only
 replays it, and the engines' prepared arrays (int64 instants, charges and
 orders, ``sim.engines.fast.Prepared``) take about 49 bytes a charged call:
 20 MB a replication of enterprise, 3.9 GB at 200 replications (issue 15).
-Here a call takes about 6 bytes, and nothing is rounded:
+Here a call takes about 4 bytes (3.6 on enterprise), and nothing is rounded:
 
 - starts as the gap to the previous start, lengths (end - start) and charges,
   each in uint8, uint16 or uint32, whichever is smallest with the values that
@@ -13,6 +13,7 @@ Here a call takes about 6 bytes, and nothing is rounded:
 - gaps and lengths in whole seconds when every one is (generated demand is),
   else in microseconds;
 - service codes in uint8, the credit-billed flags as bits;
+- every one of these arrays compressed with zstd (``Packed``);
 - optionally (``of(stream, refs=True)``) each charged call's row in the whole
   stream, as gaps: the call numbers a journal names, which only the sample
   path of replication 1 needs (``credsim run``'s numbers, free calls counted).
@@ -24,8 +25,9 @@ costs a few vectorised passes (measured in docs/performance.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,23 +40,102 @@ ENGINE_COLUMNS = ("start_us", "end_us", "service", "charge_minor", "credit_bille
 
 
 @dataclass(frozen=True)
-class Narrow:
-    """Non-negative integers in uint8, uint16 or uint32, whichever takes fewest bytes, with
-    the values that do not fit (>= the type's top) kept exactly in an overflow list."""
+class Packed:
+    """A numpy array's bytes compressed with zstd (pyarrow's codec), exact.
 
-    low: np.ndarray
-    over_rows: np.ndarray
-    over_values: np.ndarray
+    Why: 200 replications of enterprise kept 473 MB of narrow arrays; their
+    bytes still repeat (services, billed flags, small gaps), and zstd at level
+    1 keeps them in about 60 % of that, unpacked at a few ms a replication
+    while a policy rebuilds its arrays in tens (docs/performance.md).
+    """
+
+    data: bytes
+    dtype: str
+    size: int
+    packed: bool = True
+    """False: ``data`` holds the array's own bytes (``CompactCalls.of(..., packed=False)``)."""
 
     @classmethod
-    def of(cls, values: np.ndarray) -> Narrow:
-        """``values`` (int64, all >= 0) in the narrow form."""
+    def of(cls, values: np.ndarray, *, packed: bool = True) -> Packed:
+        """``values`` (one dimension) compressed, or only copied when not ``packed``."""
+        values = np.ascontiguousarray(values)
+        if not packed:
+            return cls(values.tobytes(), values.dtype.str, len(values), packed=False)
+        data = _codec().compress(values, asbytes=True) if values.nbytes else b""
+        return cls(data, values.dtype.str, len(values))
+
+    def array(self) -> np.ndarray:
+        """The values again (read-only: the decompressed buffer is shared, not copied)."""
+        kind = np.dtype(self.dtype)
+        if not self.size:
+            return np.zeros(0, kind)
+        if not self.packed:
+            return np.frombuffer(self.data, kind)
+        buffer = _codec().decompress(self.data, decompressed_size=self.size * kind.itemsize)
+        return np.frombuffer(buffer, kind)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes kept."""
+        return len(self.data)
+
+    def pack(self) -> Packed:
+        """This array compressed (itself if it is)."""
+        return self if self.packed else Packed.of(self.array())
+
+
+@functools.cache
+def _codec() -> Any:
+    """zstd at level 1: as small as level 3 on a replication's arrays (1.36 MB against
+    1.36 MB) and the fastest to compress (enterprise, docs/performance.md). pyarrow is
+    imported here, not with the module: the bank's workers keep their demand unpacked
+    (``CompactCalls.pack`` in the server), and pyarrow held 26 MB in each of them."""
+    import pyarrow as pa  # noqa: PLC0415  (the why above)
+
+    return pa.Codec("zstd", compression_level=1)
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """Non-negative integers in uint8, uint16 or uint32, whichever takes fewest bytes, with
+    the values that do not fit (>= the type's top) kept exactly in an overflow list; the
+    three arrays are kept compressed (``Packed``)."""
+
+    packed_low: Packed
+    packed_over_rows: Packed
+    packed_over_values: Packed
+
+    @classmethod
+    def of(cls, values: np.ndarray, *, packed: bool = True) -> Narrow:
+        """``values`` (int64, all >= 0) in the narrow form (``packed``: as ``Packed.of``)."""
         if len(values) and int(values.min()) < 0:
             raise ValueError("Narrow holds integers >= 0 only")
         kind = min(_KINDS, key=lambda kind: _bytes(values, kind))
         top = np.iinfo(kind).max
         rows = np.flatnonzero(values >= top)
-        return cls(np.minimum(values, top).astype(kind), rows, values[rows].astype(np.int64))
+        low = np.minimum(values, top).astype(kind)
+        over = values[rows].astype(np.int64)
+        return cls(*(Packed.of(part, packed=packed) for part in (low, rows, over)))
+
+    @property
+    def low(self) -> np.ndarray:
+        """The values in the narrow type, those that do not fit at its top."""
+        return self.packed_low.array()
+
+    @property
+    def over_rows(self) -> np.ndarray:
+        """Where the values that do not fit are."""
+        return self.packed_over_rows.array()
+
+    @property
+    def over_values(self) -> np.ndarray:
+        """Those values, exact (int64)."""
+        return self.packed_over_values.array()
+
+    def pack(self) -> Narrow:
+        """These values with every array compressed."""
+        parts = (self.packed_low, self.packed_over_rows, self.packed_over_values)
+        return Narrow(*(part.pack() for part in parts))
 
     def wide(self) -> np.ndarray:
         """The values again, as int64."""
@@ -64,8 +145,9 @@ class Narrow:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the arrays."""
-        return self.low.nbytes + self.over_rows.nbytes + self.over_values.nbytes
+        """Bytes kept (compressed)."""
+        parts = (self.packed_low, self.packed_over_rows, self.packed_over_values)
+        return sum(part.nbytes for part in parts)
 
 
 _KINDS: tuple[np.dtype[Any], ...] = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
@@ -81,7 +163,7 @@ def _bytes(values: np.ndarray, kind: np.dtype[Any]) -> int:
 
 @dataclass(frozen=True)
 class CompactCalls:
-    """One replication's charged calls, exact, in about 6 bytes a call (module docstring)."""
+    """One replication's charged calls, exact, in about 4 bytes a call (module docstring)."""
 
     size: int
     free_count: int
@@ -93,15 +175,19 @@ class CompactCalls:
     gaps: Narrow
     lengths: Narrow
     charges: Narrow
-    service_codes: np.ndarray
-    billed_bits: np.ndarray
+    service_codes: Packed
+    billed_bits: Packed
     ref_gaps: Narrow | None = None
     """With ``refs=True``: each charged call's row in the whole stream, as the gap to the
     previous one (the first from -1); None: not kept (a policy's replay never reads them)."""
 
     @classmethod
-    def of(cls, stream: CallStream, *, refs: bool = False) -> CompactCalls:
+    def of(cls, stream: CallStream, *, refs: bool = False, packed: bool = True) -> CompactCalls:
         """The charged calls of ``stream`` (free calls only counted, never built).
+
+        ``packed``: compress the arrays (``Packed``); False keeps them as they are, for
+        demand kept briefly (a sweep's stages, ``sim.study.kept_demand``), where
+        compressing cost more than the memory it saved.
 
         ``refs``: keep each charged call's row in ``stream`` too (``stream.charged_refs()``,
         which merges the free calls into stream order once: seconds on enterprise).
@@ -122,12 +208,16 @@ class CompactCalls:
             pools=stream.pools,
             first_start_us=first,
             unit_us=unit,
-            gaps=Narrow.of(gaps // unit),
-            lengths=Narrow.of(lengths // unit),
-            charges=Narrow.of(np.asarray(charged.charge_minor, np.int64)),
-            service_codes=np.asarray(charged.service).astype(np.uint8),
-            billed_bits=np.packbits(np.asarray(charged.credit_billed, np.bool_)),
-            ref_gaps=Narrow.of(np.diff(stream.charged_refs(), prepend=-1)) if refs else None,
+            gaps=Narrow.of(gaps // unit, packed=packed),
+            lengths=Narrow.of(lengths // unit, packed=packed),
+            charges=Narrow.of(np.asarray(charged.charge_minor, np.int64), packed=packed),
+            service_codes=Packed.of(np.asarray(charged.service).astype(np.uint8), packed=packed),
+            billed_bits=Packed.of(
+                np.packbits(np.asarray(charged.credit_billed, np.bool_)), packed=packed
+            ),
+            ref_gaps=Narrow.of(np.diff(stream.charged_refs(), prepend=-1), packed=packed)
+            if refs
+            else None,
         )
 
     @property
@@ -136,6 +226,19 @@ class CompactCalls:
         parts = (self.gaps, self.lengths, self.charges, self.ref_gaps)
         narrow = sum(part.nbytes for part in parts if part is not None)
         return narrow + self.service_codes.nbytes + self.billed_bits.nbytes
+
+    def pack(self) -> CompactCalls:
+        """These calls with every array compressed (``of(..., packed=False)`` then this: the
+        bank's workers send their demand unpacked, the server packs it as it arrives)."""
+        return replace(
+            self,
+            gaps=self.gaps.pack(),
+            lengths=self.lengths.pack(),
+            charges=self.charges.pack(),
+            service_codes=self.service_codes.pack(),
+            billed_bits=self.billed_bits.pack(),
+            ref_gaps=None if self.ref_gaps is None else self.ref_gaps.pack(),
+        )
 
     def stream(self) -> ChargedStream:
         """The charged calls as the engines read them, with the free calls counted.
@@ -157,9 +260,11 @@ class CompactCalls:
         columns = {
             "start_us": starts,
             "end_us": ends,
-            "service": self.service_codes.astype(np.int16),
+            "service": self.service_codes.array().astype(np.int16),
             "charge_minor": self.charges.wide(),
-            "credit_billed": np.unpackbits(self.billed_bits, count=self.size).astype(np.bool_),
+            "credit_billed": np.unpackbits(self.billed_bits.array(), count=self.size).astype(
+                np.bool_
+            ),
         }
         refs = None
         if self.ref_gaps is not None:

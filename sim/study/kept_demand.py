@@ -60,7 +60,7 @@ def compact(stream: CallStream) -> CompactCalls | None:
     """``stream`` in the compact form, or None when it has no such form (over 256 services,
     or starts out of order): that replication is generated again when replayed."""
     try:
-        return CompactCalls.of(stream)
+        return CompactCalls.of(stream, packed=False)  # kept between stages only: no codec
     except ValueError:
         return None
 

@@ -11,10 +11,9 @@ same months the pools reset in. Money stays in integer minor units here;
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.account.clock import MICROS_PER_MINUTE
 from sim.account.format import money_minor
@@ -23,6 +22,9 @@ from sim.account.stream import CallStream
 from sim.world.arrivals import horizon, month_bounds
 from sim.world.plans import allotments_s
 from sim.world.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS_PER_DAY = 24
@@ -189,8 +191,12 @@ def hour_weekday_counts(
     zone (``[calendar].timezone``, daylight saving included). ``charged_only``
     keeps the calls that cost credits (``~free_mask``), which are what draw
     the balance down; reading every call builds a generated stream's free
-    calls (``sim.world.demand_stream``).
+    calls (``sim.world.demand_stream``). pandas is imported here, not with the
+    module: the dashboard's bank workers import the generator (this module with
+    it) and each held pandas' 60 MB for nothing (docs/performance.md).
     """
+    import pandas as pd  # noqa: PLC0415  (module docstring of the why: the workers)
+
     starts = stream.charged().start_us if charged_only else stream.start_us
     local = pd.DatetimeIndex(pd.to_datetime(starts, unit="us", utc=True)).tz_convert(timezone)
     cell = local.day_of_week.to_numpy() * HOURS_PER_DAY + local.hour.to_numpy()

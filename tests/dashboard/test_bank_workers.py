@@ -7,8 +7,11 @@ mid-task, not let them finish the bank for nobody.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -20,6 +23,8 @@ from sim.engines.compact import CompactCalls, Narrow
 from sim.errors import InputError
 from sim.limits import DASHBOARD_BANK_POOL_MIN_CALLS
 from sim.world.load import LoadedScenario
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def same_calls(one: CompactCalls, other: CompactCalls) -> bool:
@@ -84,3 +89,17 @@ def _running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_the_fork_server_imports_the_generator_without_pandas_or_pyarrow() -> None:
+    """The fork server imports this module, and every worker is a copy of it: pandas there
+    held 67 MB in each of them and pyarrow 26 MB (docs/performance.md); the generator uses
+    neither, and the workers send their demand unpacked."""
+    code = (
+        "import sys, sim.dashboard.bank_workers; "
+        "print('pandas' in sys.modules or 'pyarrow' in sys.modules)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert shown.stdout.strip() == "False"

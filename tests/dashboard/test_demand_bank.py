@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.cli.commands import main
 from sim.dashboard import demand_bank, explore
-from sim.dashboard.demand_bank import engine_bytes
+from sim.dashboard.demand_bank import engine_bytes, kept_budget
 from sim.dashboard.explore import DemandBank, Edits
 from sim.study.experiment import Levers, scenario_levers
 from sim.study.runner import replication_seeds
@@ -85,6 +85,25 @@ def test_the_cards_equal_credsim_run_on_midsize(midsize: LoadedScenario, replica
         ), name
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_first_policy_replayed_while_the_bank_is_built_equals_a_replay(
+    midsize: LoadedScenario, workers: int
+) -> None:
+    """Its Outcomes come from the build (no second pass) and equal a bank's own replay, in
+    replication order whichever worker finished first; they answer that policy once."""
+    policy = explore.build_policy(midsize.scenario, scenario_levers(midsize.scenario))
+    spec = explore.run_spec(midsize.scenario)
+    bank = DemandBank.build(midsize, 6, 3, workers=workers, first=(policy, spec))
+    assert bank.first is not None
+    built = bank.first[2]
+    assert DemandBank.build(midsize, 6, 3, workers=1).outcomes(policy, spec) == built
+    assert bank.outcomes(policy, spec) is built and bank.first is None  # answered, dropped
+    assert bank.outcomes(policy, spec) == built  # replayed again, the same
+    other = explore.build_policy(midsize.scenario, LEAN)
+    again = DemandBank.build(midsize, 6, 3, workers=workers, first=(policy, spec))
+    assert again.outcomes(other, spec) != built and again.first is not None  # not that policy
+
+
 def test_engine_arrays_are_kept_within_their_budget(
     tiny: LoadedScenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,6 +156,14 @@ def test_a_big_bank_keeps_fewer_engine_arrays(
     bare = DemandBank.build(tiny, seed=5, replications=3)
     assert bare.kept_budget == 0
     assert bare.outcomes(policy) == first and not bare.kept
+
+
+def test_enterprise_at_200_replications_keeps_one_replications_arrays_at_most() -> None:
+    """Measured on enterprise (docs/performance.md): 1.43 MB of compact demand and 27 MiB of
+    engine arrays a replication. Kept arrays are a cache; issue 15's 1 GB is not."""
+    one_replication = 27 * 2**20
+    assert kept_budget(200 * 1_430_000) < 2 * one_replication
+    assert kept_budget(200 * 200_000) > 200 * 2**20  # midsize (0.2 MB a replication) keeps many
 
 
 def test_only_the_bank_in_use_keeps_engine_arrays(tiny: LoadedScenario) -> None:

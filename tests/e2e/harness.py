@@ -169,8 +169,8 @@ def set_number(page: Page, label: str, value: str) -> None:
     box.press("Enter")
 
 
-def wait_for_metric_change(page: Page, label: str, old: str) -> None:
-    """Until the card ``label`` shows a value other than ``old``."""
+def wait_for_metric_change(page: Page, label: str, old: str, timeout_ms: int = RERUN_MS) -> None:
+    """Until the card ``label`` shows a value other than ``old`` (at most ``timeout_ms``)."""
     page.wait_for_function(
         """([label, old]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
             card => {
@@ -179,7 +179,7 @@ def wait_for_metric_change(page: Page, label: str, old: str) -> None:
                     && card.closest('[data-stale="true"]') === null;
             })""",
         arg=[label, old],
-        timeout=RERUN_MS,
+        timeout=timeout_ms,
     )
 
 
