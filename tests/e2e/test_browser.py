@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from sim.dashboard.link import REPLICATIONS_MIN
 from tests.calls.exports import export_zip
 from tests.e2e.harness import (
     CHROMIUM,
@@ -126,8 +127,10 @@ def test_every_view_draws_and_takes_its_uploads(tab: Page, url: str, tmp_path: P
     ``tests/dashboard/test_link.py``'s; the same uploads through AppTest are
     ``tests/dashboard/test_backtest_uploads.py``'s and ``tests/dashboard/test_dashboard.py``'s."""
     page = tab
-    open_dashboard(page, f"{url}/?replications=4")  # a quick sweep: drawing does not depend on size
-    page.get_by_text("over 4 replications").wait_for(timeout=FIRST_RESULTS_MS)
+    # the fewest replications the link takes (sim/dashboard/link.py), as the AppTest sweep's:
+    # drawing does not depend on size, and the sweep and its widening run in the shared server
+    open_dashboard(page, f"{url}/?replications={REPLICATIONS_MIN}")
+    page.get_by_text(f"over {REPLICATIONS_MIN} replications").wait_for(timeout=FIRST_RESULTS_MS)
     choose_view(page, "Trade-offs")
     page.get_by_label("Triggers").fill("100,400")
     page.get_by_label("Recharge amounts").fill("250,1000")
