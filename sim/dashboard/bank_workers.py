@@ -43,27 +43,27 @@ from sim.study.executors import Check, LocalExecutor
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
 
-Arrived = Callable[[int, CompactCalls], None]
-"""Called in the parent with (replication index, its compact calls) as each one arrives."""
+Arrived = Callable[[int, CompactCalls, CompactCalls], None]
+"""Called in the parent as each replication arrives, with (its index, its compact calls as
+kept, the same calls not yet compressed): a replay reads the latter without unpacking what
+was just packed."""
 
 _MAIN_LOCK = threading.Lock()
 _BARE_MAIN = types.ModuleType("__main__")
 
 
 def compact_replication(
-    loaded: LoadedScenario,
-    demand_seed: np.random.SeedSequence,
-    *,
-    refs: bool,
-    packed: bool = True,
+    loaded: LoadedScenario, demand_seed: np.random.SeedSequence, *, refs: bool
 ) -> CompactCalls:
-    """One replication's charged calls, generated from its seed and kept compact.
+    """One replication's charged calls, generated from its seed and kept compact, not yet
+    compressed (``CompactCalls.pack``: the bank packs what it keeps, after replaying the
+    first policy on these).
 
     ``refs``: keep the calls' rows in the whole stream too (replication 1's sample path
-    numbers its calls as ``credsim run`` does). ``packed``: as ``CompactCalls.of``.
+    numbers its calls as ``credsim run`` does).
     """
     stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
-    return CompactCalls.of(stream, refs=refs, packed=packed)
+    return CompactCalls.of(stream, refs=refs, packed=False)
 
 
 def compact_in_workers(
@@ -83,14 +83,14 @@ def compact_in_workers(
     results: dict[int, CompactCalls] = {}
     for index, unpacked in pool.run(_compact, loaded, items):
         results[index] = calls = unpacked.pack()  # here: the workers never import pyarrow
-        arrived(index, calls)
+        arrived(index, calls, unpacked)
     return [results[index] for index in range(len(demand_seeds))]
 
 
 def _compact(loaded: LoadedScenario, item: tuple[np.random.SeedSequence, bool]) -> CompactCalls:
     """A worker's task: ``compact_replication`` of (demand seed, refs)."""
     demand_seed, refs = item
-    calls = compact_replication(loaded, demand_seed, refs=refs, packed=False)
+    calls = compact_replication(loaded, demand_seed, refs=refs)
     return_freed_memory()  # the generation's arrays: a worker kept ~170 MB between tasks
     return calls
 

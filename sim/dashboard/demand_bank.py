@@ -114,7 +114,7 @@ class DemandBank:
         replayed: dict[int, Outcome] = {}
         budget = 0
 
-        def arrived(index: int, calls: CompactCalls) -> None:
+        def arrived(index: int, calls: CompactCalls, unpacked: CompactCalls) -> None:
             nonlocal budget
             if not done:  # the first to arrive, whichever it is
                 if max_bytes is not None:
@@ -122,7 +122,7 @@ class DemandBank:
                 budget = kept_budget(calls.nbytes * replications)
             done.append(index)
             if first is not None:
-                replayed[index] = bank._replay(index, calls, *first, budget)
+                replayed[index] = bank._replay(index, unpacked, *first, budget)
             if progress is not None:
                 progress(len(done), replications)
 
@@ -132,8 +132,9 @@ class DemandBank:
             )
         else:
             for index, demand_seed in enumerate(demand_seeds):
-                bank.compact.append(compact_replication(loaded, demand_seed, refs=index == 0))
-                arrived(index, bank.compact[-1])
+                unpacked = compact_replication(loaded, demand_seed, refs=index == 0)
+                bank.compact.append(unpacked.pack())
+                arrived(index, bank.compact[-1], unpacked)
                 if check is not None:
                     check(())
         if first is not None:
