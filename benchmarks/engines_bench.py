@@ -1,15 +1,16 @@
 """Throughput of the skip, fast and SimPy engines on the same streams and policies.
 
-    python benchmarks/engines_bench.py [midsize enterprise] [--repeats 3] [--simpy-policies 2]
+    python benchmarks/engines_bench.py [midsize enterprise] [--repeats 7] [--simpy-policies 2]
         [--out benchmarks/results/engines.json]
 
 For each scenario: one replication's stream (seed 1) and the sweep benchmark's
 10 x 10 trigger x amount grid (``fast_engine_bench.GRIDS``). The skip and fast
-engines evaluate the 100 policies (best of ``--repeats`` runs, after
-compilation); the SimPy model evaluates the first ``--simpy-policies`` of them
-once. Throughput is policy-call evaluations per second: policies x charged calls
-/ seconds of the ``evaluate`` call (its Python side counts too), on CPU seconds
-of this process (a shared machine's waits excluded) and on the wall clock.
+engines evaluate the 100 policies (best of ``--repeats`` runs each, after
+compilation, the two engines in turn round by round); the SimPy model
+evaluates the first ``--simpy-policies`` of them once. Throughput is policy-call
+evaluations per second: policies x charged calls / seconds of the ``evaluate``
+call (its Python side counts too), on CPU seconds of this process (a shared
+machine's waits excluded) and on the wall clock.
 Prints and writes JSON with the ratios skip/fast and skip/simpy, the machine's
 load average, the skip engine's time split into its parts (``skip_split``: the
 replication's shared arrays, the policy table, the one compiled call over the
@@ -122,15 +123,20 @@ def measure(name: str, repeats: int, simpy_policies: int) -> dict[str, Any]:
     policies = grid_policies(scenario, name)
     charged = len(stream.charged())
     report: dict[str, Any] = {"policies": len(policies), "charged_calls": charged}
-    results = {}
-    for engine in ("skip", "fast"):
+    engines = ("skip", "fast")
+    for engine in engines:
         evaluate(engine, stream, policies[:1], spec, payment_seed=payment_seed)  # compile first
-        runs = [
-            timed(lambda e=engine: evaluate(e, stream, policies, spec, payment_seed=payment_seed))
-            for _ in range(repeats)
-        ]
-        results[engine] = runs[0][2]
-        cpu_s, wall_s = min(run[0] for run in runs), min(run[1] for run in runs)
+    runs: dict[str, list[tuple[float, float, Any]]] = {engine: [] for engine in engines}
+    for _ in range(repeats):  # round by round: a change of the machine's load hits both alike
+        for engine in engines:
+            runs[engine].append(
+                timed(
+                    lambda e=engine: evaluate(e, stream, policies, spec, payment_seed=payment_seed)
+                )
+            )
+    results = {engine: runs[engine][0][2] for engine in engines}
+    for engine in engines:
+        cpu_s, wall_s = min(run[0] for run in runs[engine]), min(run[1] for run in runs[engine])
         report[engine] = _rates(len(policies) * charged, cpu_s, wall_s)
     if results["skip"] != results["fast"]:
         raise SystemExit(f"{name}: the skip and fast engines disagree")
@@ -163,7 +169,7 @@ def _rates(evaluations: int, cpu_s: float, wall_s: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (all)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed grids per engine")
+    parser.add_argument("--repeats", type=int, default=7, help="timed grids per engine")
     parser.add_argument("--simpy-policies", type=int, default=2, help="policies on SimPy")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
