@@ -41,6 +41,9 @@ BYTES_PER_CALL = 128
 """Peak bytes one call of a replication needs while it is generated and replayed (measured
 120 with ``tracemalloc`` on the bundled scenarios with every column built; rounded up)."""
 
+BOUND_SLACK = 1e-6
+"""Relative room left between ``calls_at_most`` and a limit for the float rounding of both sums."""
+
 _GB = 1024**3
 
 
@@ -133,10 +136,6 @@ def _grid(scenario: Scenario, span: tuple[int, int]) -> ArrivalGrid:
         return arrival_grid(scenario.calendar, *span)
     except ValueError as error:
         raise InputError(f"calendar: {error}") from None
-
-
-BOUND_SLACK = 1e-6
-"""Relative room left between ``calls_at_most`` and a limit for the float rounding of both sums."""
 
 
 def check_fits(scenario: Scenario, *, source: str | Path | None = None) -> None:
