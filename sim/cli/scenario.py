@@ -1,8 +1,10 @@
 """``credsim validate`` and ``credsim demand``: a scenario file, checked or drawn once.
 
 Why ``validate`` loads so little: it is what a user runs after each edit of a
-scenario, so it loads the schema (pydantic) and what the checks compute with
-(numpy), never the statistics, charts or engines (docs/performance.md#start-up).
+scenario, so it loads the schema (pydantic), never numpy (unless a stream has an
+``hour_of_week`` profile or the scenario is near the workload limits), the
+statistics, charts or engines, and runs without the cyclic collector
+(``sim.cli.quick``; docs/performance.md#start-up).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sim.cli.options import SCENARIO, bad_input, scenario_portal, seed_option, strict_option
+from sim.cli.quick import quick_run
 from sim.study.experiment import scenario_currency
 
 if TYPE_CHECKING:
@@ -33,11 +36,12 @@ def load(file: Path) -> LoadedScenario:
 @strict_option
 def validate(file: Path, strict: bool) -> None:
     """Check a scenario FILE: schema, values, the rates it needs and the admin portal's limits."""
-    from sim.views.scenario_text import scenario_text  # noqa: PLC0415  (pydantic)
+    with quick_run():
+        from sim.views.scenario_text import scenario_text  # noqa: PLC0415  (pydantic)
 
-    loaded = load(file)
-    scenario_portal(loaded, strict=strict)
-    click.echo(scenario_text(loaded))
+        loaded = load(file)
+        scenario_portal(loaded, strict=strict)
+        click.echo(scenario_text(loaded))
 
 
 @click.command()

@@ -40,10 +40,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND, add_months, to_datetime, to_instant
+from sim.world.open_hours import open_hours, weightless
 from sim.world.public_holidays import holiday_dates
 from sim.world.scenario import WEEKDAYS, Calendar, ScenarioInfo, Users
-
-MINUTES_PER_HOUR = 60
 
 
 def horizon(info: ScenarioInfo) -> tuple[int, int]:
@@ -154,8 +153,8 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
     because per-day demand would then have nowhere to go.
     """
     zone = calendar.zone
-    hours = _open_hours(calendar)
-    if sum(weight for _, _, weight in hours) <= 0:
+    hours = open_hours(calendar)
+    if weightless(calendar):
         raise ValueError(
             f"hour_of_day gives zero weight to every business hour {list(calendar.business_hours)}"
         )
@@ -170,18 +169,6 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
         )
     bounds = month_bounds(calendar.timezone, start_us, end_us)
     return _grid(rows, len(hours), calendar.month_of_year, start_us, bounds)
-
-
-def _open_hours(calendar: Calendar) -> list[tuple[int, int, float]]:
-    """(open minute, close minute, weight) of each hour overlapping business hours."""
-    opens, closes = calendar.open_minutes
-    weights = calendar.hour_of_day or (1.0,) * 24
-    slots = []
-    for hour in range(opens // MINUTES_PER_HOUR, -(-closes // MINUTES_PER_HOUR)):
-        low = max(opens, hour * MINUTES_PER_HOUR)
-        high = min(closes, (hour + 1) * MINUTES_PER_HOUR)
-        slots.append((low, high, weights[hour] * (high - low) / MINUTES_PER_HOUR))
-    return slots
 
 
 def business_days(calendar: Calendar, start_us: int, end_us: int) -> list[date]:

@@ -23,7 +23,7 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 from sim import limits
 from sim.account.money import currency
 from sim.world import stream_profile
-from sim.world.plans import holder_problems
+from sim.world.plan_holders import holder_problems
 from sim.world.scenario import BigMeeting, Meetings, Scenario, ScenarioInfo
 from sim.world.scenario_types import Continuous, Count, Empirical, Fixed
 

@@ -95,7 +95,7 @@ def load_scenario_bytes(
     problems += opening_problems(scenario)
     if problems:
         raise InputError(combine(problems), source=source)
-    workload.check(scenario, source=source)  # before any generation, so validate == run
+    workload.check_fits(scenario, source=source)  # before any generation: validate == run
     return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
 
 
@@ -111,7 +111,7 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     problems += opening_problems(scenario)
     if problems:
         raise InputError(combine(problems), source=label)
-    workload.check(scenario, source=label)
+    workload.check_fits(scenario, source=label)
     digest = hashlib.sha256(base.content_hash.encode())
     digest.update(scenario.model_dump_json().encode())
     return LoadedScenario(base.path, scenario, base.rates, digest.hexdigest())

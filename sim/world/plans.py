@@ -34,13 +34,15 @@ plan's holders (it draws on the domestic pool and is not international).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
 
+from sim.world import plan_holders
 from sim.world.arrivals import horizon, month_bounds, months_elapsed, users_at
-from sim.world.rating import DOMESTIC_POOL, INTERNATIONAL_POOL
+from sim.world.plan_holders import WHOLE_SLACK
+from sim.world.rating import DOMESTIC_POOL, INTERNATIONAL_POOL, POOLS
 from sim.world.scenario import Plans, Scenario, Users
 
 _NORTH_AMERICA = frozenset({"US", "PR", "CA"})
@@ -54,13 +56,6 @@ US and Canadian Domestic Calling Plans (Microsoft's Calling Plan documentation,
 as checked by issue 12's domain review; docs/model.md#plan-holders). Every
 country not listed covers itself only.
 """
-
-_KEYS = {
-    DOMESTIC_POOL: ("domestic_plan_users", "growth_domestic_plan_share"),
-    INTERNATIONAL_POOL: ("international_plan_users", "growth_international_plan_share"),
-}
-_WHOLE_SLACK = 1e-9
-"""Added before rounding holders down, so 50.0 computed as 49.999999999 counts 50."""
 
 
 def covered_destinations(plan_country: str) -> frozenset[str]:
@@ -77,15 +72,12 @@ def plan_pool(plan_country: str, destination: str) -> int:
 
 def starting_share(plans: Plans, users: Users, pool: int) -> float:
     """Holders of the pool's plan among the starting users (0 without users)."""
-    holders_key, _ = _KEYS[pool]
-    return getattr(plans, holders_key) / users.count if users.count else 0.0
+    return plan_holders.starting_share(plans, users, POOLS[pool])
 
 
 def growth_share(plans: Plans, users: Users, pool: int) -> float:
     """The share of users added by growth who hold the pool's plan."""
-    _, share_key = _KEYS[pool]
-    given = getattr(plans, share_key)
-    return starting_share(plans, users, pool) if given is None else float(given)
+    return plan_holders.growth_share(plans, users, POOLS[pool])
 
 
 def holder_share(plans: Plans, users: Users, pool: int, elapsed: np.ndarray) -> np.ndarray:
@@ -104,7 +96,7 @@ def holder_share(plans: Plans, users: Users, pool: int, elapsed: np.ndarray) -> 
 
 def holders(plans: Plans, users: Users, pool: int, elapsed: np.ndarray) -> np.ndarray:
     """Holders of the pool's plan after ``elapsed`` whole months (an expected, real count)."""
-    holders_key, _ = _KEYS[pool]
+    holders_key, _ = plan_holders.HOLDER_KEYS[POOLS[pool]]
     start, added = getattr(plans, holders_key), growth_share(plans, users, pool)
     head = users_at(users, elapsed)
     grown = start + added * (head - users.count)
@@ -124,32 +116,6 @@ def allotments_s(scenario: Scenario) -> np.ndarray:
         (DOMESTIC_POOL, plans.domestic_min_per_user),
         (INTERNATIONAL_POOL, plans.international_min_per_user),
     ):
-        whole = np.floor(holders(plans, users, pool, elapsed) + _WHOLE_SLACK)
+        whole = np.floor(holders(plans, users, pool, elapsed) + WHOLE_SLACK)
         minutes[pool] = whole * per_user
     return np.rint(minutes * 60).astype(np.int64)
-
-
-def holder_problems(scenario: Scenario) -> Iterator[str]:
-    """Holder counts that cannot be: more holders than users, international beyond domestic."""
-    plans, count = scenario.plans, scenario.users.count
-    if plans.domestic_plan_users > count:
-        yield (
-            f"plans.domestic_plan_users: {plans.domestic_plan_users:,} holders is more than "
-            f"users.count ({count:,}); a plan covers only the users who hold it"
-        )
-    if plans.international_plan_users > plans.domestic_plan_users:
-        yield (
-            f"plans.international_plan_users: {plans.international_plan_users:,} is more than "
-            f"plans.domestic_plan_users ({plans.domestic_plan_users:,}); the Domestic and "
-            "International plan includes the domestic minutes, so count its holders in both"
-        )
-    given = (plans.growth_domestic_plan_share, plans.growth_international_plan_share)
-    domestic, international = (
-        growth_share(plans, scenario.users, pool) for pool in (DOMESTIC_POOL, INTERNATIONAL_POOL)
-    )
-    if given != (None, None) and international > domestic + _WHOLE_SLACK:
-        yield (
-            f"plans.growth_international_plan_share: {international:g} is more than the growth "
-            f"domestic share ({domestic:g}); international plan holders also hold the domestic "
-            "minutes"
-        )

@@ -4,16 +4,22 @@ Why apart from ``sim.world.streams``: ``sim.world.bounds`` checks every
 scenario figure against ``sim.limits`` and must not import the sources
 (which import it); the weights' arithmetic is shared by the checks and the
 generator, so the scale a check approves is the scale the draws use.
+
+numpy is imported by the weights' arithmetic only, when a stream has an
+``hour_of_week`` profile: ``credsim validate`` of a scenario without one loads
+no numpy (docs/performance.md#start-up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim import limits
 from sim.world.scenario import WEEKDAYS, Calendar, Scenario, Stream
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HOURS_PER_DAY = 24
 _LIMITS = "sim/limits.py"
@@ -21,6 +27,8 @@ _LIMITS = "sim/limits.py"
 
 def relative(weights: tuple[float, ...]) -> np.ndarray:
     """Weights divided by the largest: the same profile, with sums that cannot overflow."""
+    import numpy as np  # noqa: PLC0415  (only for a profile: validate's start-up)
+
     array = np.asarray(weights, dtype=np.float64)
     return array / array.max()
 

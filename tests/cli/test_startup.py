@@ -18,8 +18,10 @@ from tests.paths import ROOT, TINY
 
 HEAVY = ("scipy", "pandas", "plotly", "numba", "streamlit", "pyarrow", "dask")
 """Never imported by the command line's modules, nor by ``--help``."""
-NOT_FOR_VALIDATE = ("scipy", "pandas", "plotly", "numba", "streamlit", "pyarrow", "dask", "simpy")
-"""Never imported by ``credsim validate``: it needs the schema (pydantic) and numpy only."""
+NOT_FOR_VALIDATE = (*HEAVY, "simpy", "numpy")
+"""Never imported by ``credsim validate`` of a scenario without an ``hour_of_week`` profile: it
+needs the schema (pydantic); the workload estimate's numpy only near the limits
+(``sim.world.workload.check_fits``)."""
 EVERY_COMMAND = (
     "backtest",
     "calibrate",
@@ -62,15 +64,41 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
     assert not unwanted, sorted(unwanted)
 
 
-def test_validate_loads_the_schema_but_no_statistics_or_engine() -> None:
+@pytest.mark.parametrize("scenario", [str(TINY), "small-team", "midsize"])
+def test_validate_loads_the_schema_but_no_numpy_statistics_or_engine(scenario: str) -> None:
     code = (
         "from sim.cli.commands import main\n"
-        f"try:\n    main(['validate', {str(TINY)!r}], prog_name='credsim')\n"
+        f"try:\n    main(['validate', {scenario!r}], prog_name='credsim')\n"
         "except SystemExit as end:\n    assert end.code == 0, end.code"
     )
     loaded = loaded_after(code)
     assert "pydantic" in loaded  # it did validate
     assert not loaded & set(NOT_FOR_VALIDATE), sorted(loaded & set(NOT_FOR_VALIDATE))
+
+
+def test_validate_runs_without_the_collector_and_skips_its_last_pass() -> None:
+    """``sim.cli.quick``: no collection while validate runs, the collector on again after it,
+    and everything frozen by the exit handler (the interpreter's last pass skips it)."""
+    code = (
+        "import atexit, gc\n"
+        "passes = []\n"
+        "gc.callbacks.append(lambda phase, info: passes.append(phase))\n"
+        "from sim.cli.commands import main\n"
+        "before = passes.count('start')\n"
+        f"try:\n    main(['validate', {str(TINY)!r}], prog_name='credsim')\n"
+        "except SystemExit as end:\n    assert end.code == 0, end.code\n"
+        "during = passes.count('start') - before\n"
+        "enabled = gc.isenabled()\n"
+        "atexit._run_exitfuncs()\n"
+        "print(during, enabled, gc.get_freeze_count() > 10_000)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    during, enabled, frozen = done.stdout.splitlines()[-1].split()
+    assert int(during) < 10  # one or two as click reads the FILE argument; some 90 without
+    assert (enabled, frozen) == ("True", "True")
 
 
 def test_sniffing_a_scenario_file_loads_no_numpy() -> None:
