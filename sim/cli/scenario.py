@@ -4,7 +4,7 @@ Why ``validate`` loads so little: it is what a user runs after each edit of a
 scenario, so it loads the schema (pydantic), never numpy (unless a stream has an
 ``hour_of_week`` profile or the scenario is near the workload limits), the
 statistics, charts or engines, and runs without the cyclic collector
-(``sim.cli.quick``; docs/performance.md#start-up).
+(``sim.cli.heap``; docs/performance.md#start-up).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sim.cli.heap import collector_off
 from sim.cli.options import SCENARIO, bad_input, scenario_portal, seed_option, strict_option
-from sim.cli.quick import quick_run
 from sim.study.experiment import scenario_currency
 
 if TYPE_CHECKING:
@@ -34,14 +34,14 @@ def load(file: Path) -> LoadedScenario:
 @click.command()
 @click.argument("file", type=SCENARIO)
 @strict_option
+@collector_off  # a short command: no passes over the schema it builds (sim.cli.heap)
 def validate(file: Path, strict: bool) -> None:
     """Check a scenario FILE: schema, values, the rates it needs and the admin portal's limits."""
-    with quick_run():
-        from sim.views.scenario_text import scenario_text  # noqa: PLC0415  (pydantic)
+    from sim.views.scenario_text import scenario_text  # noqa: PLC0415  (pydantic)
 
-        loaded = load(file)
-        scenario_portal(loaded, strict=strict)
-        click.echo(scenario_text(loaded))
+    loaded = load(file)
+    scenario_portal(loaded, strict=strict)
+    click.echo(scenario_text(loaded))
 
 
 @click.command()

@@ -27,6 +27,7 @@ from typing import IO, Any
 import click
 
 import sim
+from sim.cli.heap import freeze_at_exit
 from sim.cli.options import BadInput
 from sim.errors import InputError
 
@@ -62,6 +63,7 @@ class Shell(click.Group):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        freeze_at_exit()  # the process's exit skips collecting what it loaded (sim.cli.heap)
         with classified():
             return super().invoke(ctx)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sim.cli.heap import collector_off, frozen
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # `credsim --help` imports this module: numpy, pandas, pyarro
 @engine_option
 @opening_options
 @strict_option
+@collector_off  # while it loads; on inside ``frozen`` below (sim.cli.heap)
 def sweep(
     file: Path,
     triggers: tuple[Decimal, ...],
@@ -124,7 +126,7 @@ def sweep(
     try:
         if isinstance(executor, DaskExecutor):
             executor.connect()  # before anything is written to --out
-        with bad_input():
+        with bad_input(), frozen():  # what is loaded by now lives to the end (sim.cli.heap)
             result = run_sweep(
                 plan, out, executor=executor, resume=resume, force=force,
                 progress=progress_factory(quiet=quiet), arguments=arguments, warn=_warn,

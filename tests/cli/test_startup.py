@@ -77,7 +77,7 @@ def test_validate_loads_the_schema_but_no_numpy_statistics_or_engine(scenario: s
 
 
 def test_validate_runs_without_the_collector_and_skips_its_last_pass() -> None:
-    """``sim.cli.quick``: no collection while validate runs, the collector on again after it,
+    """``sim.cli.heap``: no collection while validate runs, the collector on again after it,
     and everything frozen by the exit handler (the interpreter's last pass skips it)."""
     code = (
         "import atexit, gc\n"
