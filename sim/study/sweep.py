@@ -56,6 +56,7 @@ from sim.study.experiment import (
 )
 from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
+from sim.study.json_text import indented
 from sim.study.kept_demand import KeptDemand
 from sim.study.recommend import mean_spend_per_month, rule_of_thumb
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
@@ -343,7 +344,7 @@ def _write_results(
     (runs.parquet chunk by chunk when it is too big to hold: None is returned then)."""
     runs = write_runs(store, RUNS, pool, policies)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
-    store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
+    store.write_text(SUMMARY_JSON, indented(summary.to_dict()) + "\n")  # json.dumps' text
     store.write_text(PORTAL_JSON, json.dumps(portal_dict(summary), indent=2) + "\n")
     return runs
 
