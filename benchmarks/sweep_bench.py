@@ -177,6 +177,10 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
     scenario: the wall time the manifest does not cover), the grid stage, the
     rule-of-thumb stage, the summary and files; and how many replications each
     stage generated and replayed from the demand kept (``sim.study.kept_demand``).
+    The rule of thumb stays a stage of its own, reported under its name: its policy
+    is known only once the grid stage has generated every replication; it replays
+    the kept demand, in the sweep's process when that is cheaper than a pool
+    (``sim.study.sweep_stages.replay_here``).
     Inside the stages, demand and policies are split by timing the same
     replications here (one process):
     ``generate`` and then ``evaluate`` of the sweep's 100 policies and the

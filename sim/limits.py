@@ -211,6 +211,14 @@ replay each replication's demand instead of generating it again (``sim.study.kep
 Replications beyond it are generated again, as before: 256 MB hold about 800 replications
 of midsize."""
 
+SWEEP_REPLAY_HERE_BYTES = 32 * 1024 * 1024
+"""A later stage of a sweep whose replications are all kept (``SWEEP_KEPT_DEMAND_BYTES``)
+replays them in the sweep's own process, not in a new process pool, while their compact
+bytes times its policies stay within this (``sim.study.sweep_stages.replay_here``): a
+pool's start and sending each replication to a worker cost about 0.1 s, one policy's
+replay of a kept midsize replication (0.3 MB) about 2 ms, so 32 MB are about 0.2 s of
+replays (the rule of thumb of 100 midsize replications)."""
+
 
 BASELINE_MAX_BYTES = 64 * 1024 * 1024
 """One ``credsim regress`` baseline JSON (every replication's value of every metric)."""

@@ -89,6 +89,10 @@ class LocalExecutor:
         """
         if self.runs_here(items) or self.check is not None or items <= self.workers:
             return False
+        return self.forks()
+
+    def forks(self) -> bool:
+        """Whether this executor's workers start as copies of this process (a fork)."""
         processes = self.processes or multiprocessing.get_context()
         return processes.get_start_method() == "fork"
 

@@ -8,9 +8,12 @@ what ``credsim run`` of that policy computes. Two stages:
 1. ``main``: the grid, plus the documented example (trigger 400, amount
    1,000, initial 1,000) when the grid does not hold it;
 2. ``rule_of_thumb``: one week / one month of the mean spend found in stage
-   1, when neither the grid nor the example is that policy. It needs stage 1's
-   results, hence a second pass over the same replications, which replays the
-   demand stage 1 generated (kept compact: ``sim.study.kept_demand``);
+   1, when neither the grid nor the example is that policy. Its policy is known
+   only once every replication's demand is (the mean of all of them: no
+   replication can be replayed against it before the last is generated), hence
+   a second step over the same replications, which replays the demand stage 1
+   generated (kept compact: ``sim.study.kept_demand``), in this process when a
+   pool would cost more (``sim.study.sweep_stages.replay_here``);
 3. with widening (``SweepPlan.widen``), ``widen1``, ``widen2``, ...: while the
    recommendation sits at an edge of the grid, the policies a wider grid adds
    (``sim.study.widen``); the policies already evaluated are reused
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from sim import __version__
 from sim.engines.batch import Engine
@@ -52,6 +56,7 @@ from sim.study.experiment import (
 )
 from sim.study.folder_lock import folder_lock
 from sim.study.grid import Grid
+from sim.study.json_text import indented
 from sim.study.kept_demand import KeptDemand
 from sim.study.recommend import mean_spend_per_month, rule_of_thumb
 from sim.study.summary import SweepHead, SweepPolicy, SweepSummary
@@ -240,15 +245,16 @@ class _Rounds:
         """Compute the stage's missing replications (none: nothing to do) and read it."""
         began = time.perf_counter()
         label = STAGE_LABELS.get(stage) or f"wider grid {stage.removeprefix(WIDEN)}"
+        written: dict[int, pa.Table] | None = {} if self.pool.holds(policies) else None
         self.computed[stage] = (
             run_stage(
                 self.store, stage, self.plan, policies, self.executor,
-                lambda total, note: self.progress(label + note, total), self.kept,
+                lambda total, note: self.progress(label + note, total), self.kept, written,
             )
             if policies
             else 0
         )  # fmt: skip
-        self.pool.add(stage, policies)
+        self.pool.add(stage, policies, written)
         self.timings[f"{stage}_s"] = time.perf_counter() - began
 
     def summary(
@@ -338,7 +344,7 @@ def _write_results(
     (runs.parquet chunk by chunk when it is too big to hold: None is returned then)."""
     runs = write_runs(store, RUNS, pool, policies)
     store.write_text(SUMMARY_CSV, summary_table(summary).to_csv(index=False, lineterminator="\n"))
-    store.write_text(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
+    store.write_text(SUMMARY_JSON, indented(summary.to_dict()) + "\n")  # json.dumps' text
     store.write_text(PORTAL_JSON, json.dumps(portal_dict(summary), indent=2) + "\n")
     return runs
 

@@ -19,9 +19,10 @@ them, are the same bytes as from the whole table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import limits
@@ -58,14 +59,28 @@ class Evaluated:
     def __contains__(self, label: object) -> bool:
         return label in self._stage_of
 
-    def add(self, stage: str, policies: Sequence[SweepPolicy]) -> None:
-        """The finished ``stage``; its ``policies`` are taken from it from now on."""
+    def holds(self, policies: Sequence[SweepPolicy]) -> bool:
+        """Whether a stage of ``policies`` is held in memory once finished (else read by chunk)."""
+        return len(policies) * self.replications <= limits.SWEEP_CHUNK_ROWS
+
+    def add(
+        self,
+        stage: str,
+        policies: Sequence[SweepPolicy],
+        written: Mapping[int, pa.Table] | None = None,
+    ) -> None:
+        """The finished ``stage``; its ``policies`` are taken from it from now on.
+
+        ``written``: the parts this process wrote for it, by replication (their tables, as
+        ``SweepStore.write_part`` returned them): held as they are instead of read back from
+        disk (40 parts of issue 15's sweep: 0.14 s of reading and checking, profiled). Only
+        the parts of an earlier invocation (``--resume``) are read and checked."""
         if not policies:
             return
         self._stages.append(stage)
-        self._types[stage] = stage_types(self._store, stage)
-        if len(policies) * self.replications <= limits.SWEEP_CHUNK_ROWS:
-            self._frames[stage] = self._store.read_parts(stage)
+        self._types[stage] = stage_types(self._store, stage, written)
+        if self.holds(policies):
+            self._frames[stage] = self._store.read_parts(stage, held=written)
         for policy in policies:
             self._stage_of.setdefault(policy.label, stage)
 
@@ -157,12 +172,19 @@ def check_client_memory(policies: int, replications: int) -> None:
         )
 
 
-def stage_types(store: SweepStore, stage: str) -> dict[str, set[str]]:
+def stage_types(
+    store: SweepStore, stage: str, written: Mapping[int, pa.Table] | None = None
+) -> dict[str, set[str]]:
     """Each column of the stage's parts and its arrow types (``MISSING``: absent from some).
 
-    Read from the parts' schemas alone (a few hundred bytes each).
+    Read from the parts' schemas alone (a few hundred bytes each); those in ``written``
+    (tables this process wrote, by replication) from the tables.
     """
-    schemas = [pq.read_schema(path) for _, path in store.part_paths(stage)]
+    held = written or {}
+    schemas = [
+        held[index].schema if index in held else pq.read_schema(path)
+        for index, path in store.part_paths(stage)
+    ]
     seen: dict[str, set[str]] = {}
     for schema in schemas:
         for name in schema.names:

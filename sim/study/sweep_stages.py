@@ -13,11 +13,13 @@ from typing import Protocol, overload
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from sim import limits
 from sim.account.policy import Policy
 from sim.engines.batch import Engine
 from sim.engines.compact import CompactCalls
-from sim.study.executors import Executor
+from sim.study.executors import Executor, LocalExecutor
 from sim.study.experiment import Levers, build_policy
 from sim.study.kept_demand import KeptDemand, Key, demand_key, demand_stream
 from sim.study.runner import replay, replication_seeds
@@ -127,12 +129,15 @@ def run_stage(
     executor: Executor,
     progress: Callable[[int, str], AbstractContextManager[Advance]],
     kept: KeptDemand,
+    written: dict[int, pa.Table] | None = None,
 ) -> int:
     """Compute and write the stage's missing replications; how many there were.
 
     ``progress(total, note)`` is the stage's progress bar, already named (``note``: what
     to add to its name). ``kept``: the sweep's demand kept between stages; each
-    replication generated here is added to it while it has room.
+    replication generated here is added to it while it has room. ``written``: given,
+    each part written is added to it (replication -> table), for the sweep to hold
+    without reading it back (``sim.study.sweep_pool.Evaluated.add``).
     """
     labels = tuple(policy.label for policy in policies)
     store.prepare_stage(stage, labels)
@@ -146,14 +151,44 @@ def run_stage(
         plan.engine,
     )
     tasks = _Tasks(missing, seeds, keys, kept)
+    runner = replay_here(executor, keys, kept, len(policies))
     with progress(len(tasks), _regenerated(keys, kept)) as advance:
-        for position, result in executor.run(replication_rows, context, tasks):
-            store.write_part(stage, missing[position], result.frame)
+        for position, result in runner.run(replication_rows, context, tasks):
+            table = store.write_part(stage, missing[position], result.frame)
+            if written is not None:
+                written[missing[position]] = table
             if result.demand is not None:
                 kept.keep(keys[position], result.demand)
             kept.count(stage, replayed=result.replayed)
             advance(1)
     return len(tasks)
+
+
+def replay_here(
+    executor: Executor, keys: Sequence[Key], kept: KeptDemand, policies: int
+) -> Executor:
+    """The executor for a stage: this process when the stage is a small replay, else
+    ``executor``.
+
+    Why: a later stage (the rule of thumb above all: one policy, known only once the
+    grid stage is done, ``sim.study.sweep``) replays demand this process holds; a pool
+    would fork its workers and send each replication to one of them, which costs more
+    than the replays (issue 15's sweep, 20 one-policy replays of midsize: 0.29 s with
+    a pool of two, 0.19 s here; docs/performance.md#fixed-costs-of-a-sweep). So a stage
+    whose every replication is kept runs here when a local pool would fork from this
+    process (what a forked worker has loaded, this process has), without a budget check
+    (its work must run where it can be stopped), and its replays are few:
+    kept bytes x policies at most ``SWEEP_REPLAY_HERE_BYTES``.
+    """
+    if not isinstance(executor, LocalExecutor) or executor.check is not None:
+        return executor
+    if not keys or not executor.forks():
+        return executor
+    held = [kept.get(key) for key in keys]
+    if any(demand is None for demand in held):
+        return executor
+    replay_bytes = sum(demand.nbytes for demand in held if demand is not None) * max(policies, 1)
+    return LocalExecutor(1) if replay_bytes <= limits.SWEEP_REPLAY_HERE_BYTES else executor
 
 
 def _regenerated(keys: Sequence[Key], kept: KeptDemand) -> str:

@@ -29,7 +29,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -226,8 +226,11 @@ class SweepStore:
             )
         return indices
 
-    def write_part(self, stage: str, index: int, frame: pd.DataFrame) -> None:
-        """Replication ``index`` of ``stage``, atomically, its identity in the schema metadata."""
+    def write_part(self, stage: str, index: int, frame: pd.DataFrame) -> pa.Table:
+        """Replication ``index`` of ``stage``, atomically, its identity in the schema metadata.
+
+        Returns the table written (what reading the part gives back, without reading it:
+        ``read_parts(..., held=)``)."""
         table = pa.Table.from_pandas(frame, preserve_index=False)
         stamp = json.dumps(self.part_identity(stage, index), sort_keys=True).encode()
         digests = json.dumps(column_digests(table)).encode()
@@ -235,23 +238,32 @@ class SweepStore:
         table = table.replace_schema_metadata(metadata)
         path = self._stage(stage) / f"r{index:06d}.parquet"
         _atomic(path, lambda handle: pq.write_table(table, handle))
+        return table
 
     def read_parts(
         self,
         stage: str,
         columns: Sequence[str] | None = None,
         labels: Collection[str] | None = None,
+        held: Mapping[int, pa.Table] | None = None,
     ) -> pd.DataFrame:
         """Every part of ``stage`` in replication order, concatenated; each checked first.
 
         ``labels``: only the rows of these policies (each part is still read and
         checked whole, then cut, so memory holds one part and the rows kept).
+        ``held``: the tables ``write_part`` returned in this process, by replication:
+        those parts are taken from them, not read back and checked again (the same
+        frame: parquet keeps these tables' types and values exactly).
         A part that is not this sweep's or cannot be read is removed and the
         sweep refused (InputError): ``--resume`` then recomputes it.
         """
         frames = []
         for index, path in self.part_paths(stage):
-            frame = self._read_part(path, stage, index, columns)
+            table = None if held is None else held.get(index)
+            if table is None:
+                frame = self._read_part(path, stage, index, columns)
+            else:
+                frame = (table if columns is None else table.select(list(columns))).to_pandas()
             frames.append(frame if labels is None else frame[frame["label"].isin(labels)])
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
