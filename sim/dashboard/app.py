@@ -22,6 +22,7 @@ from sim.dashboard import (
     scenario_page,
     tradeoffs_page,
 )
+from sim.dashboard.bank_workers import return_freed_memory
 from sim.dashboard.failures import show_bug
 from sim.dashboard.jobs import SessionGone
 from sim.dashboard.sidebar import MAX_REPLICATIONS, choose
@@ -48,6 +49,11 @@ def main() -> None:
         return
     except Exception as error:  # a bug: a friendly line here, the traceback in the server log
         show_bug(error)
+    finally:
+        # What this run read from Streamlit's data cache was unpickled for it (replication
+        # 1's journal: about 100 MB on enterprise) and is freed now; glibc kept its pages,
+        # and the server grew by 300 MB over a few edits (docs/performance.md).
+        return_freed_memory()
 
 
 def _page() -> None:

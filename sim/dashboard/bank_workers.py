@@ -79,7 +79,8 @@ def compact_in_workers(
     (``refs``)."""
     _CONTEXT.set_forkserver_preload([__name__])  # read when the fork server starts, once
     pool = LocalExecutor(workers, check=check, processes=_CONTEXT)
-    items = [(seed, index == 0) for index, seed in enumerate(demand_seeds)]
+    last = len(demand_seeds) - workers  # from here on, a worker's task is likely its last
+    items = [(seed, index == 0, index >= last) for index, seed in enumerate(demand_seeds)]
     results: dict[int, CompactCalls] = {}
     for index, unpacked in pool.run(_compact, loaded, items):
         results[index] = calls = unpacked.pack()  # here: the workers never import pyarrow
@@ -87,12 +88,57 @@ def compact_in_workers(
     return [results[index] for index in range(len(demand_seeds))]
 
 
-def _compact(loaded: LoadedScenario, item: tuple[np.random.SeedSequence, bool]) -> CompactCalls:
-    """A worker's task: ``compact_replication`` of (demand seed, refs)."""
-    demand_seed, refs = item
+def _compact(
+    loaded: LoadedScenario, item: tuple[np.random.SeedSequence, bool, bool]
+) -> CompactCalls:
+    """A worker's task: ``compact_replication`` of (demand seed, refs), its arrays served
+    from pages kept between tasks (``keep_freed_memory``); with ``last``, the pages go back
+    to the system after it (the worker has nothing more to do while the server's bank,
+    the tree's peak, grows to its full size)."""
+    keep_freed_memory(WORKER_HEAP_BYTES)
+    demand_seed, refs, last = item
     calls = compact_replication(loaded, demand_seed, refs=refs)
-    return_freed_memory()  # the generation's arrays: a worker kept ~170 MB between tasks
+    if refs or last:  # numbering the calls took twice a replication's arrays (refs)
+        return_freed_memory()
     return calls
+
+
+WORKER_HEAP_BYTES = 256 * 1024**2
+"""A bank worker keeps freed pages for arrays up to this size, and this much free at the
+top of its heap (``keep_freed_memory``): all of a replication's generation."""
+SERVER_HEAP_BYTES = 64 * 1024**2
+"""The server's: a replication's engine arrays rebuilt and replayed (about 30 MB on
+``enterprise``) reuse the pages of the last; it returns them after a bank or a policy
+(``return_freed_memory``)."""
+
+
+@functools.cache
+def keep_freed_memory(up_to_bytes: int) -> bool:
+    """Make this process's ``malloc`` keep freed pages for the next arrays of up to
+    ``up_to_bytes`` (glibc's ``M_MMAP_THRESHOLD`` and ``M_TRIM_THRESHOLD``), once; True if
+    the C library took it.
+
+    Why: a replication's generation allocates about 100 MB of arrays of a few MB
+    each and frees them, and rebuilding its engine arrays 30 MB; glibc gave each
+    of them fresh pages from the system (mapped, or returned by ``malloc_trim``),
+    and faulting them in again cost a quarter of the generation's CPU
+    (``enterprise``: 0.15 s of CPU a replication, 19,000 page faults; kept,
+    0.11 s and none) and a third of a replay's (26 -> 16 ms a replication;
+    docs/performance.md). The resident memory is then the largest arrays' while
+    they are reused, which the process held at their peak anyway; what it keeps
+    after is returned by ``return_freed_memory``.
+    """
+    mallopt = _libc_call("mallopt")
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, up_to_bytes)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, up_to_bytes)
+    )
+
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameters (malloc.h)."""
 
 
 def return_freed_memory() -> None:
@@ -105,17 +151,17 @@ def return_freed_memory() -> None:
     left 225 MB of the process's resident memory in place until ``malloc_trim``
     (docs/performance.md). Does nothing where the C library has no such call.
     """
-    trim = _malloc_trim()
+    trim = _libc_call("malloc_trim")
     if trim is not None:
         trim(0)
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None (macOS, musl without it, Windows)."""
-    name = ctypes.util.find_library("c")
+def _libc_call(name: str) -> Callable[..., int] | None:
+    """glibc's function ``name`` (``malloc_trim``, ``mallopt``), or None (macOS, musl
+    without it, Windows)."""
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None)
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c")), name, None)
     except OSError:
         return None
 

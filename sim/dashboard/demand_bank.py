@@ -30,8 +30,10 @@ from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import CallStream
 from sim.dashboard.bank_workers import (
+    SERVER_HEAP_BYTES,
     compact_in_workers,
     compact_replication,
+    keep_freed_memory,
     return_freed_memory,
 )
 from sim.engines.compact import CompactCalls
@@ -104,6 +106,7 @@ class DemandBank:
         """
         expected = workload.check(loaded.scenario, source=loaded.path)  # the CLI's pre-flight
         drop_kept_arrays()  # the memory goes to this bank, the one in use next
+        keep_freed_memory(SERVER_HEAP_BYTES)  # each replication's arrays reuse the last's pages
         bank = cls(loaded, seed)
         seeds = replication_seeds(seed, replications)
         bank.payment_seeds = [payment_seed for _, payment_seed in seeds]

@@ -23,6 +23,7 @@ from sim.account.policy import Policy
 from sim.account.run_spec import RunSpec
 from sim.calls.excel_dates import DateOrder
 from sim.dashboard import explore, usage_upload
+from sim.dashboard.bank_workers import return_freed_memory
 from sim.dashboard.explore import DemandBank, DemandPicture, Edits, PolicyView
 from sim.dashboard.jobs import Watch
 from sim.limits import DASHBOARD_JOB_MAX_BYTES
@@ -36,6 +37,9 @@ from sim.study.trace import PathPicture
 from sim.world import bundled as bundled_files
 from sim.world.load import LoadedScenario, load_scenario
 
+PATHS_KEPT = 4
+"""Sample paths kept (``path_figures``): each holds replication 1's journal, 18 MB pickled
+on ``enterprise`` (Streamlit's data cache keeps them pickled), so 32 could hold 0.6 GB."""
 BANKS_KEPT = 2
 """Demand banks kept in memory (each holds every replication's charged calls, compact)."""
 MAX_BANK_BYTES = DASHBOARD_JOB_MAX_BYTES
@@ -187,11 +191,17 @@ def policy_view(choice: Choice, levers: Levers) -> PolicyView:
     return policy_figures(*choice.key, choice.objective_key, levers, choice)
 
 
-@st.cache_data(max_entries=32, show_spinner="Replaying replication 1 entry by entry...")
+@st.cache_data(max_entries=PATHS_KEPT, show_spinner="Replaying replication 1 entry by entry...")
 def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) -> PathPicture:
     """Replication 1 with its journal (the same whatever the replication count), replayed on
-    the calls the demand bank kept (generated once, with the run's call numbers)."""
-    return explore.policy_path(_choice.loaded, seed, levers, bank(_choice).sample_stream())
+    the calls the demand bank kept (generated once, with the run's call numbers).
+
+    The replay's call records and journal entries, freed, are given back to the system
+    (``return_freed_memory``): on ``enterprise`` they left 110-140 MB resident in the
+    server after each new policy's path (docs/performance.md)."""
+    picture = explore.policy_path(_choice.loaded, seed, levers, bank(_choice).sample_stream())
+    return_freed_memory()
+    return picture
 
 
 def policy_path(choice: Choice, levers: Levers) -> PathPicture:

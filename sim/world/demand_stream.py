@@ -38,6 +38,10 @@ FREE_COLUMNS = ("start_us", "end_us", "service", "billed_min", "pool", "pool_min
 not credit-billed) and its place in generation order."""
 
 
+REFS_CHUNK_CALLS = 2**19
+"""Free calls compared with the charged calls at once (``DemandStream.charged_refs``): the
+memory of the comparison is about 80 bytes a call of the chunk and of the charged calls."""
+
 _FLOAT_BITS = 53
 """Every whole number below 2^53 is exact in float64."""
 
@@ -49,6 +53,11 @@ class FreeCalls(Protocol):
 
     def columns(self) -> dict[str, np.ndarray]:
         """``FREE_COLUMNS`` of these calls (same draws on every call)."""
+        ...
+
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """(``start_us``, ``seq``) of these calls, as ``columns`` gives them: all that their
+        place in stream order needs (``DemandStream.charged_refs``)."""
         ...
 
 
@@ -65,6 +74,9 @@ class DrawnFree:
 
     def columns(self) -> dict[str, np.ndarray]:
         return self._columns
+
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._columns["start_us"], self._columns["seq"]
 
 
 class UndrawnFree:
@@ -88,11 +100,20 @@ class UndrawnFree:
     def __len__(self) -> int:
         return self.size
 
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._start_us(), self.seq + self._rows()
+
+    def _rows(self) -> np.ndarray:
+        first = self.batch.first_call
+        return np.concatenate([np.arange(first[a], first[b]) for a, b in self.runs])
+
+    def _start_us(self) -> np.ndarray:
+        return np.concatenate([self.batch.starts(a, b) for a, b in self.runs])
+
     def columns(self) -> dict[str, np.ndarray]:
         batch = self.batch
-        first = batch.first_call
-        rows = np.concatenate([np.arange(first[a], first[b]) for a, b in self.runs])
-        start_us = np.concatenate([batch.starts(a, b) for a, b in self.runs])
+        rows = self._rows()
+        start_us = self._start_us()
         length_s = batch.lengths[rows].astype(np.int64)
         billed = -(-length_s // self.increment_s) * self.increment_s
         pool_min = billed / 60.0 if batch.pool != NO_POOL else np.zeros(len(rows))
@@ -135,8 +156,30 @@ class DemandStream(CallStream):
         return self._charged
 
     def charged_refs(self) -> np.ndarray:
+        """Each charged call's row in stream order, counted a group of free parts at a time.
+
+        Why not from the merged order (``_order``): that builds every column of every
+        free call and sorts all of them at once; on ``enterprise`` (4.1 million free
+        calls) it took 470 MB for a moment, the peak of the dashboard's bank build
+        (docs/performance.md). A charged call's row is its rank among the charged
+        calls plus the free calls before it, and only the free calls' starts and
+        ``seq`` say which those are: counted per group of parts, the memory is that of
+        a group's keys.
+        """
         if self._refs is None:
-            self._refs = np.flatnonzero(self._order()[0] < len(self._charged))
+            charged_start = np.asarray(self._charged.start_us, np.int64)
+            refs = np.arange(len(charged_start), dtype=np.int64)
+            for group in _groups(self._free, len(charged_start)):
+                keys = [part.keys() for part in group]
+                free_start = np.concatenate([start for start, _ in keys])
+                free_seq = np.concatenate([seq for _, seq in keys])
+                del keys
+                for first in range(0, len(free_seq), REFS_CHUNK_CALLS):
+                    chunk = slice(first, first + REFS_CHUNK_CALLS)
+                    refs += _free_before(
+                        charged_start, self._charged_seq, free_start[chunk], free_seq[chunk]
+                    )
+            self._refs = refs
         return self._refs
 
     @property
@@ -212,6 +255,39 @@ def sorted_ties(start_us: np.ndarray, ties: np.ndarray, top: int) -> np.ndarray:
         key.sort()
     key &= (1 << bits) - 1
     return key
+
+
+def _groups(parts: Sequence[FreeCalls], least: int) -> list[list[FreeCalls]]:
+    """``parts`` in order, in groups of at least ``least`` calls (the last may be smaller):
+    each group is compared with every charged call, so tiny parts go together."""
+    groups: list[list[FreeCalls]] = [[]]
+    size = 0
+    for part in parts:
+        if size >= max(least, 1):
+            groups.append([])
+            size = 0
+        groups[-1].append(part)
+        size += len(part)
+    return [group for group in groups if group]
+
+
+def _free_before(
+    charged_start: np.ndarray,
+    charged_seq: np.ndarray,
+    free_start: np.ndarray,
+    free_seq: np.ndarray,
+) -> np.ndarray:
+    """For each charged call (in stream order), how many of the free calls
+    (``free_start``, ``free_seq``) come before it in stream order (by start, then seq)."""
+    seq = np.concatenate([charged_seq, free_seq])
+    top = int(seq.max()) + 1
+    charged = np.zeros(top, dtype=bool)
+    charged[charged_seq] = True
+    order = sorted_ties(np.concatenate([charged_start, free_start]), seq, top)
+    del seq
+    rows = np.flatnonzero(charged[order])
+    rows -= np.arange(len(rows))
+    return rows
 
 
 def _merged(first: np.ndarray, rest: list[np.ndarray], order: np.ndarray) -> np.ndarray:

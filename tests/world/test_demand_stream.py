@@ -8,6 +8,8 @@ free ones.
 
 from __future__ import annotations
 
+import tracemalloc
+from collections.abc import Callable
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -22,6 +24,7 @@ from sim.account.clock import MICROS_PER_SECOND
 from sim.account.money import currency
 from sim.account.stream import COLUMNS, CallStream
 from sim.study.runner import replication_seeds
+from sim.world import demand_stream
 from sim.world.arrivals import horizon, month_bounds
 from sim.world.demand import _sources, generate, summarize
 from sim.world.demand_stream import DemandStream, sorted_ties
@@ -240,6 +243,44 @@ def test_charged_calls_and_refs_are_the_same_whatever_was_read_first() -> None:
     assert list(second.calls(skip_free=True)) == list(full.calls(skip_free=True))
     assert list(second.calls()) == list(full.calls())
     assert all(call.ref == row for row, call in enumerate(full.calls()))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_refs_counted_in_chunks_are_the_rows_of_the_plain_stream(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Free calls compared a chunk at a time (the first group of parts several tiny ones)."""
+    monkeypatch.setattr(demand_stream, "REFS_CHUNK_CALLS", chunk)
+    sc = SCENARIOS["busy"]
+    expected = plain(sc, 6)
+    free = (expected["charge_minor"] == 0) & ~expected["credit_billed"]
+    lazy = generate(sc, RATES, np.random.default_rng(6))
+    assert isinstance(lazy, DemandStream) and len(lazy._free) > 2
+    np.testing.assert_array_equal(lazy.charged_refs(), np.flatnonzero(~free))
+
+
+def test_refs_take_a_fraction_of_the_merged_streams_memory() -> None:
+    """The charged calls' rows without every free call's columns: on ``enterprise`` the merged
+    order took 406 MB, the peak of the dashboard's bank build (docs/performance.md)."""
+    loaded = load_scenario(ROOT / "scenarios" / "midsize.toml")
+
+    def peak(refs: Callable[[DemandStream], np.ndarray]) -> tuple[int, np.ndarray]:
+        demand_seed, _ = replication_seeds(1, 1)[0]  # a fresh one: generating spawns from it
+        stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+        assert isinstance(stream, DemandStream)
+        tracemalloc.start()
+        try:
+            rows = refs(stream)
+            return tracemalloc.get_traced_memory()[1], rows
+        finally:
+            tracemalloc.stop()
+
+    lean, rows = peak(lambda stream: stream.charged_refs())
+    merged, expected = peak(
+        lambda stream: np.flatnonzero(stream._order()[0] < len(stream.charged()))
+    )
+    np.testing.assert_array_equal(rows, expected)
+    assert lean < merged / 2
 
 
 def test_counting_and_charged_calls_build_no_free_call() -> None:
