@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special  # not scipy.stats: the dashboard imports this module (45 MB, 0.8 s)
 
 from sim.study.calibration.days import BUSINESS_WEEKDAYS, Days, LocalCalls
 from sim.study.calibration.growth import (
@@ -189,7 +189,7 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float]:
     if len(values) < 2:
         mean = float(values.mean()) if len(values) else 0.0
         return mean, mean
-    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * values.std(ddof=1) / math.sqrt(len(values))
+    half = special.ndtri(0.5 + CONFIDENCE / 2) * values.std(ddof=1) / math.sqrt(len(values))
     return float(max(values.mean() - half, 0.0)), float(values.mean() + half)
 
 
@@ -198,7 +198,7 @@ def _growth(line: GrowthLine | None, notes: list[str]) -> tuple[Interval | None,
     if line is None:
         notes.append(f"growth not fitted: fewer than {GROWTH_MIN_MONTHS} months; 0 used")
         return None, 0.0
-    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * line.slope_se
+    half = special.ndtri(0.5 + CONFIDENCE / 2) * line.slope_se
     low, high = math.expm1(line.slope - half), math.expm1(line.slope + half)
     growth = Interval(math.expm1(line.slope), low, high)
     if low <= 0 <= high:
@@ -212,7 +212,7 @@ def _growth(line: GrowthLine | None, notes: list[str]) -> tuple[Interval | None,
 
 def _line_level(line: GrowthLine, month: int) -> Interval:
     """The growth line's calls per business day at ``month``, with its 95 % interval."""
-    half = stats.norm.ppf(0.5 + CONFIDENCE / 2) * line.log_se_at(month)
+    half = special.ndtri(0.5 + CONFIDENCE / 2) * line.log_se_at(month)
     centre = line.intercept + line.slope * month
     return Interval(math.exp(centre), math.exp(centre - half), math.exp(centre + half))
 

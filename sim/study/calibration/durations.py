@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 EMPIRICAL_VALUES_MAX = 200
 """Quantiles an empirical duration keeps."""
@@ -51,6 +50,8 @@ def fit_durations(duration_s: np.ndarray) -> DurationFit:
         logs = np.log(positive)
         mu, sigma = float(logs.mean()), float(logs.std(ddof=1))
         if sigma > 0:
+            from scipy import stats  # noqa: PLC0415  (0.8 s and 45 MB: only when a fit runs)
+
             p_value = float(stats.kstest(positive, "lognorm", args=(sigma, 0, math.exp(mu))).pvalue)
             if p_value >= KS_LEVEL:
                 mean = math.exp(mu + sigma**2 / 2)
