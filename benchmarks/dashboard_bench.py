@@ -19,7 +19,9 @@ default 200 replications, times:
 
 While each scenario runs, the resident memory of the server's process tree
 (streamlit and any worker it starts) is sampled every 0.1 s: its peak is
-``peak_rss_mb`` (the other scenario's demand, kept, counts too).
+``peak_rss_mb`` (the other scenario's demand, kept, counts too), and each step's own
+peak is in ``peak_rss_mb_by_step`` (first view, new policies, the seen policy and the
+inputs, the payments edits).
 
 Exits 1 when a target is missed: a new policy on midsize within 3 s (issue 5),
 enterprise's first view within 10 s and its peak under 1 GB (issue 15). Needs
@@ -80,6 +82,7 @@ class PeakRss:
 
     def __init__(self, pid: int, every_s: float = 0.1) -> None:
         self.root, self.every_s, self.peak = psutil.Process(pid), every_s, 0
+        self._step_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -89,12 +92,21 @@ class PeakRss:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.every_s):
-            self.peak = max(self.peak, self.now())
+            resident = self.now()
+            self.peak = max(self.peak, resident)
+            self._step_peak = max(self._step_peak, resident)
+
+    def step(self) -> int:
+        """The peak since the last step (or the start) in MB, then start a new step from what
+        is resident now; ``peak`` keeps the whole block's."""
+        peak_mb = round(max(self._step_peak, self.now()) / 2**20)
+        self._step_peak = self.now()
+        return peak_mb
 
     @contextmanager
     def watching(self) -> Iterator[PeakRss]:
         """Sample while the block runs; ``peak`` starts from what is resident now."""
-        self.peak = self.now()
+        self.peak = self._step_peak = self.now()
         self._stop.clear()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -174,14 +186,19 @@ def one_scenario(
     page: Page, scenario: str, url: str, memory: PeakRss, *, sweep: bool
 ) -> dict[str, object]:
     """Every figure of the module docstring for ``scenario``."""
+    steps: dict[str, int] = {}  # where the peak is: each step's own, in MB
     with memory.watching():
         first, first_page = first_view(page, scenario, url)
+        steps["first_view"] = memory.step()
         timed = [timed_edit(page, TRIGGER, trigger) for trigger in NEW_TRIGGERS[scenario]]
         new, new_page = [cards for cards, _ in timed], [whole for _, whole in timed]
+        steps["new_policies"] = memory.step()
         seen = [timed_edit(page, TRIGGER, trigger)[0] for trigger in SEEN[scenario]]
         world_inputs_shown(page)
+        steps["seen_policy_and_inputs"] = memory.step()
         payments = timed_edit(page, FAILURE, "30")[0]
         timed_edit(page, FAILURE, "0")  # back to the file's, for the next scenario
+        steps["payments_edits"] = memory.step()
     figures: dict[str, object] = {
         "first_view_s": round(first, 2),
         "first_view_whole_page_s": round(first_page, 2),
@@ -192,6 +209,7 @@ def one_scenario(
         "seen_policy_s": [round(value, 2) for value in seen],
         "payments_edit_s": round(payments, 2),
         "peak_rss_mb": round(memory.peak / 2**20),
+        "peak_rss_mb_by_step": steps,
     }
     if sweep and scenario == "midsize":
         figures["sweep_100_policies_s"] = round(sweep_seconds(page), 2)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from scipy import special, stats
+
+from sim.study.calibration.arrivals import CONFIDENCE
 from tests.paths import ROOT
 
 
@@ -35,9 +38,5 @@ def test_importing_calibration_leaves_scipy_stats_until_a_duration_fit_runs() ->
 
 
 def test_the_normal_quantile_is_the_one_scipy_stats_gives() -> None:
-    from scipy import special, stats
-
-    from sim.study.calibration.arrivals import CONFIDENCE
-
     q = 0.5 + CONFIDENCE / 2
     assert special.ndtri(q) == stats.norm.ppf(q)
