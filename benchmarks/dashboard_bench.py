@@ -99,8 +99,9 @@ class PeakRss:
     def step(self) -> int:
         """The peak since the last step (or the start) in MB, then start a new step from what
         is resident now; ``peak`` keeps the whole block's."""
-        peak_mb = round(max(self._step_peak, self.now()) / 2**20)
-        self._step_peak = self.now()
+        resident = self.now()
+        peak_mb = round(max(self._step_peak, resident) / 2**20)
+        self._step_peak = resident
         return peak_mb
 
     @contextmanager

@@ -154,7 +154,7 @@ def arrival_grid(calendar: Calendar, start_us: int, end_us: int) -> ArrivalGrid:
     """
     zone = calendar.zone
     hours = open_hours(calendar)
-    if weightless(calendar):
+    if weightless(hours):
         raise ValueError(
             f"hour_of_day gives zero weight to every business hour {list(calendar.business_hours)}"
         )

@@ -25,7 +25,7 @@ def open_hours(calendar: Calendar) -> list[tuple[int, int, float]]:
     return slots
 
 
-def weightless(calendar: Calendar) -> bool:
-    """Whether ``hour_of_day`` gives no weight to any business hour (per-day demand has nowhere
-    to go: the arrival grid refuses the calendar)."""
-    return sum(weight for _, _, weight in open_hours(calendar)) <= 0
+def weightless(hours: list[tuple[int, int, float]]) -> bool:
+    """Whether the ``open_hours`` of a calendar carry no weight (``hour_of_day`` gives none to
+    any business hour: per-day demand has nowhere to go, the arrival grid refuses it)."""
+    return sum(weight for _, _, weight in hours) <= 0

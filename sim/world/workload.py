@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from sim import limits
 from sim.account.clock import MICROS_PER_DAY, add_months, to_instant
 from sim.errors import InputError
-from sim.world.open_hours import weightless
+from sim.world.open_hours import open_hours, weightless
 from sim.world.scenario import Scenario
 from sim.world.scenario_types import Continuous, Count, Empirical, Fixed
 from sim.world.stream_profile import business_streams
@@ -166,7 +166,7 @@ def calls_at_most(scenario: Scenario) -> float | None:
     """
     if any(stream.hour_of_week is not None for stream in scenario.streams):
         return None
-    if _business_grid(scenario) and weightless(scenario.calendar):
+    if _business_grid(scenario) and weightless(open_hours(scenario.calendar)):
         return None  # the estimate refuses the calendar, in its own words
     info, users = scenario.scenario, scenario.users
     start_us = to_instant(info.start)
