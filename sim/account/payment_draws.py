@@ -24,6 +24,8 @@ from sim.account.payments import Delay, Payments, RandomDelay
 
 FIRST_DRAWS = 64
 """Draws of each kind made before a run (each kind grows eightfold when it runs out)."""
+AHEAD_MAX = 8**5 * FIRST_DRAWS
+"""The most draws of a kind ``PaymentDraws.ahead`` makes before a run (2 million)."""
 PROCESSING_STREAM = 1
 """The processing delays' stream: the payment seed's child with this spawn key."""
 FIX_STREAM = 2
@@ -61,6 +63,25 @@ class PaymentDraws:
         if fixes_used >= len(self.fix_us) > 0:
             self.fix_us = self._delays(
                 self.payments.admin_fix_delay, FIX_STREAM, 8 * len(self.fix_us)
+            )
+
+    def ahead(self, attempts: int) -> None:
+        """Draw enough for ``attempts`` payment attempts and requests (at most ``AHEAD_MAX``).
+
+        The same numbers as growing them when a run runs out (eightfold, from the
+        same stream): a caller that can tell how many its runs need saves the
+        compiled engine a run that stops when they run out and starts again.
+        """
+        attempts = min(attempts, AHEAD_MAX)
+        while True:
+            uniforms = self.payments.failure_probability > 0 and len(self.uniforms) < attempts
+            processing = 0 < len(self.processing_us) < attempts
+            if not (uniforms or processing):
+                return
+            self.more(
+                len(self.uniforms) if uniforms else 0,
+                len(self.processing_us) if processing else 0,
+                0,
             )
 
     def reader(self) -> DrawReader:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from sim.engines.compact import CompactCalls
+from sim.engines.scratch import POOL
 from sim.study.executors import Check, LocalExecutor
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
@@ -149,8 +150,10 @@ def return_freed_memory() -> None:
     from its heap once large frees have raised its mmap threshold, and it keeps
     the freed pages: measured on enterprise, 14 kept replications' arrays dropped
     left 225 MB of the process's resident memory in place until ``malloc_trim``
-    (docs/performance.md). Does nothing where the C library has no such call.
+    (docs/performance.md). The engines' reusable buffers that no replication holds
+    go first (``sim.engines.scratch``). Does nothing where the C library has no such call.
     """
+    POOL.release()
     trim = _libc_call("malloc_trim")
     if trim is not None:
         trim(0)

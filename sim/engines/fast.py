@@ -55,6 +55,7 @@ from sim.engines.fast_layout import (
 from sim.engines.fast_loop import run_policy
 from sim.engines.fast_many import run_policies
 from sim.engines.fast_outcomes import outcome, stacked_outcomes
+from sim.engines.scratch import POOL
 from sim.engines.skip_layout import Jumps, build_jumps, no_jumps, with_days
 from sim.limits import RECHARGES_TO_TRIGGER_MAX
 
@@ -71,9 +72,12 @@ class Prepared:
         self.service = np.ascontiguousarray(charged.service, np.int16)  # < 2^15 services
         self.charges = np.ascontiguousarray(charged.charge_minor, np.int64)
         self.billed = np.ascontiguousarray(charged.credit_billed, np.bool_)
-        self.billed_before = np.concatenate(([0], np.cumsum(self.billed, dtype=np.int64)))
-        index = np.arange(len(self.starts), dtype=np.int64)
-        self.post_order = np.lexsort((index, self.ends)).astype(np.int32)  # < 2^31 calls
+        # into reused buffers (``sim.engines.scratch``): fresh ones were page faults
+        self.billed_before = POOL.take(len(self.billed) + 1, np.int64)
+        self.billed_before[0] = 0
+        np.cumsum(self.billed, dtype=np.int64, out=self.billed_before[1:])
+        self.post_order = POOL.take(len(self.ends), np.int32)  # < 2^31 calls
+        self.post_order[:] = np.argsort(self.ends, kind="stable")  # ties in stream order
         self.calls = ChargedCalls(
             start_us=self.starts,
             end_us=self.ends,
@@ -109,6 +113,7 @@ def replay_many(
     prepared, run_terms = Prepared(stream), _run_terms(spec)
     jumps = with_days(prepared.jumps(), spec.start, spec.end) if skip else no_jumps()
     draws = PaymentDraws(payment_seed, spec.payments)  # drawn once, read by every policy
+    draws.ahead(_attempts_ahead(prepared, policies))
     table, calls = policy_table(policies, spec), len(prepared.starts) + prepared.free
     outcomes: list[Outcome] = []
     while len(outcomes) < len(policies):  # one compiled call, unless a policy stops it
@@ -126,6 +131,21 @@ def replay_many(
             policy = policies[len(outcomes)]
             outcomes.append(_replay(prepared, jumps, policy, spec, run_terms, draws, with_lots))
     return outcomes
+
+
+def _attempts_ahead(prepared: Prepared, policies: Sequence[Policy]) -> int:
+    """About the most payment attempts a policy's run makes: every charge paid by recharges.
+
+    An estimate, to draw the payment randomness ahead (``PaymentDraws.ahead``):
+    a run that needs more stops and runs again with more, as without it; one that
+    needs fewer leaves some unread. Failed attempts and expiries add a few; a
+    quarter more covers them in the scenarios' grids.
+    """
+    amounts = [policy.auto.amount_minor for policy in policies if policy.auto is not None]
+    if not amounts or min(amounts) <= 0:
+        return 0
+    recharges = int(prepared.charges.sum()) // min(amounts) + 1
+    return recharges + recharges // 4 + 8
 
 
 def replay_prepared(

@@ -173,7 +173,7 @@ def run_loop(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
             watch = policy.auto_on and not pending and not suspended
             limit = min(end + 1, expiry_at, opening_at, manual_at, recharge_at, fix_at)
             floor = max(policy.trigger_minor, 1) if watch else 1
-            settled_any = False
+            settled_any, posted = False, 0
             if jumps.on and now > blocked_until:
                 head, balance, consumed, post_ptr, book, settled_any, posted = skip_quiet_stretch(
                     jumps, lots, head, n_lots, balance, consumed, post_ptr, book, start, daily,
@@ -189,8 +189,14 @@ def run_loop(  # noqa: PLR0915  (the instant loop: its steps are named helpers)
                 )  # fmt: skip
             if settled_any:
                 notified = False
-                # calls that started meanwhile were all admitted (the balance stayed > 0)
-                stop = first_at_least(start_us, start_ptr, n, book.last_time + 1)
+                # calls that started meanwhile were all admitted (the balance stayed > 0);
+                # after a jump, every call up to its last posted one started by then, so
+                # the search starts there, a call or two short of its answer, not at
+                # ``start_ptr``, hundreds of calls back
+                since = start_ptr
+                if posted > 0:
+                    since = max(since, post_order[post_ptr - 1] + 1)
+                stop = first_at_least(start_us, since, n, book.last_time + 1)
                 if stop > start_ptr:  # ``admit`` with money left: a count
                     credit_billed += billed_before[stop] - billed_before[start_ptr]
                     start_ptr = stop

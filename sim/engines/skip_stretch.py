@@ -8,9 +8,10 @@ recharge may be requested, else 1). Nothing else can happen in such a
 stretch, so the balance after posting ``k`` is the balance at the start minus
 ``charged_before[k] - charged_before[start]`` (``sim.engines.skip_layout``):
 
-- where it ends is a galloping search from the stretch's start
-  (``sim.engines.fast_search``: the first posting at or after ``limit``,
-  the last prefix within ``balance - floor``), backed up to the first posting
+- where it ends is a galloping search (``sim.engines.fast_search``): the
+  first posting at or after ``limit``, within the day of ``limit`` that
+  ``day_first_post`` brackets (the limit is often weeks ahead), and the last
+  prefix within ``balance - floor``, from the stretch's start; backed up to the first posting
   of an instant so that an instant is never split, as ``post_quiet_stretch``
   stops before the first instant whose postings would cross the floor;
 - the lots give up the stretch's total charge oldest first (a few lots);
@@ -58,17 +59,38 @@ def latest_blocked_end(calls: ChargedCalls, first: int, stop: int, balance: int,
 
 
 @njit(cache=True, inline="always")
-def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int) -> int:
+def first_post_at(jumps: Jumps, post_ptr: int, limit: int, start: int) -> int:
+    """The first posting at or after ``limit`` (> ``post_ptr``'s), from ``post_ptr`` on.
+
+    The limit is often weeks ahead (the next expiry, the run's end): the day
+    boundaries around it (``day_first_post``) bound it to one day's postings, where a
+    galloping search from ``post_ptr`` would cross all the postings in between.
+    """
+    post_end, day_first_post = jumps.post_end_us, jumps.day_first_post
+    lo, hi = post_ptr, len(post_end)
+    days = len(day_first_post)
+    if days > 0:
+        day = (limit - start) // MICROS_PER_DAY  # boundary ``day - 1`` <= limit < boundary ``day``
+        if 0 < day <= days:
+            lo = max(lo, day_first_post[day - 1])
+        if 0 <= day < days:
+            hi = day_first_post[day]
+    return first_at_least(post_end, lo, hi, limit)
+
+
+@njit(cache=True, inline="always")
+def jump_stop(jumps: Jumps, post_ptr: int, balance: int, limit: int, floor: int, start: int) -> int:
     """Where a jump from ``post_ptr`` stops: the first posting it leaves (== post_ptr: none).
 
     Postings before ``limit`` that keep the balance >= ``floor``, at most
-    ``JUMP_CHARGE_MAX_MINOR`` in all, and whole instants only.
+    ``JUMP_CHARGE_MAX_MINOR`` in all, and whole instants only (``start``: the run's,
+    where its day boundaries count from).
     """
     post_end, before = jumps.post_end_us, jumps.charged_before
     n = len(post_end)
     if post_ptr >= n or balance < floor or post_end[post_ptr] >= limit:
         return post_ptr
-    hi = first_at_least(post_end, post_ptr, n, limit)  # the first posting at or after limit
+    hi = first_post_at(jumps, post_ptr, limit, start)
     room = min(balance - floor, JUMP_CHARGE_MAX_MINOR)
     # the last k in post_ptr .. hi with before[k] <= before[post_ptr] + room
     stop = first_at_least(before, post_ptr, hi + 1, before[post_ptr] + room + 1) - 1
@@ -99,7 +121,7 @@ def skip_quiet_stretch(
 
     Returns (head, balance, consumed, post_ptr, book, whether it posted, postings jumped).
     """
-    stop = jump_stop(jumps, post_ptr, balance, limit, floor)
+    stop = jump_stop(jumps, post_ptr, balance, limit, floor, start)
     if stop == post_ptr:
         return head, balance, consumed, post_ptr, book, False, 0
     post_end, before = jumps.post_end_us, jumps.charged_before
