@@ -9,7 +9,6 @@ statistics, charts or engines, and runs without the cyclic collector
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +58,8 @@ def demand(file: Path, seed: int, calls: Path | None, as_json: bool) -> None:
     It is replication 1 of ``credsim run FILE --seed S``.
     """
     # Generating demand: numpy, and pandas for its monthly summary.
+    import json  # noqa: PLC0415
+
     import numpy as np  # noqa: PLC0415
 
     from sim.calls.stream_csv import write_stream  # noqa: PLC0415

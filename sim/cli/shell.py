@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import errno
 import os
-import platform
 import sys
-import tempfile
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from gettext import gettext as _
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +25,7 @@ import click
 
 import sim
 from sim.cli.heap import freeze_at_exit
+from sim.cli.lazy import LazyCommands
 from sim.cli.options import BadInput
 from sim.errors import InputError
 
@@ -66,6 +64,20 @@ class Shell(click.Group):
         freeze_at_exit()  # the process's exit skips collecting what it loaded (sim.cli.heap)
         with classified():
             return super().invoke(ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The "Commands" section of ``--help``, as click writes it, without importing the
+        commands not yet loaded: their short help comes from ``LazyCommands`` (``sim.cli.lazy``)."""
+        commands = self.commands
+        if not isinstance(commands, LazyCommands):
+            super().format_commands(ctx, formatter)
+            return
+        shown = [name for name in self.list_commands(ctx) if not commands.hidden(name)]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in shown)  # as click reckons it
+        with formatter.section(_("Commands")):
+            formatter.write_dl([(name, commands.short_help(name, limit)) for name in shown])
 
 
 @contextmanager
@@ -117,7 +129,9 @@ def log_folders() -> list[Path]:
 
     Never the working directory or a data folder: the log is ours, not the user's data.
     """
-    import platformdirs  # noqa: PLC0415  (only when a bug is logged)
+    import tempfile  # noqa: PLC0415  (only when a bug is logged)
+
+    import platformdirs  # noqa: PLC0415
 
     user = getattr(os, "getuid", lambda: "user")()
     return [
@@ -127,7 +141,14 @@ def log_folders() -> list[Path]:
 
 
 def write_log(error: BaseException) -> Path | str:
-    """Write the full traceback (workers' included) and what ran; the file's path."""
+    """Write the full traceback (workers' included) and what ran; the file's path.
+
+    What it needs is imported here: a command that ends well never loads it (start-up).
+    """
+    import platform  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     text = "".join(
         [

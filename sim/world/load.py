@@ -29,7 +29,6 @@ from sim.account.money import currency, major_to_minor
 from sim.errors import InputError, decode_utf8
 from sim.world import bounds, bundled, opening, workload
 from sim.world.files import check_size, confined, read_regular
-from sim.world.messages import combine, describe
 from sim.world.rates import RateKey, RateTable, parse_rates
 from sim.world.scenario import BigMeeting, Meetings, Scenario
 from sim.world.toml_guard import check_toml_shape
@@ -94,7 +93,9 @@ def load_scenario_bytes(
     problems += missing_rates(scenario, rates) + costly_rates(scenario, rates)
     problems += opening_problems(scenario)
     if problems:
-        raise InputError(combine(problems), source=source)
+        from sim.world import messages  # noqa: PLC0415  (only for a refused scenario: start-up)
+
+        raise InputError(messages.combine(problems), source=source)
     workload.check_fits(scenario, source=source)  # before any generation: validate == run
     return LoadedScenario(source, scenario, rates, content_hash(data, table_bytes))
 
@@ -110,7 +111,9 @@ def checked(scenario: Scenario, base: LoadedScenario, label: str) -> LoadedScena
     problems += missing_rates(scenario, base.rates) + costly_rates(scenario, base.rates)
     problems += opening_problems(scenario)
     if problems:
-        raise InputError(combine(problems), source=label)
+        from sim.world import messages  # noqa: PLC0415  (only for a refused scenario: start-up)
+
+        raise InputError(messages.combine(problems), source=label)
     workload.check_fits(scenario, source=label)
     digest = hashlib.sha256(base.content_hash.encode())
     digest.update(scenario.model_dump_json().encode())
@@ -130,7 +133,10 @@ def parse_scenario(data: bytes | str, source: Path) -> Scenario:
     try:
         return Scenario.model_validate(document)
     except ValidationError as exc:
-        raise InputError(combine(describe(exc, Scenario)), source=source) from None
+        from sim.world import messages  # noqa: PLC0415  (only for a refused scenario: start-up)
+
+        problems = messages.describe(exc, Scenario)
+        raise InputError(messages.combine(problems), source=source) from None
 
 
 def content_hash(scenario_bytes: bytes, table_bytes: bytes) -> str:

@@ -44,6 +44,8 @@ def warm() -> None:
     """
     tiny_sweep()
     tiny_baseline()
+    for name in list(main.commands):  # each command's module, imported on first use
+        main.commands[name]
     for module in LOADED_BY_COMMANDS:
         importlib.import_module(module)
 
@@ -60,8 +62,9 @@ LOADED_BY_COMMANDS = (
     "sim.views.summary",
 )
 """What the commands import in their bodies (the CLI's modules import only click and light
-parts of sim, for start-up): imported here once, so that a case's CPU limit is spent on
-its input, as when ``sim.cli.commands`` imported them all."""
+parts of sim, for start-up): imported here once, with every command's own module (the
+group imports each on first use, ``sim.cli.lazy``), so that a case's CPU limit is spent
+on its input."""
 
 
 def _param(case: Case) -> object:
