@@ -15,8 +15,9 @@ both ways, and checks that both give the same Outcomes.
 this process with the dashboard's modules imported: build the bank (in worker
 processes when it is big, as the server does; ``--workers 1``: here) while
 replaying the scenario's policy on each replication as it arrives, show that
-policy's figures, lay out replication 1's sample
-path from the kept calls, then replay a second policy. It prints the seconds
+policy's figures, lay out replication 1's sample path from the kept calls (replayed
+in a worker process of the fork server, as the server does: its CPU is neither this
+process's nor ``workers_cpu_s``), then replay a second policy. It prints the seconds
 and the resident memory of this process tree (sampled every 0.1 s) after
 and at the peak of each step, the CPU seconds of this process and of the
 workers, and the bytes kept.
@@ -155,7 +156,8 @@ def first_view(name: str, replications: int, workers: int | None) -> dict[str, A
         "bank", lambda: DemandBank.build(loaded, 1, replications, workers=workers, first=first)
     )
     step("first_policy", lambda: explore.policy_view(bank, levers))
-    step("sample_path", lambda: explore.policy_path(loaded, 1, levers, bank.sample_stream()))
+    calls = bank.sample_calls()  # replayed in a worker of the fork server, as the server does:
+    step("sample_path", lambda: explore.policy_path(loaded, 1, levers, calls, check=_no_stop))
     step("second_policy", lambda: explore.policy_view(bank, other))
     rss.stop()
     return {
@@ -165,6 +167,10 @@ def first_view(name: str, replications: int, workers: int | None) -> dict[str, A
         "kept_engine_mb": round(bank.kept_bytes / 2**20),
         "kept_replications": len(bank.kept),
     }
+
+
+def _no_stop(_workers: object) -> None:
+    """The sample path's check (the page's stops on a closed tab; nothing stops this)."""
 
 
 def _children_cpu() -> float:

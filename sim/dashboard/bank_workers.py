@@ -11,9 +11,11 @@ same whichever worker finished first.
 Why ``forkserver`` and not ``fork``: the Streamlit server runs threads (one
 per session, the web server's own), and a forked copy of a process with
 threads can deadlock on a lock another thread held. The fork server is a
-clean process started once (it imports this module and the generator once),
-and every worker is forked from it, so a pool starts in a fraction of a
-second after the first. Streamlit installs the app script as ``__main__``
+clean process started once (it imports this module and the generator once,
+and the sample path's replay: ``PRELOADED``), and every worker is forked from
+it, so a pool starts in a fraction of a second after the first; replication
+1's sample path is replayed in one of its processes too
+(``sim.dashboard.path_worker``). Streamlit installs the app script as ``__main__``
 (with its ``__file__``); a new process would run that script again, the whole
 page, before its first task, so processes are started with a bare
 ``__main__`` (``_BareMainProcess``).
@@ -78,8 +80,7 @@ def compact_in_workers(
     processes of the sweep's pool (``sim.study.executors.LocalExecutor``: the same stop,
     Ctrl+C and window) started from the fork server; replication 0 keeps its call numbers
     (``refs``)."""
-    _CONTEXT.set_forkserver_preload([__name__])  # read when the fork server starts, once
-    pool = LocalExecutor(workers, check=check, processes=_CONTEXT)
+    pool = LocalExecutor(workers, check=check, processes=fork_server())
     last = len(demand_seeds) - workers  # from here on, a worker's task is likely its last
     items = [(seed, index == 0, index >= last) for index, seed in enumerate(demand_seeds)]
     results: dict[int, CompactCalls] = {}
@@ -193,3 +194,13 @@ class _BareMainContext(ForkServerContext):
 
 
 _CONTEXT = _BareMainContext()
+PRELOADED = (__name__, "sim.dashboard.path_worker")
+"""What the fork server imports once, before it forks a worker: the bank's and the sample
+path's tasks (``sim.dashboard.path_worker``), so neither worker imports them again."""
+
+
+def fork_server() -> ForkServerContext:
+    """The dashboard's workers' context: started from the fork server, with a bare
+    ``__main__``; the fork server preloads ``PRELOADED`` (read when it starts, once)."""
+    _CONTEXT.set_forkserver_preload(list(PRELOADED))
+    return _CONTEXT

@@ -126,6 +126,8 @@ class DemandBank:
             done.append(index)
             if first is not None:
                 replayed[index] = bank._replay(index, unpacked, *first, budget)
+            if replications - len(done) < trimmed_tail(calls.nbytes, replications):
+                return_freed_memory()  # the build's end is the tree's peak (``trimmed_tail``)
             if progress is not None:
                 progress(len(done), replications)
 
@@ -147,7 +149,12 @@ class DemandBank:
 
     def sample_stream(self) -> CallStream:
         """Replication 1's charged calls, numbered as in ``credsim run`` (its sample path)."""
-        return self.compact[0].stream()
+        return self.sample_calls().stream()
+
+    def sample_calls(self) -> CompactCalls:
+        """Replication 1's charged calls as kept (compact, with their call numbers): what a
+        sample path's worker process is sent (``sim.dashboard.path_worker``)."""
+        return self.compact[0]
 
     @property
     def nbytes(self) -> int:
@@ -234,6 +241,21 @@ def kept_budget(compact_bytes: int) -> int:
     leaves of ``DASHBOARD_BANK_KEPT_TOTAL_BYTES``, at most ``DASHBOARD_KEPT_ENGINE_BYTES``."""
     left = DASHBOARD_BANK_KEPT_TOTAL_BYTES - compact_bytes
     return max(0, min(DASHBOARD_KEPT_ENGINE_BYTES, left))
+
+
+def trimmed_tail(replication_bytes: int, replications: int) -> int:
+    """How many of a bank's last replications the server gives its freed pages back after:
+    those that add less to the bank than the pages it keeps (``SERVER_HEAP_BYTES``), at most
+    a quarter of them.
+
+    Why: the end of a big bank's build is the process tree's peak (the bank at its
+    largest, each worker generating a replication); the server kept up to 64 MiB of freed
+    pages there for the next replication's arrays, 74 MB of its 738 MB at that moment on
+    ``enterprise`` (docs/performance.md). From this point on, the pages kept would weigh
+    more than what the bank still grows; faulting a replication's arrays in again costs
+    about 10 ms.
+    """
+    return min(SERVER_HEAP_BYTES // max(replication_bytes, 1), replications // 4)
 
 
 def bank_workers(expected_calls: float, workers: int | None = None) -> int:

@@ -23,9 +23,11 @@ import pandas as pd
 
 from sim import limits
 from sim.account.outcome import Outcome
-from sim.account.stream import CallStream
 from sim.dashboard.demand_bank import DemandBank
+from sim.dashboard.path_worker import journaled_replication
+from sim.engines.compact import CompactCalls
 from sim.errors import InputError
+from sim.study.executors import Check
 from sim.study.experiment import (
     Levers,
     build_policy,
@@ -37,7 +39,7 @@ from sim.study.kpis import Replications, estimates, outcome_rows, select
 from sim.study.recommend import CostModel
 from sim.study.runner import replication_seeds
 from sim.study.stats import Estimate, balance_bands
-from sim.study.trace import PathPicture, path_picture, traced_run
+from sim.study.trace import PathPicture, Trace, path_picture
 from sim.world import bundled
 from sim.world.demand import generate, summarize
 from sim.world.demand_summary import DemandSummary, hour_weekday_counts
@@ -272,15 +274,23 @@ def _outcomes(bank: DemandBank, levers: Levers, scenario: Scenario) -> list[Outc
 
 
 def policy_path(
-    loaded: LoadedScenario, seed: int, levers: Levers, stream: CallStream | None = None
+    loaded: LoadedScenario,
+    seed: int,
+    levers: Levers,
+    calls: CompactCalls | None = None,
+    *,
+    check: Check | None = None,
 ) -> PathPicture:
     """Replication 1 of ``seed`` under ``levers``, with its journal (any replication count).
 
-    ``stream``: that replication's calls if kept (``DemandBank.sample_stream``, numbered
-    as in ``credsim run``), else generated again.
+    ``calls``: that replication's charged calls if kept (``DemandBank.sample_calls``,
+    numbered as in ``credsim run``), else generated again. With ``check`` (the page's), it is
+    replayed in a worker process (``sim.dashboard.path_worker``): this process receives the
+    Outcome and the journal as compressed columns (``Trace.entries`` is a ``PackedJournal``).
     """
-    trace = traced_run(loaded, levers, seed=seed, stream=stream)
-    return path_picture(trace, levers, loaded.scenario)
+    seeds = replication_seeds(seed, 1)[0]
+    outcome, journal = journaled_replication(loaded, levers, seeds, calls, check)
+    return path_picture(Trace(outcome, journal), levers, loaded.scenario)
 
 
 def kpis(outcomes: Sequence[Outcome], scenario: Scenario) -> dict[str, Estimate]:

@@ -10,7 +10,7 @@ returns plain strings and frames that any front end can show.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -142,8 +142,9 @@ def journal_frame(entries: Sequence[JournalEntry], currency_code: str) -> pd.Dat
     )
 
 
-def journal_csv(entries: Sequence[JournalEntry], currency_code: str) -> str:
-    """The journal as the CLI's ``--journal`` CSV, byte for byte (exact decimal money)."""
+def journal_csv(entries: Iterable[JournalEntry], currency_code: str) -> str:
+    """The journal as the CLI's ``--journal`` CSV, byte for byte (exact decimal money);
+    ``entries`` may be a ``PackedJournal`` (each entry built from its row as it is written)."""
     handle = io.StringIO()
     write = journal_writer(handle, currency(currency_code))
     for entry in entries:

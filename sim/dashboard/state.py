@@ -38,8 +38,9 @@ from sim.world import bundled as bundled_files
 from sim.world.load import LoadedScenario, load_scenario
 
 PATHS_KEPT = 4
-"""Sample paths kept (``path_figures``): each holds replication 1's journal, 18 MB pickled
-on ``enterprise`` (Streamlit's data cache keeps them pickled), so 32 could hold 0.6 GB."""
+"""Sample paths kept (``path_figures``): each holds replication 1's journal, 16 MB of columns
+pickled on ``enterprise`` (Streamlit's data cache keeps them pickled), so 32 could hold
+0.5 GB."""
 BANKS_KEPT = 2
 """Demand banks kept in memory (each holds every replication's charged calls, compact)."""
 MAX_BANK_BYTES = DASHBOARD_JOB_MAX_BYTES
@@ -196,10 +197,16 @@ def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) 
     """Replication 1 with its journal (the same whatever the replication count), replayed on
     the calls the demand bank kept (generated once, with the run's call numbers).
 
-    The replay's call records and journal entries, freed, are given back to the system
-    (``return_freed_memory``): on ``enterprise`` they left 110-140 MB resident in the
-    server after each new policy's path (docs/performance.md)."""
-    picture = explore.policy_path(_choice.loaded, seed, levers, bank(_choice).sample_stream())
+    Replayed in a worker process (``sim.dashboard.path_worker``), stopped with the tab or
+    its budget (``Watch``): on ``enterprise`` the replay's call records and journal entries
+    took about 130 MB of Python objects and left the server 110-170 MB larger after each
+    new policy, what it freed kept in partly used arenas (docs/performance.md); the server
+    receives the Outcome and the journal's columns. What unpickling them and laying them
+    out freed is given back to the system (``return_freed_memory``)."""
+    watch = Watch("replication 1's sample path")
+    calls = bank(_choice).sample_calls()
+    picture = explore.policy_path(_choice.loaded, seed, levers, calls, check=watch.check)
+    watch.done()
     return_freed_memory()
     return picture
 

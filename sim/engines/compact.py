@@ -83,6 +83,10 @@ class Packed:
         """This array compressed (itself if it is)."""
         return self if self.packed else Packed.of(self.array())
 
+    def unpack(self) -> Packed:
+        """This array's own bytes (itself if not compressed)."""
+        return Packed.of(self.array(), packed=False) if self.packed else self
+
 
 @functools.cache
 def _codec() -> Any:
@@ -136,6 +140,11 @@ class Narrow:
         """These values with every array compressed."""
         parts = (self.packed_low, self.packed_over_rows, self.packed_over_values)
         return Narrow(*(part.pack() for part in parts))
+
+    def unpack(self) -> Narrow:
+        """These values with no array compressed."""
+        parts = (self.packed_low, self.packed_over_rows, self.packed_over_values)
+        return Narrow(*(part.unpack() for part in parts))
 
     def wide(self) -> np.ndarray:
         """The values again, as int64."""
@@ -238,6 +247,19 @@ class CompactCalls:
             service_codes=self.service_codes.pack(),
             billed_bits=self.billed_bits.pack(),
             ref_gaps=None if self.ref_gaps is None else self.ref_gaps.pack(),
+        )
+
+    def unpack(self) -> CompactCalls:
+        """These calls with no array compressed: what is sent to a process that should not
+        import pyarrow for them (the dashboard's sample path: ``sim.dashboard.path_worker``)."""
+        return replace(
+            self,
+            gaps=self.gaps.unpack(),
+            lengths=self.lengths.unpack(),
+            charges=self.charges.unpack(),
+            service_codes=self.service_codes.unpack(),
+            billed_bits=self.billed_bits.unpack(),
+            ref_gaps=None if self.ref_gaps is None else self.ref_gaps.unpack(),
         )
 
     def stream(self) -> ChargedStream:

@@ -26,11 +26,11 @@ from sim.account.clock import Instant
 from sim.account.ledger import EntryKind, JournalEntry, Lot, Source
 from sim.account.money import Currency, major_to_minor
 from sim.account.outcome import Outcome
-from sim.account.payment_draws import PaymentDraws
 from sim.account.stream import CallStream
-from sim.engines.replay import replay
-from sim.study.experiment import Levers, build_policy, horizon, run_spec, scenario_currency
+from sim.study.experiment import Levers, horizon, scenario_currency
+from sim.study.journal_columns import columns_of
 from sim.study.runner import replication_seeds
+from sim.study.trace_replay import journaled_run
 from sim.world.demand import generate
 from sim.world.load import LoadedScenario
 from sim.world.scenario import Scenario
@@ -38,6 +38,10 @@ from sim.world.scenario import Scenario
 MAX_POINTS = 4000
 """Most points kept of the balance line: enough for any screen, small enough for a report."""
 EVENT_COLUMNS = ("time", "kind", "amount", "balance", "lot")
+EVENT_KINDS = (EntryKind.FUND, EntryKind.RECHARGE_FAILED, EntryKind.FORFEIT)
+"""The entries ``SamplePath.events`` shows (``_events``)."""
+OUTAGE_KINDS = (EntryKind.OUTAGE_STARTED, EntryKind.OUTAGE_ENDED, EntryKind.CALL_BLOCKED)
+"""The entries ``SamplePath.outages`` is made of (``_outages``)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,9 @@ class Trace:
     """One policy over one replication: the outcome and every journal entry."""
 
     outcome: Outcome
-    entries: list[JournalEntry]
+    entries: Sequence[JournalEntry]
+    """A list (``traced_run``), or ``PackedJournal`` (the dashboard's worker: the same
+    entries as numbers, compressed; ``sim.study.journal_columns``)."""
 
 
 @dataclass(frozen=True)
@@ -89,16 +95,7 @@ def traced_run(
     if stream is None:
         stream = generate(scenario, loaded.rates, np.random.default_rng(demand_seed))
     entries: list[JournalEntry] = []
-    spec = run_spec(scenario)
-    outcome = replay(
-        stream.calls(skip_free=True),
-        build_policy(scenario, levers),
-        spec,
-        draw=np.random.default_rng(payment_seed).random,
-        delays=PaymentDraws(payment_seed, spec.payments).reader(),
-        on_entry=entries.append,
-    )
-    outcome.calls += stream.free_count  # as every engine counts free calls
+    outcome = journaled_run(scenario, levers, stream, payment_seed, entries.append)
     return Trace(outcome, entries)
 
 
@@ -138,17 +135,19 @@ def lay_out_path(
     is the auto-recharge amount, shown as what a failed recharge tried to buy.
     """
     scale = currency.minor_per_major
-    times = np.array([entry.time for entry in entries], dtype=np.int64)
-    balances = np.array([entry.balance_after_minor for entry in entries], dtype=np.int64)
+    journal = columns_of(entries)
+    times, balances = journal.times_us, journal.balances_after_minor
     last = np.flatnonzero(np.append(times[1:] != times[:-1], True)) if len(times) else times
     keep = thinned(balances[last], max_points)
     steps = pd.DataFrame(
         {"time": _local(times[last][keep], timezone), "balance": balances[last][keep] / scale}
     )
+    money = journal.take(journal.rows_of(*EVENT_KINDS))
+    outages = journal.take(journal.rows_of(*OUTAGE_KINDS))
     return SamplePath(
         steps=steps,
-        events=_events(entries, scale, timezone, recharge_minor),
-        outages=_outages(entries, timezone, end),
+        events=_events(money, scale, timezone, recharge_minor),
+        outages=_outages(outages, timezone, end),
     )
 
 

@@ -93,11 +93,13 @@ def _running(pid: int) -> bool:
 
 
 def test_the_fork_server_imports_the_generator_without_pandas_or_pyarrow() -> None:
-    """The fork server imports this module, and every worker is a copy of it: pandas there
-    held 67 MB in each of them and pyarrow 26 MB (docs/performance.md); the generator uses
-    neither, and the workers send their demand unpacked."""
+    """The fork server imports what it preloads, and every worker is a copy of it: pandas
+    there held 67 MB in each of them and pyarrow 26 MB (docs/performance.md); the generator
+    and the sample path's replay use neither, and the bank's workers send their demand
+    unpacked."""
+    assert workers_module.PRELOADED == ("sim.dashboard.bank_workers", "sim.dashboard.path_worker")
     code = (
-        "import sys, sim.dashboard.bank_workers; "
+        f"import sys; [__import__(name) for name in {workers_module.PRELOADED!r}]; "
         "print('pandas' in sys.modules or 'pyarrow' in sys.modules)"
     )
     shown = subprocess.run(

@@ -137,8 +137,8 @@ def test_the_sample_path_replays_the_kept_calls_with_the_runs_call_numbers() -> 
     assert list(kept.calls(skip_free=True)) == list(generated.calls(skip_free=True))
     levers = scenario_levers(loaded.scenario)
     again = traced_run(loaded, levers, seed=5)
-    shown = explore.policy_path(loaded, 5, levers, kept).trace
-    assert shown.entries == again.entries and shown.outcome == again.outcome
+    shown = explore.policy_path(loaded, 5, levers, bank.sample_calls()).trace
+    assert list(shown.entries) == again.entries and shown.outcome == again.outcome
     assert bank.compact[0].nbytes > bank.compact[1].nbytes  # only replication 1 keeps refs
 
 
@@ -196,15 +196,21 @@ def test_freed_arrays_go_back_to_the_system() -> None:
     assert last.sum() == len(last)  # still alive: only freed pages went back
 
 
-def test_a_sample_path_gives_its_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The path's replay (call records, journal entries) left 110-140 MB resident on
-    enterprise after each new policy until something trimmed the heap."""
-    events: list[str] = []
-    sample = types.SimpleNamespace(sample_stream=lambda: "calls")
+def test_a_sample_path_is_replayed_in_a_worker_and_gives_its_freed_memory_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page's path is replayed in a worker (``check``: the tab's stop and budget) on the
+    kept calls; what the server unpickled and laid out is trimmed after it (it left
+    110-140 MB resident on enterprise after each new policy)."""
+    events: list[object] = []
+    sample = types.SimpleNamespace(sample_calls=lambda: "calls")
     monkeypatch.setattr(state, "bank", lambda _choice: sample)
-    monkeypatch.setattr(
-        state.explore, "policy_path", lambda *args: events.append("path") or "picture"
-    )
+
+    def path(*args: object, check: object = None) -> str:
+        events.append(("path", args[-1], callable(check)))
+        return "picture"
+
+    monkeypatch.setattr(state.explore, "policy_path", path)
     monkeypatch.setattr(state, "return_freed_memory", lambda: events.append("trim"))
     state.path_figures.clear()
     choice = types.SimpleNamespace(loaded="scenario")
@@ -212,7 +218,7 @@ def test_a_sample_path_gives_its_freed_memory_back(monkeypatch: pytest.MonkeyPat
         assert state.path_figures("hash", 1, "levers", choice) == "picture"
     finally:
         state.path_figures.clear()
-    assert events == ["path", "trim"]
+    assert events == [("path", "calls", True), "trim"]
 
 
 def test_each_run_of_the_page_gives_its_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,3 +229,20 @@ def test_each_run_of_the_page_gives_its_freed_memory_back(monkeypatch: pytest.Mo
     app = started(view="Scenario")
     clean(app)
     assert trims == [1]
+
+
+def test_the_server_gives_its_freed_pages_back_near_the_end_of_a_build(
+    midsize: LoadedScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The end of a big bank's build is the tree's peak: there the server kept 64 MiB of freed
+    pages (74 MB of its 738 MB on enterprise), now given back after each of the last
+    replications (``trimmed_tail``), as after the whole bank."""
+    events: list[object] = []
+    monkeypatch.setattr(demand_bank, "return_freed_memory", lambda: events.append("trim"))
+    DemandBank.build(
+        midsize, seed=2, replications=8, progress=lambda done, _: events.append(done), workers=1
+    )
+    assert events[events.index(1) :] == [1, 2, 3, 4, 5, 6, "trim", 7, "trim", 8, "trim"]
+    assert demand_bank.trimmed_tail(int(1.37 * 2**20), 200) == 46  # enterprise: its last 46
+    assert demand_bank.trimmed_tail(200_000, 200) == 50  # at most a quarter
+    assert demand_bank.trimmed_tail(200_000, 3) == 0

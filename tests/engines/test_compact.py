@@ -124,6 +124,9 @@ def test_unpacked_demand_rebuilds_the_same_arrays_uncompressed(midsize: LoadedSc
     assert raw.gaps.packed_low.nbytes == raw.gaps.low.nbytes  # the array's own bytes
     assert raw.nbytes > packed.nbytes
     assert raw.pack() == packed  # the server packs what the bank's workers send unpacked
+    assert packed.unpack() == raw == raw.unpack()  # what the sample path's worker is sent
+    with_refs = CompactCalls.of(stream, refs=True)
+    assert with_refs.unpack() == CompactCalls.of(stream, refs=True, packed=False)
     direct, rebuilt = Prepared(packed.stream()), Prepared(raw.stream())
     for name in PREPARED:
         assert np.array_equal(getattr(rebuilt, name), getattr(direct, name)), name
