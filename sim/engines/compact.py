@@ -110,10 +110,9 @@ class Narrow:
         """``values`` (int64, all >= 0) in the narrow form (``packed``: as ``Packed.of``)."""
         if len(values) and int(values.min()) < 0:
             raise ValueError("Narrow holds integers >= 0 only")
-        largest = int(values.max()) if len(values) else 0
-        kind = min(_KINDS, key=lambda kind: _bytes(values, kind, largest))
+        kind = min(_KINDS, key=lambda kind: _bytes(values, kind))
         top = np.iinfo(kind).max
-        rows = np.flatnonzero(values >= top) if largest >= top else np.zeros(0, np.intp)
+        rows = np.flatnonzero(values >= top)
         low = np.minimum(values, top).astype(kind)
         over = values[rows].astype(np.int64)
         return cls(*(Packed.of(part, packed=packed) for part in (low, rows, over)))
@@ -151,34 +150,14 @@ class Narrow:
         return sum(part.nbytes for part in parts)
 
 
-def _whole_seconds(values_us: np.ndarray) -> np.ndarray | None:
-    """``values_us`` (int64, >= 0) in seconds when every one is whole seconds, else None.
-
-    Why through float64: numpy divides int64 by 10^6 several times slower than float64
-    (4 ms of the 6 ms of ``CompactCalls.of`` on enterprise went on ``%`` and ``//``);
-    the quotient of a whole number of seconds below 2^53 microseconds is exact, and
-    each is checked by multiplying back.
-    """
-    if len(values_us) and int(values_us.max()) >= _FLOAT_WHOLE:
-        whole = not np.any(values_us % MICROS_PER_SECOND)
-        return values_us // MICROS_PER_SECOND if whole else None
-    seconds = np.divide(values_us, MICROS_PER_SECOND).astype(np.int64)
-    return seconds if np.array_equal(seconds * MICROS_PER_SECOND, values_us) else None
-
-
-_FLOAT_WHOLE = 2**53
-"""Integers below this are exact in float64."""
 _KINDS: tuple[np.dtype[Any], ...] = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
 _OVERFLOW_BYTES = 16
 """Bytes of one value kept apart (its row and its value, int64 each)."""
 
 
-def _bytes(values: np.ndarray, kind: np.dtype[Any], largest: int) -> int:
-    """Bytes ``values`` (the largest ``largest``) would take in ``kind`` with its overflow
-    list (counted only when the largest does not fit: one pass fewer per kind that holds
-    them all)."""
-    top = np.iinfo(kind).max
-    over = int(np.count_nonzero(values >= top)) if largest >= top else 0
+def _bytes(values: np.ndarray, kind: np.dtype[Any]) -> int:
+    """Bytes ``values`` would take in ``kind`` with its overflow list."""
+    over = int(np.count_nonzero(values >= np.iinfo(kind).max))
     return len(values) * kind.itemsize + over * _OVERFLOW_BYTES
 
 
@@ -218,8 +197,7 @@ class CompactCalls:
         lengths = np.asarray(charged.end_us, np.int64) - starts
         first = int(starts[0]) if len(starts) else 0
         gaps = np.diff(starts, prepend=first)
-        gaps_s, lengths_s = _whole_seconds(gaps), _whole_seconds(lengths)
-        seconds = gaps_s is not None and lengths_s is not None
+        seconds = not (np.any(gaps % MICROS_PER_SECOND) or np.any(lengths % MICROS_PER_SECOND))
         unit = MICROS_PER_SECOND if seconds else 1
         if len(stream.services) > 256:
             raise ValueError("CompactCalls keeps at most 256 services")
@@ -230,10 +208,8 @@ class CompactCalls:
             pools=stream.pools,
             first_start_us=first,
             unit_us=unit,
-            gaps=Narrow.of(gaps_s if gaps_s is not None and seconds else gaps, packed=packed),
-            lengths=Narrow.of(
-                lengths_s if lengths_s is not None and seconds else lengths, packed=packed
-            ),
+            gaps=Narrow.of(gaps // unit, packed=packed),
+            lengths=Narrow.of(lengths // unit, packed=packed),
             charges=Narrow.of(np.asarray(charged.charge_minor, np.int64), packed=packed),
             service_codes=Packed.of(np.asarray(charged.service).astype(np.uint8), packed=packed),
             billed_bits=Packed.of(

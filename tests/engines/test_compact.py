@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.account.stream import CallStream
-from sim.engines.compact import CompactCalls, Narrow, Packed, _whole_seconds
+from sim.engines.compact import CompactCalls, Narrow, Packed
 from sim.engines.fast import Prepared, replay_many, replay_prepared
 from sim.study.experiment import build_policy, run_spec, scenario_levers
 from sim.study.runner import replication_seeds
@@ -134,23 +134,3 @@ def test_a_compact_stream_keeps_no_free_calls_and_says_so() -> None:
     assert len(stream) == 0 and stream.free_count == 0
     with pytest.raises(LookupError, match="counted, not kept"):
         _ = stream.free_mask
-
-
-@pytest.mark.parametrize(
-    ("values_us", "expected_s"),
-    [
-        ([0, 1_000_000, 86_400_000_000], [0, 1, 86_400]),
-        ([0, 1_000_001], None),  # a microsecond off
-        ([999_999], None),
-        ([2**62 // 1_000_000 * 1_000_000, 3_000_000], [2**62 // 1_000_000, 3]),  # beyond 2^53
-        ([2**62 + 1], None),
-        ([], []),
-    ],
-)
-def test_whole_seconds_through_float64_are_exact_or_refused(
-    values_us: list[int], expected_s: list[int] | None
-) -> None:
-    """``CompactCalls.of`` keeps gaps and lengths in seconds only when every one is whole
-    (divided as float64 below 2^53 microseconds, as int64 beyond)."""
-    got = _whole_seconds(np.asarray(values_us, dtype=np.int64))
-    assert (None if got is None else got.tolist()) == expected_s
