@@ -19,8 +19,10 @@ policy's figures, lay out replication 1's sample path from the kept calls (repla
 in a worker process of the fork server, as the server does: its CPU is neither this
 process's nor ``workers_cpu_s``), then replay a second policy. It prints the seconds
 and the resident memory of this process tree (sampled every 0.1 s) after
-and at the peak of each step, the CPU seconds of this process and of the
-workers, and the bytes kept.
+and at the peak of each step, the CPU seconds of this process, of its children
+that ended (``workers_cpu_s``) and of every descendant as sampled
+(``descendants_cpu_s``: the fork server's workers, which the former misses), and
+the bytes kept.
 """
 
 from __future__ import annotations
@@ -105,10 +107,17 @@ def measure(name: str, replications: int) -> dict[str, float]:
 
 class TreeRss:
     """Resident memory of this process and its children, sampled on a thread: the peak since
-    ``mark`` and the figure now, in MB."""
+    ``mark`` and the figure now, in MB; and the CPU seconds of the descendants, as last seen.
+
+    Why the descendants' CPU from samples: the bank's workers are forked by the fork
+    server, not by this process, so ``os.times``' children never count them (it read
+    0.01 s for a bank that took the workers 20 s); each sample reads every descendant's
+    user + system time, so a worker's last tenth of a second may be missed.
+    """
 
     def __init__(self) -> None:
         self.root, self.peak = psutil.Process(), 0
+        self._cpu_s: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -119,6 +128,10 @@ class TreeRss:
     def mark(self) -> None:
         self.peak = self.now()
 
+    def descendants_cpu_s(self) -> float:
+        """CPU seconds of every descendant seen so far (those ended: as last sampled)."""
+        return sum(self._cpu_s.values())
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
@@ -126,6 +139,12 @@ class TreeRss:
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_EVERY_S):
             self.peak = max(self.peak, self.now())
+            for child in self.root.children(recursive=True):
+                try:
+                    times = child.cpu_times()
+                except psutil.Error:
+                    continue
+                self._cpu_s[child.pid] = times.user + times.system
 
 
 def first_view(name: str, replications: int, workers: int | None) -> dict[str, Any]:
@@ -139,12 +158,13 @@ def first_view(name: str, replications: int, workers: int | None) -> dict[str, A
     def step(label: str, work: Callable[[], Any]) -> Any:
         rss.mark()
         began, cpu = time.perf_counter(), time.process_time()
-        children = _children_cpu()
+        children, descendants = _children_cpu(), rss.descendants_cpu_s()
         result = work()
         steps[label] = {
             "s": round(time.perf_counter() - began, 2),
             "cpu_s": round(time.process_time() - cpu, 2),
             "workers_cpu_s": round(_children_cpu() - children, 2),
+            "descendants_cpu_s": round(rss.descendants_cpu_s() - descendants, 2),
             "rss_peak_mb": round(max(rss.peak, rss.now()) / 2**20),
             "rss_after_mb": round(rss.now() / 2**20),
         }
