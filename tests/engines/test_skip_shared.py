@@ -15,7 +15,7 @@ from sim.account.payments import Payments
 from sim.account.policy import AutoRecharge, Policy
 from sim.account.run_spec import RunSpec
 from sim.account.stream import Call
-from sim.engines import fast
+from sim.engines import fast, skip_layout
 from sim.engines.batch import evaluate
 from sim.engines.fast import Prepared
 from sim.engines.scratch import ScratchPool
@@ -56,7 +56,12 @@ def test_a_full_pool_gives_a_buffer_of_its_own_and_a_larger_request_replaces_a_f
     assert len(pool.buffers) == 1 and np.shares_memory(pool.buffers[0], larger)
 
 
-def test_prepared_replications_share_no_memory_while_alive_and_reuse_it_after() -> None:
+def test_prepared_replications_share_no_memory_while_alive_and_reuse_it_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = ScratchPool()  # a pool of its own: the process's holds earlier tests' buffers
+    monkeypatch.setattr(fast, "POOL", pool)
+    monkeypatch.setattr(skip_layout, "POOL", pool)
     stream = as_stream(hourly(0, 500, 3))
     first = Prepared(stream)
     first_jumps = first.jumps()
