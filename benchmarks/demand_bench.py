@@ -1,7 +1,7 @@
 """Time ``sim.world.demand.generate`` a replication, and its peak memory; here or against a tree.
 
     python benchmarks/demand_bench.py [--reps 7] [--rounds 3] [--out FILE] [WORKLOAD ...]
-    python benchmarks/demand_bench.py --compare /tmp/before [--numba] [--out FILE]
+    python benchmarks/demand_bench.py --compare /tmp/before [--out FILE]
 
 Workloads: the bundled ``small-team``, ``midsize`` and ``enterprise``, and two
 constructed tenants (``tenant-1000``, ``tenant-5000``: every source at once, 24
@@ -18,12 +18,6 @@ its ``sim/``: it comes first on ``PYTHONPATH``) and on this checkout, alternatin
 round after round (ABBA), and gives the after/before ratio of the medians; both
 must generate the same charged calls (a checksum of every replication's columns).
 CPU seconds are the headline on a shared machine (see ``fast_engine_bench``).
-
-``--numba``: each child imports numba first, as the processes that generate many
-replications do (``credsim run``, a sweep's workers, the dashboard's server: their
-engines load it), so the generator takes its compiled steps
-(``sim.world.rating.compiled_steps``); without it, the numpy path (``credsim
-demand``, the dashboard's bank workers).
 """
 
 from __future__ import annotations
@@ -174,14 +168,10 @@ def measure(name: str, reps: int) -> dict[str, Any]:
     }
 
 
-def run_tree(
-    tree: Path, names: list[str], reps: int, numba: bool = False
-) -> dict[str, dict[str, Any]]:
-    """``measure`` every workload in a child process that imports ``sim`` from ``tree``
-    (and numba first, with ``numba``)."""
+def run_tree(tree: Path, names: list[str], reps: int) -> dict[str, dict[str, Any]]:
+    """``measure`` every workload in a child process that imports ``sim`` from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, __file__, "--worker", "--reps", str(reps), *names]
-    command += ["--numba"] if numba else []
     finished = subprocess.run(
         command, cwd=tree, env=env, capture_output=True, text=True, check=False
     )
@@ -202,15 +192,13 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return report
 
 
-def compare(
-    trees: dict[str, Path], names: list[str], rounds: int, reps: int, numba: bool = False
-) -> dict[str, Any]:
+def compare(trees: dict[str, Path], names: list[str], rounds: int, reps: int) -> dict[str, Any]:
     """Alternate the trees round after round (ABBA); each workload's sides and ratios."""
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
     labels = list(trees)
     for index in range(rounds):
         for label in labels if index % 2 == 0 else labels[::-1]:
-            runs[label].append(run_tree(trees[label], names, reps, numba))
+            runs[label].append(run_tree(trees[label], names, reps))
             print(f"round {index + 1}/{rounds} {label}: done", file=sys.stderr)
     report: dict[str, Any] = {}
     for name in names:
@@ -232,15 +220,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="child runs per tree")
     parser.add_argument("--reps", type=int, default=7, help="timed replications per child run")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
-    parser.add_argument("--numba", action="store_true", help="children import numba first")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if unknown := set(args.workloads) - set(WORKLOADS):
         parser.error(f"unknown workloads {sorted(unknown)}; choose from {', '.join(WORKLOADS)}")
     names = args.workloads or list(WORKLOADS)
     if args.worker:
-        if args.numba:
-            import numba  # noqa: F401, PLC0415  (loaded as a run's or a sweep's engines load it)
         print(json.dumps({name: measure(name, args.reps) for name in names}))
         return
     trees = {"after": ROOT} if args.compare is None else {"before": args.compare, "after": ROOT}
@@ -251,11 +236,10 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "load_average": [round(value, 2) for value in os.getloadavg()],
         "rounds": args.rounds,
-        "numba_loaded": args.numba,
         "reps": args.reps,
         **{label: f"{tree} at {describe(tree)}" for label, tree in trees.items()},
     }
-    report.update(compare(trees, names, args.rounds, args.reps, args.numba))
+    report.update(compare(trees, names, args.rounds, args.reps))
     report["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     emit(report, args.out)
 

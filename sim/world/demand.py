@@ -69,14 +69,7 @@ from sim.world.demand_stream import (
 from sim.world.demand_summary import DemandSummary, summarize
 from sim.world.plans import allotments_s
 from sim.world.rates import RateTable
-from sim.world.rating import (
-    NO_POOL,
-    POOLS,
-    billed_seconds,
-    compiled_steps,
-    month_use_s,
-    rate_billed,
-)
+from sim.world.rating import NO_POOL, POOLS, billed_seconds, month_use_s, rate_billed
 from sim.world.scenario import Scenario
 from sim.world.sources import (
     Batch,
@@ -288,12 +281,7 @@ def _rate(
     # (start, seq) order: the calls are in seq order, so a stable sort by start gives it.
     # numpy's stable argsort (timsort) uses the runs a source's arrivals already come in:
     # 0.4-0.5 times ``sorted_ties``'s one packed-key sort for enterprise's 400,000 calls here.
-    # With numba loaded, a radix sort gives the same order in less time (``sim.world.compiled``).
-    compiled = compiled_steps(len(calls["start_us"]))
-    if compiled is not None:
-        order = compiled.stable_order(calls["start_us"])
-    else:
-        order = np.argsort(calls["start_us"], kind="stable")
+    order = np.argsort(calls["start_us"], kind="stable")
     rated = rate_billed(
         calls["billed_s"],
         calls["tariff"],

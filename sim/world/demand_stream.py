@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.account.clock import MICROS_PER_SECOND
 from sim.account.stream import CallStream
-from sim.world.rating import NO_POOL, compiled_steps
+from sim.world.rating import NO_POOL
 
 if TYPE_CHECKING:
     from sim.world.sources import Batch
@@ -174,12 +174,6 @@ class DemandStream(CallStream):
                 free_start = np.concatenate([start for start, _ in keys])
                 free_seq = np.concatenate([seq for _, seq in keys])
                 del keys
-                counted = _compiled_free_before(
-                    charged_start, self._charged_seq, free_start, free_seq
-                )
-                if counted is not None:
-                    refs += counted
-                    continue
                 for first in range(0, len(free_seq), REFS_CHUNK_CALLS):
                     chunk = slice(first, first + REFS_CHUNK_CALLS)
                     refs += _free_before(
@@ -294,21 +288,6 @@ def _free_before(
     rows = np.flatnonzero(charged[order])
     rows -= np.arange(len(rows))
     return rows
-
-
-def _compiled_free_before(
-    charged_start: np.ndarray,
-    charged_seq: np.ndarray,
-    free_start: np.ndarray,
-    free_seq: np.ndarray,
-) -> np.ndarray | None:
-    """``_free_before`` of a group of free calls at once, compiled (``sim.world.compiled``:
-    one radix sort of their keys, no chunks), when numba is loaded and the keys fit in
-    int64; else None (``_free_before`` a chunk at a time)."""
-    compiled = compiled_steps(len(free_start))
-    if compiled is None:
-        return None
-    return compiled.free_before(charged_start, charged_seq, free_start, free_seq)
 
 
 def _merged(first: np.ndarray, rest: list[np.ndarray], order: np.ndarray) -> np.ndarray:

@@ -23,10 +23,8 @@ and reported in minutes.
 from __future__ import annotations
 
 import bisect
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
-from types import ModuleType
 
 import numpy as np
 
@@ -44,10 +42,6 @@ _FLOAT_WHOLE = 2.0**53
 """Whole numbers below this are exact in float64."""
 _BLOCK = 1 << 16
 """Calls converted at a time by ``whole_seconds``: 512 KiB of float64, within a core's cache."""
-
-COMPILED_MIN_CALLS = 50_000
-"""Arrays from this size on go through ``sim.world.compiled`` when numba is loaded
-(``compiled_steps``); smaller ones stay on numpy (the same numbers)."""
 
 POOLS = ("dial_out", "domestic", "international")
 """The monthly minute pools, in ``CallStream.pool`` index order."""
@@ -118,12 +112,6 @@ def whole_seconds(
     sums are taken again in int64.
     """
     size = len(draws_min)
-    compiled = compiled_steps(size)
-    if compiled is not None and increment_s is not None:
-        longest, units = compiled.whole_seconds_sums(draws_min, month_calls, increment_s)
-        if longest >= _FLOAT_WHOLE or size * (longest // increment_s + 1) >= _FLOAT_WHOLE:
-            return longest, month_use_s(draws_min, month_calls, increment_s)
-        return longest, units * increment_s
     busy = np.flatnonzero(np.diff(month_calls) > 0)
     opens = month_calls[busy].tolist()  # the first call of each month with calls
     units = np.zeros(len(month_calls) - 1)
@@ -148,24 +136,6 @@ def whole_seconds(
     if longest >= _FLOAT_WHOLE or size * (longest // increment_s + 1) >= _FLOAT_WHOLE:
         return longest, month_use_s(draws_min, month_calls, increment_s)
     return longest, units.astype(np.int64) * increment_s
-
-
-def compiled_steps(size: int) -> ModuleType | None:
-    """``sim.world.compiled`` for work on ``size`` calls when numba is already loaded, else
-    None (numpy's way: the same numbers).
-
-    Why only then: numba costs a process about 0.3 s and 125 MB of resident memory
-    to import and to load the compiled steps from its cache (measured: 56 MB for the
-    import, 69 MB at the first compiled call), which a few ms a replication repay
-    only where numba is loaded anyway: ``credsim run`` and a sweep's workers (their
-    engines), the dashboard's server. The dashboard's bank workers, ``credsim
-    demand`` and ``validate`` do not load it (the bank's memory, issue 15's 1 GB).
-    """
-    if size < COMPILED_MIN_CALLS or "numba" not in sys.modules:
-        return None
-    from sim.world import compiled  # noqa: PLC0415  (numba: the why above)
-
-    return compiled
 
 
 def charge_minor(
