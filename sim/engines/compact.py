@@ -239,27 +239,23 @@ class CompactCalls:
     def pack(self) -> CompactCalls:
         """These calls with every array compressed (``of(..., packed=False)`` then this: the
         bank's workers send their demand unpacked, the server packs it as it arrives)."""
-        return replace(
-            self,
-            gaps=self.gaps.pack(),
-            lengths=self.lengths.pack(),
-            charges=self.charges.pack(),
-            service_codes=self.service_codes.pack(),
-            billed_bits=self.billed_bits.pack(),
-            ref_gaps=None if self.ref_gaps is None else self.ref_gaps.pack(),
-        )
+        return self._each("pack")
 
     def unpack(self) -> CompactCalls:
         """These calls with no array compressed: what is sent to a process that should not
         import pyarrow for them (the dashboard's sample path: ``sim.dashboard.path_worker``)."""
+        return self._each("unpack")
+
+    def _each(self, how: str) -> CompactCalls:
+        """These calls with ``how`` (``"pack"`` or ``"unpack"``) applied to every array."""
         return replace(
             self,
-            gaps=self.gaps.unpack(),
-            lengths=self.lengths.unpack(),
-            charges=self.charges.unpack(),
-            service_codes=self.service_codes.unpack(),
-            billed_bits=self.billed_bits.unpack(),
-            ref_gaps=None if self.ref_gaps is None else self.ref_gaps.unpack(),
+            gaps=getattr(self.gaps, how)(),
+            lengths=getattr(self.lengths, how)(),
+            charges=getattr(self.charges, how)(),
+            service_codes=getattr(self.service_codes, how)(),
+            billed_bits=getattr(self.billed_bits, how)(),
+            ref_gaps=None if self.ref_gaps is None else getattr(self.ref_gaps, how)(),
         )
 
     def stream(self) -> ChargedStream:
