@@ -65,7 +65,8 @@ def compact_replication(
     ``refs``: keep the calls' rows in the whole stream too (replication 1's sample path
     numbers its calls as ``credsim run`` does).
     """
-    stream = generate(loaded.scenario, loaded.rates, np.random.default_rng(demand_seed))
+    rng = np.random.default_rng(demand_seed)
+    stream = generate(loaded.scenario, loaded.rates, rng, keep_free=refs)  # only counted
     return CompactCalls.of(stream, refs=refs, packed=False)
 
 

@@ -61,6 +61,7 @@ from sim.world.arrivals import ArrivalGrid, MonthBounds, arrival_grid, horizon, 
 from sim.world.big_meetings import big_meeting_calls
 from sim.world.demand_stream import (
     FREE_COLUMNS,
+    CountedFree,
     DemandStream,
     DrawnFree,
     FreeCalls,
@@ -89,13 +90,20 @@ _FREE_DRAWN = ("start_us", "end_us", "service", "pool", "seq", "billed_s")
 
 
 def generate(
-    scenario: Scenario, rates: RateTable, rng: np.random.Generator, *, detail: bool = False
+    scenario: Scenario,
+    rates: RateTable,
+    rng: np.random.Generator,
+    *,
+    detail: bool = False,
+    keep_free: bool = True,
 ) -> CallStream:
     """Draw and rate one replication's calls (see the module docstring for the rules).
 
     Returns a ``DemandStream``: its free calls are built when first read.
     ``detail=True`` builds every column now and returns a plain CallStream of
-    the same calls (for listing them all).
+    the same calls (for listing them all). ``keep_free=False`` only counts the
+    free calls (``CountedFree``): the same draws and charged calls, less memory,
+    but the free calls cannot be listed nor the charged ones numbered.
 
     Raises LookupError when the rate table lacks a rate the scenario needs,
     ValueError when a rate is finer than 10^-6 of the minor unit.
@@ -104,7 +112,7 @@ def generate(
         rates, currency(scenario.scenario.currency), scenario.rates.billing_increment_s
     )
     drafts, batches = _sources(scenario, catalog, rng)
-    stream = _assemble(drafts, batches, scenario, catalog)
+    stream = _assemble(drafts, batches, scenario, catalog, keep_free=keep_free or detail)
     return stream.materialised() if detail else stream
 
 
@@ -168,9 +176,17 @@ class _Pricing:
 
 
 def _assemble(
-    drafts: list[Draft], batches: list[Batch], scenario: Scenario, catalog: Catalog
+    drafts: list[Draft],
+    batches: list[Batch],
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    keep_free: bool = True,
 ) -> DemandStream:
-    """Keep the horizon, find the pools' overflowing months, sort and rate what may be charged."""
+    """Keep the horizon, find the pools' overflowing months, sort and rate what may be charged.
+
+    ``drafts`` and ``batches`` are the caller's scratch: emptied before rating, so that
+    without ``keep_free`` the draws of free calls are let go before its peak."""
     pricing = _Pricing(scenario, catalog)
     drawn = pricing.kept(_concat([_draft_columns(draft) for draft in drafts]))
     use = np.zeros((len(POOLS), len(pricing.bounds.labels)), dtype=np.int64)
@@ -192,8 +208,14 @@ def _assemble(
     del drawn, surely_free
     for plan in plans:
         free += plan.split(overflow, pricing, maybe)
+    del plans
+    drafts.clear()
+    batches.clear()
+    if not keep_free:
+        free = [CountedFree(sum(len(part) for part in free))]
     charged, charged_seq, rated_free = _rate(_concat(maybe), pricing, catalog)
-    return DemandStream(charged, charged_seq, [*free, DrawnFree(rated_free)])
+    last: FreeCalls = DrawnFree(rated_free) if keep_free else CountedFree(len(rated_free["seq"]))
+    return DemandStream(charged, charged_seq, [*free, last])
 
 
 def _surely_free(calls: Columns, overflow: np.ndarray, pricing: _Pricing) -> np.ndarray:

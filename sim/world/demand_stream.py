@@ -79,6 +79,34 @@ class DrawnFree:
         return self._columns["start_us"], self._columns["seq"]
 
 
+class CountedFree:
+    """Free calls only counted: what a replication's charged calls need of them (their
+    number, ``CallStream.free_count``) when nobody will list them or number the charged
+    calls (``generate(..., keep_free=False)``: the dashboard's bank workers).
+
+    Why: keeping free calls buildable keeps their draws (the lengths of every plan call,
+    about 50 MB of ``enterprise``'s replication) alive through rating, the peak of a
+    bank worker's memory (docs/performance.md).
+    """
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns(self) -> dict[str, np.ndarray]:
+        raise RuntimeError(_COUNTED)
+
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        raise RuntimeError(_COUNTED)
+
+
+_COUNTED = "these free calls were counted, not kept: generate(..., keep_free=True) keeps them"
+
+
 class UndrawnFree:
     """A grid batch's calls in months where all of them are free: starts drawn when asked.
 
