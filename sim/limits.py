@@ -271,7 +271,7 @@ DASHBOARD_BANK_POOL_MIN_CALLS = 30_000_000
 """Calls (free ones included, the pre-flight estimate of all replications) from which a
 dashboard demand bank is generated in worker processes, one per core, instead of in the
 server: below it, starting the workers costs more than they save (measured in
-docs/performance.md; about 27 replications of midsize, 7 of enterprise)."""
+docs/performance-history.md; about 27 replications of midsize, 7 of enterprise)."""
 
 DASHBOARD_MAX_S_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_S"
 DASHBOARD_MAX_MB_VARIABLE = "CREDSIM_DASHBOARD_JOB_MAX_MB"

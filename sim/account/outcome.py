@@ -69,7 +69,7 @@ class Outcome:
     Why: the compiled engines hold those two fields as arrays for all of a
     replication's policies; as Python objects (a ``Lot`` per purchase, an int
     per day) they were most of a ``midsize`` grid's cost on the skip engine, and
-    a sweep reads them for few policies or none (docs/performance.md). Whoever
+    a sweep reads them for few policies or none (docs/performance-history.md). Whoever
     reads them (equality, ``repr``, pickling and copying too) gets the same lists
     an eager engine would have made; a field set before its first read keeps
     its value. The values the two fields were given are dropped.

@@ -52,7 +52,7 @@ def main() -> None:
     finally:
         # What this run read from Streamlit's data cache was unpickled for it (replication
         # 1's journal: about 100 MB on enterprise) and is freed now; glibc kept its pages,
-        # and the server grew by 300 MB over a few edits (docs/performance.md).
+        # and the server grew by 300 MB over a few edits (docs/performance-history.md).
         return_freed_memory()
 
 

@@ -127,7 +127,7 @@ def keep_freed_memory(up_to_bytes: int) -> bool:
     and faulting them in again cost a quarter of the generation's CPU
     (``enterprise``: 0.15 s of CPU a replication, 19,000 page faults; kept,
     0.11 s and none) and a third of a replay's (26 -> 16 ms a replication;
-    docs/performance.md). The resident memory is then the largest arrays' while
+    docs/performance-history.md). The resident memory is then the largest arrays' while
     they are reused, which the process held at their peak anyway; what it keeps
     after is returned by ``return_freed_memory``.
     """
@@ -152,7 +152,7 @@ def return_freed_memory() -> None:
     from its heap once large frees have raised its mmap threshold, and it keeps
     the freed pages: measured on enterprise, 14 kept replications' arrays dropped
     left 225 MB of the process's resident memory in place until ``malloc_trim``
-    (docs/performance.md). The engines' reusable buffers that no replication holds
+    (docs/performance-history.md). The engines' reusable buffers that no replication holds
     go first (``sim.engines.scratch``). Does nothing where the C library has no such call.
     """
     POOL.release()

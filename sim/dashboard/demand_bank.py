@@ -251,7 +251,7 @@ def trimmed_tail(replication_bytes: int, replications: int) -> int:
     Why: the end of a big bank's build is the process tree's peak (the bank at its
     largest, each worker generating a replication); the server kept up to 64 MiB of freed
     pages there for the next replication's arrays, 74 MB of its 738 MB at that moment on
-    ``enterprise`` (docs/performance.md). From this point on, the pages kept would weigh
+    ``enterprise`` (docs/performance-history.md). From this point on, the pages kept would weigh
     more than what the bank still grows; faulting a replication's arrays in again costs
     about 10 ms.
     """

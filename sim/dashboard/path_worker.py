@@ -5,7 +5,7 @@ journal (``sim.study.trace_replay``): on ``enterprise`` about 400,000 journal
 entries and as many call records, about 130 MB of Python objects while it runs.
 In the server, what it freed stayed in the heap's partly used arenas, so each new
 policy left the server about 170 MB larger and set the process tree's peak above
-1 GB (docs/performance.md). Here it runs in a process of the bank's fork server
+1 GB (docs/performance-history.md). Here it runs in a process of the bank's fork server
 (``sim.dashboard.bank_workers``: a clean process, never a copy of the server's
 threads): its memory goes with the process, and the server receives only the
 Outcome and the journal's columns compressed (``PackedJournal``: 3.3 MB on

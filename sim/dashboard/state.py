@@ -200,7 +200,7 @@ def path_figures(content_hash: str, seed: int, levers: Levers, _choice: Choice) 
     Replayed in a worker process (``sim.dashboard.path_worker``), stopped with the tab or
     its budget (``Watch``): on ``enterprise`` the replay's call records and journal entries
     took about 130 MB of Python objects and left the server 110-170 MB larger after each
-    new policy, what it freed kept in partly used arenas (docs/performance.md); the server
+    new policy, what it freed kept in partly used arenas (docs/performance-history.md); the server
     receives the Outcome and the journal's columns. What unpickling them and laying them
     out freed is given back to the system (``return_freed_memory``)."""
     watch = Watch("replication 1's sample path")

@@ -20,7 +20,7 @@ Here a call takes about 4 bytes (3.6 on enterprise), and nothing is rounded:
 
 ``CompactCalls.stream()`` gives back the charged calls as a ``CallStream``
 with the free calls counted, which is all ``Prepared`` reads; rebuilding it
-costs a few vectorised passes (measured in docs/performance.md).
+costs a few vectorised passes (measured in docs/performance-history.md).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Packed:
     Why: 200 replications of enterprise kept 473 MB of narrow arrays; their
     bytes still repeat (services, billed flags, small gaps), and zstd at level
     1 keeps them in about 60 % of that, unpacked at a few ms a replication
-    while a policy rebuilds its arrays in tens (docs/performance.md).
+    while a policy rebuilds its arrays in tens (docs/performance-history.md).
     """
 
     data: bytes
@@ -91,7 +91,7 @@ class Packed:
 @functools.cache
 def _codec() -> Any:
     """zstd at level 1: as small as level 3 on a replication's arrays (1.36 MB against
-    1.36 MB) and the fastest to compress (enterprise, docs/performance.md). pyarrow is
+    1.36 MB) and the fastest to compress (enterprise, docs/performance-history.md). pyarrow is
     imported here, not with the module: the bank's workers keep their demand unpacked
     (``CompactCalls.pack`` in the server), and pyarrow held 26 MB in each of them."""
     import pyarrow as pa  # noqa: PLC0415  (the why above)

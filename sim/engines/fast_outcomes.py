@@ -102,7 +102,7 @@ def collector_paused() -> Iterator[None]:
     whole heap (the interpreter, numpy and numba: 180,000 objects). A ``midsize``
     grid's Outcomes were 3,500 such objects (``Lot``s, lists, dicts) and lists of
     73,100 ints, and in a loop of ``evaluate`` calls those passes took a quarter
-    of the time (docs/performance.md); with their lots and balances deferred
+    of the time (docs/performance-history.md); with their lots and balances deferred
     (``Outcome.deferred``) they are about 500, and the pause keeps a grid from
     setting off a pass halfway. The Outcomes hold no reference cycles, so the
     passes find nothing; the collector runs as usual after. Left alone if it is off.

@@ -86,7 +86,7 @@ class CountedFree:
 
     Why: keeping free calls buildable keeps their draws (the lengths of every plan call,
     about 50 MB of ``enterprise``'s replication) alive through rating, the peak of a
-    bank worker's memory (docs/performance.md).
+    bank worker's memory (docs/performance-history.md).
     """
 
     __slots__ = ("size",)
@@ -189,7 +189,7 @@ class DemandStream(CallStream):
         Why not from the merged order (``_order``): that builds every column of every
         free call and sorts all of them at once; on ``enterprise`` (4.1 million free
         calls) it took 470 MB for a moment, the peak of the dashboard's bank build
-        (docs/performance.md). A charged call's row is its rank among the charged
+        (docs/performance-history.md). A charged call's row is its rank among the charged
         calls plus the free calls before it, and only the free calls' starts and
         ``seq`` say which those are: counted per group of parts, the memory is that of
         a group's keys.

@@ -193,7 +193,7 @@ def hour_weekday_counts(
     the balance down; reading every call builds a generated stream's free
     calls (``sim.world.demand_stream``). pandas is imported here, not with the
     module: the dashboard's bank workers import the generator (this module with
-    it) and each held pandas' 60 MB for nothing (docs/performance.md).
+    it) and each held pandas' 60 MB for nothing (docs/performance-history.md).
     """
     import pandas as pd  # noqa: PLC0415  (module docstring of the why: the workers)
 

@@ -94,7 +94,7 @@ def _running(pid: int) -> bool:
 
 def test_the_fork_server_imports_the_generator_without_pandas_or_pyarrow() -> None:
     """The fork server imports what it preloads, and every worker is a copy of it: pandas
-    there held 67 MB in each of them and pyarrow 26 MB (docs/performance.md); the generator
+    there held 67 MB in each of them and pyarrow 26 MB (docs/performance-history.md); the generator
     and the sample path's replay use neither, and the bank's workers send their demand
     unpacked."""
     assert workers_module.PRELOADED == ("sim.dashboard.bank_workers", "sim.dashboard.path_worker")

@@ -161,7 +161,7 @@ def test_a_big_bank_keeps_fewer_engine_arrays(
 
 
 def test_enterprise_at_200_replications_keeps_one_replications_arrays_at_most() -> None:
-    """Measured on enterprise (docs/performance.md): 1.43 MB of compact demand and 27 MiB of
+    """Measured on enterprise (docs/performance-history.md): 1.43 MB of compact demand and 27 MiB of
     engine arrays a replication. Kept arrays are a cache; issue 15's 1 GB is not."""
     one_replication = 27 * 2**20
     assert kept_budget(200 * 1_430_000) < 2 * one_replication

@@ -1,5 +1,5 @@
 """Free calls only counted (``generate(..., keep_free=False)``, the dashboard's bank workers):
-the same replication with less memory (docs/performance.md, the bank's workers)."""
+the same replication with less memory (docs/performance-history.md, the bank's workers)."""
 
 from __future__ import annotations
 

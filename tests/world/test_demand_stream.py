@@ -261,7 +261,7 @@ def test_refs_counted_in_chunks_are_the_rows_of_the_plain_stream(
 
 def test_refs_take_a_fraction_of_the_merged_streams_memory() -> None:
     """The charged calls' rows without every free call's columns: on ``enterprise`` the merged
-    order took 406 MB, the peak of the dashboard's bank build (docs/performance.md)."""
+    order took 406 MB, the peak of the dashboard's bank build (docs/performance-history.md)."""
     loaded = load_scenario(ROOT / "scenarios" / "midsize.toml")
 
     def peak(refs: Callable[[DemandStream], np.ndarray]) -> tuple[int, np.ndarray]:

@@ -2,7 +2,7 @@
 
 Why: the dashboard imports ``sim.study.calibration`` for its tenant panel on every page,
 and ``scipy.stats`` is about 0.8 s of a cold start and 45 MB of the server's memory
-(docs/performance.md, the dashboard's night section); the intervals of a fit use
+(docs/performance-history.md, the dashboard's night section); the intervals of a fit use
 ``scipy.special.ndtri``, the same numbers as ``scipy.stats.norm.ppf``.
 """
 
