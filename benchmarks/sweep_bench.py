@@ -204,7 +204,7 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         timings = manifest["timings"]
         demand = manifest["invocations"][-1].get("demand", {}).get("stages")
-    demand_s, policies_s, simpy_s, evaluations = _split(name, replications, engine)
+    demand_s, policies_s, simpy_s, evaluations = work_split(name, replications, engine)
     policies = len(parse_values(triggers)) * len(parse_values(amounts))
     simpy_total_s = simpy_s * policies * replications
     return {
@@ -232,7 +232,7 @@ def end_to_end(replications: int, engine: str, workers: int | None) -> dict[str,
     }
 
 
-def _split(name: str, replications: int, engine: str) -> tuple[float, float, float, int]:
+def work_split(name: str, replications: int, engine: str) -> tuple[float, float, float, int]:
     """(demand s, policies s) of the sweep's replications in this process, SimPy s per
     policy-replication, and policy-call evaluations per replication (policies x charged)."""
     loaded = load_scenario(ROOT / "scenarios" / f"{name}.toml")
