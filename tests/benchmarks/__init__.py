@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' pure helpers (``benchmarks/``): no browser, no server."""
