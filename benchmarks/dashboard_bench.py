@@ -1,6 +1,7 @@
 """Dashboard benchmark: what a planner waits for, and the memory it takes, in headless Chromium.
 
-    python benchmarks/dashboard_bench.py [--scenarios midsize enterprise] [--sweep] [--out FILE]
+    python benchmarks/dashboard_bench.py [--scenarios midsize enterprise] [--sweep]
+        [--no-check-run] [--out FILE]
 
 Starts ``streamlit run app_dashboard.py`` on a free localhost port (the browser
 test's harness, ``tests/e2e/harness.py``) and, for each scenario with the
@@ -23,9 +24,19 @@ While each scenario runs, the resident memory of the server's process tree
 peak is in ``peak_rss_mb_by_step`` (first view, new policies, the seen policy and the
 inputs, the payments edits).
 
-Exits 1 when a target is missed: a new policy on midsize within 3 s (issue 5),
-enterprise's first view within 10 s and its peak under 1 GB (issue 15). Needs
-``/usr/bin/chromium`` and the test extras (``pip install -e ".[test]"``).
+After each scenario's timed steps (never during one), the KPI cards its first
+view showed (the file's policy, at the seed and replications the sidebar
+shows) are checked against ``credsim run FILE --replications N --seed S
+--json``, turned into card texts by the page's own code (``card_check.py``):
+``cards_equal_credsim_run`` in the figures, each differing card (label,
+shown, expected) in ``cards_differing``. The run adds its own time,
+``check_run_s`` (at 200 replications, 2 December: enterprise 16-22 s, midsize
+4-10 s); ``--no-check-run`` skips it for a quick timing run.
+
+Exits 1 when a card differs from ``credsim run`` or a target is missed: a new
+policy on midsize within 3 s (issue 5), enterprise's first view within 10 s and
+its peak under 1 GB (issue 15). Needs ``/usr/bin/chromium`` and the test extras
+(``pip install -e ".[test]"``).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -49,6 +61,14 @@ from playwright.sync_api import Page
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from card_check import (  # noqa: E402 (imports sim: ROOT's)
+    differing_cards,
+    expected_cards,
+    unequal_scenarios,
+)
+
+from sim.world import bundled  # noqa: E402
+from sim.world.load import load_scenario  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402 (the repository root is on the path only now)
     METRIC,
     RERUN_MS,
@@ -184,13 +204,14 @@ def first_view(page: Page, scenario: str, url: str) -> tuple[float, float]:
 
 
 def one_scenario(
-    page: Page, scenario: str, url: str, memory: PeakRss, *, sweep: bool
+    page: Page, scenario: str, url: str, memory: PeakRss, *, sweep: bool, check_run: bool
 ) -> dict[str, object]:
     """Every figure of the module docstring for ``scenario``."""
     steps: dict[str, int] = {}  # where the peak is: each step's own, in MB
     with memory.watching():
         first, first_page = first_view(page, scenario, url)
         steps["first_view"] = memory.step()
+        shown = ShownCards.read(page)  # between timed steps: reading takes milliseconds
         timed = [timed_edit(page, TRIGGER, trigger) for trigger in NEW_TRIGGERS[scenario]]
         new, new_page = [cards for cards, _ in timed], [whole for _, whole in timed]
         steps["new_policies"] = memory.step()
@@ -212,11 +233,59 @@ def one_scenario(
         "peak_rss_mb": round(memory.peak / 2**20),
         "peak_rss_mb_by_step": steps,
     }
+    if check_run:  # after the timed steps: the run does not share the cores with one
+        figures |= shown.against_credsim_run(scenario)
     if sweep and scenario == "midsize":
         figures["sweep_100_policies_s"] = round(sweep_seconds(page), 2)
         choose_view(page, "Policy")
         settle_long(page)
     return figures
+
+
+INTERVALS_JS = """() => Object.fromEntries(
+    [...document.querySelectorAll('[data-testid="stMetric"]')].map(card => [
+        card.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+        (card.closest('[data-testid="stColumn"]')
+            ?.querySelector('[data-testid="stCaptionContainer"]')?.innerText ?? "").trim()]))"""
+"""Each KPI card's label -> the interval caption below it, in the card's column."""
+
+
+class ShownCards:
+    """The first view's KPI cards as the page shows them, and the seed and replications its
+    sidebar shows (the page's own values, whatever its defaults become)."""
+
+    def __init__(
+        self, values: dict[str, str], intervals: dict[str, str], seed: int, replications: int
+    ) -> None:
+        self.values, self.intervals = values, intervals
+        self.seed, self.replications = seed, replications
+
+    @classmethod
+    def read(cls, page: Page) -> ShownCards:
+        """What the page shows now."""
+        seed = page.get_by_label("Seed", exact=True).input_value()
+        replications = page.get_by_label("Replications", exact=True).input_value()
+        return cls(kpi_values(page), page.evaluate(INTERVALS_JS), int(seed), int(replications))
+
+    def against_credsim_run(self, scenario: str) -> dict[str, object]:
+        """``credsim run`` of the scenario's file at the page's seed and replications, its
+        figures as card texts, compared with the cards shown, and how long the run took."""
+        path = bundled.scenarios()[scenario]
+        command = [sys.executable, "-m", "sim", "run", str(path), "--json",
+                   "--replications", str(self.replications), "--seed", str(self.seed)]  # fmt: skip
+        began = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        took = time.perf_counter() - began
+        currency_code = load_scenario(path).scenario.scenario.currency
+        expected = expected_cards(json.loads(done.stdout), currency_code)
+        differing = differing_cards(self.values, expected, self.intervals)
+        checked: dict[str, object] = {
+            "cards_equal_credsim_run": not differing,
+            "check_seed": self.seed,
+            "check_replications": self.replications,
+            "check_run_s": round(took, 1),
+        }
+        return checked | ({"cards_differing": differing} if differing else {})
 
 
 def sweep_seconds(page: Page) -> float:
@@ -230,7 +299,9 @@ def sweep_seconds(page: Page) -> float:
     return time.perf_counter() - began
 
 
-def measure(scenarios: list[str], *, sweep: bool = False) -> dict[str, object]:
+def measure(
+    scenarios: list[str], *, sweep: bool = False, check_run: bool = True
+) -> dict[str, object]:
     """Every scenario's figures, the targets and whether each was met."""
     results: dict[str, object] = {"replications": 200}
     with dashboard_server() as url, browser_page(1400, 1800) as page:
@@ -238,7 +309,9 @@ def measure(scenarios: list[str], *, sweep: bool = False) -> dict[str, object]:
         if scenarios[0] != "midsize":
             first_view(page, "midsize", url)  # the page opens on midsize
         for scenario in scenarios:
-            results[scenario] = one_scenario(page, scenario, url, memory, sweep=sweep)
+            results[scenario] = one_scenario(
+                page, scenario, url, memory, sweep=sweep, check_run=check_run
+            )
             print(json.dumps({scenario: results[scenario]}), file=sys.stderr, flush=True)
     met: dict[str, bool] = {}
     if "midsize" in results:
@@ -272,12 +345,18 @@ def main() -> None:
                         choices=sorted(NEW_TRIGGERS))  # fmt: skip
     parser.add_argument("--sweep", action="store_true", help="also time midsize's default sweep")
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
+    parser.add_argument("--no-check-run", dest="check_run", action="store_false",
+                        help="skip checking the cards against credsim run")  # fmt: skip
     args = parser.parse_args()
-    figures = measure(args.scenarios, sweep=args.sweep)
+    figures = measure(args.scenarios, sweep=args.sweep, check_run=args.check_run)
     emit(figures, args.out)
     missed = [name for name, met in figures["targets_met"].items() if not met]  # type: ignore[attr-defined]
     if missed:
         print(f"missed: {', '.join(missed)}", file=sys.stderr)
+    unequal = unequal_scenarios(figures, args.scenarios)
+    if unequal:
+        print(f"cards differ from credsim run: {'; '.join(unequal)}", file=sys.stderr)
+    if missed or unequal:
         raise SystemExit(1)
 
 
