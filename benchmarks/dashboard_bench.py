@@ -219,7 +219,7 @@ def one_scenario(
         world_inputs_shown(page)
         steps["seen_policy_and_inputs"] = memory.step()
         payments = timed_edit(page, FAILURE, "30")[0]
-        timed_edit(page, FAILURE, "0")  # back to the file's, for the next scenario
+        timed_edit(page, FAILURE, "0")  # a second edit; the next scenario starts from its file
         steps["payments_edits"] = memory.step()
     figures: dict[str, object] = {
         "first_view_s": round(first, 2),
