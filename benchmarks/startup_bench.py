@@ -79,8 +79,15 @@ def jobs(compare: Path | None) -> dict[str, tuple[list[str], Path]]:
 def measure(runs: int, compare: Path | None) -> dict[str, list[tuple[float, float]]]:
     """Every command ``runs`` times, interleaved round by round, after one unmeasured round
     that writes the bytecode cache (and warms the file cache) as an install has it."""
+    return interleaved(jobs(compare), runs)
+
+
+def interleaved(
+    todo: dict[str, tuple[list[str], Path]], runs: int
+) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each of ``todo``'s commands (run in its folder) ``runs`` times,
+    round by round, after one unmeasured round; as an install runs them (``as_installed_env``)."""
     env = as_installed_env()
-    todo = jobs(compare)
     for command, cwd in todo.values():
         timed_s(command, cwd, env)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in todo}
