@@ -84,6 +84,9 @@ def check_outcome(case: Case, outcome: Outcome) -> None:
         outcome.consumed_minor + outcome.forfeited_minor + outcome.final_balance_minor
     )
     assert outcome.calls == len(case.calls)
+    # what the calls cost, whatever the policy: the rule of thumb's spend (docs/model.md)
+    charged_minor = sum(call.charge_minor for call in case.calls)
+    assert outcome.consumed_minor + outcome.blocked_total.charge_minor == charged_minor
     assert outcome.min_balance_minor <= outcome.final_balance_minor
     assert sum(lot.amount_minor for lot in outcome.lots) == outcome.funded_minor
     assert all(lot.expires_at == add_months(lot.purchased_at, 12) for lot in outcome.lots)
