@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from sim.account.format import percent
 from sim.account.money import currency as find_currency
-from sim.study.kpis import Kpi, gathered
+from sim.study.kpis import Kpi, gathered, kpi
 from sim.views.chart_style import (
     COLOURS,
     RISK_COLOURS,
@@ -90,10 +90,12 @@ def balance_fan(
         )
     figure.add_trace(go.Scatter(x=x, y=bands["p50"], name="median",
                                 line={"color": BAND_COLOUR.format(alpha=1)}))  # fmt: skip
-    figure.add_hline(y=0, line={"color": COLOURS["zero"], "dash": "dot"}, annotation_text="zero")
+    # "zero" under its line, "trigger" above its own: a low trigger's label sat on zero's
+    figure.add_hline(y=0, line={"color": COLOURS["zero"], "dash": "dot"}, annotation_text="zero",
+                     annotation_position="bottom right")  # fmt: skip
     if trigger is not None:
         figure.add_hline(y=trigger, line={"color": COLOURS["trigger"], "dash": "dash"},
-                         annotation_text="trigger")  # fmt: skip
+                         annotation_text="trigger", annotation_position="top right")  # fmt: skip
     x_title = "day" if start is None else "date (end of day)"
     styled(figure, title=title, x_title=x_title, y_title=f"balance ({currency})")
     money_axis(figure, currency)
@@ -188,6 +190,7 @@ def grid_heatmap(
     """
     table, triggers, amounts = _pivot(rows, metric)
     z = table.to_numpy(dtype=float)
+    cur, shown = find_currency(currency or "USD"), _figure(metric, title, unit)
     anchored = unit == "probability" and limit is not None
     figure = go.Figure(
         go.Heatmap(
@@ -200,9 +203,11 @@ def grid_heatmap(
             else "Reds"
             if unit == "probability"
             else "Blues",
-            texttemplate="%{z:.1%}" if unit == "probability" else hover_number("z", unit, currency),
-            hovertemplate=f"trigger %{{y}}, amount %{{x}}<br>{hover_number('z', unit, currency)}"
-            "<extra></extra>",
+            # the cells' text is the figure's own (``Kpi.text``), as on the cards and in the
+            # CLI: plotly's d3 format rounds a tie up (0.0625 -> 6.3%) where Python gives 6.2
+            text=[[shown.text(value, cur) for value in row] for row in z],
+            texttemplate="%{text}",
+            hovertemplate="trigger %{y}, amount %{x}<br>%{text}<extra></extra>",
             colorbar=_colorbar(unit, currency, limit),
             name=metric,
         )
@@ -241,6 +246,15 @@ def _pivot(rows: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str], li
     triggers = [_axis_label(names_t[value]) for value in table.index]
     amounts = [_axis_label(names_a[value]) for value in table.columns]
     return table, triggers, amounts
+
+
+def _figure(metric: str, title: str, unit: Unit) -> Kpi:
+    """The figure a heatmap's cells show: ``metric``'s own (``sim.study.kpis``: its digits),
+    else one of that ``unit``."""
+    try:
+        return kpi(metric)
+    except KeyError:
+        return Kpi(metric, title, unit)
 
 
 def _axis_label(value: object) -> str:

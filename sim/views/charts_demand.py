@@ -98,7 +98,10 @@ def pool_use(
             xref="paper",
             yref="paper",
         )
-        return styled(figure, title=title, height=200)
+        figure = styled(figure, title=title, height=200)
+        figure.update_xaxes(visible=False)  # a note, not an empty plot with ticks
+        figure.update_yaxes(visible=False)
+        return figure
     figure = make_subplots(
         rows=len(demand.pools),
         cols=1,

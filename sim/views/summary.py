@@ -58,16 +58,23 @@ def run_text(loaded: LoadedScenario, results: RunResults, runs: PolicyRuns) -> s
         f"{scenario.scenario.start.date().isoformat()} ({_years_text(months)})",
         f"Policy: {_levers_text(runs.levers, cur)}",
         *([held.capitalize()] if (held := opening_line(scenario)) else []),
-        "",
-        f"{'per year':<36}{'mean':>16}{'95 % CI':>34}",
     ]
-    for name, est in per_year(scenario, runs).items():
-        lines.append(_row(name, est, cur, kpi(name).label))
-    lines += ["", f"{f'over the {months} months':<36}{'mean':>16}{'95 % CI':>34}"]
-    for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]:
-        if name in estimates:
-            lines.append(_row(name, estimates[name], cur, name))
+    yearly = [(kpi(name).label, name, est) for name, est in per_year(scenario, runs).items()]
+    totals = [
+        (name, name, estimates[name])
+        for name in [*HEADLINE, *sorted(set(estimates) - set(HEADLINE))]
+        if name in estimates
+    ]
+    width = max([TITLE_WIDTH] + [len(title) + 2 for title, _, _ in yearly + totals])
+    for heading, rows in (("per year", yearly), (f"over the {months} months", totals)):
+        lines += ["", f"{heading:<{width}}{'mean':>16}{'95 % CI':>34}"]
+        lines += [_row(name, est, cur, title, width) for title, name, est in rows]
     return "\n".join([*lines, "", assumptions_text(scenario)])
+
+
+TITLE_WIDTH = 36
+"""Characters of a run table's first column, widened to its longest title (a service's
+blocked minutes, ``blocked_by_service.domestic_outbound.minutes``) so the columns align."""
 
 
 def _years_text(horizon_months: int) -> str:
@@ -82,11 +89,12 @@ def _years_text(horizon_months: int) -> str:
     return f"outage risk a year over {windows} of 12 months"
 
 
-def _row(name: str, est: Estimate, cur: Currency, title: str) -> str:
-    """``title  mean  low to high`` in the figure's unit (``sim.study.kpis``)."""
+def _row(name: str, est: Estimate, cur: Currency, title: str, width: int = TITLE_WIDTH) -> str:
+    """``title  mean  low to high`` in the figure's unit (``sim.study.kpis``), the title in
+    ``width`` characters."""
     figure = kpi(name)
     interval = figure.interval_text(est, cur)
-    return f"{title:<36}{figure.text(est.estimate, cur):>16}{interval:>34}"
+    return f"{title:<{width}}{figure.text(est.estimate, cur):>16}{interval:>34}"
 
 
 def _levers_text(levers: Levers, cur: Currency) -> str:

@@ -72,6 +72,12 @@ def test_run_engines_agree_and_the_table_is_readable() -> None:
         "Outage risk a year " in text and "(outage risk a year over 2 windows of 12 months)" in text
     )
     assert "forfeited" in text and "95 % CI" in text
+    assert "blocked_by_service.toll_free_dial_in.minutes" in text  # the longest title
+    table = text.split("\n\n")[1:3]  # per year; over the months
+    for block in table:
+        header, *rows = block.splitlines()
+        assert header.endswith("95 % CI") and rows
+        assert {len(row) for row in rows} == {len(header)}, "a column out of line"
 
 
 def test_run_out_writes_runs_bands_and_summary(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sim.account.clock import to_instant
 from sim.account.ledger import EntryKind, JournalEntry
 from sim.account.money import currency
-from sim.study.kpis import Kpi
+from sim.study.kpis import Kpi, kpi
 from sim.study.trace import lay_out_path
 from sim.views import charts
 from sim.world.demand_summary import DemandSummary
@@ -168,6 +168,21 @@ def test_grid_heatmap_refuses_two_rows_for_one_cell_and_keeps_a_flat_grid_pale()
     assert money.data[0].colorbar.tickformat == ",.2~f"  # not $0.6000000000000001
 
 
+def test_grid_heatmap_cells_show_the_figure_as_the_cards_and_the_cli_do() -> None:
+    """0.0625 (25 windows of 400) is a tie at one decimal: plotly's own format showed 6.3%
+    where the cards and ``credsim run`` show 6.2 %; the cells carry the figure's text."""
+    rows = grid_rows().rename(columns={"metric": "outage_risk_per_year"})
+    rows["outage_risk_per_year"] = 0.0625
+    heat = charts.grid_heatmap(rows, "outage_risk_per_year", title="r", unit="probability",
+                               limit=0.01).data[0]  # fmt: skip
+    risk = kpi("outage_risk_per_year")
+    assert {cell for row in heat.text for cell in row} == {risk.text(0.0625, currency("USD"))}
+    assert risk.text(0.0625, currency("USD")) == "6.2 %"
+    assert heat.texttemplate == "%{text}" and "%{text}" in heat.hovertemplate
+    money = charts.grid_heatmap(grid_rows(), "metric", title="m", unit="money", currency="EUR")
+    assert money.data[0].text[0][0] == Kpi("metric", "m", "money").text(0.05125, currency("EUR"))
+
+
 def pareto_rows() -> pd.DataFrame:
     rows = [  # label, in grid, risk, cost
         ("A", True, 0.00, 30.0), ("B", True, 0.002, 12.0), ("C", True, 0.05, 5.0),
@@ -260,6 +275,9 @@ def test_balance_fan_keeps_its_bands_median_and_lines() -> None:
     assert names == ["p5-p95", "p25-p75", "median"]
     assert list(by_name(figure)["median"].y) == [4, 5]
     assert sorted(shape.y0 for shape in figure.layout.shapes) == [0, 3.0]
+    # a trigger near zero: its label above its line, zero's below, so they never overlap
+    placed = {note.text: note.yanchor for note in figure.layout.annotations}
+    assert placed == {"zero": "top", "trigger": "bottom"}
 
 
 def demand() -> DemandSummary:
@@ -305,6 +323,7 @@ def test_pool_use_without_pools_says_so() -> None:
     )  # fmt: skip
     figure = charts.pool_use(plain)
     assert not figure.data and "No minute pools" in figure.layout.annotations[0].text
+    assert figure.layout.xaxis.visible is False and figure.layout.yaxis.visible is False
 
 
 def test_calls_by_hour_weekday_z_is_the_count_table() -> None:
