@@ -195,6 +195,32 @@ def test_tie_order_expiry_then_posting_then_funding_then_admission(engine) -> No
     assert outcome.blocked == {}
 
 
+def test_an_expiry_that_empties_the_balance_is_an_outage_until_the_recharge_posts(
+    engine,
+) -> None:
+    """More money can mean more outage risk: the whole balance in one lot that expires
+    (500 unspent, above the trigger) leaves zero until the recharge it requests posts 30
+    minutes later, and a call in between is blocked (docs/model.md#outages)."""
+    calls = [call("2025-02-28T12:10", "2025-02-28T12:20", 30, ref=1)]
+    payments = Payments(processing_delay=timedelta(minutes=30))
+    outcome, journal = run(
+        engine, calls, Policy(500, AutoRecharge(100, 1000)), "2024-02-29T12:00", "2025-03-01",
+        payments,
+    )  # fmt: skip
+    assert trace(journal)[1:] == [
+        ("02-28 12:00", "forfeit", -500, 0, 1, "expired"),
+        ("02-28 12:00", "recharge_requested", 0, 0, None, ""),
+        ("02-28 12:00", "outage_started", 0, 0, None, ""),
+        ("02-28 12:00", "email", 0, 0, None, "balance_depleted"),
+        ("02-28 12:10", "call_blocked", 0, 0, None, "call@1"),
+        ("02-28 12:30", "fund", 1000, 1000, 2, "auto_recharge"),
+        ("02-28 12:30", "email", 0, 1000, None, "recharge_succeeded"),
+        ("02-28 12:30", "outage_ended", 0, 1000, None, ""),  # when the instant is settled
+    ]
+    assert outcome.outage_episodes == [(at("2025-02-28T12:00"), at("2025-02-28T12:30"))]
+    assert (outcome.forfeited_minor, outcome.blocked_total.charge_minor) == (500, 30)
+
+
 def test_a_failed_recharge_suspends_auto_recharge_until_the_card_is_renewed(engine) -> None:
     calls = [
         call("2025-03-12T10:00", "2025-03-12T10:30", 600, ref=1),
