@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from sim.dashboard import jobs
 from sim.dashboard.jobs import Budget, SessionGone, Watch, memory_bytes
 from sim.errors import InputError
 from sim.limits import DASHBOARD_JOB_MAX_BYTES, DASHBOARD_JOB_MAX_S
@@ -51,3 +52,27 @@ def test_time_and_memory_over_budget_are_one_line_messages() -> None:
 def test_memory_counts_live_processes_and_skips_gone_ones() -> None:
     assert memory_bytes([os.getpid()]) > 10 * 2**20
     assert memory_bytes([2**22 + 7]) == 0  # above Linux's pid_max: never a process
+
+
+def test_memory_is_measured_at_most_every_quarter_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bank checks after each replication; scanning the processes each time cost the
+    server 0.8 CPU-seconds of enterprise's bank, so memory is measured at most every
+    ``MEASURE_MEMORY_EVERY_S``; time and a closed tab are checked every time."""
+    clock = [100.0]
+    measured: list[list[int]] = []
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(jobs, "memory_bytes", lambda pids: measured.append(list(pids)) or 10)
+    watch = Watch("the bank", Budget(max_s=60.0, max_bytes=100), alive=lambda: True)
+    for _ in range(50):
+        watch.check([7])
+    assert measured == [[7]]  # the first check measures, the next 49 do not
+    clock[0] += jobs.MEASURE_MEMORY_EVERY_S
+    watch.check([7])
+    assert measured == [[7], [7]]
+    monkeypatch.setattr(jobs, "memory_bytes", lambda pids: 1000)
+    clock[0] += jobs.MEASURE_MEMORY_EVERY_S
+    with pytest.raises(InputError, match="needed more than"):
+        watch.check([7])
+    clock[0] += 61.0
+    with pytest.raises(InputError, match="took longer"):
+        watch.check([7])  # the time budget, between two measurements
