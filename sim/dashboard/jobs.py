@@ -116,11 +116,11 @@ class Watch:
 
 MEASURE_MEMORY_EVERY_S = 0.25
 """A job's workers' memory is measured at most this often: ``check`` also runs after each
-replication (200 times a bank), and each measurement scans every process of the machine for
-the workers' children (``psutil``: 2 ms with 66 processes). Measured every time, it took 0.8
-CPU-seconds of the server during ``enterprise``'s bank and 0.5 s of its wall time
-(docs/performance.md#dashboard-responsiveness); the time budget and a closed tab are
-still checked every time."""
+replication (about 200 times a bank), and each measurement scans every process of the
+machine for the workers' children (``psutil``: 2.2 ms for two workers among 66 processes).
+Measured every time, that was about 0.4 CPU-seconds of the server during ``enterprise``'s
+bank; now about 50 scans, 0.1 s (docs/performance.md#dashboard-responsiveness). The time
+budget and a closed tab are still checked every time."""
 
 
 def memory_bytes(pids: Sequence[int]) -> int:
