@@ -31,7 +31,6 @@ from sim.views.chart_style import (
     RISK_COLOURS,
     Unit,
     currency_symbol,
-    hover_number,
     money_axis,
     percent_axis,
     risk_colours,
@@ -383,15 +382,21 @@ def _points(
 ) -> go.Scatter:
     """A scatter of risk (x) against cost (y), with CI whiskers if asked and the bounds exist."""
     hidden = {"visible": False}
+    cur, risk, cost = find_currency(currency), kpi(RISK), kpi(COST)
+    risks, costs = frame[RISK].astype(float), frame[COST].astype(float)
     return go.Scatter(
-        x=frame[RISK].astype(float),
-        y=frame[COST].astype(float),
+        x=risks,
+        y=costs,
         name=name,
         text=frame["label"],
+        # the figures' own texts (``Kpi.text``), as on the cards: d3 rounds a tie up
+        customdata=[
+            [risk.text(r, cur), cost.text(c, cur)] for r, c in zip(risks, costs, strict=True)
+        ],
         error_x=_whiskers(frame, RISK) if whiskers else hidden,
         error_y=_whiskers(frame, COST) if whiskers else hidden,
-        hovertemplate="%{text}<br>outage risk %{x:.2%} a year<br>"
-        f"cost {hover_number('y', 'money', currency)} a year<extra></extra>",
+        hovertemplate="%{text}<br>outage risk %{customdata[0]} a year<br>"
+        "cost %{customdata[1]} a year<extra></extra>",
         **style,
     )
 

@@ -222,6 +222,8 @@ def test_pareto_points_are_the_grid_and_the_frontier_is_joined_in_order() -> Non
     traces = by_name(pareto())
     points = traces["all policies"]
     assert list(points.text) == ["A", "B", "C", "D"]  # references outside the grid: marked only
+    assert [list(pair) for pair in points.customdata][1] == ["0.2 %", "$12.00"]  # the cards' texts
+    assert "%{customdata[0]}" in points.hovertemplate and "%{customdata[1]}" in points.hovertemplate
     frontier = traces["Pareto frontier"]
     assert list(frontier.x) == [0.0, 0.002, 0.05] and list(frontier.y) == [30.0, 12.0, 5.0]
     assert points.error_x.visible is False and points.error_y.visible is False  # a cloud, no bars
