@@ -80,7 +80,7 @@ class Watch:
         self.budget = budget or Budget.current()
         self.alive = alive or session_alive()
         self.started = time.monotonic()
-        self.measured_at = -MEASURE_MEMORY_EVERY_S  # the first check with workers measures
+        self.measured_at = float("-inf")  # the first check with workers measures
         log().info("started %s", what)
 
     def done(self) -> None:

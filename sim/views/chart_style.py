@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from babel.numbers import get_currency_symbol
 
 from sim.account.money import currency as find_currency
-from sim.study.kpis import Unit
 
 Axis = Literal["x", "y"]
 
@@ -127,11 +126,11 @@ def count_colorbar() -> dict[str, object]:
     return {"tickformat": ",~f"}
 
 
-def hover_number(field: str, unit: Unit, code: str | None = None) -> str:
-    """A hovertemplate placeholder for ``field`` (``x``, ``y``, ``z``) in its unit."""
-    if unit == "probability":
-        return f"%{{{field}:.2%}}"
-    if unit == "money":
-        digits = find_currency(code or "USD").digits
-        return f"{currency_symbol(code or 'USD')}%{{{field}:,.{digits}f}}"
-    return f"%{{{field}:,.2f}}"
+def hover_money(field: str, code: str | None = None) -> str:
+    """A hovertemplate placeholder for money ``field`` (``x``, ``y``, ``z``) in currency ``code``.
+
+    Only for whole minor units (a balance, a lot, a month's spend), which d3 shows exactly; an
+    estimate (a mean) goes through its ``Kpi.text`` instead, since d3 rounds a tie up where
+    the cards round it to even."""
+    digits = find_currency(code or "USD").digits
+    return f"{currency_symbol(code or 'USD')}%{{{field}:,.{digits}f}}"

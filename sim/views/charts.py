@@ -25,11 +25,10 @@ import plotly.graph_objects as go
 
 from sim.account.format import percent
 from sim.account.money import currency as find_currency
-from sim.study.kpis import Kpi, gathered, kpi
+from sim.study.kpis import Kpi, Unit, gathered, kpi
 from sim.views.chart_style import (
     COLOURS,
     RISK_COLOURS,
-    Unit,
     currency_symbol,
     money_axis,
     percent_axis,

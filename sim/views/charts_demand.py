@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.views.chart_style import count_colorbar, hover_number, money_axis, styled
+from sim.views.chart_style import count_colorbar, hover_money, money_axis, styled
 from sim.world.service_names import words
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def spend_by_month(
                 y=charge[:, col],
                 name=service,
                 customdata=demand.calls[:, col],
-                hovertemplate=f"{service} %{{x}}<br>{hover_number('y', 'money', code)}, "
+                hovertemplate=f"{service} %{{x}}<br>{hover_money('y', code)}, "
                 "%{customdata:,} calls<extra></extra>",
             )
         )

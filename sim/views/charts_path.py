@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from sim.account.format import hours as hours_text
 from sim.account.format import money_major
 from sim.account.money import currency as find_currency
-from sim.views.chart_style import COLOURS, hover_number, money_axis, styled
+from sim.views.chart_style import COLOURS, hover_money, money_axis, styled
 
 if TYPE_CHECKING:
     from sim.study.trace import SamplePath
@@ -60,8 +60,7 @@ def sample_path_chart(
             line_shape="hv",
             name="balance",
             line={"color": COLOURS["balance"], "width": 1.5},
-            hovertemplate=f"%{{x}}<br>balance {hover_number('y', 'money', currency)}"
-            "<extra></extra>",
+            hovertemplate=f"%{{x}}<br>balance {hover_money('y', currency)}<extra></extra>",
         )
     )
     for kind, (name, symbol, sign) in EVENT_STYLES.items():
@@ -155,7 +154,7 @@ def forfeiture_sources(
                 marker_color=COLOURS[column],
                 customdata=list(zip(lots["source"], bought, strict=True)),
                 hovertemplate=f"lot %{{x}} (%{{customdata[0]}}, bought %{{customdata[1]}})"
-                f"<br>{label} {hover_number('y', 'money', currency)}<extra></extra>",
+                f"<br>{label} {hover_money('y', currency)}<extra></extra>",
             )
         )
     figure.update_layout(barmode="stack")

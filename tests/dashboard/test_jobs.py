@@ -56,7 +56,7 @@ def test_memory_counts_live_processes_and_skips_gone_ones() -> None:
 
 def test_memory_is_measured_at_most_every_quarter_second(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bank checks after each replication; scanning the processes each time cost the
-    server 0.8 CPU-seconds of enterprise's bank, so memory is measured at most every
+    server about 0.4 CPU-seconds of enterprise's bank, so memory is measured at most every
     ``MEASURE_MEMORY_EVERY_S``; time and a closed tab are checked every time."""
     clock = [100.0]
     measured: list[list[int]] = []
